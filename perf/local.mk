@@ -1,0 +1,2 @@
+# perf/: the hakmem-stat CLI and the benchmarks.
+include perf/bench/bench.mk

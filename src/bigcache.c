@@ -1,0 +1,142 @@
+/* BigCache (see bigcache.h). A direct-mapped table of call sites, each keeping its last few freed
+ * blocks; a byte budget (mode preset) bounds what all sites keep together. One lock: a 1-2 MiB
+ * allocation costs far more than the lock, and is rare next to small ones. */
+#include "config.h"
+
+#include <pthread.h>
+
+#include "bigcache.h"
+#include "options.h"
+#include "prof.h"
+#include "region.h"
+
+#define SIZE_STEP ((size_t)128 << 10)
+#define SITES 64
+#define PER_SITE 4
+
+struct site_slot {
+  const void *site;
+  unsigned n;
+  struct hkm_span *blk[PER_SITE]; /* oldest first */
+};
+
+static pthread_mutex_t big_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct site_slot slots[SITES];
+static size_t cached_bytes, cached_blocks, hits, misses, evictions;
+static unsigned clock_hand;
+
+static struct site_slot *slot_of(const void *site) {
+  uintptr_t h = (uintptr_t)site;
+  h ^= h >> 17;
+  h *= 0x9E3779B97F4A7C15ull;
+  return &slots[h >> 58];
+}
+
+static struct hkm_span *take(struct site_slot *sl, unsigned i) {
+  struct hkm_span *s = sl->blk[i];
+  for (unsigned j = i; j + 1 < sl->n; j++) sl->blk[j] = sl->blk[j + 1];
+  sl->n--;
+  cached_bytes -= s->bytes;
+  cached_blocks--;
+  return s;
+}
+
+void *hkm_bigcache_alloc(size_t n, const void *site) {
+  HKM_TIME_START(t);
+  size_t idx = (n + SIZE_STEP - 1) / SIZE_STEP; /* 9..16 for (1 MiB, 2 MiB] */
+  struct hkm_span *s = NULL;
+  pthread_mutex_lock(&big_lock);
+  struct site_slot *sl = slot_of(site);
+  if (sl->site == site)
+    for (unsigned i = sl->n; i-- > 0;) /* newest first: its pages are the warmest */
+      if (sl->blk[i]->sizeidx == idx || sl->blk[i]->sizeidx == idx + 1) {
+        s = take(sl, i);
+        break;
+      }
+  if (s) hits++; else misses++;
+  pthread_mutex_unlock(&big_lock);
+  if (s) {
+    s->zeroed = 0;
+  } else {
+    s = hkm_region_get(idx * SIZE_STEP);
+    if (!s) {
+      HKM_TIME_END(BIGCACHE_GET, t);
+      return NULL;
+    }
+    s->sizeidx = (uint8_t)idx;
+    s->usable = s->bytes;
+  }
+  s->site = site;
+  s->kind = HKM_KIND_BIG;
+  HKM_TIME_END(BIGCACHE_GET, t);
+  return (void *)s->base;
+}
+
+/* Budget exceeded: evict from the sites in turn, one block each, until back under it. */
+static unsigned evict_scan(struct hkm_span **victims, unsigned nv, unsigned max) {
+  HKM_TIME_START(t);
+  for (unsigned tries = 0; cached_bytes > hkm_cfg.bigcache_bytes && nv < max && tries < SITES; tries++) {
+    struct site_slot *sl = &slots[clock_hand++ % SITES];
+    if (sl->n) {
+      victims[nv++] = take(sl, 0);
+      evictions++;
+      tries = 0;
+    }
+  }
+  HKM_TIME_END(BIGCACHE_EVICT_SCAN, t);
+  return nv;
+}
+
+void hkm_bigcache_free(struct hkm_span *s) {
+  HKM_TIME_START(t);
+  s->kind = HKM_KIND_FREE;
+  if (!hkm_cfg.bigcache || s->bytes > hkm_cfg.bigcache_bytes) {
+    hkm_region_put(s);
+    HKM_TIME_END(BIGCACHE_PUT, t);
+    return;
+  }
+  struct hkm_span *victims[PER_SITE + 8];
+  unsigned nv = 0;
+  pthread_mutex_lock(&big_lock);
+  struct site_slot *sl = slot_of(s->site);
+  if (sl->site != s->site) { /* another site owned the slot: its blocks go */
+    while (sl->n) victims[nv++] = take(sl, 0);
+    sl->site = s->site;
+  }
+  if (sl->n == PER_SITE) victims[nv++] = take(sl, 0);
+  sl->blk[sl->n++] = s;
+  cached_bytes += s->bytes;
+  cached_blocks++;
+  nv = evict_scan(victims, nv, sizeof victims / sizeof victims[0]);
+  pthread_mutex_unlock(&big_lock);
+  for (unsigned i = 0; i < nv; i++) hkm_region_put(victims[i]);
+  HKM_TIME_END(BIGCACHE_PUT, t);
+}
+
+int hkm_bigcache_flush(void) {
+  int any = 0;
+  for (;;) {
+    struct hkm_span *s = NULL;
+    pthread_mutex_lock(&big_lock);
+    for (unsigned i = 0; i < SITES && !s; i++)
+      if (slots[i].n) s = take(&slots[i], 0);
+    pthread_mutex_unlock(&big_lock);
+    if (!s) return any;
+    hkm_region_put(s);
+    any = 1;
+  }
+}
+
+void hkm_bigcache_stats(struct hkm_bigcache_stats *out) {
+  pthread_mutex_lock(&big_lock);
+  out->blocks = cached_blocks;
+  out->bytes = cached_bytes;
+  out->hits = hits;
+  out->misses = misses;
+  out->evictions = evictions;
+  pthread_mutex_unlock(&big_lock);
+}
+
+void hkm_bigcache_fork_prepare(void) { pthread_mutex_lock(&big_lock); }
+void hkm_bigcache_fork_parent(void) { pthread_mutex_unlock(&big_lock); }
+void hkm_bigcache_fork_child(void) { pthread_mutex_init(&big_lock, NULL); }

@@ -1,0 +1,23 @@
+/* BigCache: blocks of (1 MiB, 2 MiB], kept after free per (call site, size) so that a site that
+ * allocates, touches and frees the same big buffer in a loop gets it back with its pages resident. */
+#ifndef HKM_BIGCACHE_H
+#define HKM_BIGCACHE_H
+
+#include <stddef.h>
+#include "types.h"
+
+void *hkm_bigcache_alloc(size_t n, const void *site);
+void hkm_bigcache_free(struct hkm_span *s);
+/* Release every cached block (malloc_trim). Returns 1 when anything was released. */
+int hkm_bigcache_flush(void);
+
+struct hkm_bigcache_stats {
+  size_t blocks, bytes, hits, misses, evictions;
+};
+void hkm_bigcache_stats(struct hkm_bigcache_stats *out);
+
+void hkm_bigcache_fork_prepare(void);
+void hkm_bigcache_fork_parent(void);
+void hkm_bigcache_fork_child(void);
+
+#endif

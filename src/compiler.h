@@ -1,0 +1,14 @@
+/* Small compiler helpers shared by every hakmem source file. */
+#ifndef HKM_COMPILER_H
+#define HKM_COMPILER_H
+
+#define hkm_likely(x) __builtin_expect(!!(x), 1)
+#define hkm_unlikely(x) __builtin_expect(!!(x), 0)
+#define HKM_NOINLINE __attribute__((noinline))
+#define HKM_INLINE static inline __attribute__((always_inline))
+#define HKM_COLD __attribute__((cold, noinline))
+#define HKM_API __attribute__((visibility("default")))
+#define HKM_TLS __thread __attribute__((tls_model("initial-exec")))
+#define HKM_CACHELINE 64
+
+#endif

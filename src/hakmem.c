@@ -1,0 +1,149 @@
+/* Routing by size, the rarer paths (large, aligned, realloc, calloc), and the native hak_* API.
+ *
+ * Semantics (the same for malloc and hak_alloc_at; also in hakmem(3)):
+ *   request                         result
+ *   malloc(0)                       a unique pointer to a 16-byte block, freeable
+ *   size > 2^46 or overflow          NULL, errno = ENOMEM (calloc, reallocarray included)
+ *   realloc(NULL, n)                malloc(n)
+ *   realloc(p, 0)                   free(p), returns NULL (as glibc)
+ *   realloc that cannot grow        NULL, errno = ENOMEM, p untouched
+ *   posix_memalign bad alignment    EINVAL (not a power of two, or not a multiple of sizeof(void *))
+ *   aligned_alloc(a, n)             C17: any n; a must be a power of two (else NULL, EINVAL)
+ *   memalign(a, n)                  a rounded up to a power of two (as glibc)
+ *   free/realloc/malloc_usable_size of a pointer hakmem did not hand out
+ *                                   "hakmem: free(): invalid pointer 0x..." on stderr, abort()
+ *   second free of a block          "hakmem: free(): double free of 0x...", abort()
+ *   malloc_usable_size(p)           >= the request; all of it may be used */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "bigcache.h"
+#include "hakmem.h"
+#include "options.h"
+#include "whale.h"
+
+const int hkm_tier_alloc_cat[HKM_TIER_COUNT] = {HKM_CAT_TINY_ALLOC, HKM_CAT_POOL_GET, HKM_CAT_L25_GET,
+                                                 HKM_CAT_BIGCACHE_GET, HKM_CAT_WHALE_GET};
+const int hkm_tier_free_cat[HKM_TIER_COUNT] = {HKM_CAT_TINY_FREE, HKM_CAT_POOL_PUT, HKM_CAT_L25_PUT,
+                                                HKM_CAT_BIGCACHE_PUT, HKM_CAT_WHALE_PUT};
+
+void hkm_invalid_pointer(const char *fn, const void *p) {
+  hkm_warn("%s(): invalid pointer %p", fn, p);
+  abort();
+}
+
+void hkm_out_of_memory_heap(void) {
+  hkm_warn("out of memory for a thread heap");
+  abort();
+}
+
+void *hkm_alloc_large(size_t n, const void *site, size_t align) {
+  void *p;
+  if (n > HKM_MAX_REQUEST)
+    p = NULL;
+  else if (align <= HKM_GRANULE && n > HKM_L25_MAX && n <= HKM_BIG_MAX)
+    p = hkm_bigcache_alloc(n, site);
+  else
+    p = hkm_whale_alloc(n, align);
+  if (!p) errno = ENOMEM;
+  return p;
+}
+
+void *hkm_alloc_aligned(size_t align, size_t n, const void *site) {
+  if (align <= sizeof(struct hkm_block)) return hkm_alloc(n, site);
+  if (n > HKM_MAX_REQUEST || align > HKM_MAX_REQUEST) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  HKM_TIME_START(t);
+  void *p;
+  size_t m = n > align ? n : align;
+  if (align <= HKM_GRANULE && m <= HKM_L25_MAX) {
+    /* Slab bases are granule aligned, so a class whose size is a multiple of align hands out aligned
+     * blocks; the power-of-two class at or above m always qualifies. */
+    unsigned c = hkm_size_class(m);
+    while (hkm_classes[c].bsize % align) c++;
+    struct hkm_heap *h = hkm_heap_get();
+    p = h ? hkm_alloc_class(h, c) : NULL;
+    if (!p) errno = ENOMEM;
+  } else {
+    p = hkm_alloc_large(n, site, align);
+  }
+  HKM_TIME_END(HAK_ALLOC, t);
+  return p;
+}
+
+void hkm_free_other(struct hkm_span *s, void *p) {
+  if (!s) hkm_invalid_pointer("free", p);
+  if (s->kind == HKM_KIND_FREE && (uintptr_t)p == s->base) {
+    hkm_warn("free(): double free of %p", p);
+    abort();
+  }
+  if ((uintptr_t)p != s->base || (s->kind != HKM_KIND_BIG && s->kind != HKM_KIND_WHALE))
+    hkm_invalid_pointer("free", p);
+  if (s->kind == HKM_KIND_BIG)
+    hkm_bigcache_free(s);
+  else
+    hkm_whale_free(s);
+}
+
+size_t hkm_usable_size(const void *p, const char *fn) {
+  struct hkm_span *s = hkm_pagemap_get(p);
+  if (!s) hkm_invalid_pointer(fn, p);
+  if (s->kind == HKM_KIND_SLAB) {
+    uint64_t off = (uintptr_t)p - s->base;
+    if (hkm_block_index(off, s->inv) * s->bsize != off || off >= s->carved) hkm_invalid_pointer(fn, p);
+    return s->bsize;
+  }
+  if ((uintptr_t)p != s->base || s->kind == HKM_KIND_FREE) hkm_invalid_pointer(fn, p);
+  return s->usable;
+}
+
+void *hkm_realloc(void *p, size_t n, const void *site) {
+  if (!p) return hkm_alloc(n, site);
+  if (n == 0) {
+    hkm_free(p);
+    return NULL;
+  }
+  size_t old = hkm_usable_size(p, "realloc");
+  /* Stay in place while the block is not more than twice what is asked for. */
+  if (n <= old && n >= old / 2) return p;
+  void *q = hkm_alloc(n, site);
+  if (!q) return NULL;
+  memcpy(q, p, n < old ? n : old);
+  hkm_free(p);
+  return q;
+}
+
+void *hkm_calloc(size_t count, size_t size, const void *site) {
+  size_t n;
+  if (__builtin_mul_overflow(count, size, &n)) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  void *p = hkm_alloc(n, site);
+  if (!p) return NULL;
+  struct hkm_span *s = hkm_pagemap_get(p);
+  /* Fresh and dropped pages read as zero already; writing them would only fault them in. */
+  if (s->kind == HKM_KIND_SLAB || !s->zeroed) memset(p, 0, n);
+  return p;
+}
+
+HKM_API void *hak_alloc_at(size_t size, hak_callsite_t site) { return hkm_alloc(size, site); }
+
+HKM_API void hak_free_at(void *ptr, size_t size, hak_callsite_t site) {
+  (void)site;
+  if (ptr && size) {
+    size_t usable = hkm_usable_size(ptr, "hak_free_at");
+    if (size > usable) {
+      hkm_warn("hak_free_at(): size %zu is larger than the block at %p (%zu bytes)", size, ptr, usable);
+      abort();
+    }
+  }
+  hkm_free(ptr);
+}
+
+HKM_API const char *hak_version(void) { return PACKAGE_VERSION; }

@@ -1,0 +1,60 @@
+/* Thread heaps. A heap is created on a thread's first allocation and handed back when the thread
+ * exits: its empty slabs are released, the others abandoned for adoption (slab.c), and the heap
+ * struct goes on a free list for the next new thread. */
+#include "config.h"
+
+#include <pthread.h>
+
+#include "heap.h"
+#include "init.h"
+#include "meta.h"
+
+HKM_TLS struct hkm_heap *hkm_tls_heap;
+
+static pthread_key_t heap_key;
+static pthread_mutex_t heaps_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct hkm_heap *free_heaps;
+static unsigned live_heaps;
+
+static void thread_exit(void *arg) {
+  struct hkm_heap *h = arg;
+  /* Later destructors may still allocate; they get a fresh heap and come back here (POSIX runs key
+   * destructors again while values are set). */
+  hkm_tls_heap = NULL;
+  hkm_slab_abandon_all(h);
+  pthread_mutex_lock(&heaps_lock);
+  h->next_free = free_heaps;
+  free_heaps = h;
+  live_heaps--;
+  pthread_mutex_unlock(&heaps_lock);
+}
+
+void hkm_heap_init(void) { pthread_key_create(&heap_key, thread_exit); }
+
+struct hkm_heap *hkm_heap_get_slow(void) {
+  hkm_ensure_init();
+  pthread_mutex_lock(&heaps_lock);
+  struct hkm_heap *h = free_heaps;
+  if (h)
+    free_heaps = h->next_free;
+  else
+    h = hkm_meta_alloc(sizeof *h);
+  if (h) live_heaps++;
+  pthread_mutex_unlock(&heaps_lock);
+  if (!h) return NULL;
+  hkm_slab_heap_init(h);
+  hkm_tls_heap = h;
+  pthread_setspecific(heap_key, h);
+  return h;
+}
+
+unsigned hkm_heap_live(void) { return live_heaps; }
+
+void hkm_heap_fork_prepare(void) { pthread_mutex_lock(&heaps_lock); }
+void hkm_heap_fork_parent(void) { pthread_mutex_unlock(&heaps_lock); }
+void hkm_heap_fork_child(void) {
+  pthread_mutex_init(&heaps_lock, NULL);
+  /* Only the forking thread lives on; other heaps' slabs stay with their dead owners (their blocks
+   * can still be freed, through the remote lists). */
+  live_heaps = hkm_tls_heap ? 1 : 0;
+}

@@ -1,0 +1,80 @@
+/* Initialization and fork handling.
+ *
+ * Nothing here allocates through libc: no dlsym, no stdio. A call that re-enters malloc from inside
+ * init (pthread_atfork may) is served normally; the size classes are ready before anything that could
+ * re-enter runs, and the other settings fall back to their zero values for that one call. */
+#include "config.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/auxv.h>
+
+#include "bigcache.h"
+#include "heap.h"
+#include "init.h"
+#include "meta.h"
+#include "options.h"
+#include "pagemap.h"
+#include "prof.h"
+#include "region.h"
+#include "sizeclass.h"
+#include "whale.h"
+
+enum { INIT_NONE, INIT_RUNNING, INIT_DONE };
+static _Atomic int init_state;
+static HKM_TLS int in_init;
+
+/* Lock order: heaps, bigcache, whale, region, meta (region takes meta's lock inside its own). */
+static void fork_prepare(void) {
+  hkm_heap_fork_prepare();
+  hkm_bigcache_fork_prepare();
+  hkm_whale_fork_prepare();
+  hkm_region_fork_prepare();
+  hkm_meta_fork_prepare();
+}
+
+static void fork_parent(void) {
+  hkm_meta_fork_parent();
+  hkm_region_fork_parent();
+  hkm_whale_fork_parent();
+  hkm_bigcache_fork_parent();
+  hkm_heap_fork_parent();
+}
+
+static void fork_child(void) {
+  hkm_meta_fork_child();
+  hkm_region_fork_child();
+  hkm_whale_fork_child();
+  hkm_bigcache_fork_child();
+  hkm_heap_fork_child();
+}
+
+static HKM_COLD void init_slow(void) {
+  if (in_init) return;
+  int expected = INIT_NONE;
+  if (!atomic_compare_exchange_strong(&init_state, &expected, INIT_RUNNING)) {
+    while (atomic_load_explicit(&init_state, memory_order_acquire) != INIT_DONE) sched_yield();
+    return;
+  }
+  in_init = 1;
+  hkm_sizeclass_init();
+  const unsigned char *rnd = (const unsigned char *)getauxval(AT_RANDOM);
+  if (rnd) memcpy(&hkm_secret, rnd + 8, sizeof hkm_secret);
+  hkm_secret |= 1; /* never zero, so a zeroed block is never mistaken for a freed one */
+  hkm_config_load();
+  hkm_heap_init();
+  hkm_prof_init();
+  pthread_atfork(fork_prepare, fork_parent, fork_child);
+  in_init = 0;
+  atomic_store_explicit(&init_state, INIT_DONE, memory_order_release);
+}
+
+void hkm_ensure_init(void) {
+  if (hkm_likely(atomic_load_explicit(&init_state, memory_order_acquire) == INIT_DONE)) return;
+  init_slow();
+}
+
+/* Read the environment (and warn about it) even in a program that never allocates. */
+__attribute__((constructor)) static void hkm_constructor(void) { hkm_ensure_init(); }

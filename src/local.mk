@@ -1,0 +1,18 @@
+# libhakmem: the allocator. Files are listed bottom-up (see DESIGN: each uses only those above it in this list).
+lib_LTLIBRARIES += src/libhakmem.la
+include_HEADERS += src/hakmem.h
+src_libhakmem_la_CFLAGS = $(AM_CFLAGS) $(HKM_CFLAGS)
+src_libhakmem_la_LDFLAGS = -version-info 0:0:0 -Wl,-z,nodelete
+src_libhakmem_la_SOURCES = \
+	src/hakmem.h src/compiler.h src/types.h \
+	src/prof.h src/prof.c src/report.c \
+	src/options.h src/options.c \
+	src/os.h src/os.c \
+	src/pagemap.h src/pagemap.c \
+	src/meta.h src/meta.c \
+	src/sizeclass.h src/sizeclass.c \
+	src/region.h src/region.c \
+	src/slab.h src/slab.c src/heap.h src/heap.c \
+	src/bigcache.h src/bigcache.c \
+	src/whale.h src/whale.c \
+	src/init.h src/init.c src/alloc.h src/hakmem.c src/malloc.c

@@ -1,0 +1,145 @@
+/* HAKMEM_MODE and the HAKMEM_* variables.
+ *
+ * Few knobs on purpose: a mode picks a coherent preset, and a handful of variables override single
+ * values. Anything else spelled HAKMEM_* is most likely a typo the user would want to hear about. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <unistd.h>
+
+#include "options.h"
+
+struct hkm_config hkm_cfg;
+
+static const char *const mode_names[] = {"minimal", "fast", "balanced", "learning", "research"};
+
+const char *hkm_mode_name(int mode) { return mode_names[mode]; }
+
+void hkm_warn(const char *fmt, ...) {
+  char buf[512];
+  int n = snprintf(buf, sizeof buf, "hakmem: ");
+  va_list ap;
+  va_start(ap, fmt);
+  int m = vsnprintf(buf + n, sizeof buf - (size_t)n - 1, fmt, ap);
+  va_end(ap);
+  if (m < 0) m = 0;
+  size_t len = (size_t)n + ((size_t)m < sizeof buf - (size_t)n - 1 ? (size_t)m : sizeof buf - (size_t)n - 2);
+  buf[len++] = '\n';
+  ssize_t w = write(2, buf, len);
+  (void)w;
+}
+
+/* Mode presets. Sizes are resident bytes each cache may hold before it gives pages back. */
+static void apply_mode(int mode) {
+  hkm_cfg.mode = mode;
+  switch (mode) {
+  case HKM_MODE_MINIMAL: /* smallest footprint: nothing kept beyond the slabs themselves */
+    hkm_cfg.whale_slots = 0;
+    hkm_cfg.whale_cache_bytes = 0;
+    hkm_cfg.bigcache = 0;
+    hkm_cfg.bigcache_bytes = 0;
+    hkm_cfg.region_hot_bytes = 0;
+    break;
+  case HKM_MODE_FAST: /* trade memory for fewer page faults */
+    hkm_cfg.whale_slots = 16;
+    hkm_cfg.whale_cache_bytes = (size_t)256 << 20;
+    hkm_cfg.bigcache = 1;
+    hkm_cfg.bigcache_bytes = (size_t)64 << 20;
+    hkm_cfg.region_hot_bytes = (size_t)64 << 20;
+    break;
+  default: /* balanced; learning and research build on it */
+    hkm_cfg.whale_slots = 8;
+    hkm_cfg.whale_cache_bytes = (size_t)16 << 20;
+    hkm_cfg.bigcache = 1;
+    hkm_cfg.bigcache_bytes = (size_t)8 << 20;
+    hkm_cfg.region_hot_bytes = (size_t)8 << 20;
+    break;
+  }
+}
+
+/* Parse a non-negative decimal; returns 0 on success. */
+static int parse_uint(const char *s, unsigned long max, unsigned long *out) {
+  if (!s || !*s) return -1;
+  unsigned long v = 0;
+  for (; *s; s++) {
+    if (*s < '0' || *s > '9') return -1;
+    if (v > (max - (unsigned long)(*s - '0')) / 10) return -1;
+    v = v * 10 + (unsigned long)(*s - '0');
+  }
+  *out = v;
+  return 0;
+}
+
+static int parse_bool(const char *name, const char *s, int def) {
+  if (!strcmp(s, "1") || !strcmp(s, "on") || !strcmp(s, "yes") || !strcmp(s, "true")) return 1;
+  if (!strcmp(s, "0") || !strcmp(s, "off") || !strcmp(s, "no") || !strcmp(s, "false")) return 0;
+  hkm_warn("%s=%s is not 0 or 1; using %d", name, s, def);
+  return def;
+}
+
+/* Every variable hakmem reads. Later features add theirs here, and to README and hakmem(3). */
+static const char *const known_vars[] = {
+    "HAKMEM_MODE",         "HAKMEM_VERBOSE",     "HAKMEM_TIMING",        "HAKMEM_TIMING_FORMAT",
+    "HAKMEM_TIMING_FILE",  "HAKMEM_WHALE_SLOTS", "HAKMEM_REGION_CAP_MB",
+};
+
+static void warn_unknown_vars(void) {
+  extern char **environ;
+  if (getauxval(AT_SECURE) || !environ) return; /* setuid: the environment is not ours to judge */
+  for (char **e = environ; *e; e++) {
+    if (strncmp(*e, "HAKMEM_", 7) != 0) continue;
+    size_t len = strcspn(*e, "=");
+    int known = 0;
+    for (size_t i = 0; i < sizeof known_vars / sizeof known_vars[0]; i++)
+      if (strlen(known_vars[i]) == len && !strncmp(*e, known_vars[i], len)) known = 1;
+    if (!known) hkm_warn("unknown variable %.*s ignored (see hakmem(3) for the list)", (int)len, *e);
+  }
+}
+
+void hkm_config_load(void) {
+  const char *v;
+  int mode = HKM_MODE_BALANCED;
+  if ((v = secure_getenv("HAKMEM_MODE")) && *v) {
+    int found = -1;
+    for (int i = 0; i < 5; i++)
+      if (!strcmp(v, mode_names[i])) found = i;
+    if (found < 0)
+      hkm_warn("HAKMEM_MODE=%s is not one of minimal, fast, balanced, learning, research; using balanced", v);
+    else
+      mode = found;
+  }
+  apply_mode(mode);
+  hkm_cfg.region_cap_bytes = (size_t)1024 << 20;
+
+  if ((v = secure_getenv("HAKMEM_VERBOSE")) && *v) hkm_cfg.verbose = parse_bool("HAKMEM_VERBOSE", v, 0);
+  if (mode == HKM_MODE_LEARNING || mode == HKM_MODE_RESEARCH)
+    hkm_warn("HAKMEM_MODE=%s is not available yet; running as balanced", mode_names[mode]);
+
+  if ((v = secure_getenv("HAKMEM_TIMING")) && *v) hkm_cfg.timing = parse_bool("HAKMEM_TIMING", v, 0);
+  if ((v = secure_getenv("HAKMEM_TIMING_FORMAT")) && *v) {
+    if (!strcmp(v, "json"))
+      hkm_cfg.timing_json = 1;
+    else if (strcmp(v, "text") != 0)
+      hkm_warn("HAKMEM_TIMING_FORMAT=%s is not text or json; using text", v);
+  }
+  if ((v = secure_getenv("HAKMEM_TIMING_FILE")) && *v) hkm_cfg.timing_file = v;
+
+  unsigned long n;
+  if ((v = secure_getenv("HAKMEM_WHALE_SLOTS")) && *v) {
+    if (parse_uint(v, 64, &n) == 0)
+      hkm_cfg.whale_slots = (unsigned)n;
+    else
+      hkm_warn("HAKMEM_WHALE_SLOTS=%s is not a number from 0 to 64; using %u", v, hkm_cfg.whale_slots);
+  }
+  if ((v = secure_getenv("HAKMEM_REGION_CAP_MB")) && *v) {
+    if (parse_uint(v, 1UL << 24, &n) == 0)
+      hkm_cfg.region_cap_bytes = (size_t)n << 20;
+    else
+      hkm_warn("HAKMEM_REGION_CAP_MB=%s is not a number of MiB; using %zu", v, hkm_cfg.region_cap_bytes >> 20);
+  }
+  warn_unknown_vars();
+}

@@ -1,0 +1,36 @@
+/* Run-time configuration: HAKMEM_MODE and the short list of HAKMEM_* variables.
+ * Read once, at init, with secure_getenv; every other file reads hkm_cfg and never the environment. */
+#ifndef HKM_OPTIONS_H
+#define HKM_OPTIONS_H
+
+#include <stddef.h>
+
+
+enum hkm_mode { HKM_MODE_MINIMAL, HKM_MODE_FAST, HKM_MODE_BALANCED, HKM_MODE_LEARNING, HKM_MODE_RESEARCH };
+
+struct hkm_config {
+  int mode;                 /* HAKMEM_MODE (learning/research run as balanced for now) */
+  int verbose;              /* HAKMEM_VERBOSE: 1 = one-line notices about choices made */
+  int timing;               /* HAKMEM_TIMING: 1 = collect per-category cycles */
+  int timing_json;          /* HAKMEM_TIMING_FORMAT: 0 = text, 1 = json */
+  const char *timing_file;  /* HAKMEM_TIMING_FILE: path, "fd:N", or NULL for stderr */
+  unsigned whale_slots;     /* HAKMEM_WHALE_SLOTS: freed >2 MiB mappings kept for reuse */
+  size_t whale_cache_bytes; /* resident bytes the whale ring may hold (mode preset) */
+  int bigcache;             /* 1 = cache 1-2 MiB blocks per call site (mode preset) */
+  size_t bigcache_bytes;    /* resident bytes BigCache may hold (mode preset) */
+  size_t region_hot_bytes;  /* freed spans kept with their pages (mode preset) */
+  size_t region_cap_bytes;  /* HAKMEM_REGION_CAP_MB: address space the region cache may keep */
+};
+
+extern struct hkm_config hkm_cfg;
+
+/* Parse the environment into hkm_cfg. Unknown HAKMEM_* names and bad values: one warning line each. */
+void hkm_config_load(void);
+
+/* The mode's name, as HAKMEM_MODE spells it. */
+const char *hkm_mode_name(int mode);
+
+/* One line "hakmem: ...\n" on stderr, written without allocating. */
+void hkm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,61 @@
+/* The system-call floor: mapping, unmapping and dropping pages, each timed and counted. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
+
+#include "os.h"
+#include "prof.h"
+
+static _Atomic size_t os_mapped, os_mmaps, os_munmaps, os_madvises;
+
+void *hkm_os_map(size_t bytes) {
+  HKM_TIME_START(t);
+  int saved = errno; /* a failed mmap must not leak its errno into a successful malloc */
+  void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  HKM_TIME_END(SYSCALL_MMAP, t);
+  atomic_fetch_add_explicit(&os_mmaps, 1, memory_order_relaxed);
+  if (p == MAP_FAILED) {
+    errno = saved;
+    return NULL;
+  }
+  atomic_fetch_add_explicit(&os_mapped, bytes, memory_order_relaxed);
+  return p;
+}
+
+void hkm_os_unmap(void *p, size_t bytes) {
+  if (!bytes) return;
+  HKM_TIME_START(t);
+  munmap(p, bytes);
+  HKM_TIME_END(SYSCALL_MUNMAP, t);
+  atomic_fetch_add_explicit(&os_munmaps, 1, memory_order_relaxed);
+  atomic_fetch_sub_explicit(&os_mapped, bytes, memory_order_relaxed);
+}
+
+void *hkm_os_map_aligned(size_t bytes, size_t align) {
+  if (align <= HKM_PAGE) return hkm_os_map(bytes);
+  /* Over-map by the alignment and cut both ends: two cheap munmaps of untouched pages. */
+  if (bytes + align < bytes) return NULL;
+  char *raw = hkm_os_map(bytes + align);
+  if (!raw) return NULL;
+  uintptr_t start = ((uintptr_t)raw + align - 1) & ~(uintptr_t)(align - 1);
+  size_t head = start - (uintptr_t)raw;
+  hkm_os_unmap(raw, head);
+  hkm_os_unmap((char *)start + bytes, align - head);
+  return (void *)start;
+}
+
+void hkm_os_dontneed(void *p, size_t bytes) {
+  HKM_TIME_START(t);
+  madvise(p, bytes, MADV_DONTNEED);
+  HKM_TIME_END(SYSCALL_MADVISE, t);
+  atomic_fetch_add_explicit(&os_madvises, 1, memory_order_relaxed);
+}
+
+void hkm_os_stats(struct hkm_os_stats *out) {
+  out->mapped = atomic_load_explicit(&os_mapped, memory_order_relaxed);
+  out->mmaps = atomic_load_explicit(&os_mmaps, memory_order_relaxed);
+  out->munmaps = atomic_load_explicit(&os_munmaps, memory_order_relaxed);
+  out->madvises = atomic_load_explicit(&os_madvises, memory_order_relaxed);
+}

@@ -1,0 +1,25 @@
+/* Every mmap/munmap/madvise hakmem makes goes through here, so the profiler sees each one and the
+ * statistics know how much is mapped. */
+#ifndef HKM_OS_H
+#define HKM_OS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HKM_PAGE ((size_t)4096)
+
+/* Anonymous read-write mapping of bytes (a multiple of the page size), or NULL. */
+void *hkm_os_map(size_t bytes);
+/* Same, starting at a multiple of align (a power of two >= the page size). */
+void *hkm_os_map_aligned(size_t bytes, size_t align);
+void hkm_os_unmap(void *p, size_t bytes);
+/* Give the pages back to the kernel now; the range stays mapped and reads as zero afterwards. */
+void hkm_os_dontneed(void *p, size_t bytes);
+
+struct hkm_os_stats {
+  size_t mapped;   /* bytes currently mapped by hakmem */
+  size_t mmaps, munmaps, madvises;
+};
+void hkm_os_stats(struct hkm_os_stats *out);
+
+#endif

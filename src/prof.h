@@ -1,0 +1,91 @@
+/* The profiler's ground floor: the one list of categories, and the timing macros.
+ *
+ * Every allocator path records into a category. The list below is the only place categories are
+ * named: the enum, the report names, the JSON keys and the nesting all come from it. A category whose
+ * code does not exist yet simply reports a count of zero.
+ *
+ * X(ID, "name", PARENT): PARENT is the category this one normally runs inside (times are inclusive,
+ * so a child's total never exceeds its parent's), or NONE for the top-level API and for categories that
+ * can run inside several parents (the syscalls). */
+#ifndef HKM_PROF_H
+#define HKM_PROF_H
+
+#include <stdint.h>
+#include "config.h"
+#include "compiler.h"
+
+#define HKM_CATEGORIES(X)                                  \
+  X(HAK_ALLOC, "hak_alloc", NONE)                          \
+  X(HAK_FREE, "hak_free", NONE)                            \
+  X(TINY_ALLOC, "tiny_alloc", HAK_ALLOC)                   \
+  X(TINY_FREE, "tiny_free", HAK_FREE)                      \
+  X(TINY_REFILL, "tiny_refill", TINY_ALLOC)                \
+  X(POOL_GET, "pool_get", HAK_ALLOC)                       \
+  X(POOL_PUT, "pool_put", HAK_FREE)                        \
+  X(POOL_REFILL, "pool_refill", POOL_GET)                  \
+  X(L25_GET, "l25_get", HAK_ALLOC)                         \
+  X(L25_PUT, "l25_put", HAK_FREE)                          \
+  X(L25_REFILL, "l25_refill", L25_GET)                     \
+  X(BIGCACHE_GET, "bigcache_get", HAK_ALLOC)               \
+  X(BIGCACHE_PUT, "bigcache_put", HAK_FREE)                \
+  X(BIGCACHE_EVICT_SCAN, "bigcache_evict_scan", BIGCACHE_PUT) \
+  X(WHALE_GET, "whale_get", HAK_ALLOC)                     \
+  X(WHALE_PUT, "whale_put", HAK_FREE)                      \
+  X(REGION_GET, "region_get", NONE)                        \
+  X(REGION_PUT, "region_put", NONE)                        \
+  X(SITE_RULES_LOOKUP, "site_rules_lookup", NONE)          \
+  X(SITE_RULES_ADOPT, "site_rules_adopt", NONE)            \
+  X(ELO_SELECT, "elo_select", NONE)                        \
+  X(ELO_UPDATE, "elo_update", NONE)                        \
+  X(REMOTE_FREE, "remote_free", HAK_FREE)                  \
+  X(SYSCALL_MMAP, "syscall_mmap", NONE)                    \
+  X(SYSCALL_MUNMAP, "syscall_munmap", NONE)                \
+  X(SYSCALL_MADVISE, "syscall_madvise", NONE)              \
+  X(RECLAIM_SUBMIT, "reclaim_submit", NONE)                \
+  X(RECLAIM_COMPLETE, "reclaim_complete", NONE)
+
+enum hkm_cat {
+#define HKM_CAT_ENUM(id, name, parent) HKM_CAT_##id,
+  HKM_CATEGORIES(HKM_CAT_ENUM)
+#undef HKM_CAT_ENUM
+  HKM_CAT_COUNT,
+  HKM_CAT_NONE = -1
+};
+
+/* Name and parent of each category, indexed by enum hkm_cat. */
+extern const char *const hkm_cat_name[HKM_CAT_COUNT];
+extern const int hkm_cat_parent[HKM_CAT_COUNT];
+
+/* Set once, at init, from HAKMEM_TIMING; never changes afterwards, so the branch predicts perfectly. */
+extern int hkm_prof_enabled;
+
+HKM_INLINE uint64_t hkm_tsc(void) {
+  uint32_t lo, hi;
+  __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+  return ((uint64_t)hi << 32) | lo;
+}
+
+/* Slow path of HKM_TIME_END: adds one measurement that started at start_tsc to the calling thread. */
+void hkm_prof_record(int cat, uint64_t start_tsc);
+
+/* Reads HAKMEM_TIMING* (through config.c) and arms the profiler; called once from hakmem's init. */
+void hkm_prof_init(void);
+
+#if HKM_ENABLE_TIMING
+#define HKM_TIME_START(var) uint64_t var = hkm_unlikely(hkm_prof_enabled) ? hkm_tsc() : 0
+#define HKM_TIME_END(cat, var)                                              \
+  do {                                                                      \
+    if (hkm_unlikely(hkm_prof_enabled)) hkm_prof_record(HKM_CAT_##cat, var); \
+  } while (0)
+/* Same as HKM_TIME_END for a category chosen at run time (e.g. by tier). */
+#define HKM_TIME_END_AT(catidx, var)                                    \
+  do {                                                                  \
+    if (hkm_unlikely(hkm_prof_enabled)) hkm_prof_record((catidx), var); \
+  } while (0)
+#else
+#define HKM_TIME_START(var) ((void)0)
+#define HKM_TIME_END(cat, var) ((void)0)
+#define HKM_TIME_END_AT(catidx, var) ((void)0)
+#endif
+
+#endif

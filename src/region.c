@@ -1,0 +1,161 @@
+/* Region cache and arenas (see region.h). One lock: spans move here only on slab refills and releases,
+ * each of which serves many allocations. */
+#include "config.h"
+
+#include <pthread.h>
+
+#include "meta.h"
+#include "options.h"
+#include "os.h"
+#include "pagemap.h"
+#include "prof.h"
+#include "region.h"
+
+#define MAX_GRAN (HKM_REGION_MAX_SPAN >> HKM_GRANULE_SHIFT)
+#define ARENA_CHUNK ((size_t)64 << 20)
+
+static pthread_mutex_t region_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Per length in granules: hot spans at the head, cold ones at the tail. */
+static struct hkm_span *head[MAX_GRAN + 1], *tail[MAX_GRAN + 1];
+static size_t hot_bytes, cold_bytes, arena_bytes;
+static char *arena_cur, *arena_end;
+
+static void list_push(struct hkm_span *s, int at_head) {
+  size_t n = s->bytes >> HKM_GRANULE_SHIFT;
+  s->prev = s->next = NULL;
+  if (!head[n]) {
+    head[n] = tail[n] = s;
+  } else if (at_head) {
+    s->next = head[n];
+    head[n]->prev = s;
+    head[n] = s;
+  } else {
+    s->prev = tail[n];
+    tail[n]->next = s;
+    tail[n] = s;
+  }
+}
+
+static void list_unlink(struct hkm_span *s) {
+  size_t n = s->bytes >> HKM_GRANULE_SHIFT;
+  if (s->prev) s->prev->next = s->next; else head[n] = s->next;
+  if (s->next) s->next->prev = s->prev; else tail[n] = s->prev;
+  s->prev = s->next = NULL;
+  if (s->hot) hot_bytes -= s->bytes; else cold_bytes -= s->bytes;
+}
+
+/* A new span descriptor over [base, base + bytes), entered in the page map. Called with the lock. */
+static struct hkm_span *describe(uintptr_t base, size_t bytes, int zeroed) {
+  struct hkm_span *s = hkm_meta_span_new();
+  if (!s) return NULL;
+  s->base = base;
+  s->bytes = bytes;
+  s->zeroed = (uint8_t)zeroed;
+  if (hkm_pagemap_set(base, bytes, s) != 0) {
+    hkm_meta_span_free(s);
+    return NULL;
+  }
+  return s;
+}
+
+/* Cut the first bytes off span s (already unlinked); the rest goes back to its list. */
+static struct hkm_span *split(struct hkm_span *s, size_t bytes) {
+  struct hkm_span *rest = describe(s->base + bytes, s->bytes - bytes, !s->hot);
+  if (!rest) return NULL;
+  rest->hot = s->hot;
+  s->bytes = bytes;
+  if (rest->hot) hot_bytes += rest->bytes; else cold_bytes += rest->bytes;
+  list_push(rest, rest->hot);
+  return s;
+}
+
+static struct hkm_span *carve(size_t bytes) {
+  if ((size_t)(arena_end - arena_cur) < bytes) {
+    char *a = hkm_os_map_aligned(ARENA_CHUNK, HKM_GRANULE);
+    if (!a) return NULL;
+    arena_cur = a; /* the old arena's tail was never touched: it costs address space only */
+    arena_end = a + ARENA_CHUNK;
+    arena_bytes += ARENA_CHUNK;
+  }
+  struct hkm_span *s = describe((uintptr_t)arena_cur, bytes, 1);
+  if (s) arena_cur += bytes;
+  return s;
+}
+
+struct hkm_span *hkm_region_get(size_t bytes) {
+  HKM_TIME_START(t);
+  size_t n = bytes >> HKM_GRANULE_SHIFT;
+  struct hkm_span *s = NULL;
+  pthread_mutex_lock(&region_lock);
+  for (size_t m = n; m <= MAX_GRAN && !s; m++) {
+    if (!head[m]) continue;
+    s = head[m];
+    list_unlink(s);
+    if (m != n && !split(s, bytes)) {
+      list_push(s, s->hot);
+      if (s->hot) hot_bytes += s->bytes; else cold_bytes += s->bytes;
+      s = NULL;
+      break;
+    }
+  }
+  if (s)
+    s->zeroed = !s->hot;
+  else
+    s = carve(bytes);
+  pthread_mutex_unlock(&region_lock);
+  HKM_TIME_END(REGION_GET, t);
+  return s;
+}
+
+void hkm_region_put(struct hkm_span *s) {
+  HKM_TIME_START(t);
+  s->kind = HKM_KIND_FREE;
+  pthread_mutex_lock(&region_lock);
+  if (hot_bytes + s->bytes <= hkm_cfg.region_hot_bytes) {
+    s->hot = 1;
+    hot_bytes += s->bytes;
+    list_push(s, 1);
+    pthread_mutex_unlock(&region_lock);
+  } else if (cold_bytes + s->bytes <= hkm_cfg.region_cap_bytes) {
+    cold_bytes += s->bytes; /* reserve the room before dropping pages outside the lock */
+    pthread_mutex_unlock(&region_lock);
+    hkm_os_dontneed((void *)s->base, s->bytes);
+    s->hot = 0;
+    pthread_mutex_lock(&region_lock);
+    list_push(s, 0);
+    pthread_mutex_unlock(&region_lock);
+  } else {
+    pthread_mutex_unlock(&region_lock);
+    hkm_pagemap_set(s->base, s->bytes, NULL);
+    hkm_os_unmap((void *)s->base, s->bytes);
+    hkm_meta_span_free(s);
+  }
+  HKM_TIME_END(REGION_PUT, t);
+}
+
+int hkm_region_trim(void) {
+  int dropped = 0;
+  pthread_mutex_lock(&region_lock);
+  for (size_t n = 1; n <= MAX_GRAN; n++)
+    for (struct hkm_span *s = head[n]; s && s->hot; s = s->next) {
+      hkm_os_dontneed((void *)s->base, s->bytes);
+      s->hot = 0;
+      hot_bytes -= s->bytes;
+      cold_bytes += s->bytes;
+      dropped = 1;
+    }
+  pthread_mutex_unlock(&region_lock);
+  return dropped;
+}
+
+void hkm_region_stats(struct hkm_region_stats *out) {
+  pthread_mutex_lock(&region_lock);
+  out->hot_bytes = hot_bytes;
+  out->cold_bytes = cold_bytes;
+  out->arena_bytes = arena_bytes;
+  pthread_mutex_unlock(&region_lock);
+}
+
+void hkm_region_fork_prepare(void) { pthread_mutex_lock(&region_lock); }
+void hkm_region_fork_parent(void) { pthread_mutex_unlock(&region_lock); }
+void hkm_region_fork_child(void) { pthread_mutex_init(&region_lock, NULL); }

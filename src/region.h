@@ -1,0 +1,32 @@
+/* The region cache: where spans come from and where released spans wait.
+ *
+ * Spans up to HKM_REGION_MAX_SPAN are carved from 64 MiB arenas. A released span keeps its pages
+ * ("hot") while the hot total stays under the mode's budget, otherwise its pages are dropped
+ * (MADV_DONTNEED) and only its address space is kept ("cold"), up to HAKMEM_REGION_CAP_MB; beyond that
+ * the span is unmapped. Reuse prefers hot spans of the exact length, then splits a longer one. */
+#ifndef HKM_REGION_H
+#define HKM_REGION_H
+
+#include <stddef.h>
+#include "types.h"
+
+#define HKM_REGION_MAX_SPAN ((size_t)64 * HKM_GRANULE)
+
+/* A span of bytes (a multiple of HKM_GRANULE, at most HKM_REGION_MAX_SPAN), mapped in the page map to
+ * its descriptor, kind FREE; s->zeroed tells whether its pages read as zero. NULL when out of memory. */
+struct hkm_span *hkm_region_get(size_t bytes);
+/* Take back a span nobody uses any more. */
+void hkm_region_put(struct hkm_span *s);
+/* Drop the pages of every hot span now (malloc_trim). Returns 1 when anything was dropped. */
+int hkm_region_trim(void);
+
+struct hkm_region_stats {
+  size_t hot_bytes, cold_bytes, arena_bytes;
+};
+void hkm_region_stats(struct hkm_region_stats *out);
+
+void hkm_region_fork_prepare(void);
+void hkm_region_fork_parent(void);
+void hkm_region_fork_child(void);
+
+#endif

@@ -1,0 +1,1 @@
+/* TEMPORARY: report.c is written by the profiler issue. */

@@ -1,0 +1,71 @@
+/* The shapes every tier shares. Invariants are described once, here.
+ *
+ * Address space is handed out in spans: runs of 64 KiB granules, each aligned to a granule. The page
+ * map sends every granule of a live span to the span's descriptor, so free() finds the owner of any
+ * pointer in O(1) without a header in front of the block. Descriptors live out of band (meta.c) and
+ * are type-stable: once created a descriptor is never unmapped, only recycled, so a racing reader of a
+ * stale descriptor reads garbage values, never unmapped memory. */
+#ifndef HKM_TYPES_H
+#define HKM_TYPES_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HKM_GRANULE_SHIFT 16
+#define HKM_GRANULE ((size_t)1 << HKM_GRANULE_SHIFT)
+
+/* Tier boundaries (inclusive upper bounds, in bytes). */
+#define HKM_TINY_MAX ((size_t)1024)
+#define HKM_POOL_MAX ((size_t)32 * 1024)
+#define HKM_L25_MAX ((size_t)1024 * 1024)
+#define HKM_BIG_MAX ((size_t)2 * 1024 * 1024)
+/* Larger requests cannot be satisfied on any x86-64 machine; refusing early keeps the size arithmetic
+ * below free of overflow. */
+#define HKM_MAX_REQUEST ((size_t)1 << 46)
+
+enum hkm_tier { HKM_TIER_TINY, HKM_TIER_POOL, HKM_TIER_L25, HKM_TIER_BIG, HKM_TIER_WHALE, HKM_TIER_COUNT };
+
+/* What a span currently is. FREE spans sit in the region cache (free() on them is invalid). */
+enum hkm_kind { HKM_KIND_FREE, HKM_KIND_SLAB, HKM_KIND_BIG, HKM_KIND_WHALE };
+
+/* Where a slab is, from its owning heap's point of view. */
+enum hkm_slab_state { HKM_SLAB_CUR, HKM_SLAB_PARTIAL, HKM_SLAB_FULL, HKM_SLAB_ABANDONED };
+
+/* A free block: the link, and a key that marks it free so a second free of it is caught cheaply. */
+struct hkm_block {
+  struct hkm_block *next;
+  uintptr_t key;
+};
+
+struct hkm_heap;
+/* Owner of every span that is not a live or abandoned slab. Only abandoned slabs have a NULL owner, so
+ * a late remote free that finds NULL may safely adopt the slab (slab.c). */
+extern struct hkm_heap hkm_heap_nobody;
+
+/* Span descriptor. The first cache line holds what the small-block fast paths touch. */
+struct hkm_span {
+  /* slab fast path */
+  struct hkm_block *free;              /* owner-only free list */
+  uint32_t used;                       /* blocks handed out and not yet returned to the owner */
+  uint8_t kind;                        /* enum hkm_kind */
+  uint8_t state;                       /* enum hkm_slab_state (slabs) */
+  uint8_t cls;                         /* size class (slabs) */
+  uint8_t tier;                        /* enum hkm_tier */
+  uintptr_t base;                      /* first byte of the span */
+  uint32_t bsize;                      /* block size (slabs) */
+  uint32_t carved;                     /* bytes of the slab already cut into blocks (slabs) */
+  uint64_t inv;                        /* ceil(2^43 / bsize): block index by multiplication */
+  _Atomic(struct hkm_heap *) owner;    /* owning heap; NULL = abandoned slab */
+  _Atomic(struct hkm_block *) remote;  /* blocks freed by other threads, taken whole by the owner */
+  /* everything else */
+  struct hkm_span *next, *prev;        /* the list the span is on (heap class list, region, ring) */
+  size_t bytes;                        /* span length */
+  size_t usable;                       /* bytes the user may use (big/whale) */
+  const void *site;                    /* allocation call site (big/whale) */
+  uint8_t zeroed;                      /* pages known to be zero (fresh or dropped), for calloc */
+  uint8_t hot;                         /* region cache: pages still resident */
+  uint8_t sizeidx;                     /* bigcache size index */
+};
+
+#endif

@@ -1,0 +1,118 @@
+/* Whale mappings and their ring (see whale.h). */
+#include "config.h"
+
+#include <pthread.h>
+
+#include "meta.h"
+#include "options.h"
+#include "os.h"
+#include "pagemap.h"
+#include "prof.h"
+#include "whale.h"
+
+#define MAX_SLOTS 64
+
+static pthread_mutex_t whale_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct hkm_span *ring[MAX_SLOTS]; /* oldest first */
+static unsigned ring_n;
+static size_t ring_bytes, hits, misses, evictions;
+
+static struct hkm_span *ring_take(unsigned i) {
+  struct hkm_span *s = ring[i];
+  for (unsigned j = i; j + 1 < ring_n; j++) ring[j] = ring[j + 1];
+  ring_n--;
+  ring_bytes -= s->bytes;
+  return s;
+}
+
+static void unmap_span(struct hkm_span *s) {
+  hkm_pagemap_set(s->base, s->bytes, NULL);
+  hkm_os_unmap((void *)s->base, s->bytes);
+  hkm_meta_span_free(s);
+}
+
+void *hkm_whale_alloc(size_t n, size_t align) {
+  HKM_TIME_START(t);
+  if (align < HKM_GRANULE) align = HKM_GRANULE;
+  size_t bytes = (n + HKM_GRANULE - 1) & ~(HKM_GRANULE - 1);
+  struct hkm_span *s = NULL;
+  pthread_mutex_lock(&whale_lock);
+  /* A mapping up to 25% larger is reused rather than paying for a fresh one and its page faults. */
+  for (unsigned i = ring_n; i-- > 0;) {
+    struct hkm_span *r = ring[i];
+    if (r->bytes >= bytes && r->bytes - bytes <= bytes / 4 && (r->base & (align - 1)) == 0) {
+      s = ring_take(i);
+      break;
+    }
+  }
+  if (s) hits++; else misses++;
+  pthread_mutex_unlock(&whale_lock);
+  if (s) {
+    s->zeroed = 0;
+  } else {
+    void *p = hkm_os_map_aligned(bytes, align);
+    if (!p) goto out;
+    s = hkm_meta_span_new();
+    if (!s || hkm_pagemap_set((uintptr_t)p, bytes, s) != 0) {
+      if (s) hkm_meta_span_free(s);
+      hkm_os_unmap(p, bytes);
+      s = NULL;
+      goto out;
+    }
+    s->base = (uintptr_t)p;
+    s->bytes = bytes;
+    s->zeroed = 1;
+  }
+  s->usable = s->bytes;
+  s->tier = HKM_TIER_WHALE;
+  s->kind = HKM_KIND_WHALE;
+out:
+  HKM_TIME_END(WHALE_GET, t);
+  return s ? (void *)s->base : NULL;
+}
+
+void hkm_whale_free(struct hkm_span *s) {
+  HKM_TIME_START(t);
+  s->kind = HKM_KIND_FREE;
+  if (!hkm_cfg.whale_slots || s->bytes > hkm_cfg.whale_cache_bytes) {
+    unmap_span(s);
+    HKM_TIME_END(WHALE_PUT, t);
+    return;
+  }
+  struct hkm_span *victims[MAX_SLOTS + 1];
+  unsigned nv = 0;
+  pthread_mutex_lock(&whale_lock);
+  ring[ring_n++] = s;
+  ring_bytes += s->bytes;
+  while (ring_n > hkm_cfg.whale_slots || ring_bytes > hkm_cfg.whale_cache_bytes) {
+    victims[nv++] = ring_take(0);
+    evictions++;
+  }
+  pthread_mutex_unlock(&whale_lock);
+  for (unsigned i = 0; i < nv; i++) unmap_span(victims[i]);
+  HKM_TIME_END(WHALE_PUT, t);
+}
+
+int hkm_whale_flush(void) {
+  struct hkm_span *victims[MAX_SLOTS];
+  unsigned nv = 0;
+  pthread_mutex_lock(&whale_lock);
+  while (ring_n) victims[nv++] = ring_take(0);
+  pthread_mutex_unlock(&whale_lock);
+  for (unsigned i = 0; i < nv; i++) unmap_span(victims[i]);
+  return nv > 0;
+}
+
+void hkm_whale_stats(struct hkm_whale_stats *out) {
+  pthread_mutex_lock(&whale_lock);
+  out->ring_blocks = ring_n;
+  out->ring_bytes = ring_bytes;
+  out->hits = hits;
+  out->misses = misses;
+  out->evictions = evictions;
+  pthread_mutex_unlock(&whale_lock);
+}
+
+void hkm_whale_fork_prepare(void) { pthread_mutex_lock(&whale_lock); }
+void hkm_whale_fork_parent(void) { pthread_mutex_unlock(&whale_lock); }
+void hkm_whale_fork_child(void) { pthread_mutex_init(&whale_lock, NULL); }

@@ -1,0 +1,25 @@
+/* Whale: blocks over 2 MiB (and any block aligned beyond 64 KiB) get a mapping of their own. Freed
+ * mappings wait in a FIFO ring (HAKMEM_WHALE_SLOTS, and a byte budget) for a request of about the
+ * same size; what falls out of the ring is unmapped. */
+#ifndef HKM_WHALE_H
+#define HKM_WHALE_H
+
+#include <stddef.h>
+#include "types.h"
+
+/* A mapping of at least n bytes starting at a multiple of align (align <= 64 KiB means 64 KiB). */
+void *hkm_whale_alloc(size_t n, size_t align);
+void hkm_whale_free(struct hkm_span *s);
+/* Unmap every mapping in the ring (malloc_trim). Returns 1 when anything was unmapped. */
+int hkm_whale_flush(void);
+
+struct hkm_whale_stats {
+  size_t ring_blocks, ring_bytes, hits, misses, evictions;
+};
+void hkm_whale_stats(struct hkm_whale_stats *out);
+
+void hkm_whale_fork_prepare(void);
+void hkm_whale_fork_parent(void);
+void hkm_whale_fork_child(void);
+
+#endif
