@@ -18,6 +18,7 @@
 #include "options.h"
 #include "pagemap.h"
 #include "prof.h"
+#include "reclaim.h"
 #include "region.h"
 #include "sizeclass.h"
 #include "whale.h"
@@ -26,8 +27,10 @@ enum { INIT_NONE, INIT_RUNNING, INIT_DONE };
 static _Atomic int init_state;
 static HKM_TLS int in_init;
 
-/* Lock order: heaps, bigcache, whale, region, meta (region takes meta's lock inside its own). */
+/* Lock order: reclaim's batch, heaps, bigcache, whale, region, meta (region takes meta's lock inside
+ * its own; a reclaim batch may take region's and meta's). */
 static void fork_prepare(void) {
+  hkm_reclaim_fork_prepare();
   hkm_heap_fork_prepare();
   hkm_bigcache_fork_prepare();
   hkm_whale_fork_prepare();
@@ -41,6 +44,7 @@ static void fork_parent(void) {
   hkm_whale_fork_parent();
   hkm_bigcache_fork_parent();
   hkm_heap_fork_parent();
+  hkm_reclaim_fork_parent();
 }
 
 static void fork_child(void) {
@@ -49,6 +53,7 @@ static void fork_child(void) {
   hkm_whale_fork_child();
   hkm_bigcache_fork_child();
   hkm_heap_fork_child();
+  hkm_reclaim_fork_child();
 }
 
 static HKM_COLD void init_slow(void) {

@@ -11,6 +11,7 @@ src_libhakmem_la_SOURCES = \
 	src/pagemap.h src/pagemap.c \
 	src/meta.h src/meta.c \
 	src/sizeclass.h src/sizeclass.c \
+	src/reclaim.h src/reclaim.c \
 	src/region.h src/region.c \
 	src/slab.h src/slab.c src/heap.h src/heap.c \
 	src/bigcache.h src/bigcache.c \

@@ -84,7 +84,8 @@ static int parse_bool(const char *name, const char *s, int def) {
 /* Every variable hakmem reads. Later features add theirs here, and to README and hakmem(3). */
 static const char *const known_vars[] = {
     "HAKMEM_MODE",         "HAKMEM_VERBOSE",     "HAKMEM_TIMING",        "HAKMEM_TIMING_FORMAT",
-    "HAKMEM_TIMING_FILE",  "HAKMEM_WHALE_SLOTS", "HAKMEM_REGION_CAP_MB",
+    "HAKMEM_TIMING_FILE",  "HAKMEM_WHALE_SLOTS", "HAKMEM_REGION_CAP_MB", "HAKMEM_RECLAIM",
+    "HAKMEM_RECLAIM_BATCH", "HAKMEM_RECLAIM_DELAY_MS", "HAKMEM_RECLAIM_ADVICE",
 };
 
 static void warn_unknown_vars(void) {
@@ -97,6 +98,54 @@ static void warn_unknown_vars(void) {
     for (size_t i = 0; i < sizeof known_vars / sizeof known_vars[0]; i++)
       if (strlen(known_vars[i]) == len && !strncmp(*e, known_vars[i], len)) known = 1;
     if (!known) hkm_warn("unknown variable %.*s ignored (see hakmem(3) for the list)", (int)len, *e);
+  }
+}
+
+/* Deferred release. Defaults: a batch of 32 ranges amortizes one io_uring_enter over many madvises;
+ * 10 ms is short enough that nobody watching RSS sees the delay and long enough to gather a burst of
+ * frees into one batch. MADV_FREE only on request: its pages still count in RSS until the kernel
+ * needs them, and users watch RSS. */
+static void load_reclaim(void) {
+  const char *v;
+  unsigned long n;
+#if HKM_HAVE_URING
+  hkm_cfg.reclaim = HKM_RECLAIM_URING;
+#else
+  hkm_cfg.reclaim = HKM_RECLAIM_THREAD;
+#endif
+  hkm_cfg.reclaim_batch = 32;
+  hkm_cfg.reclaim_delay_ms = 10;
+  if ((v = secure_getenv("HAKMEM_RECLAIM")) && *v) {
+    if (!strcmp(v, "sync"))
+      hkm_cfg.reclaim = HKM_RECLAIM_SYNC;
+    else if (!strcmp(v, "thread"))
+      hkm_cfg.reclaim = HKM_RECLAIM_THREAD;
+    else if (!strcmp(v, "uring"))
+#if HKM_HAVE_URING
+      hkm_cfg.reclaim = HKM_RECLAIM_URING;
+#else
+      hkm_warn("HAKMEM_RECLAIM=uring: built --without-uring; using thread");
+#endif
+    else
+      hkm_warn("HAKMEM_RECLAIM=%s is not uring, thread or sync; using the default", v);
+  }
+  if ((v = secure_getenv("HAKMEM_RECLAIM_BATCH")) && *v) {
+    if (parse_uint(v, 4096, &n) == 0 && n > 0)
+      hkm_cfg.reclaim_batch = (unsigned)n;
+    else
+      hkm_warn("HAKMEM_RECLAIM_BATCH=%s is not a number from 1 to 4096; using %u", v, hkm_cfg.reclaim_batch);
+  }
+  if ((v = secure_getenv("HAKMEM_RECLAIM_DELAY_MS")) && *v) {
+    if (parse_uint(v, 10000, &n) == 0)
+      hkm_cfg.reclaim_delay_ms = (unsigned)n;
+    else
+      hkm_warn("HAKMEM_RECLAIM_DELAY_MS=%s is not a number from 0 to 10000; using %u", v, hkm_cfg.reclaim_delay_ms);
+  }
+  if ((v = secure_getenv("HAKMEM_RECLAIM_ADVICE")) && *v) {
+    if (!strcmp(v, "free"))
+      hkm_cfg.reclaim_free = 1;
+    else if (strcmp(v, "dontneed") != 0)
+      hkm_warn("HAKMEM_RECLAIM_ADVICE=%s is not dontneed or free; using dontneed", v);
   }
 }
 
@@ -141,5 +190,6 @@ void hkm_config_load(void) {
     else
       hkm_warn("HAKMEM_REGION_CAP_MB=%s is not a number of MiB; using %zu", v, hkm_cfg.region_cap_bytes >> 20);
   }
+  load_reclaim();
   warn_unknown_vars();
 }

@@ -6,6 +6,8 @@
 #include <stddef.h>
 
 
+enum hkm_reclaim_backend { HKM_RECLAIM_SYNC, HKM_RECLAIM_THREAD, HKM_RECLAIM_URING };
+
 enum hkm_mode { HKM_MODE_MINIMAL, HKM_MODE_FAST, HKM_MODE_BALANCED, HKM_MODE_LEARNING, HKM_MODE_RESEARCH };
 
 struct hkm_config {
@@ -20,6 +22,10 @@ struct hkm_config {
   size_t bigcache_bytes;    /* resident bytes BigCache may hold (mode preset) */
   size_t region_hot_bytes;  /* freed spans kept with their pages (mode preset) */
   size_t region_cap_bytes;  /* HAKMEM_REGION_CAP_MB: address space the region cache may keep */
+  int reclaim;              /* HAKMEM_RECLAIM: enum hkm_reclaim_backend */
+  unsigned reclaim_batch;   /* HAKMEM_RECLAIM_BATCH: ranges that trigger a flush */
+  unsigned reclaim_delay_ms; /* HAKMEM_RECLAIM_DELAY_MS: longest a range waits for its batch */
+  int reclaim_free;         /* HAKMEM_RECLAIM_ADVICE: 1 = MADV_FREE, 0 = MADV_DONTNEED */
 };
 
 extern struct hkm_config hkm_cfg;

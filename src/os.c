@@ -27,7 +27,9 @@ void *hkm_os_map(size_t bytes) {
 void hkm_os_unmap(void *p, size_t bytes) {
   if (!bytes) return;
   HKM_TIME_START(t);
+  int saved = errno;
   munmap(p, bytes);
+  errno = saved;
   HKM_TIME_END(SYSCALL_MUNMAP, t);
   atomic_fetch_add_explicit(&os_munmaps, 1, memory_order_relaxed);
   atomic_fetch_sub_explicit(&os_mapped, bytes, memory_order_relaxed);
@@ -46,12 +48,17 @@ void *hkm_os_map_aligned(size_t bytes, size_t align) {
   return (void *)start;
 }
 
-void hkm_os_dontneed(void *p, size_t bytes) {
+int hkm_os_madvise(void *p, size_t bytes, int advice) {
   HKM_TIME_START(t);
-  madvise(p, bytes, MADV_DONTNEED);
+  int saved = errno;
+  int r = madvise(p, bytes, advice);
+  errno = saved;
   HKM_TIME_END(SYSCALL_MADVISE, t);
   atomic_fetch_add_explicit(&os_madvises, 1, memory_order_relaxed);
+  return r;
 }
+
+void hkm_os_dontneed(void *p, size_t bytes) { hkm_os_madvise(p, bytes, MADV_DONTNEED); }
 
 void hkm_os_stats(struct hkm_os_stats *out) {
   out->mapped = atomic_load_explicit(&os_mapped, memory_order_relaxed);

@@ -15,6 +15,8 @@ void *hkm_os_map_aligned(size_t bytes, size_t align);
 void hkm_os_unmap(void *p, size_t bytes);
 /* Give the pages back to the kernel now; the range stays mapped and reads as zero afterwards. */
 void hkm_os_dontneed(void *p, size_t bytes);
+/* Any madvise advice (MADV_FREE for reclaim.c), timed as a madvise. */
+int hkm_os_madvise(void *p, size_t bytes, int advice);
 
 struct hkm_os_stats {
   size_t mapped;   /* bytes currently mapped by hakmem */

@@ -9,19 +9,26 @@
 #include "os.h"
 #include "pagemap.h"
 #include "prof.h"
+#include "reclaim.h"
 #include "region.h"
 
 #define MAX_GRAN (HKM_REGION_MAX_SPAN >> HKM_GRANULE_SHIFT)
 #define ARENA_CHUNK ((size_t)64 << 20)
 
 static pthread_mutex_t region_lock = PTHREAD_MUTEX_INITIALIZER;
-/* Per length in granules: hot spans at the head, cold ones at the tail. */
+/* Per length in granules: hot spans at the head, cold ones at the tail. Index 0 holds every span
+ * longer than HKM_REGION_MAX_SPAN (former whale mappings, always cold), searched best-fit. */
 static struct hkm_span *head[MAX_GRAN + 1], *tail[MAX_GRAN + 1];
 static size_t hot_bytes, cold_bytes, arena_bytes;
 static char *arena_cur, *arena_end;
 
-static void list_push(struct hkm_span *s, int at_head) {
+static size_t list_of(const struct hkm_span *s) {
   size_t n = s->bytes >> HKM_GRANULE_SHIFT;
+  return n <= MAX_GRAN ? n : 0;
+}
+
+static void list_push(struct hkm_span *s, int at_head) {
+  size_t n = list_of(s);
   s->prev = s->next = NULL;
   if (!head[n]) {
     head[n] = tail[n] = s;
@@ -37,11 +44,20 @@ static void list_push(struct hkm_span *s, int at_head) {
 }
 
 static void list_unlink(struct hkm_span *s) {
-  size_t n = s->bytes >> HKM_GRANULE_SHIFT;
+  size_t n = list_of(s);
   if (s->prev) s->prev->next = s->next; else head[n] = s->next;
   if (s->next) s->next->prev = s->prev; else tail[n] = s->prev;
   s->prev = s->next = NULL;
   if (s->hot) hot_bytes -= s->bytes; else cold_bytes -= s->bytes;
+}
+
+/* Spans whose pages reclaim.c has dropped join the cold lists (their bytes were counted at put). */
+static void absorb_dropped(void) {
+  for (struct hkm_span *s = hkm_reclaim_take_dropped(), *next; s; s = next) {
+    next = s->next;
+    s->hot = 0;
+    list_push(s, 0);
+  }
 }
 
 /* A new span descriptor over [base, base + bytes), entered in the page map. Called with the lock. */
@@ -69,6 +85,25 @@ static struct hkm_span *split(struct hkm_span *s, size_t bytes) {
   return s;
 }
 
+/* Unlink s and cut it to bytes; NULL (s back in place) when the cut cannot be described. */
+static struct hkm_span *take(struct hkm_span *s, size_t bytes) {
+  if (!s) return NULL;
+  list_unlink(s);
+  if (s->bytes != bytes && !split(s, bytes)) {
+    if (s->hot) hot_bytes += s->bytes; else cold_bytes += s->bytes;
+    list_push(s, s->hot);
+    return NULL;
+  }
+  return s;
+}
+
+static struct hkm_span *best_fit_big(size_t bytes) {
+  struct hkm_span *best = NULL;
+  for (struct hkm_span *s = head[0]; s; s = s->next)
+    if (s->bytes >= bytes && (!best || s->bytes < best->bytes)) best = s;
+  return best;
+}
+
 static struct hkm_span *carve(size_t bytes) {
   if ((size_t)(arena_end - arena_cur) < bytes) {
     char *a = hkm_os_map_aligned(ARENA_CHUNK, HKM_GRANULE);
@@ -87,17 +122,10 @@ struct hkm_span *hkm_region_get(size_t bytes) {
   size_t n = bytes >> HKM_GRANULE_SHIFT;
   struct hkm_span *s = NULL;
   pthread_mutex_lock(&region_lock);
-  for (size_t m = n; m <= MAX_GRAN && !s; m++) {
-    if (!head[m]) continue;
-    s = head[m];
-    list_unlink(s);
-    if (m != n && !split(s, bytes)) {
-      list_push(s, s->hot);
-      if (s->hot) hot_bytes += s->bytes; else cold_bytes += s->bytes;
-      s = NULL;
-      break;
-    }
-  }
+  absorb_dropped();
+  for (size_t m = n; m <= MAX_GRAN && !s; m++)
+    if (head[m]) s = take(head[m], bytes);
+  if (!s) s = take(best_fit_big(bytes), bytes);
   if (s)
     s->zeroed = !s->hot;
   else
@@ -107,35 +135,44 @@ struct hkm_span *hkm_region_get(size_t bytes) {
   return s;
 }
 
+struct hkm_span *hkm_region_get_big(size_t bytes) {
+  HKM_TIME_START(t);
+  pthread_mutex_lock(&region_lock);
+  absorb_dropped();
+  struct hkm_span *s = take(best_fit_big(bytes), bytes);
+  pthread_mutex_unlock(&region_lock);
+  if (s) s->zeroed = 1;
+  HKM_TIME_END(REGION_GET, t);
+  return s;
+}
+
 void hkm_region_put(struct hkm_span *s) {
   HKM_TIME_START(t);
   s->kind = HKM_KIND_FREE;
   pthread_mutex_lock(&region_lock);
-  if (hot_bytes + s->bytes <= hkm_cfg.region_hot_bytes) {
+  absorb_dropped();
+  if (s->bytes <= HKM_BIG_MAX && hot_bytes + s->bytes <= hkm_cfg.region_hot_bytes) {
     s->hot = 1;
     hot_bytes += s->bytes;
     list_push(s, 1);
     pthread_mutex_unlock(&region_lock);
   } else if (cold_bytes + s->bytes <= hkm_cfg.region_cap_bytes) {
-    cold_bytes += s->bytes; /* reserve the room before dropping pages outside the lock */
+    /* The room is reserved now; the span joins the cold lists once its pages are really gone. */
+    cold_bytes += s->bytes;
     pthread_mutex_unlock(&region_lock);
-    hkm_os_dontneed((void *)s->base, s->bytes);
-    s->hot = 0;
-    pthread_mutex_lock(&region_lock);
-    list_push(s, 0);
-    pthread_mutex_unlock(&region_lock);
+    hkm_reclaim_submit(s, HKM_RELEASE_DROP);
   } else {
     pthread_mutex_unlock(&region_lock);
-    hkm_pagemap_set(s->base, s->bytes, NULL);
-    hkm_os_unmap((void *)s->base, s->bytes);
-    hkm_meta_span_free(s);
+    hkm_reclaim_submit(s, HKM_RELEASE_UNMAP);
   }
   HKM_TIME_END(REGION_PUT, t);
 }
 
 int hkm_region_trim(void) {
   int dropped = 0;
+  hkm_reclaim_drain();
   pthread_mutex_lock(&region_lock);
+  absorb_dropped();
   for (size_t n = 1; n <= MAX_GRAN; n++)
     for (struct hkm_span *s = head[n]; s && s->hot; s = s->next) {
       hkm_os_dontneed((void *)s->base, s->bytes);
@@ -150,6 +187,7 @@ int hkm_region_trim(void) {
 
 void hkm_region_stats(struct hkm_region_stats *out) {
   pthread_mutex_lock(&region_lock);
+  absorb_dropped();
   out->hot_bytes = hot_bytes;
   out->cold_bytes = cold_bytes;
   out->arena_bytes = arena_bytes;

@@ -15,7 +15,12 @@
 /* A span of bytes (a multiple of HKM_GRANULE, at most HKM_REGION_MAX_SPAN), mapped in the page map to
  * its descriptor, kind FREE; s->zeroed tells whether its pages read as zero. NULL when out of memory. */
 struct hkm_span *hkm_region_get(size_t bytes);
-/* Take back a span nobody uses any more. */
+/* A former mapping of at least bytes (any length, granule multiple) whose pages were dropped, cut to
+ * bytes; NULL when none is kept. Lets Whale reuse address space instead of mapping anew. */
+struct hkm_span *hkm_region_get_big(size_t bytes);
+/* Take back a span nobody uses any more: kept with its pages within the mode's budget (spans up to
+ * 2 MiB), else its pages are dropped and its address space kept up to HAKMEM_REGION_CAP_MB, else it
+ * is unmapped; the last two through reclaim.c, off this thread. */
 void hkm_region_put(struct hkm_span *s);
 /* Drop the pages of every hot span now (malloc_trim). Returns 1 when anything was dropped. */
 int hkm_region_trim(void);

@@ -66,6 +66,7 @@ struct hkm_span {
   uint8_t zeroed;                      /* pages known to be zero (fresh or dropped), for calloc */
   uint8_t hot;                         /* region cache: pages still resident */
   uint8_t sizeidx;                     /* bigcache size index */
+  uint8_t release;                     /* reclaim.c: what to do with it (enum hkm_release) */
 };
 
 #endif

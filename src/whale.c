@@ -8,6 +8,7 @@
 #include "os.h"
 #include "pagemap.h"
 #include "prof.h"
+#include "region.h"
 #include "whale.h"
 
 #define MAX_SLOTS 64
@@ -23,12 +24,6 @@ static struct hkm_span *ring_take(unsigned i) {
   ring_n--;
   ring_bytes -= s->bytes;
   return s;
-}
-
-static void unmap_span(struct hkm_span *s) {
-  hkm_pagemap_set(s->base, s->bytes, NULL);
-  hkm_os_unmap((void *)s->base, s->bytes);
-  hkm_meta_span_free(s);
 }
 
 void *hkm_whale_alloc(size_t n, size_t align) {
@@ -49,6 +44,8 @@ void *hkm_whale_alloc(size_t n, size_t align) {
   pthread_mutex_unlock(&whale_lock);
   if (s) {
     s->zeroed = 0;
+  } else if (align == HKM_GRANULE && (s = hkm_region_get_big(bytes)) != NULL) {
+    /* address space kept by the region cache: no mmap, pages read as zero */
   } else {
     void *p = hkm_os_map_aligned(bytes, align);
     if (!p) goto out;
@@ -75,7 +72,7 @@ void hkm_whale_free(struct hkm_span *s) {
   HKM_TIME_START(t);
   s->kind = HKM_KIND_FREE;
   if (!hkm_cfg.whale_slots || s->bytes > hkm_cfg.whale_cache_bytes) {
-    unmap_span(s);
+    hkm_region_put(s);
     HKM_TIME_END(WHALE_PUT, t);
     return;
   }
@@ -89,7 +86,7 @@ void hkm_whale_free(struct hkm_span *s) {
     evictions++;
   }
   pthread_mutex_unlock(&whale_lock);
-  for (unsigned i = 0; i < nv; i++) unmap_span(victims[i]);
+  for (unsigned i = 0; i < nv; i++) hkm_region_put(victims[i]);
   HKM_TIME_END(WHALE_PUT, t);
 }
 
@@ -99,7 +96,7 @@ int hkm_whale_flush(void) {
   pthread_mutex_lock(&whale_lock);
   while (ring_n) victims[nv++] = ring_take(0);
   pthread_mutex_unlock(&whale_lock);
-  for (unsigned i = 0; i < nv; i++) unmap_span(victims[i]);
+  for (unsigned i = 0; i < nv; i++) hkm_region_put(victims[i]);
   return nv > 0;
 }
 

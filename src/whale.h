@@ -1,6 +1,7 @@
 /* Whale: blocks over 2 MiB (and any block aligned beyond 64 KiB) get a mapping of their own. Freed
  * mappings wait in a FIFO ring (HAKMEM_WHALE_SLOTS, and a byte budget) for a request of about the
- * same size; what falls out of the ring is unmapped. */
+ * same size; what falls out of the ring goes to the region cache, which drops its pages (and keeps
+ * or unmaps its address space) off this thread through reclaim.c. */
 #ifndef HKM_WHALE_H
 #define HKM_WHALE_H
 
@@ -10,7 +11,7 @@
 /* A mapping of at least n bytes starting at a multiple of align (align <= 64 KiB means 64 KiB). */
 void *hkm_whale_alloc(size_t n, size_t align);
 void hkm_whale_free(struct hkm_span *s);
-/* Unmap every mapping in the ring (malloc_trim). Returns 1 when anything was unmapped. */
+/* Release every mapping in the ring (malloc_trim). Returns 1 when anything was released. */
 int hkm_whale_flush(void);
 
 struct hkm_whale_stats {

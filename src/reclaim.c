@@ -1,0 +1,283 @@
+/* Deferred release (see reclaim.h). The queue is a Treiber stack of span descriptors (push one,
+ * take all: no ABA), so the only thing a freeing thread does is one CAS and, now and then, a wake. */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#if HKM_HAVE_URING
+#include <liburing.h>
+#endif
+
+#include "meta.h"
+#include "options.h"
+#include "os.h"
+#include "pagemap.h"
+#include "prof.h"
+#include "reclaim.h"
+
+#define RING_DEPTH 64
+
+static _Atomic(struct hkm_span *) queue;
+static _Atomic(struct hkm_span *) dropped;
+static _Atomic uint32_t queued;
+static _Atomic uint32_t wake_word; /* futex: bumped when the helper should look again */
+static _Atomic uint64_t oldest_ns; /* arrival of the first range of the current batch */
+static pthread_mutex_t batch_lock = PTHREAD_MUTEX_INITIALIZER; /* held while a batch runs */
+
+enum { HELPER_NONE, HELPER_STARTING, HELPER_RUNNING, HELPER_FAILED };
+static _Atomic int helper_state;
+static _Atomic int backend = -1; /* effective backend, settles on first use */
+static _Atomic size_t n_batches, n_ranges, n_bytes, n_fallbacks;
+#if HKM_HAVE_URING
+static struct io_uring ring;
+static int ring_ready;
+#endif
+
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void futex_wait(_Atomic uint32_t *w, uint32_t val, uint64_t timeout_ns) {
+  struct timespec ts = {(time_t)(timeout_ns / 1000000000u), (long)(timeout_ns % 1000000000u)};
+  syscall(SYS_futex, w, FUTEX_WAIT_PRIVATE, val, timeout_ns ? &ts : NULL, NULL, 0);
+}
+
+static void futex_wake(_Atomic uint32_t *w) { syscall(SYS_futex, w, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0); }
+
+static const char *const backend_names[] = {"sync", "thread", "uring"};
+
+static void fall_back(int to, const char *why, int err) {
+  atomic_store(&backend, to);
+  atomic_fetch_add(&n_fallbacks, 1);
+  if (hkm_cfg.verbose || hkm_cfg.mode == HKM_MODE_RESEARCH)
+    hkm_warn("reclaim: %s (%s); releasing with the %s backend", why, strerrorname_np(err) ? strerrorname_np(err) : "?", backend_names[to]);
+}
+
+/* Release one span right here. */
+static void release_now(struct hkm_span *s) {
+  if (s->release == HKM_RELEASE_UNMAP) {
+    hkm_os_unmap((void *)s->base, s->bytes);
+    hkm_meta_span_free(s);
+    return;
+  }
+  hkm_os_madvise((void *)s->base, s->bytes, hkm_cfg.reclaim_free ? MADV_FREE : MADV_DONTNEED);
+  struct hkm_span *old = atomic_load_explicit(&dropped, memory_order_relaxed);
+  do
+    s->next = old;
+  while (!atomic_compare_exchange_weak_explicit(&dropped, &old, s, memory_order_release, memory_order_relaxed));
+}
+
+#if HKM_HAVE_URING
+/* Drop the pages of every DROP span of the batch with one submission; UNMAPs go out directly. */
+static void run_uring(struct hkm_span *list) {
+  struct hkm_span *drops = NULL;
+  for (struct hkm_span *s = list, *next; s; s = next) {
+    next = s->next;
+    if (s->release == HKM_RELEASE_UNMAP) {
+      release_now(s);
+    } else {
+      s->next = drops;
+      drops = s;
+    }
+  }
+  int advice = hkm_cfg.reclaim_free ? MADV_FREE : MADV_DONTNEED;
+  while (drops) {
+    unsigned n = 0;
+    struct io_uring_sqe *sqe;
+    while (drops && (sqe = io_uring_get_sqe(&ring)) != NULL) {
+      struct hkm_span *s = drops;
+      drops = s->next;
+      io_uring_prep_madvise(sqe, (void *)s->base, (off_t)s->bytes, advice);
+      io_uring_sqe_set_data(sqe, s);
+      n++;
+    }
+    io_uring_submit_and_wait(&ring, n);
+    for (unsigned done = 0; done < n; done++) {
+      struct io_uring_cqe *cqe;
+      if (io_uring_wait_cqe(&ring, &cqe) != 0) break;
+      struct hkm_span *s = io_uring_cqe_get_data(cqe);
+      int res = cqe->res;
+      io_uring_cqe_seen(&ring, cqe);
+      if (res < 0) { /* an old kernel without the opcode: do that one the plain way */
+        release_now(s);
+        continue;
+      }
+      struct hkm_span *old = atomic_load_explicit(&dropped, memory_order_relaxed);
+      do
+        s->next = old;
+      while (!atomic_compare_exchange_weak_explicit(&dropped, &old, s, memory_order_release, memory_order_relaxed));
+    }
+  }
+}
+#endif
+
+/* Take the whole queue and release it, oldest first. */
+static void run_batch(void) {
+  pthread_mutex_lock(&batch_lock);
+  struct hkm_span *list = atomic_exchange_explicit(&queue, NULL, memory_order_acquire);
+  if (!list) {
+    pthread_mutex_unlock(&batch_lock);
+    return;
+  }
+  HKM_TIME_START(t);
+  struct hkm_span *fifo = NULL;
+  uint32_t n = 0;
+  size_t bytes = 0;
+  while (list) {
+    struct hkm_span *next = list->next;
+    list->next = fifo;
+    fifo = list;
+    list = next;
+    n++;
+  }
+  for (struct hkm_span *s = fifo; s; s = s->next) bytes += s->bytes;
+  if (atomic_fetch_sub(&queued, n) == n) atomic_store(&oldest_ns, 0);
+#if HKM_HAVE_URING
+  if (ring_ready)
+    run_uring(fifo);
+  else
+#endif
+    for (struct hkm_span *s = fifo, *next; s; s = next) {
+      next = s->next;
+      release_now(s);
+    }
+  atomic_fetch_add(&n_batches, 1);
+  atomic_fetch_add(&n_ranges, n);
+  atomic_fetch_add(&n_bytes, bytes);
+  HKM_TIME_END(RECLAIM_COMPLETE, t);
+  pthread_mutex_unlock(&batch_lock);
+}
+
+static void *helper_main(void *arg) {
+  (void)arg;
+#if HKM_HAVE_URING
+  if (atomic_load(&backend) == HKM_RECLAIM_URING) {
+    int r = io_uring_queue_init(RING_DEPTH, &ring, 0);
+    if (r < 0)
+      fall_back(HKM_RECLAIM_THREAD, "io_uring_queue_init failed", -r);
+    else
+      ring_ready = 1;
+  }
+#endif
+  atomic_store(&helper_state, HELPER_RUNNING);
+  for (;;) {
+    uint32_t w = atomic_load(&wake_word);
+    uint32_t n = atomic_load(&queued);
+    if (n == 0) {
+      futex_wait(&wake_word, w, 0);
+      continue;
+    }
+    uint64_t delay = (uint64_t)hkm_cfg.reclaim_delay_ms * 1000000u;
+    uint64_t since = atomic_load(&oldest_ns), now = now_ns();
+    if (n < hkm_cfg.reclaim_batch && since && now - since < delay) {
+      futex_wait(&wake_word, w, delay - (now - since));
+      continue;
+    }
+    run_batch();
+  }
+  return NULL;
+}
+
+/* The helper thread, started on first use; 0 when releases must be done synchronously. */
+static int helper_ready(void) {
+  int st = atomic_load_explicit(&helper_state, memory_order_acquire);
+  if (hkm_likely(st == HELPER_RUNNING || st == HELPER_STARTING)) return 1;
+  if (st == HELPER_FAILED) return 0;
+  int expected = HELPER_NONE;
+  if (!atomic_compare_exchange_strong(&helper_state, &expected, HELPER_STARTING)) return 1;
+  pthread_attr_t attr;
+  pthread_t tid;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_attr_setstacksize(&attr, 64 * 1024);
+  /* The helper must not take signals meant for the program. */
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  int r = pthread_create(&tid, &attr, helper_main, NULL);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  pthread_attr_destroy(&attr);
+  if (r != 0) {
+    atomic_store(&helper_state, HELPER_FAILED);
+    fall_back(HKM_RECLAIM_SYNC, "cannot start the helper thread", r);
+    return 0;
+  }
+  return 1;
+}
+
+void hkm_reclaim_submit(struct hkm_span *s, int release) {
+  HKM_TIME_START(t);
+  s->release = (uint8_t)release;
+  if (release == HKM_RELEASE_UNMAP) hkm_pagemap_set(s->base, s->bytes, NULL);
+  int b = atomic_load_explicit(&backend, memory_order_relaxed);
+  if (b < 0) {
+    int expected = -1;
+    atomic_compare_exchange_strong(&backend, &expected, hkm_cfg.reclaim);
+    b = atomic_load(&backend);
+  }
+  if (b == HKM_RECLAIM_SYNC || !helper_ready()) {
+    release_now(s);
+    atomic_fetch_add(&n_ranges, 1);
+    atomic_fetch_add(&n_bytes, s->bytes);
+    atomic_fetch_add(&n_batches, 1);
+    HKM_TIME_END(RECLAIM_SUBMIT, t);
+    return;
+  }
+  struct hkm_span *old = atomic_load_explicit(&queue, memory_order_relaxed);
+  do
+    s->next = old;
+  while (!atomic_compare_exchange_weak_explicit(&queue, &old, s, memory_order_release, memory_order_relaxed));
+  uint32_t n = atomic_fetch_add(&queued, 1) + 1;
+  if (n == 1) atomic_store(&oldest_ns, now_ns());
+  /* The first range starts the helper's delay clock; a full batch goes at once. */
+  if (n == 1 || n == hkm_cfg.reclaim_batch) {
+    atomic_fetch_add(&wake_word, 1);
+    futex_wake(&wake_word);
+  }
+  HKM_TIME_END(RECLAIM_SUBMIT, t);
+}
+
+struct hkm_span *hkm_reclaim_take_dropped(void) {
+  if (!atomic_load_explicit(&dropped, memory_order_relaxed)) return NULL;
+  return atomic_exchange_explicit(&dropped, NULL, memory_order_acquire);
+}
+
+void hkm_reclaim_drain(void) { run_batch(); }
+
+void hkm_reclaim_stats(struct hkm_reclaim_stats *out) {
+  int b = atomic_load(&backend);
+  out->backend = backend_names[b < 0 ? hkm_cfg.reclaim : b];
+  out->batches = atomic_load(&n_batches);
+  out->ranges = atomic_load(&n_ranges);
+  out->bytes = atomic_load(&n_bytes);
+  out->fallbacks = atomic_load(&n_fallbacks);
+  out->queued = atomic_load(&queued);
+}
+
+/* fork waits for a running batch, so no range is half released in the child. */
+void hkm_reclaim_fork_prepare(void) { pthread_mutex_lock(&batch_lock); }
+void hkm_reclaim_fork_parent(void) { pthread_mutex_unlock(&batch_lock); }
+void hkm_reclaim_fork_child(void) {
+  pthread_mutex_init(&batch_lock, NULL);
+  /* The parent's helper and ring are not ours: start our own when needed. The queue's ranges are our
+   * copies and are released by that helper or at exit. */
+#if HKM_HAVE_URING
+  if (ring_ready) close(ring.ring_fd);
+  ring_ready = 0;
+#endif
+  if (atomic_load(&backend) >= 0) atomic_store(&backend, hkm_cfg.reclaim);
+  atomic_store(&helper_state, HELPER_NONE);
+}
+
+/* Nothing queued is lost at exit: what the helper has not done yet is done here. */
+__attribute__((destructor)) static void reclaim_at_exit(void) { hkm_reclaim_drain(); }
