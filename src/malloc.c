@@ -13,6 +13,7 @@
 #include "bigcache.h"
 #include "hakmem.h"
 #include "os.h"
+#include "reclaim.h"
 #include "region.h"
 #include "whale.h"
 
@@ -158,6 +159,8 @@ HKM_API void hak_stats_print(FILE *out) {
   hkm_region_stats(&r);
   hkm_bigcache_stats(&b);
   hkm_whale_stats(&w);
+  struct hkm_reclaim_stats rc;
+  hkm_reclaim_stats(&rc);
   fprintf(out, "hakmem %s statistics (pid %d, %u thread heaps)\n", PACKAGE_VERSION, (int)getpid(), hkm_heap_live());
   fprintf(out, "  mapped           %12zu bytes (%zu mmap, %zu munmap, %zu madvise calls)\n", os.mapped, os.mmaps,
           os.munmaps, os.madvises);
@@ -167,6 +170,8 @@ HKM_API void hak_stats_print(FILE *out) {
           b.blocks, b.hits, b.misses, b.evictions);
   fprintf(out, "  whale ring       %12zu bytes in %zu mappings (%zu hits, %zu misses, %zu evictions)\n", w.ring_bytes,
           w.ring_blocks, w.hits, w.misses, w.evictions);
+  fprintf(out, "  reclaim          %12zu bytes in %zu ranges, %zu batches (backend %s, %zu fallbacks, %zu queued)\n",
+          rc.bytes, rc.ranges, rc.batches, rc.backend, rc.fallbacks, rc.queued);
 }
 
 HKM_API void malloc_stats(void) { hak_stats_print(stderr); }

@@ -8,3 +8,4 @@ AM_TESTS_ENVIRONMENT = \
 	HKM_TESTS_BUILDDIR='$(abs_top_builddir)/tests'; export HKM_TESTS_BUILDDIR;
 include tests/api.mk
 include tests/prof.mk
+include tests/reclaim.mk

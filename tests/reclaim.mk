@@ -1,0 +1,11 @@
+# Deferred release (reclaim.c): every backend, the io_uring fallback, fork, threads.
+check_PROGRAMS += tests/reclaim_prog
+tests_reclaim_prog_SOURCES = tests/reclaim_prog.c
+tests_reclaim_prog_CFLAGS = $(AM_CFLAGS) -pthread
+tests_reclaim_prog_LDADD = src/libhakmem.la
+tests_reclaim_prog_LDFLAGS = -no-install
+EXTRA_DIST += tests/reclaim_backends.sh
+RECLAIM_TESTS = tests/test_reclaim_rss_drops.sh tests/test_reclaim_uring_fallback.sh \
+	tests/test_reclaim_fork_pending.sh tests/test_reclaim_threads_concurrent.sh
+dist_check_SCRIPTS += $(RECLAIM_TESTS)
+TESTS += $(RECLAIM_TESTS)
