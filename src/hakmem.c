@@ -22,6 +22,7 @@
 #include "alloc.h"
 #include "bigcache.h"
 #include "hakmem.h"
+#include "init.h"
 #include "options.h"
 #include "whale.h"
 
@@ -35,13 +36,71 @@ void hkm_invalid_pointer(const char *fn, const void *p) {
   abort();
 }
 
-void hkm_out_of_memory_heap(void) {
-  hkm_warn("out of memory for a thread heap");
-  abort();
+/* First allocation of a thread: create its heap, then allocate normally. */
+void *hkm_alloc_noheap(size_t n, const void *site) {
+  struct hkm_heap *h = hkm_heap_get_slow();
+  if (!h) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  return hkm_alloc(n, site);
+}
+
+/* A thread's first call is a free: it needs a heap to know the block is not its own. */
+void hkm_free_noheap(struct hkm_span *s, void *p) {
+  struct hkm_heap *h = hkm_heap_get_slow();
+  if (!h) {
+    hkm_warn("out of memory for a thread heap");
+    abort();
+  }
+  hkm_slab_free(h, s, (struct hkm_block *)p);
+}
+
+/* The same routing as hkm_alloc/hkm_free, with every step timed (see alloc.h). */
+void *hkm_alloc_timed(size_t n, const void *site) {
+  HKM_TIME_START(t);
+  void *p;
+  if (n <= HKM_L25_MAX) {
+    struct hkm_heap *h = hkm_heap_get();
+    if (h) {
+      unsigned c = hkm_size_class(n);
+      HKM_TIME_START(t1);
+      p = hkm_slab_alloc(h, c);
+      HKM_TIME_END_AT(hkm_tier_alloc_cat[hkm_classes[c].tier], t1);
+    } else {
+      errno = ENOMEM;
+      p = NULL;
+    }
+  } else {
+    p = hkm_alloc_large(n, site, 0);
+  }
+  HKM_TIME_END(HAK_ALLOC, t);
+  return p;
+}
+
+void hkm_free_timed(void *p) {
+  if (!p) return;
+  HKM_TIME_START(t);
+  struct hkm_span *s = hkm_slab_of(p);
+  if (s) {
+    int cat = hkm_tier_free_cat[s->tier]; /* s may be released by the free */
+    HKM_TIME_START(t1);
+    struct hkm_heap *h = hkm_tls_heap;
+    if (h)
+      hkm_slab_free(h, s, (struct hkm_block *)p);
+    else
+      hkm_free_noheap(s, p);
+    HKM_TIME_END_AT(cat, t1);
+    (void)cat;
+  } else {
+    hkm_free_other(hkm_pagemap_get(p), p);
+  }
+  HKM_TIME_END(HAK_FREE, t);
 }
 
 void *hkm_alloc_large(size_t n, const void *site, size_t align) {
   void *p;
+  hkm_ensure_init();
   if (n > HKM_MAX_REQUEST)
     p = NULL;
   else if (align <= HKM_GRANULE && n > HKM_L25_MAX && n <= HKM_BIG_MAX)
@@ -67,8 +126,14 @@ void *hkm_alloc_aligned(size_t align, size_t n, const void *site) {
     unsigned c = hkm_size_class(m);
     while (hkm_classes[c].bsize % align) c++;
     struct hkm_heap *h = hkm_heap_get();
-    p = h ? hkm_alloc_class(h, c) : NULL;
-    if (!p) errno = ENOMEM;
+    if (h) {
+      HKM_TIME_START(t1);
+      p = hkm_slab_alloc(h, c);
+      HKM_TIME_END_AT(hkm_tier_alloc_cat[hkm_classes[c].tier], t1);
+    } else {
+      errno = ENOMEM;
+      p = NULL;
+    }
   } else {
     p = hkm_alloc_large(n, site, align);
   }
