@@ -9,3 +9,4 @@ AM_TESTS_ENVIRONMENT = \
 include tests/api.mk
 include tests/prof.mk
 include tests/reclaim.mk
+include tests/docs.mk
