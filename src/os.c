@@ -4,6 +4,9 @@
 #include <errno.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include "os.h"
 #include "prof.h"
@@ -53,6 +56,14 @@ int hkm_os_madvise(void *p, size_t bytes, int advice) {
   int saved = errno;
   int r = madvise(p, bytes, advice);
   errno = saved;
+  HKM_TIME_END(SYSCALL_MADVISE, t);
+  atomic_fetch_add_explicit(&os_madvises, 1, memory_order_relaxed);
+  return r;
+}
+
+long hkm_os_process_madvise(int pidfd, const struct iovec *iov, size_t n, int advice) {
+  HKM_TIME_START(t);
+  long r = syscall(SYS_process_madvise, pidfd, iov, n, advice, 0u);
   HKM_TIME_END(SYSCALL_MADVISE, t);
   atomic_fetch_add_explicit(&os_madvises, 1, memory_order_relaxed);
   return r;

@@ -15,6 +15,10 @@ void *hkm_os_map_aligned(size_t bytes, size_t align);
 void hkm_os_unmap(void *p, size_t bytes);
 /* Give the pages back to the kernel now; the range stays mapped and reads as zero afterwards. */
 void hkm_os_dontneed(void *p, size_t bytes);
+struct iovec;
+/* Drop many ranges of this process with one process_madvise(2). Returns the bytes advised, or -1 with
+ * errno (ENOSYS, EINVAL on kernels that do not take the advice) so the caller can fall back. */
+long hkm_os_process_madvise(int pidfd, const struct iovec *iov, size_t n, int advice);
 /* Any madvise advice (MADV_FREE for reclaim.c), timed as a madvise. */
 int hkm_os_madvise(void *p, size_t bytes, int advice);
 
