@@ -40,7 +40,7 @@ HKM_INLINE void *hkm_alloc(size_t n, const void *site) {
   if (hkm_prof_on()) return hkm_alloc_timed(n, site);
   if (hkm_likely(n <= HKM_L25_MAX)) {
     struct hkm_heap *h = hkm_tls_heap;
-    if (hkm_likely(h != 0)) return hkm_slab_alloc(h, hkm_size_class(n));
+    if (hkm_likely(h != 0)) return hkm_slab_alloc(h, hkm_size_class(n), site);
     return hkm_alloc_noheap(n, site);
   }
   return hkm_alloc_large(n, site, 0);

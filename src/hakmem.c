@@ -65,7 +65,7 @@ void *hkm_alloc_timed(size_t n, const void *site) {
     if (h) {
       unsigned c = hkm_size_class(n);
       HKM_TIME_START(t1);
-      p = hkm_slab_alloc(h, c);
+      p = hkm_slab_alloc(h, c, site);
       HKM_TIME_END_AT(hkm_tier_alloc_cat[hkm_classes[c].tier], t1);
     } else {
       errno = ENOMEM;
@@ -128,7 +128,7 @@ void *hkm_alloc_aligned(size_t align, size_t n, const void *site) {
     struct hkm_heap *h = hkm_heap_get();
     if (h) {
       HKM_TIME_START(t1);
-      p = hkm_slab_alloc(h, c);
+      p = hkm_slab_alloc(h, c, site);
       HKM_TIME_END_AT(hkm_tier_alloc_cat[hkm_classes[c].tier], t1);
     } else {
       errno = ENOMEM;

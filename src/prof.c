@@ -1,6 +1,19 @@
-/* TEMPORARY minimal profiler core (the profiler issue replaces this file). */
+/* The profiler core: per-thread counters, their merge into process totals, and the TSC.
+ *
+ * The profiler runs inside malloc, and malloc is hakmem itself, so recording never allocates and
+ * never locks: each measurement lands in the calling thread's own block, kept in initial-exec TLS.
+ * One lock guards the list of live blocks and the totals of exited threads. It is taken when a thread
+ * records for the first time, when it exits, and for reports, resets and fork, and nothing that could
+ * allocate runs while it is held.
+ *
+ * A block's owner is its only writer. Reports read other threads' blocks while they run, with relaxed
+ * atomic loads (plain moves on x86-64): a figure may miss the measurement in flight, never tear. */
 #include "config.h"
-#include <stdio.h>
+
+#include <pthread.h>
+#include <string.h>
+#include <time.h>
+
 #include "hakmem.h"
 #include "options.h"
 #include "prof.h"
@@ -10,14 +23,284 @@ const char *const hkm_cat_name[HKM_CAT_COUNT] = {
     HKM_CATEGORIES(HKM_CAT_NAME)
 #undef HKM_CAT_NAME
 };
+
 const int hkm_cat_parent[HKM_CAT_COUNT] = {
 #define HKM_CAT_PARENT(id, name, parent) HKM_CAT_##parent,
     HKM_CATEGORIES(HKM_CAT_PARENT)
 #undef HKM_CAT_PARENT
 };
+
 int hkm_prof_enabled;
-static HKM_TLS uint64_t counts[HKM_CAT_COUNT];
-void hkm_prof_record(int cat, uint64_t start) { (void)start; counts[cat]++; }
-void hkm_prof_init(void) { hkm_prof_enabled = hkm_cfg.timing; }
-HKM_API void hak_prof_report(FILE *out, int flags) { (void)out; (void)flags; }
-HKM_API void hak_prof_reset(void) {}
+
+/* A block's life. TLS starts zeroed, so every thread starts NEW without any setup.
+ *   NEW    never recorded; not on the list
+ *   LIVE   on the list, counting
+ *   STALE  on the list; a reset happened and the owner zeroes its counters at its next record
+ *   DEAD   the thread's key destructor merged and unlinked it; destructors that run after ours
+ *          (other keys, libc's own thread cleanup) may still free memory, and those measurements
+ *          go straight to the totals, under the lock */
+enum { BLK_NEW, BLK_LIVE, BLK_STALE, BLK_DEAD };
+
+struct block {
+  struct hkm_prof_stat stat[HKM_CAT_COUNT];
+  int state;
+  struct block *prev, *next;
+};
+
+static HKM_TLS struct block self;
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct block *live;                          /* LIVE and STALE blocks */
+static struct hkm_prof_stat merged[HKM_CAT_COUNT]; /* exited threads, since start/fork/reset */
+static unsigned merged_threads;
+static pthread_key_t exit_key;
+
+/* The TSC is read against the clock once at init; a report reads both again, so the frequency is
+ * measured over the whole run for free instead of spinning at init. */
+static uint64_t ref_tsc;
+static struct timespec ref_ts;
+
+#define LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+
+/* rdtscp waits for the measured code to finish before it reads the counter; plain rdtsc could be
+ * hoisted above the code's last loads and under-count it. */
+HKM_INLINE uint64_t tsc_end(void) {
+  uint32_t lo, hi, aux;
+  __asm__ __volatile__("rdtscp" : "=a"(lo), "=d"(hi), "=c"(aux));
+  return ((uint64_t)hi << 32) | lo;
+}
+
+/* The owner's update: only it writes, so read-modify-write needs no atomic instruction. */
+HKM_INLINE void stat_add(struct hkm_prof_stat *s, uint64_t d) {
+  uint64_t n = s->count;
+  STORE(s->count, n + 1);
+  STORE(s->total, s->total + d);
+  if (n == 0 || d < s->min) STORE(s->min, d);
+  if (d > s->max) STORE(s->max, d);
+}
+
+static void stat_merge(struct hkm_prof_stat *into, const struct hkm_prof_stat *s) {
+  uint64_t n = LOAD(s->count);
+  if (!n) return;
+  uint64_t mn = LOAD(s->min), mx = LOAD(s->max);
+  if (!into->count || mn < into->min) into->min = mn;
+  if (mx > into->max) into->max = mx;
+  into->count += n;
+  into->total += LOAD(s->total);
+}
+
+static int has_data(const struct block *b) {
+  for (int c = 0; c < HKM_CAT_COUNT; c++)
+    if (LOAD(b->stat[c].count)) return 1;
+  return 0;
+}
+
+static void zero_block(struct block *b) {
+  for (int c = 0; c < HKM_CAT_COUNT; c++) {
+    STORE(b->stat[c].count, 0);
+    STORE(b->stat[c].total, 0);
+    STORE(b->stat[c].min, 0);
+    STORE(b->stat[c].max, 0);
+  }
+}
+
+static void link_block(struct block *b) {
+  b->prev = NULL;
+  b->next = live;
+  if (live) live->prev = b;
+  live = b;
+}
+
+static void unlink_block(struct block *b) {
+  if (b->prev)
+    b->prev->next = b->next;
+  else
+    live = b->next;
+  if (b->next) b->next->prev = b->prev;
+  b->prev = b->next = NULL;
+}
+
+/* A thread's first measurement, the first after a reset, and those after its exit. */
+static HKM_NOINLINE void record_slow(int cat, uint64_t d) {
+  struct hkm_prof_stat one = {1, d, d, d};
+  pthread_mutex_lock(&lock);
+  int st = LOAD(self.state);
+  if (st == BLK_DEAD) {
+    stat_merge(&merged[cat], &one);
+    pthread_mutex_unlock(&lock);
+    return;
+  }
+  if (st == BLK_STALE) zero_block(&self);
+  if (st == BLK_NEW) link_block(&self);
+  STORE(self.state, BLK_LIVE);
+  stat_add(&self.stat[cat], d);
+  pthread_mutex_unlock(&lock);
+  /* After the unlock: glibc may calloc here (keys past the first 32), which re-enters hakmem and
+   * records, now into a LIVE block. */
+  if (st == BLK_NEW && pthread_setspecific(exit_key, &self) != 0) {
+    /* No destructor would unlink the block before the thread's TLS goes away: count it as exited
+     * now, and let every later measurement take the locked path. */
+    pthread_mutex_lock(&lock);
+    if (LOAD(self.state) == BLK_LIVE) {
+      for (int c = 0; c < HKM_CAT_COUNT; c++) stat_merge(&merged[c], &self.stat[c]);
+      merged_threads++;
+    }
+    unlink_block(&self);
+    STORE(self.state, BLK_DEAD);
+    pthread_mutex_unlock(&lock);
+  }
+}
+
+void hkm_prof_record(int cat, uint64_t start_tsc) {
+  uint64_t now = tsc_end();
+  uint64_t d = now > start_tsc ? now - start_tsc : 0; /* a TSC read on another CPU may lag a little */
+  if (hkm_unlikely((unsigned)cat >= HKM_CAT_COUNT)) return;
+  if (hkm_unlikely(LOAD(self.state) != BLK_LIVE)) {
+    record_slow(cat, d);
+    return;
+  }
+  stat_add(&self.stat[cat], d);
+}
+
+static void thread_exit(void *arg) {
+  struct block *b = arg;
+  pthread_mutex_lock(&lock);
+  if (LOAD(b->state) == BLK_LIVE && has_data(b)) {
+    for (int c = 0; c < HKM_CAT_COUNT; c++) stat_merge(&merged[c], &b->stat[c]);
+    merged_threads++;
+  }
+  if (LOAD(b->state) != BLK_DEAD) unlink_block(b);
+  STORE(b->state, BLK_DEAD);
+  pthread_mutex_unlock(&lock);
+}
+
+/* Other threads' blocks can be marked but not zeroed: their owners may be adding to them right now. */
+HKM_API void hak_prof_reset(void) {
+  pthread_mutex_lock(&lock);
+  memset(merged, 0, sizeof merged);
+  merged_threads = 0;
+  for (struct block *b = live; b; b = b->next) STORE(b->state, BLK_STALE);
+  pthread_mutex_unlock(&lock);
+}
+
+/* The lock is held across fork so that the child never inherits it mid-update. */
+static void fork_prepare(void) { pthread_mutex_lock(&lock); }
+static void fork_parent(void) { pthread_mutex_unlock(&lock); }
+
+/* The child reports only its own work: the parent's counts and its other threads are gone. */
+static void fork_child(void) {
+  pthread_mutex_init(&lock, NULL);
+  memset(merged, 0, sizeof merged);
+  merged_threads = 0;
+  live = NULL;
+  int st = LOAD(self.state);
+  if (st == BLK_LIVE || st == BLK_STALE) {
+    zero_block(&self);
+    link_block(&self);
+    STORE(self.state, BLK_LIVE);
+  }
+}
+
+static void clock_pair(uint64_t *tsc, struct timespec *ts) {
+  uint64_t a = hkm_tsc();
+  clock_gettime(CLOCK_MONOTONIC_RAW, ts);
+  uint64_t b = hkm_tsc();
+  *tsc = a + (b - a) / 2;
+}
+
+void hkm_prof_init(void) {
+  clock_pair(&ref_tsc, &ref_ts);
+  pthread_key_create(&exit_key, thread_exit);
+  pthread_atfork(fork_prepare, fork_parent, fork_child);
+  if (hkm_cfg.timing && !HKM_ENABLE_TIMING)
+    hkm_warn("HAKMEM_TIMING=1 ignored: this hakmem was built with --disable-timing");
+  /* Last: measurements may start the moment this is set. */
+  hkm_prof_enabled = hkm_cfg.timing && HKM_ENABLE_TIMING;
+}
+
+static int64_t ns_between(const struct timespec *a, const struct timespec *b) {
+  return (int64_t)(b->tv_sec - a->tv_sec) * 1000000000 + (b->tv_nsec - a->tv_nsec);
+}
+
+/* Cycles per second over the time since init, waiting until that is at least 10 ms so that the
+ * clock's granularity and the two reads' own cost stay far below 0.1%. */
+static uint64_t tsc_hz(void) {
+  if (!ref_ts.tv_sec && !ref_ts.tv_nsec) clock_pair(&ref_tsc, &ref_ts); /* before init */
+  uint64_t t;
+  struct timespec ts;
+  int64_t ns;
+  for (;;) {
+    clock_pair(&t, &ts);
+    ns = ns_between(&ref_ts, &ts);
+    if (ns >= 10000000) break;
+    struct timespec nap = {0, 10000000 - ns};
+    nanosleep(&nap, NULL);
+  }
+  return (uint64_t)((double)(t - ref_tsc) * 1e9 / (double)ns + 0.5);
+}
+
+/* hkm_prof_record's work on a scratch counter, for calibration: the same reads, checks and update. */
+static HKM_NOINLINE void calib_record(struct hkm_prof_stat *s, int cat, uint64_t start_tsc) {
+  uint64_t now = tsc_end();
+  uint64_t d = now > start_tsc ? now - start_tsc : 0;
+  if (hkm_unlikely((unsigned)cat >= HKM_CAT_COUNT)) return;
+  if (hkm_unlikely(LOAD(self.state) == -1)) return;
+  stat_add(s, d);
+}
+
+/* bias: the smallest interval an empty START/END pair records, so every real measurement carries at
+ * least that much of the timer itself. cost: what a START/END pair costs the program (both reads,
+ * the call, the update), of which a parent category sees all for each measurement nested in it. The
+ * minimum over a few rounds, since interrupts and migration only ever add. */
+static void calibrate(uint64_t *bias, uint64_t *cost) {
+  static uint64_t cached_bias, cached_cost;
+  if (LOAD(cached_cost)) {
+    *bias = LOAD(cached_bias);
+    *cost = LOAD(cached_cost);
+    return;
+  }
+  uint64_t b = UINT64_MAX, c = UINT64_MAX;
+  for (int round = 0; round < 5; round++) {
+    struct hkm_prof_stat s = {0, 0, 0, 0};
+    uint64_t t0 = hkm_tsc();
+    for (int i = 0; i < 1000; i++) {
+      uint64_t start = hkm_tsc();
+      calib_record(&s, 0, start);
+    }
+    uint64_t per = (hkm_tsc() - t0) / 1000;
+    if (s.min < b) b = s.min;
+    if (per < c) c = per;
+  }
+  if (!c) c = 1;
+  STORE(cached_bias, b);
+  STORE(cached_cost, c);
+  *bias = b;
+  *cost = c;
+}
+
+static uint64_t sub_floor(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
+
+void hkm_prof_snapshot(struct hkm_prof_snapshot *snap) {
+  memset(snap, 0, sizeof *snap);
+  pthread_mutex_lock(&lock);
+  memcpy(snap->stat, merged, sizeof merged);
+  snap->threads = merged_threads;
+  for (struct block *b = live; b; b = b->next) {
+    if (LOAD(b->state) != BLK_LIVE || !has_data(b)) continue;
+    for (int c = 0; c < HKM_CAT_COUNT; c++) stat_merge(&snap->stat[c], &b->stat[c]);
+    snap->threads++;
+  }
+  pthread_mutex_unlock(&lock);
+
+  snap->compiled = HKM_ENABLE_TIMING;
+  snap->enabled = hkm_prof_enabled;
+  snap->tsc_hz = tsc_hz();
+  calibrate(&snap->overhead, &snap->cost);
+  for (int c = 0; c < HKM_CAT_COUNT; c++) {
+    struct hkm_prof_stat *s = &snap->stat[c];
+    s->total = sub_floor(s->total, s->count * snap->overhead);
+    s->min = sub_floor(s->min, snap->overhead);
+    s->max = sub_floor(s->max, snap->overhead);
+  }
+}

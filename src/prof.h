@@ -71,6 +71,25 @@ void hkm_prof_record(int cat, uint64_t start_tsc);
 /* Reads HAKMEM_TIMING* (through config.c) and arms the profiler; called once from hakmem's init. */
 void hkm_prof_init(void);
 
+/* One category's figures, in cycles: a thread's own counters, the process totals, a report's line. */
+struct hkm_prof_stat {
+  uint64_t count, total, min, max;
+};
+
+/* What a report shows, taken at one moment by hkm_prof_snapshot (prof.c) and formatted by report.c. */
+struct hkm_prof_snapshot {
+  int compiled;      /* HKM_ENABLE_TIMING: built without --disable-timing */
+  int enabled;       /* hkm_prof_enabled */
+  unsigned threads;  /* threads that recorded since start, fork or reset (exited ones included) */
+  uint64_t tsc_hz;   /* measured against CLOCK_MONOTONIC_RAW; 0 when unknown */
+  uint64_t overhead; /* timer bias every measurement carries; already taken off stat[] */
+  uint64_t cost;     /* what one measurement costs the program; not taken off (see report.c) */
+  struct hkm_prof_stat stat[HKM_CAT_COUNT];
+};
+
+/* All threads' counters, live and exited, with the timer bias subtracted. Does not allocate. */
+void hkm_prof_snapshot(struct hkm_prof_snapshot *snap);
+
 #if HKM_ENABLE_TIMING
 #define HKM_TIME_START(var) uint64_t var = hkm_unlikely(hkm_prof_enabled) ? hkm_tsc() : 0
 #define HKM_TIME_END(cat, var)                                              \

@@ -47,7 +47,7 @@ static int collect_remote(struct hkm_span *s) {
 
 /* Cut never-used blocks off the slab's tail, about 16 KiB at a time so a barely used slab stays small
  * in RSS. */
-static int carve(struct hkm_span *s) {
+static int carve(struct hkm_span *s, const void *site) {
   uint32_t left = (uint32_t)((s->bytes - s->carved) / s->bsize);
   if (!left) return 0;
   uint32_t n = 16384 / s->bsize;
@@ -58,10 +58,13 @@ static int carve(struct hkm_span *s) {
   ((struct hkm_block *)(first + (size_t)(n - 1) * s->bsize))->next = s->free;
   s->free = (struct hkm_block *)first;
   s->carved += n * s->bsize;
+  /* Fresh blocks are where the program takes its first-touch page faults: remember who asked (an
+   * approximation of per-block sites, which a headerless slab cannot keep). */
+  s->site = site;
   return 1;
 }
 
-static int refill(struct hkm_span *s) { return s->free || collect_remote(s) || carve(s); }
+static int refill(struct hkm_span *s, const void *site) { return s->free || collect_remote(s) || carve(s, site); }
 
 static void release(struct hkm_span *s) {
   atomic_store_explicit(&s->owner, &hkm_heap_nobody, memory_order_release);
@@ -107,11 +110,11 @@ static void scan_full(struct hkm_class_state *cs) {
   }
 }
 
-void *hkm_slab_alloc_slow(struct hkm_heap *h, unsigned c) {
+void *hkm_slab_alloc_slow(struct hkm_heap *h, unsigned c, const void *site) {
   HKM_TIME_START(t);
   struct hkm_class_state *cs = &h->cls[c];
   struct hkm_span *s = cs->cur;
-  if (s != &hkm_slab_sentinel && !refill(s)) {
+  if (s != &hkm_slab_sentinel && !refill(s, site)) {
     s->state = HKM_SLAB_FULL;
     list_push(&cs->full, s);
     s = &hkm_slab_sentinel;
@@ -128,7 +131,7 @@ void *hkm_slab_alloc_slow(struct hkm_heap *h, unsigned c) {
     }
     s->state = HKM_SLAB_CUR;
     cs->cur = s;
-    refill(s);
+    refill(s, site);
   }
   struct hkm_block *b = s->free;
   s->free = b->next;

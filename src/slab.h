@@ -30,7 +30,8 @@ extern struct hkm_span hkm_slab_sentinel;
 /* Random per process: a free block's key is its address xor this. */
 extern uintptr_t hkm_secret;
 
-void *hkm_slab_alloc_slow(struct hkm_heap *h, unsigned c);
+/* site: the allocation's call site, remembered by a slab when it carves fresh blocks for it. */
+void *hkm_slab_alloc_slow(struct hkm_heap *h, unsigned c, const void *site);
 void hkm_slab_free_slow(struct hkm_heap *h, struct hkm_span *s);
 void hkm_slab_free_remote(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b);
 HKM_COLD void hkm_slab_double_free(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b);
@@ -40,7 +41,7 @@ void hkm_slab_abandon_all(struct hkm_heap *h);
 void hkm_slab_heap_init(struct hkm_heap *h);
 
 /* The fast paths: written to stay in registers; everything rare is in the _slow functions. */
-HKM_INLINE void *hkm_slab_alloc(struct hkm_heap *h, unsigned c) {
+HKM_INLINE void *hkm_slab_alloc(struct hkm_heap *h, unsigned c, const void *site) {
   struct hkm_span *s = h->cls[c].cur;
   struct hkm_block *b = s->free;
   if (hkm_likely(b != 0)) {
@@ -49,7 +50,7 @@ HKM_INLINE void *hkm_slab_alloc(struct hkm_heap *h, unsigned c) {
     b->key = 0;
     return b;
   }
-  return hkm_slab_alloc_slow(h, c);
+  return hkm_slab_alloc_slow(h, c, site);
 }
 
 HKM_INLINE void hkm_slab_free(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b) {
