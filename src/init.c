@@ -70,6 +70,7 @@ static HKM_COLD void init_slow(void) {
   hkm_secret |= 1; /* never zero, so a zeroed block is never mistaken for a freed one */
   hkm_config_load();
   hkm_heap_init();
+  hkm_whale_init();
   hkm_prof_init();
   pthread_atfork(fork_prepare, fork_parent, fork_child);
   in_init = 0;

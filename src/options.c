@@ -46,14 +46,14 @@ static void apply_mode(int mode) {
     break;
   case HKM_MODE_FAST: /* trade memory for fewer page faults */
     hkm_cfg.whale_slots = 16;
-    hkm_cfg.whale_cache_bytes = (size_t)256 << 20;
+    hkm_cfg.whale_cache_bytes = (size_t)1 << 30;
     hkm_cfg.bigcache = 1;
     hkm_cfg.bigcache_bytes = (size_t)64 << 20;
     hkm_cfg.region_hot_bytes = (size_t)64 << 20;
     break;
   default: /* balanced; learning and research build on it */
     hkm_cfg.whale_slots = 8;
-    hkm_cfg.whale_cache_bytes = (size_t)16 << 20;
+    hkm_cfg.whale_cache_bytes = (size_t)256 << 20; /* bounded in time by the decay (whale.c) */
     hkm_cfg.bigcache = 1;
     hkm_cfg.bigcache_bytes = (size_t)8 << 20;
     hkm_cfg.region_hot_bytes = (size_t)8 << 20;

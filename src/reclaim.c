@@ -47,6 +47,9 @@ static int ring_ready;
 static int self_pidfd = -1;
 static struct iovec iov[IOV_BATCH]; /* used under batch_lock only */
 
+static int (*decay_fn)(uint64_t now_ns);
+static _Atomic int decay_armed;
+
 static uint64_t now_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -225,15 +228,19 @@ static void *helper_main(void *arg) {
   }
 #endif
   atomic_store(&helper_state, HELPER_RUNNING);
+  uint64_t delay = (uint64_t)hkm_cfg.reclaim_delay_ms * 1000000u;
+  if (delay < 1000000u) delay = 1000000u;
   for (;;) {
     uint32_t w = atomic_load(&wake_word);
     uint32_t n = atomic_load(&queued);
+    uint64_t now = now_ns();
+    /* Armed decay: look at the cache every delay while it holds anything. */
+    if (decay_fn && atomic_exchange(&decay_armed, 0) && decay_fn(now)) atomic_store(&decay_armed, 1);
     if (n == 0) {
-      futex_wait(&wake_word, w, 0);
+      futex_wait(&wake_word, w, atomic_load(&decay_armed) ? delay : 0);
       continue;
     }
-    uint64_t delay = (uint64_t)hkm_cfg.reclaim_delay_ms * 1000000u;
-    uint64_t since = atomic_load(&oldest_ns), now = now_ns();
+    uint64_t since = atomic_load(&oldest_ns);
     if (n < hkm_cfg.reclaim_batch && since && now - since < delay) {
       futex_wait(&wake_word, w, delay - (now - since));
       continue;
@@ -270,17 +277,20 @@ static int helper_ready(void) {
   return 1;
 }
 
+/* The backend in force: the configured one until a fallback changes it. */
+static int current_backend(void) {
+  int b = atomic_load_explicit(&backend, memory_order_relaxed);
+  if (hkm_likely(b >= 0)) return b;
+  int expected = -1;
+  atomic_compare_exchange_strong(&backend, &expected, hkm_cfg.reclaim);
+  return atomic_load(&backend);
+}
+
 void hkm_reclaim_submit(struct hkm_span *s, int release) {
   HKM_TIME_START(t);
   s->release = (uint8_t)release;
   if (release == HKM_RELEASE_UNMAP) hkm_pagemap_set(s->base, s->bytes, NULL);
-  int b = atomic_load_explicit(&backend, memory_order_relaxed);
-  if (b < 0) {
-    int expected = -1;
-    atomic_compare_exchange_strong(&backend, &expected, hkm_cfg.reclaim);
-    b = atomic_load(&backend);
-  }
-  if (b == HKM_RECLAIM_SYNC || !helper_ready()) {
+  if (current_backend() == HKM_RECLAIM_SYNC || !helper_ready()) {
     release_now(s);
     atomic_fetch_add(&n_ranges, 1);
     atomic_fetch_add(&n_bytes, s->bytes);
@@ -300,6 +310,19 @@ void hkm_reclaim_submit(struct hkm_span *s, int release) {
     futex_wake(&wake_word);
   }
   HKM_TIME_END(RECLAIM_SUBMIT, t);
+}
+
+void hkm_reclaim_set_decay(int (*fn)(uint64_t now_ns)) { decay_fn = fn; }
+
+uint64_t hkm_reclaim_now_ns(void) { return now_ns(); }
+
+int hkm_reclaim_arm_decay(void) {
+  if (current_backend() == HKM_RECLAIM_SYNC || !helper_ready()) return 0;
+  if (!atomic_exchange(&decay_armed, 1)) {
+    atomic_fetch_add(&wake_word, 1);
+    futex_wake(&wake_word);
+  }
+  return 1;
 }
 
 struct hkm_span *hkm_reclaim_take_dropped(void) {

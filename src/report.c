@@ -1,1 +1,230 @@
-/* TEMPORARY: report.c is written by the profiler issue. */
+/* The profile report: text for people, JSON for tools, both from one snapshot (prof.c).
+ *
+ * Written at exit when HAKMEM_TIMING=1, and on demand by hak_prof_report(). The report is formatted
+ * into a buffer on the stack and written with write(2), so the exit report needs neither malloc nor
+ * stdio; HAKMEM_TIMING_FILE may name a path (opened for append, so that the reports of a forked or
+ * exec'd child land beside their parent's instead of over it), "fd:N", or nothing for stderr.
+ *
+ * Times are inclusive: a category's time includes the categories nested in it (hkm_cat_parent), e.g.
+ * tiny_alloc inside hak_alloc. The timer's bias (the least an empty measurement records) is taken off
+ * every figure; the rest of what a measurement costs is not, so an enclosing category still includes
+ * it for each measurement nested in it. Both figures are printed.
+ *
+ * JSON schema "hakmem-profile", version 1. One object per report, on one line (a file may therefore
+ * hold several reports, one per line). Fields are only ever added within a version; a removed or
+ * changed field gets a new version number.
+ *   schema                  "hakmem-profile"
+ *   version                 1
+ *   pid                     process id of the reporting process
+ *   timing_compiled         false when built with --disable-timing (everything below is then zero)
+ *   enabled                 true when HAKMEM_TIMING=1 was set at startup
+ *   threads                 threads that recorded anything since start, fork or hak_prof_reset(),
+ *                           exited and live ones
+ *   tsc_hz                  TSC frequency, measured against CLOCK_MONOTONIC_RAW (0 if unknown)
+ *   overhead_cycles         timer bias per measurement, calibrated at the first report
+ *   overhead_subtracted     true: overhead_cycles is already taken off every count's cycles below
+ *   measurement_cost_cycles what one measurement costs the program; not subtracted, and enclosing
+ *                           categories include it once per measurement nested in them
+ *   inclusive               true: a category's cycles include its nested categories'
+ *   top_level_cycles        total_cycles of hak_alloc + hak_free: the denominator of share
+ *   categories              array, every category in prof.h's list order, zero counts included:
+ *     name                  e.g. "tiny_alloc"
+ *     parent                name of the category it runs inside, or null
+ *     count                 measurements
+ *     total_cycles          sum over the measurements
+ *     avg_cycles            total_cycles / count, rounded (0 when count is 0)
+ *     min_cycles            shortest measurement (0 when count is 0)
+ *     max_cycles            longest measurement
+ *     total_ns              total_cycles converted with tsc_hz (0 if tsc_hz is 0)
+ *     share                 total_cycles / top_level_cycles, a fraction with 6 decimals (0 when
+ *                           top_level_cycles is 0); may exceed 1 for work outside the API calls,
+ *                           e.g. syscalls made by the release thread
+ * All cycle, count and ns fields are non-negative integers. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hakmem.h"
+#include "options.h"
+#include "prof.h"
+
+/* Generous: a JSON category line is under 300 bytes even with 20-digit numbers. */
+#define REPORT_CAP (1024 + HKM_CAT_COUNT * 384)
+
+struct buf {
+  char *p;
+  size_t len, cap;
+};
+
+static void put(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct buf *b, const char *fmt, ...) {
+  if (b->len + 1 >= b->cap) return;
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+  va_end(ap);
+  if (n < 0) return;
+  b->len += (size_t)n < b->cap - b->len ? (size_t)n : b->cap - b->len - 1;
+}
+
+typedef unsigned long long ull;
+
+static ull to_ns(uint64_t cycles, uint64_t hz) { return hz ? (ull)((double)cycles * 1e9 / (double)hz + 0.5) : 0; }
+static ull avg(const struct hkm_prof_stat *s) { return s->count ? (ull)((s->total + s->count / 2) / s->count) : 0; }
+
+/* share in millionths, printed with integers so the output is exact and needs no floating printf */
+static ull share_ppm(uint64_t total, uint64_t top) {
+  return top ? (ull)((double)total * 1e6 / (double)top + 0.5) : 0;
+}
+
+static uint64_t top_level(const struct hkm_prof_snapshot *s) {
+  return s->stat[HKM_CAT_HAK_ALLOC].total + s->stat[HKM_CAT_HAK_FREE].total;
+}
+
+static void format_json(const struct hkm_prof_snapshot *s, struct buf *b) {
+  uint64_t top = top_level(s);
+  put(b,
+      "{\"schema\":\"hakmem-profile\",\"version\":1,\"pid\":%ld,\"timing_compiled\":%s,\"enabled\":%s,"
+      "\"threads\":%u,\"tsc_hz\":%llu,\"overhead_cycles\":%llu,\"overhead_subtracted\":true,"
+      "\"measurement_cost_cycles\":%llu,\"inclusive\":true,\"top_level_cycles\":%llu,\"categories\":[",
+      (long)getpid(), s->compiled ? "true" : "false", s->enabled ? "true" : "false", s->threads,
+      (ull)s->tsc_hz, (ull)s->overhead, (ull)s->cost, (ull)top);
+  for (int c = 0; c < HKM_CAT_COUNT; c++) {
+    const struct hkm_prof_stat *st = &s->stat[c];
+    int parent = hkm_cat_parent[c];
+    ull ppm = share_ppm(st->total, top);
+    put(b, "%s{\"name\":\"%s\",\"parent\":%s%s%s,", c ? "," : "", hkm_cat_name[c], parent < 0 ? "" : "\"",
+        parent < 0 ? "null" : hkm_cat_name[parent], parent < 0 ? "" : "\"");
+    put(b,
+        "\"count\":%llu,\"total_cycles\":%llu,\"avg_cycles\":%llu,\"min_cycles\":%llu,\"max_cycles\":%llu,"
+        "\"total_ns\":%llu,\"share\":%llu.%06llu}",
+        (ull)st->count, (ull)st->total, avg(st), (ull)st->min, (ull)st->max, to_ns(st->total, s->tsc_hz),
+        ppm / 1000000, ppm % 1000000);
+  }
+  put(b, "]}\n");
+}
+
+static void format_text(const struct hkm_prof_snapshot *s, struct buf *b) {
+  long pid = (long)getpid();
+  if (!s->compiled) {
+    put(b, "HAKMEM profile (pid %ld): not available, hakmem was built with --disable-timing\n", pid);
+    return;
+  }
+  if (!s->enabled) {
+    put(b, "HAKMEM profile (pid %ld): profiling is off; set HAKMEM_TIMING=1 to collect it\n", pid);
+    return;
+  }
+  ull cghz = (s->tsc_hz + 5000000) / 10000000; /* hundredths of a GHz */
+  put(b, "HAKMEM profile (pid %ld, %u thread%s, tsc %llu.%02llu GHz, overhead %llu cycles/measurement)\n", pid,
+      s->threads, s->threads == 1 ? "" : "s", cghz / 100, cghz % 100, (ull)s->overhead);
+  put(b, "%-22s %12s %10s %9s %10s %12s %15s %7s\n", "category", "count", "avg_cyc", "avg_ns", "min_cyc",
+      "max_cyc", "total_cyc", "share");
+
+  /* Largest total first; the list order breaks ties so the output is stable. */
+  int order[HKM_CAT_COUNT], n = 0;
+  for (int c = 0; c < HKM_CAT_COUNT; c++) {
+    if (!s->stat[c].count) continue;
+    int i = n++;
+    while (i > 0 && s->stat[order[i - 1]].total < s->stat[c].total) {
+      order[i] = order[i - 1];
+      i--;
+    }
+    order[i] = c;
+  }
+  uint64_t top = top_level(s);
+  for (int i = 0; i < n; i++) {
+    const struct hkm_prof_stat *st = &s->stat[order[i]];
+    ull pm = (share_ppm(st->total, top) + 500) / 1000; /* tenths of a percent */
+    put(b, "%-22s %12llu %10llu %9llu %10llu %12llu %15llu %5llu.%llu%%\n", hkm_cat_name[order[i]],
+        (ull)st->count, avg(st), to_ns(avg(st), s->tsc_hz), (ull)st->min, (ull)st->max, (ull)st->total, pm / 10,
+        pm % 10);
+  }
+  if (!n) put(b, "(nothing recorded)\n");
+  ull calls = s->stat[HKM_CAT_HAK_ALLOC].count + s->stat[HKM_CAT_HAK_FREE].count;
+  ull ns = to_ns(top, s->tsc_hz);
+  put(b, "top level (hak_alloc + hak_free): %llu calls, %llu cycles, %llu.%06llu s\n", calls, (ull)top,
+      ns / 1000000000, ns % 1000000000 / 1000);
+  put(b, "times are inclusive: a category includes those nested in it (tiny_alloc in hak_alloc, ...);\n"
+         "share = total / top level, so shares do not add up to 100%%\n");
+  put(b,
+      "overhead: %llu cycles of timer bias per measurement subtracted from every figure; a measurement\n"
+      "costs ~%llu cycles in all, which enclosing categories still include per nested measurement\n",
+      (ull)s->overhead, (ull)s->cost);
+}
+
+static size_t format(int json, char *p, size_t cap) {
+  struct hkm_prof_snapshot snap;
+  hkm_prof_snapshot(&snap);
+  struct buf b = {p, 0, cap};
+  if (json)
+    format_json(&snap, &b);
+  else
+    format_text(&snap, &b);
+  return b.len;
+}
+
+static int write_all(int fd, const char *p, size_t n) {
+  while (n) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return -1;
+    p += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}
+
+/* HAKMEM_TIMING_FILE, or stderr. A destination that fails gets one warning and stderr instead: a
+ * profile is never worth stopping the program for. */
+static void write_configured(const char *p, size_t n) {
+  const char *f = hkm_cfg.timing_file;
+  int fd = 2, own = 0;
+  if (f && !strncmp(f, "fd:", 3)) {
+    char *end;
+    errno = 0;
+    long v = strtol(f + 3, &end, 10);
+    if (f[3] < '0' || f[3] > '9' || *end || errno || v > 1 << 30)
+      hkm_warn("HAKMEM_TIMING_FILE=%s is not fd:N; profile written to stderr", f);
+    else
+      fd = (int)v;
+  } else if (f) {
+    fd = open(f, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      int e = errno;
+      hkm_warn("HAKMEM_TIMING_FILE=%s cannot be opened (%s); profile written to stderr", f, strerror(e));
+      fd = 2;
+    } else {
+      own = 1;
+    }
+  }
+  if (write_all(fd, p, n) != 0 && fd != 2) {
+    int e = errno;
+    hkm_warn("HAKMEM_TIMING_FILE=%s cannot be written (%s); profile written to stderr", f, strerror(e));
+    write_all(2, p, n);
+  }
+  if (own) close(fd);
+}
+
+/* out == NULL: where the exit report goes (HAKMEM_TIMING_FILE or stderr). */
+HKM_API void hak_prof_report(FILE *out, int flags) {
+  char p[REPORT_CAP];
+  size_t n = format(flags & HAK_PROF_JSON, p, sizeof p);
+  if (!out) {
+    write_configured(p, n);
+    return;
+  }
+  fwrite(p, 1, n, out);
+  fflush(out);
+}
+
+__attribute__((destructor)) static void report_at_exit(void) {
+  if (!hkm_prof_enabled) return;
+  char p[REPORT_CAP];
+  write_configured(p, format(hkm_cfg.timing_json, p, sizeof p));
+}

@@ -1,7 +1,8 @@
 /* Whale: blocks over 2 MiB (and any block aligned beyond 64 KiB) get a mapping of their own. Freed
  * mappings wait in a FIFO ring (HAKMEM_WHALE_SLOTS, and a byte budget) for a request of about the
- * same size; what falls out of the ring goes to the region cache, which drops its pages (and keeps
- * or unmaps its address space) off this thread through reclaim.c. */
+ * size (best fit, up to twice as large); what falls out of the ring, or waits in it longer than
+ * HAKMEM_RECLAIM_DELAY_MS, goes to the region cache, which drops its pages (and keeps or unmaps its
+ * address space) off this thread through reclaim.c. */
 #ifndef HKM_WHALE_H
 #define HKM_WHALE_H
 
@@ -10,6 +11,8 @@
 
 /* A mapping of at least n bytes starting at a multiple of align (align <= 64 KiB means 64 KiB). */
 void *hkm_whale_alloc(size_t n, size_t align);
+/* Registers the ring's decay with reclaim.c (once, at init). */
+void hkm_whale_init(void);
 void hkm_whale_free(struct hkm_span *s);
 /* Release every mapping in the ring (malloc_trim). Returns 1 when anything was released. */
 int hkm_whale_flush(void);
