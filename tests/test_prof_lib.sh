@@ -1,0 +1,36 @@
+# Sourced by the test_prof_*.sh tests (not a test itself): the program, a scratch directory, a clean
+# HAKMEM_* environment, and the skip for a --disable-timing build.
+prog="$HKM_TESTS_BUILDDIR/test_prof_prog"
+py=/usr/bin/python3
+prof_h="$HKM_TOP_SRCDIR/src/prof.h"
+[ -x "$py" ] || { echo "$py not found: skipped"; exit 77; }
+tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
+for v in $(env | sed -n 's/^\(HAKMEM_[A-Z0-9_]*\)=.*/\1/p'); do unset "$v"; done
+
+# The report says whether the profiler was compiled in; without it there is nothing to test.
+compiled=$("$prog" report | "$py" -c 'import json, sys; print(json.loads(sys.stdin.readline())["timing_compiled"])')
+[ "$compiled" = True ] || { echo "profiler compiled out (--disable-timing): skipped"; exit 77; }
+
+fail() { echo "FAIL: $*"; exit 1; }
+
+# check_json FILE < python: runs the python on stdin with r = the JSON reports in FILE (one per line),
+# cat(rep, name) = that category's object, cats = [(name, parent name or None)] from prof.h's list,
+# and nested_ok(rep) = every category's total within its parent's.
+prelude='import json, re, sys
+r = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+xs = re.findall(r"^\s+X\((\w+), \"(\w+)\", (\w+)\)", open(sys.argv[2]).read(), re.M)
+ids = {i: n for i, n, _ in xs}
+cats = [(n, ids.get(p)) for _, n, p in xs]
+assert cats, "no categories parsed from prof.h"
+def cat(rep, name):
+    return next(c for c in rep["categories"] if c["name"] == name)
+def nested_ok(rep):
+    for c in rep["categories"]:
+        if c["parent"] is not None:
+            p = cat(rep, c["parent"])
+            assert c["total_cycles"] <= p["total_cycles"], (c, p)
+'
+check_json() {
+  { printf '%s\n' "$prelude"; cat; } > "$tmp/check.py"
+  "$py" "$tmp/check.py" "$1" "$prof_h"
+}
