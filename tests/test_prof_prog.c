@@ -1,0 +1,141 @@
+/* Workloads with known allocation counts for the profiler tests (test_prof_*.sh).
+ *
+ *   test_prof_prog report                 the report as it stands (JSON; text with PROF_TEST_TEXT=1)
+ *   test_prof_prog tiers T P L B W        T Tiny, P L2 pool, L L2.5, B BigCache, W Whale allocations
+ *                                         and frees, counted after a warm-up round and a reset
+ *   test_prof_prog threads N K            N threads that exit and 1 that stays alive, plus main, each
+ *                                         making K L2.5 allocations; reported while one still runs
+ *   test_prof_prog fork C                 C Tiny pairs before fork; the child makes C L2 pool pairs and
+ *                                         reports, then the parent reports
+ *   test_prof_prog work                   a few allocations, no explicit report (the exit report only)
+ *
+ * Reports go to stdout, one per line for JSON. Between a reset and a report the program calls nothing
+ * that could allocate, so the counts are exact. */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hakmem.h"
+
+enum { TIER_COUNT = 5, MAX_PER_TIER = 1000 };
+static const size_t tier_size[TIER_COUNT] = {100, 8 << 10, 256 << 10, 1536 << 10, 3 << 20};
+static void *blocks[MAX_PER_TIER];
+static int report_flags = HAK_PROF_JSON;
+
+static void pairs(size_t size, int n) {
+  for (int i = 0; i < n; i++) blocks[i] = hak_alloc_at(size, HAK_CALLSITE());
+  for (int i = 0; i < n; i++) hak_free_at(blocks[i], size, HAK_CALLSITE());
+}
+
+/* Blocks on the worker's stack: threads must not share the static array. */
+static void thread_pairs(size_t size, int n) {
+  void *p[64];
+  for (int i = 0; i < n; i += 64) {
+    int m = n - i < 64 ? n - i : 64;
+    for (int j = 0; j < m; j++) p[j] = hak_alloc_at(size, HAK_CALLSITE());
+    for (int j = 0; j < m; j++) hak_free_at(p[j], size, HAK_CALLSITE());
+  }
+}
+
+static int tiers(int argc, char **argv) {
+  int n[TIER_COUNT];
+  if (argc != 2 + TIER_COUNT) return 2;
+  for (int t = 0; t < TIER_COUNT; t++) {
+    n[t] = atoi(argv[2 + t]);
+    if (n[t] < 0 || n[t] > MAX_PER_TIER) return 2;
+  }
+  /* The warm-up starts whatever hakmem starts lazily (heaps, the release thread) and whose start
+   * may allocate through libc; the reset then forgets it. */
+  for (int t = 0; t < TIER_COUNT; t++) pairs(tier_size[t], n[t]);
+  hak_prof_reset();
+  for (int t = 0; t < TIER_COUNT; t++) pairs(tier_size[t], n[t]);
+  hak_prof_report(stdout, report_flags);
+  return 0;
+}
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+static int worker_done, may_exit;
+static int per_thread;
+
+static void *exiting_worker(void *arg) {
+  (void)arg;
+  thread_pairs(tier_size[2], per_thread);
+  return NULL;
+}
+
+static void *alive_worker(void *arg) {
+  (void)arg;
+  thread_pairs(tier_size[2], per_thread);
+  pthread_mutex_lock(&mu);
+  worker_done = 1;
+  pthread_cond_broadcast(&cv);
+  while (!may_exit) pthread_cond_wait(&cv, &mu);
+  pthread_mutex_unlock(&mu);
+  return NULL;
+}
+
+static int threads(int argc, char **argv) {
+  if (argc != 4) return 2;
+  int n = atoi(argv[2]);
+  per_thread = atoi(argv[3]);
+  if (n < 0 || n > 64 || per_thread < 0) return 2;
+  pthread_t tid[64], alive;
+  for (int i = 0; i < n; i++)
+    if (pthread_create(&tid[i], NULL, exiting_worker, NULL)) return 1;
+  for (int i = 0; i < n; i++) pthread_join(tid[i], NULL);
+  if (pthread_create(&alive, NULL, alive_worker, NULL)) return 1;
+  pthread_mutex_lock(&mu);
+  while (!worker_done) pthread_cond_wait(&cv, &mu);
+  pthread_mutex_unlock(&mu);
+  thread_pairs(tier_size[2], per_thread);
+  hak_prof_report(stdout, report_flags);
+  pthread_mutex_lock(&mu);
+  may_exit = 1;
+  pthread_cond_broadcast(&cv);
+  pthread_mutex_unlock(&mu);
+  pthread_join(alive, NULL);
+  return 0;
+}
+
+static int forked(int argc, char **argv) {
+  if (argc != 3) return 2;
+  int c = atoi(argv[2]);
+  if (c < 0 || c > MAX_PER_TIER) return 2;
+  pairs(tier_size[0], c);
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid < 0) return 1;
+  if (pid == 0) {
+    pairs(tier_size[1], c);
+    hak_prof_report(stdout, report_flags);
+    exit(0);
+  }
+  int st;
+  if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st)) return 1;
+  hak_prof_report(stdout, report_flags);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  const char *text = getenv("PROF_TEST_TEXT");
+  if (text && *text == '1') report_flags = HAK_PROF_TEXT;
+  if (argc < 2) return 2;
+  if (!strcmp(argv[1], "report")) {
+    hak_prof_report(stdout, report_flags);
+    return 0;
+  }
+  if (!strcmp(argv[1], "tiers")) return tiers(argc, argv);
+  if (!strcmp(argv[1], "threads")) return threads(argc, argv);
+  if (!strcmp(argv[1], "fork")) return forked(argc, argv);
+  if (!strcmp(argv[1], "work")) {
+    for (int t = 0; t < TIER_COUNT; t++) pairs(tier_size[t], 3);
+    return 0;
+  }
+  return 2;
+}
