@@ -1,9 +1,10 @@
 /* The allocation and free paths every entry point shares: inline fast paths for the slab tiers,
  * out-of-line calls for everything else (hakmem.c).
  *
- * With profiling on, malloc and free leave at their first instruction for a timed copy of the same
- * routing (hkm_alloc_timed/hkm_free_timed), so the untimed path pays exactly one predicted branch and
- * keeps no timing state live: its slow calls stay tail calls and it needs no stack frame. */
+ * With profiling on, malloc and free leave through their existing slow exits (no heap yet, not a
+ * slab block, a large size: see hkm_tls_heap in heap.h) for a timed copy of the same routing
+ * (hkm_alloc_timed/hkm_free_timed). The untimed paths thus test nothing for the profiler, keep no
+ * timing state live, and need no stack frame. */
 #ifndef HKM_ALLOC_H
 #define HKM_ALLOC_H
 
@@ -22,6 +23,8 @@ void *hkm_alloc_timed(size_t n, const void *site);
 void hkm_free_timed(void *p);
 void *hkm_alloc_noheap(size_t n, const void *site);
 void *hkm_alloc_large(size_t n, const void *site, size_t align);
+void *hkm_alloc_big_entry(size_t n, const void *site);
+void hkm_free_other_entry(void *p);
 void *hkm_alloc_aligned(size_t align, size_t n, const void *site);
 void hkm_free_other(struct hkm_span *s, void *p);
 void hkm_free_noheap(struct hkm_span *s, void *p);
@@ -37,13 +40,12 @@ void *hkm_calloc(size_t count, size_t size, const void *site);
 #endif
 
 HKM_INLINE void *hkm_alloc(size_t n, const void *site) {
-  if (hkm_prof_on()) return hkm_alloc_timed(n, site);
   if (hkm_likely(n <= HKM_L25_MAX)) {
     struct hkm_heap *h = hkm_tls_heap;
     if (hkm_likely(h != 0)) return hkm_slab_alloc(h, hkm_size_class(n), site);
     return hkm_alloc_noheap(n, site);
   }
-  return hkm_alloc_large(n, site, 0);
+  return hkm_alloc_big_entry(n, site);
 }
 
 /* The slab descriptor of a block p may be freed, or NULL when p is not the start of a block that was
@@ -57,10 +59,6 @@ HKM_INLINE struct hkm_span *hkm_slab_of(const void *p) {
 }
 
 HKM_INLINE void hkm_free(void *p) {
-  if (hkm_prof_on()) {
-    hkm_free_timed(p);
-    return;
-  }
   if (hkm_unlikely(!p)) return;
   struct hkm_span *s = hkm_slab_of(p);
   if (hkm_likely(s != 0)) {
@@ -71,7 +69,7 @@ HKM_INLINE void hkm_free(void *p) {
       hkm_free_noheap(s, p);
     return;
   }
-  hkm_free_other(hkm_pagemap_get(p), p);
+  hkm_free_other_entry(p);
 }
 
 #endif

@@ -36,24 +36,42 @@ void hkm_invalid_pointer(const char *fn, const void *p) {
   abort();
 }
 
-/* First allocation of a thread: create its heap, then allocate normally. */
+/* The fast paths' exits (alloc.h): profiling sends them to the timed copies; otherwise the thread
+ * gets its heap and carries on. */
 void *hkm_alloc_noheap(size_t n, const void *site) {
-  struct hkm_heap *h = hkm_heap_get_slow();
+  if (hkm_prof_on()) return hkm_alloc_timed(n, site);
+  struct hkm_heap *h = hkm_heap_get();
   if (!h) {
     errno = ENOMEM;
     return NULL;
   }
-  return hkm_alloc(n, site);
+  return hkm_slab_alloc(h, hkm_size_class(n), site);
 }
 
-/* A thread's first call is a free: it needs a heap to know the block is not its own. */
+void *hkm_alloc_big_entry(size_t n, const void *site) {
+  if (hkm_prof_on()) return hkm_alloc_timed(n, site);
+  return hkm_alloc_large(n, site, 0);
+}
+
 void hkm_free_noheap(struct hkm_span *s, void *p) {
-  struct hkm_heap *h = hkm_heap_get_slow();
+  if (hkm_prof_on()) {
+    hkm_free_timed(p);
+    return;
+  }
+  struct hkm_heap *h = hkm_heap_get();
   if (!h) {
     hkm_warn("out of memory for a thread heap");
     abort();
   }
   hkm_slab_free(h, s, (struct hkm_block *)p);
+}
+
+void hkm_free_other_entry(void *p) {
+  if (hkm_prof_on()) {
+    hkm_free_timed(p);
+    return;
+  }
+  hkm_free_other(hkm_pagemap_get(p), p);
 }
 
 /* The same routing as hkm_alloc/hkm_free, with every step timed (see alloc.h). */
@@ -85,11 +103,12 @@ void hkm_free_timed(void *p) {
   if (s) {
     int cat = hkm_tier_free_cat[s->tier]; /* s may be released by the free */
     HKM_TIME_START(t1);
-    struct hkm_heap *h = hkm_tls_heap;
-    if (h)
-      hkm_slab_free(h, s, (struct hkm_block *)p);
-    else
-      hkm_free_noheap(s, p);
+    struct hkm_heap *h = hkm_heap_get();
+    if (!h) {
+      hkm_warn("out of memory for a thread heap");
+      abort();
+    }
+    hkm_slab_free(h, s, (struct hkm_block *)p);
     HKM_TIME_END_AT(cat, t1);
     (void)cat;
   } else {

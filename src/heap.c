@@ -8,8 +8,10 @@
 #include "heap.h"
 #include "init.h"
 #include "meta.h"
+#include "prof.h"
 
 HKM_TLS struct hkm_heap *hkm_tls_heap;
+HKM_TLS struct hkm_heap *hkm_tls_heap_owned;
 
 static pthread_key_t heap_key;
 static pthread_mutex_t heaps_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -20,7 +22,7 @@ static void thread_exit(void *arg) {
   struct hkm_heap *h = arg;
   /* Later destructors may still allocate; they get a fresh heap and come back here (POSIX runs key
    * destructors again while values are set). */
-  hkm_tls_heap = NULL;
+  hkm_tls_heap = hkm_tls_heap_owned = NULL;
   hkm_slab_abandon_all(h);
   pthread_mutex_lock(&heaps_lock);
   h->next_free = free_heaps;
@@ -43,7 +45,8 @@ struct hkm_heap *hkm_heap_get_slow(void) {
   pthread_mutex_unlock(&heaps_lock);
   if (!h) return NULL;
   hkm_slab_heap_init(h);
-  hkm_tls_heap = h;
+  hkm_tls_heap_owned = h;
+  hkm_tls_heap = hkm_prof_enabled ? NULL : h;
   pthread_setspecific(heap_key, h);
   return h;
 }
@@ -56,5 +59,5 @@ void hkm_heap_fork_child(void) {
   pthread_mutex_init(&heaps_lock, NULL);
   /* Only the forking thread lives on; other heaps' slabs stay with their dead owners (their blocks
    * can still be freed, through the remote lists). */
-  live_heaps = hkm_tls_heap ? 1 : 0;
+  live_heaps = hkm_tls_heap_owned ? 1 : 0;
 }

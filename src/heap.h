@@ -5,14 +5,19 @@
 #include "compiler.h"
 #include "slab.h"
 
+/* The thread's heap as the fast paths see it. It stays NULL while profiling is on: the fast paths'
+ * "no heap yet" branch then doubles as the exit to the timed copies, and the untimed paths carry no
+ * profiler test at all. */
 extern HKM_TLS struct hkm_heap *hkm_tls_heap;
+/* The thread's heap, profiling or not. */
+extern HKM_TLS struct hkm_heap *hkm_tls_heap_owned;
 
 /* The calling thread's heap, creating it (and initializing hakmem) on first use; NULL when out of
  * memory. */
 struct hkm_heap *hkm_heap_get_slow(void);
 
 HKM_INLINE struct hkm_heap *hkm_heap_get(void) {
-  struct hkm_heap *h = hkm_tls_heap;
+  struct hkm_heap *h = hkm_tls_heap_owned;
   return hkm_likely(h != 0) ? h : hkm_heap_get_slow();
 }
 

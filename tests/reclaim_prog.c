@@ -76,21 +76,29 @@ static void alloc_free_whales(size_t total, unsigned seed) {
   }
 }
 
+/* The statistics count a range once its batch has completed, which may be after RSS already fell:
+ * wait (bounded) for the count to show. */
 static void check_stats(void) {
   const char *want = getenv("EXPECT_BACKEND");
   char *text = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&text, &len);
-  hak_stats_print(f);
-  fclose(f);
-  const char *rl = strstr(text, "reclaim ");
-  const char *ml = strstr(text, "mmap, ");
-  size_t ranges = 0, madvises = 0;
+  size_t len = 0, ranges = 0, madvises = 0;
   char backend[16] = "";
-  if (!rl || !ml || sscanf(rl, "reclaim %*u bytes in %zu ranges, %*u batches (backend %15[a-z]", &ranges, backend) != 2 ||
-      sscanf(ml, "mmap, %*u munmap, %zu madvise", &madvises) != 1)
-    FAIL("cannot parse the statistics:\n%s", text);
-  if (ranges == 0) FAIL("no range went through reclaim:\n%s", text);
+  double t0 = now_s();
+  for (;;) {
+    free(text);
+    text = NULL;
+    FILE *f = open_memstream(&text, &len);
+    hak_stats_print(f);
+    fclose(f);
+    const char *rl = strstr(text, "reclaim ");
+    const char *ml = strstr(text, "mmap, ");
+    if (!rl || !ml || sscanf(rl, "reclaim %*u bytes in %zu ranges, %*u batches (backend %15[a-z]", &ranges, backend) != 2 ||
+        sscanf(ml, "mmap, %*u munmap, %zu madvise", &madvises) != 1)
+      FAIL("cannot parse the statistics:\n%s", text);
+    if (ranges > 0 || now_s() - t0 > 5.0) break;
+    usleep(5000);
+  }
+  if (ranges == 0) FAIL("no range went through reclaim within 5 s:\n%s", text);
   if (want && strcmp(want, backend) != 0) FAIL("backend is %s, expected %s:\n%s", backend, want, text);
   /* The uring backend drops pages through IORING_OP_MADVISE: no madvise system call at all. */
   if (!strcmp(backend, "uring") && madvises != 0) FAIL("uring backend made %zu madvise calls:\n%s", madvises, text);
