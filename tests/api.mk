@@ -1,0 +1,1 @@
+# API conformance, threads, fork and real-program tests
