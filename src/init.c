@@ -27,19 +27,21 @@ enum { INIT_NONE, INIT_RUNNING, INIT_DONE };
 static _Atomic int init_state;
 static HKM_TLS int in_init;
 
-/* Lock order: reclaim's batch, heaps, bigcache, whale, region, meta (region takes meta's lock inside
- * its own; a reclaim batch may take region's and meta's). */
+/* Lock order: reclaim's batch, heaps, bigcache, whale, region, page map, meta (region takes the page
+ * map's and meta's locks inside its own; a reclaim batch may take meta's). */
 static void fork_prepare(void) {
   hkm_reclaim_fork_prepare();
   hkm_heap_fork_prepare();
   hkm_bigcache_fork_prepare();
   hkm_whale_fork_prepare();
   hkm_region_fork_prepare();
+  hkm_pagemap_fork_prepare();
   hkm_meta_fork_prepare();
 }
 
 static void fork_parent(void) {
   hkm_meta_fork_parent();
+  hkm_pagemap_fork_parent();
   hkm_region_fork_parent();
   hkm_whale_fork_parent();
   hkm_bigcache_fork_parent();
@@ -49,6 +51,7 @@ static void fork_parent(void) {
 
 static void fork_child(void) {
   hkm_meta_fork_child();
+  hkm_pagemap_fork_child();
   hkm_region_fork_child();
   hkm_whale_fork_child();
   hkm_bigcache_fork_child();

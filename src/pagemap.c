@@ -32,3 +32,7 @@ int hkm_pagemap_set(uintptr_t base, size_t bytes, struct hkm_span *s) {
   }
   return 0;
 }
+
+void hkm_pagemap_fork_prepare(void) { pthread_mutex_lock(&leaf_lock); }
+void hkm_pagemap_fork_parent(void) { pthread_mutex_unlock(&leaf_lock); }
+void hkm_pagemap_fork_child(void) { pthread_mutex_init(&leaf_lock, NULL); }

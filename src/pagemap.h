@@ -27,4 +27,8 @@ HKM_INLINE struct hkm_span *hkm_pagemap_get(const void *p) {
  * leaf could not be mapped. base is granule-aligned. */
 int hkm_pagemap_set(uintptr_t base, size_t bytes, struct hkm_span *s);
 
+void hkm_pagemap_fork_prepare(void);
+void hkm_pagemap_fork_parent(void);
+void hkm_pagemap_fork_child(void);
+
 #endif
