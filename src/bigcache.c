@@ -67,6 +67,7 @@ void *hkm_bigcache_alloc(size_t n, const void *site) {
     s->usable = s->bytes;
   }
   s->site = site;
+  s->tier = HKM_TIER_BIG;
   s->kind = HKM_KIND_BIG;
   HKM_TIME_END(BIGCACHE_GET, t);
   return (void *)s->base;
