@@ -40,9 +40,15 @@ void hkm_os_unmap(void *p, size_t bytes) {
 
 void *hkm_os_map_aligned(size_t bytes, size_t align) {
   if (align <= HKM_PAGE) return hkm_os_map(bytes);
-  /* Over-map by the alignment and cut both ends: two cheap munmaps of untouched pages. */
   if (bytes + align < bytes) return NULL;
-  char *raw = hkm_os_map(bytes + align);
+  /* Everything hakmem maps is a multiple of the granule and the kernel places mappings next to each
+   * other, so a plain mapping is nearly always aligned already: one mmap instead of mmap + two munmaps
+   * (each munmap takes mmap_lock for writing, and waits there while the reclaim helper zaps pages). */
+  char *raw = hkm_os_map(bytes);
+  if (!raw || ((uintptr_t)raw & (align - 1)) == 0) return raw;
+  hkm_os_unmap(raw, bytes);
+  /* Over-map by the alignment and cut both ends: two cheap munmaps of untouched pages. */
+  raw = hkm_os_map(bytes + align);
   if (!raw) return NULL;
   uintptr_t start = ((uintptr_t)raw + align - 1) & ~(uintptr_t)(align - 1);
   size_t head = start - (uintptr_t)raw;
