@@ -1,7 +1,7 @@
 /* Drives hakmem's deferred release (reclaim.c) through its observable effects: RSS falling after
  * large frees, contents intact under concurrency, fork and thread exit with work queued.
  *   reclaim_prog MODE [seccomp]
- * MODE: rss | fork | threads | exit-thread. "seccomp" first makes io_uring_setup fail with EPERM, as
+ * MODE: rss | fork | threads | exit-thread | locked (blocks mlock()ed before their free). "seccomp" first makes io_uring_setup fail with EPERM, as
  * in a container. EXPECT_BACKEND (uring|thread|sync) names the backend the stats must report. */
 #include <errno.h>
 #include <linux/filter.h>
@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -59,6 +60,8 @@ static void check(const unsigned char *p, size_t n, unsigned seed) {
   if (p[n - 1] != (unsigned char)seed) FAIL("block %p tail corrupted", (void *)p);
 }
 
+static int lock_blocks;
+
 /* 512 MiB of whale blocks of distinct sizes, so the ring evicts constantly. */
 static void alloc_free_whales(size_t total, unsigned seed) {
   enum { N = 128 };
@@ -68,6 +71,12 @@ static void alloc_free_whales(size_t total, unsigned seed) {
     sz[n] = 3 * MiB + (n % 16) * 64 * 1024 + (seed % 7) * 4096;
     if (!(p[n] = malloc(sz[n]))) FAIL("malloc(%zu) failed", sz[n]);
     fill(p[n], sz[n], seed + (unsigned)n);
+    /* madvise refuses locked pages (EINVAL): the helper, which drops pages before it unmaps, must
+     * still unmap them */
+    if (lock_blocks && mlock(p[n], sz[n]) != 0) {
+      printf("mlock: %s: skipped\n", strerror(errno));
+      exit(77);
+    }
     sum += sz[n];
   }
   for (size_t i = 0; i < n; i++) {
@@ -156,13 +165,17 @@ static void *exit_with_work(void *arg) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 2) FAIL("usage: reclaim_prog rss|fork|threads|exit-thread [seccomp]");
+  if (argc < 2) FAIL("usage: reclaim_prog rss|fork|threads|exit-thread|locked [seccomp]");
   if (argc > 2 && !strcmp(argv[2], "seccomp")) deny_io_uring();
   const char *mode = argv[1];
   long base = rss_mib();
   if (!strcmp(mode, "rss")) {
     alloc_free_whales(512 * MiB, 1);
     expect_rss_back(base, "rss");
+  } else if (!strcmp(mode, "locked")) {
+    lock_blocks = 1;
+    alloc_free_whales(256 * MiB, 5);
+    expect_rss_back(base, "locked");
   } else if (!strcmp(mode, "fork")) {
     alloc_free_whales(256 * MiB, 2); /* releases still pending when we fork */
     pid_t pid = fork();
