@@ -74,8 +74,11 @@ static void fall_back(int to, const char *why, int err) {
 
 static int advice(void) { return hkm_cfg.reclaim_free ? MADV_FREE : MADV_DONTNEED; }
 
-/* A span whose pages are gone goes back to the region cache (through hkm_reclaim_take_dropped). */
-static void publish_dropped(struct hkm_span *s) {
+/* A span whose pages are gone goes back to the region cache (through hkm_reclaim_take_dropped).
+ * ok: the drop succeeded. Its pages read as zero only after a successful MADV_DONTNEED: MADV_FREE
+ * leaves the old data until the kernel needs the memory, and madvise fails on locked pages. */
+static void publish_dropped(struct hkm_span *s, int ok) {
+  s->zeroed = (uint8_t)(ok && !hkm_cfg.reclaim_free);
   struct hkm_span *old = atomic_load_explicit(&dropped, memory_order_relaxed);
   do
     s->next = old;
@@ -89,8 +92,7 @@ static void release_now(struct hkm_span *s) {
     hkm_meta_span_free(s);
     return;
   }
-  hkm_os_madvise((void *)s->base, s->bytes, advice());
-  publish_dropped(s);
+  publish_dropped(s, hkm_os_madvise((void *)s->base, s->bytes, advice()) == 0);
 }
 
 /* The helper drops the pages of a range it will unmap before unmapping it. munmap zaps the pages
@@ -106,7 +108,7 @@ static void finish_dropped(struct hkm_span *s) {
     hkm_os_unmap((void *)s->base, s->bytes);
     hkm_meta_span_free(s);
   } else {
-    publish_dropped(s);
+    publish_dropped(s, 1);
   }
 }
 

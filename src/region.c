@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <sys/mman.h>
 
 #include "meta.h"
 #include "options.h"
@@ -51,7 +52,8 @@ static void list_unlink(struct hkm_span *s) {
   if (s->hot) hot_bytes -= s->bytes; else cold_bytes -= s->bytes;
 }
 
-/* Spans whose pages reclaim.c has dropped join the cold lists (their bytes were counted at put). */
+/* Spans whose pages reclaim.c has dropped join the cold lists (their bytes were counted at put);
+ * reclaim.c has set ->zeroed (not every drop leaves zeros). */
 static void absorb_dropped(void) {
   for (struct hkm_span *s = hkm_reclaim_take_dropped(), *next; s; s = next) {
     next = s->next;
@@ -76,7 +78,7 @@ static struct hkm_span *describe(uintptr_t base, size_t bytes, int zeroed) {
 
 /* Cut the first bytes off span s (already unlinked); the rest goes back to its list. */
 static struct hkm_span *split(struct hkm_span *s, size_t bytes) {
-  struct hkm_span *rest = describe(s->base + bytes, s->bytes - bytes, !s->hot);
+  struct hkm_span *rest = describe(s->base + bytes, s->bytes - bytes, !s->hot && s->zeroed);
   if (!rest) return NULL;
   rest->hot = s->hot;
   s->bytes = bytes;
@@ -126,9 +128,9 @@ struct hkm_span *hkm_region_get(size_t bytes) {
   for (size_t m = n; m <= MAX_GRAN && !s; m++)
     if (head[m]) s = take(head[m], bytes);
   if (!s) s = take(best_fit_big(bytes), bytes);
-  if (s)
-    s->zeroed = !s->hot;
-  else
+  if (s) {
+    if (s->hot) s->zeroed = 0; /* a cold span's flag says how its pages were dropped */
+  } else
     s = carve(bytes);
   pthread_mutex_unlock(&region_lock);
   HKM_TIME_END(REGION_GET, t);
@@ -141,7 +143,7 @@ struct hkm_span *hkm_region_get_big(size_t bytes) {
   absorb_dropped();
   struct hkm_span *s = take(best_fit_big(bytes), bytes);
   pthread_mutex_unlock(&region_lock);
-  if (s) s->zeroed = 1;
+  if (s && s->hot) s->zeroed = 0;
   HKM_TIME_END(REGION_GET, t);
   return s;
 }
@@ -175,7 +177,7 @@ int hkm_region_trim(void) {
   absorb_dropped();
   for (size_t n = 1; n <= MAX_GRAN; n++)
     for (struct hkm_span *s = head[n]; s && s->hot; s = s->next) {
-      hkm_os_dontneed((void *)s->base, s->bytes);
+      s->zeroed = hkm_os_madvise((void *)s->base, s->bytes, MADV_DONTNEED) == 0;
       s->hot = 0;
       hot_bytes -= s->bytes;
       cold_bytes += s->bytes;

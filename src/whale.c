@@ -50,7 +50,7 @@ void *hkm_whale_alloc(size_t n, size_t align) {
   if (s) {
     s->zeroed = 0;
   } else if (align == HKM_GRANULE && (s = hkm_region_get_big(bytes)) != NULL) {
-    /* address space kept by the region cache: no mmap, pages read as zero */
+    /* address space kept by the region cache: no mmap; s->zeroed says whether its pages read as zero */
   } else {
     void *p = hkm_os_map_aligned(bytes, align);
     if (!p) goto out;
