@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "hakmem.h"
+#include "induced.h"
 #include "options.h"
 #include "prof.h"
 
@@ -43,6 +44,7 @@ enum { BLK_NEW, BLK_LIVE, BLK_STALE, BLK_DEAD };
 
 struct block {
   struct hkm_prof_stat stat[HKM_CAT_COUNT];
+  struct hkm_pmu_tally pmu;
   int state;
   struct block *prev, *next;
 };
@@ -52,6 +54,7 @@ static HKM_TLS struct block self;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct block *live;                          /* LIVE and STALE blocks */
 static struct hkm_prof_stat merged[HKM_CAT_COUNT]; /* exited threads, since start/fork/reset */
+static struct hkm_pmu_tally merged_pmu;
 static unsigned merged_threads;
 static pthread_key_t exit_key;
 
@@ -90,6 +93,21 @@ static void stat_merge(struct hkm_prof_stat *into, const struct hkm_prof_stat *s
   into->total += LOAD(s->total);
 }
 
+static void pmu_merge(struct hkm_pmu_tally *into, const struct hkm_pmu_tally *t) {
+  for (int c = 0; c < HKM_CAT_COUNT; c++) {
+    into->sampled[c] += LOAD(t->sampled[c]);
+    for (int e = 0; e < HKM_PMU_MAX; e++) into->delta[c][e] += LOAD(t->delta[c][e]);
+  }
+  into->enabled += LOAD(t->enabled);
+  into->running += LOAD(t->running);
+}
+
+static void merge_block(const struct block *b) {
+  for (int c = 0; c < HKM_CAT_COUNT; c++) stat_merge(&merged[c], &b->stat[c]);
+  pmu_merge(&merged_pmu, &b->pmu);
+  merged_threads++;
+}
+
 static int has_data(const struct block *b) {
   for (int c = 0; c < HKM_CAT_COUNT; c++)
     if (LOAD(b->stat[c].count)) return 1;
@@ -102,7 +120,11 @@ static void zero_block(struct block *b) {
     STORE(b->stat[c].total, 0);
     STORE(b->stat[c].min, 0);
     STORE(b->stat[c].max, 0);
+    STORE(b->pmu.sampled[c], 0);
+    for (int e = 0; e < HKM_PMU_MAX; e++) STORE(b->pmu.delta[c][e], 0);
   }
+  STORE(b->pmu.enabled, 0);
+  STORE(b->pmu.running, 0);
 }
 
 static void link_block(struct block *b) {
@@ -142,34 +164,51 @@ static HKM_NOINLINE void record_slow(int cat, uint64_t d) {
     /* No destructor would unlink the block before the thread's TLS goes away: count it as exited
      * now, and let every later measurement take the locked path. */
     pthread_mutex_lock(&lock);
-    if (LOAD(self.state) == BLK_LIVE) {
-      for (int c = 0; c < HKM_CAT_COUNT; c++) stat_merge(&merged[c], &self.stat[c]);
-      merged_threads++;
-    }
+    if (LOAD(self.state) == BLK_LIVE) merge_block(&self);
     unlink_block(&self);
     STORE(self.state, BLK_DEAD);
     pthread_mutex_unlock(&lock);
   }
 }
 
+/* A measurement's event deltas, after its cycles made the block LIVE (or DEAD). */
+static HKM_NOINLINE void record_pmu(int cat, unsigned level) {
+  uint64_t d[HKM_PMU_MAX];
+  if (!hkm_pmu_end(level, d)) return;
+  struct hkm_pmu_tally *t = &self.pmu;
+  int dead = LOAD(self.state) == BLK_DEAD;
+  if (dead) {
+    pthread_mutex_lock(&lock);
+    t = &merged_pmu;
+  }
+  STORE(t->sampled[cat], t->sampled[cat] + 1);
+  for (int e = 0; e < HKM_PMU_MAX; e++) STORE(t->delta[cat][e], t->delta[cat][e] + d[e]);
+  if (dead) pthread_mutex_unlock(&lock);
+}
+
+/* The group's enabled/running times, for the report's multiplexing figure. */
+void hkm_prof_pmu_times(uint64_t enabled, uint64_t running) {
+  if (LOAD(self.state) != BLK_LIVE) return;
+  STORE(self.pmu.enabled, enabled);
+  STORE(self.pmu.running, running);
+}
+
 void hkm_prof_record(int cat, uint64_t start_tsc) {
   uint64_t now = tsc_end();
   uint64_t d = now > start_tsc ? now - start_tsc : 0; /* a TSC read on another CPU may lag a little */
   if (hkm_unlikely((unsigned)cat >= HKM_CAT_COUNT)) return;
-  if (hkm_unlikely(LOAD(self.state) != BLK_LIVE)) {
+  if (hkm_unlikely(LOAD(self.state) != BLK_LIVE))
     record_slow(cat, d);
-    return;
-  }
-  stat_add(&self.stat[cat], d);
+  else
+    stat_add(&self.stat[cat], d);
+  /* The level bits of a start taken with the PMU on; the PMU never changes once measuring starts. */
+  if (hkm_unlikely(hkm_pmu_on) && (start_tsc & HKM_PMU_LEVEL_MASK)) record_pmu(cat, start_tsc & HKM_PMU_LEVEL_MASK);
 }
 
 static void thread_exit(void *arg) {
   struct block *b = arg;
   pthread_mutex_lock(&lock);
-  if (LOAD(b->state) == BLK_LIVE && has_data(b)) {
-    for (int c = 0; c < HKM_CAT_COUNT; c++) stat_merge(&merged[c], &b->stat[c]);
-    merged_threads++;
-  }
+  if (LOAD(b->state) == BLK_LIVE && has_data(b)) merge_block(b);
   if (LOAD(b->state) != BLK_DEAD) unlink_block(b);
   STORE(b->state, BLK_DEAD);
   pthread_mutex_unlock(&lock);
@@ -177,8 +216,10 @@ static void thread_exit(void *arg) {
 
 /* Other threads' blocks can be marked but not zeroed: their owners may be adding to them right now. */
 HKM_API void hak_prof_reset(void) {
+  hkm_induced_reset();
   pthread_mutex_lock(&lock);
   memset(merged, 0, sizeof merged);
+  memset(&merged_pmu, 0, sizeof merged_pmu);
   merged_threads = 0;
   for (struct block *b = live; b; b = b->next) STORE(b->state, BLK_STALE);
   pthread_mutex_unlock(&lock);
@@ -192,6 +233,7 @@ static void fork_parent(void) { pthread_mutex_unlock(&lock); }
 static void fork_child(void) {
   pthread_mutex_init(&lock, NULL);
   memset(merged, 0, sizeof merged);
+  memset(&merged_pmu, 0, sizeof merged_pmu);
   merged_threads = 0;
   live = NULL;
   int st = LOAD(self.state);
@@ -215,9 +257,9 @@ void hkm_prof_init(void) {
   pthread_atfork(fork_prepare, fork_parent, fork_child);
   if (hkm_cfg.timing && !HKM_ENABLE_TIMING)
     hkm_warn("HAKMEM_TIMING=1 ignored: this hakmem was built with --disable-timing");
-  /* Last: measurements may start the moment this is set. */
-  hkm_prof_enabled = hkm_cfg.timing && HKM_ENABLE_TIMING;
 }
+
+void hkm_prof_arm(void) { hkm_prof_enabled = hkm_cfg.timing && HKM_ENABLE_TIMING; }
 
 static int64_t ns_between(const struct timespec *a, const struct timespec *b) {
   return (int64_t)(b->tv_sec - a->tv_sec) * 1000000000 + (b->tv_nsec - a->tv_nsec);
@@ -285,10 +327,12 @@ void hkm_prof_snapshot(struct hkm_prof_snapshot *snap) {
   memset(snap, 0, sizeof *snap);
   pthread_mutex_lock(&lock);
   memcpy(snap->stat, merged, sizeof merged);
+  snap->pmu = merged_pmu;
   snap->threads = merged_threads;
   for (struct block *b = live; b; b = b->next) {
     if (LOAD(b->state) != BLK_LIVE || !has_data(b)) continue;
     for (int c = 0; c < HKM_CAT_COUNT; c++) stat_merge(&snap->stat[c], &b->stat[c]);
+    pmu_merge(&snap->pmu, &b->pmu);
     snap->threads++;
   }
   pthread_mutex_unlock(&lock);

@@ -39,6 +39,23 @@
  *     share                 total_cycles / top_level_cycles, a fraction with 6 decimals (0 when
  *                           top_level_cycles is 0); may exceed 1 for work outside the API calls,
  *                           e.g. syscalls made by the release thread
+ *     events_sampled        (with HAKMEM_PMU) measurements that read the events
+ *     events                (with HAKMEM_PMU) {event name: inclusive delta, scaled to count when
+ *                           events_sampled < count; null when the event is not supported or no
+ *                           measurement was sampled}
+ *   pmu                     sample_every (HAKMEM_PMU_SAMPLE), read ("rdpmc" or "read"),
+ *                           running_fraction (time the events counted / time enabled, null before any
+ *                           read; below 1 when multiplexed), events: [{name, supported, error (string
+ *                           or null)}] in HAKMEM_PMU's order, unknown names left out
+ *   induced                 null unless HAKMEM_PMU_FAULTS; else period, lost (records dropped by the
+ *                           kernel), throttled, process_minor_faults (getrusage, for scale),
+ *                           events: [{name, supported, error, samples, total, categories: {allocation
+ *                           category of each tier: faults}, other (not hakmem's memory), classes:
+ *                           [{class, block_size, faults}] (slab tiers, non-zero only)}],
+ *                           site_total (faults of the first event with a call site),
+ *                           sites: [{address "0x...", symbol "fn+0x.." or null, object, category,
+ *                           faults}] (first event, most faults first, at most 16)
+ *                           Fault figures are samples times period.
  * All cycle, count and ns fields are non-negative integers. */
 #include "config.h"
 
@@ -53,25 +70,11 @@
 #include "hakmem.h"
 #include "options.h"
 #include "prof.h"
+#include "report_pmu.h"
+#include "strbuf.h"
 
 /* Generous: a JSON category line is under 300 bytes even with 20-digit numbers. */
-#define REPORT_CAP (1024 + HKM_CAT_COUNT * 384)
-
-struct buf {
-  char *p;
-  size_t len, cap;
-};
-
-static void put(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(struct buf *b, const char *fmt, ...) {
-  if (b->len + 1 >= b->cap) return;
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-  va_end(ap);
-  if (n < 0) return;
-  b->len += (size_t)n < b->cap - b->len ? (size_t)n : b->cap - b->len - 1;
-}
+#define REPORT_CAP (1024 + HKM_CAT_COUNT * 384 + HKM_REPORT_PMU_CAP)
 
 typedef unsigned long long ull;
 
@@ -87,9 +90,9 @@ static uint64_t top_level(const struct hkm_prof_snapshot *s) {
   return s->stat[HKM_CAT_HAK_ALLOC].total + s->stat[HKM_CAT_HAK_FREE].total;
 }
 
-static void format_json(const struct hkm_prof_snapshot *s, struct buf *b) {
+static void format_json(const struct hkm_prof_snapshot *s, const struct hkm_report_extra *x, struct hkm_buf *b) {
   uint64_t top = top_level(s);
-  put(b,
+  hkm_put(b,
       "{\"schema\":\"hakmem-profile\",\"version\":1,\"pid\":%ld,\"timing_compiled\":%s,\"enabled\":%s,"
       "\"threads\":%u,\"tsc_hz\":%llu,\"overhead_cycles\":%llu,\"overhead_subtracted\":true,"
       "\"measurement_cost_cycles\":%llu,\"inclusive\":true,\"top_level_cycles\":%llu,\"categories\":[",
@@ -99,32 +102,38 @@ static void format_json(const struct hkm_prof_snapshot *s, struct buf *b) {
     const struct hkm_prof_stat *st = &s->stat[c];
     int parent = hkm_cat_parent[c];
     ull ppm = share_ppm(st->total, top);
-    put(b, "%s{\"name\":\"%s\",\"parent\":%s%s%s,", c ? "," : "", hkm_cat_name[c], parent < 0 ? "" : "\"",
+    hkm_put(b, "%s{\"name\":\"%s\",\"parent\":%s%s%s,", c ? "," : "", hkm_cat_name[c], parent < 0 ? "" : "\"",
         parent < 0 ? "null" : hkm_cat_name[parent], parent < 0 ? "" : "\"");
-    put(b,
+    hkm_put(b,
         "\"count\":%llu,\"total_cycles\":%llu,\"avg_cycles\":%llu,\"min_cycles\":%llu,\"max_cycles\":%llu,"
-        "\"total_ns\":%llu,\"share\":%llu.%06llu}",
+        "\"total_ns\":%llu,\"share\":%llu.%06llu",
         (ull)st->count, (ull)st->total, avg(st), (ull)st->min, (ull)st->max, to_ns(st->total, s->tsc_hz),
         ppm / 1000000, ppm % 1000000);
+    hkm_report_pmu_json_cat(b, x, s, c);
+    hkm_put(b, "}");
   }
-  put(b, "]}\n");
+  hkm_put(b, "]");
+  hkm_report_pmu_json_tail(b, x, s);
+  hkm_put(b, "}\n");
 }
 
-static void format_text(const struct hkm_prof_snapshot *s, struct buf *b) {
+static void format_text(const struct hkm_prof_snapshot *s, const struct hkm_report_extra *x, struct hkm_buf *b) {
   long pid = (long)getpid();
   if (!s->compiled) {
-    put(b, "HAKMEM profile (pid %ld): not available, hakmem was built with --disable-timing\n", pid);
+    hkm_put(b, "HAKMEM profile (pid %ld): not available, hakmem was built with --disable-timing\n", pid);
     return;
   }
   if (!s->enabled) {
-    put(b, "HAKMEM profile (pid %ld): profiling is off; set HAKMEM_TIMING=1 to collect it\n", pid);
+    hkm_put(b, "HAKMEM profile (pid %ld): profiling is off; set HAKMEM_TIMING=1 to collect it\n", pid);
     return;
   }
   ull cghz = (s->tsc_hz + 5000000) / 10000000; /* hundredths of a GHz */
-  put(b, "HAKMEM profile (pid %ld, %u thread%s, tsc %llu.%02llu GHz, overhead %llu cycles/measurement)\n", pid,
+  hkm_put(b, "HAKMEM profile (pid %ld, %u thread%s, tsc %llu.%02llu GHz, overhead %llu cycles/measurement)\n", pid,
       s->threads, s->threads == 1 ? "" : "s", cghz / 100, cghz % 100, (ull)s->overhead);
-  put(b, "%-22s %12s %10s %9s %10s %12s %15s %7s\n", "category", "count", "avg_cyc", "avg_ns", "min_cyc",
+  hkm_put(b, "%-22s %12s %10s %9s %10s %12s %15s %7s", "category", "count", "avg_cyc", "avg_ns", "min_cyc",
       "max_cyc", "total_cyc", "share");
+  hkm_report_pmu_head(b, x);
+  hkm_put(b, "\n");
 
   /* Largest total first; the list order breaks ties so the output is stable. */
   int order[HKM_CAT_COUNT], n = 0;
@@ -141,31 +150,36 @@ static void format_text(const struct hkm_prof_snapshot *s, struct buf *b) {
   for (int i = 0; i < n; i++) {
     const struct hkm_prof_stat *st = &s->stat[order[i]];
     ull pm = (share_ppm(st->total, top) + 500) / 1000; /* tenths of a percent */
-    put(b, "%-22s %12llu %10llu %9llu %10llu %12llu %15llu %5llu.%llu%%\n", hkm_cat_name[order[i]],
+    hkm_put(b, "%-22s %12llu %10llu %9llu %10llu %12llu %15llu %5llu.%llu%%", hkm_cat_name[order[i]],
         (ull)st->count, avg(st), to_ns(avg(st), s->tsc_hz), (ull)st->min, (ull)st->max, (ull)st->total, pm / 10,
         pm % 10);
+    hkm_report_pmu_cells(b, x, s, order[i]);
+    hkm_put(b, "\n");
   }
-  if (!n) put(b, "(nothing recorded)\n");
+  if (!n) hkm_put(b, "(nothing recorded)\n");
   ull calls = s->stat[HKM_CAT_HAK_ALLOC].count + s->stat[HKM_CAT_HAK_FREE].count;
   ull ns = to_ns(top, s->tsc_hz);
-  put(b, "top level (hak_alloc + hak_free): %llu calls, %llu cycles, %llu.%06llu s\n", calls, (ull)top,
+  hkm_put(b, "top level (hak_alloc + hak_free): %llu calls, %llu cycles, %llu.%06llu s\n", calls, (ull)top,
       ns / 1000000000, ns % 1000000000 / 1000);
-  put(b, "times are inclusive: a category includes those nested in it (tiny_alloc in hak_alloc, ...);\n"
+  hkm_put(b, "times are inclusive: a category includes those nested in it (tiny_alloc in hak_alloc, ...);\n"
          "share = total / top level, so shares do not add up to 100%%\n");
-  put(b,
+  hkm_put(b,
       "overhead: %llu cycles of timer bias per measurement subtracted from every figure; a measurement\n"
       "costs ~%llu cycles in all, which enclosing categories still include per nested measurement\n",
       (ull)s->overhead, (ull)s->cost);
+  hkm_report_pmu_tail(b, x, s);
 }
 
 static size_t format(int json, char *p, size_t cap) {
   struct hkm_prof_snapshot snap;
+  struct hkm_report_extra x;
+  hkm_report_extra_take(&x); /* first: it drains the fault ring, which may measure */
   hkm_prof_snapshot(&snap);
-  struct buf b = {p, 0, cap};
+  struct hkm_buf b = {p, 0, cap};
   if (json)
-    format_json(&snap, &b);
+    format_json(&snap, &x, &b);
   else
-    format_text(&snap, &b);
+    format_text(&snap, &x, &b);
   return b.len;
 }
 
