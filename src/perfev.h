@@ -11,8 +11,10 @@
 #include "config.h"
 #if HKM_HAVE_PFM
 #include <perfmon/pfmlib_perf_event.h>
+#define HKM_CAP_RDPMC(pg) ((pg)->cap_usr_rdpmc) /* libpfm4's copy of the ABI spells it so */
 #else
 #include <linux/perf_event.h>
+#define HKM_CAP_RDPMC(pg) ((pg)->cap_user_rdpmc)
 #endif
 
 #define HKM_EVENT_NAME_MAX 64

@@ -68,7 +68,7 @@ static void thread_exit(void *arg) {
   t->state = PT_NONE; /* a later measurement in this thread's teardown is simply not sampled */
 }
 
-static int rdpmc_allowed(const struct perf_event_mmap_page *pg) { return pg->cap_usr_rdpmc && pg->index; }
+static int rdpmc_allowed(const struct perf_event_mmap_page *pg) { return HKM_CAP_RDPMC(pg) && pg->index; }
 
 static void open_thread(struct pt *t) {
   t->state = PT_OPENING;
@@ -113,7 +113,7 @@ static int read_rdpmc(const struct perf_event_mmap_page *pg, uint64_t *v, uint64
   do {
     seq = __atomic_load_n(&pg->lock, __ATOMIC_ACQUIRE);
     uint32_t idx = pg->index;
-    if (!pg->cap_usr_rdpmc || !idx) return -1;
+    if (!HKM_CAP_RDPMC(pg) || !idx) return -1;
     int64_t raw = (int64_t)rdpmc(idx - 1);
     unsigned shift = 64 - pg->pmc_width;
     raw = (int64_t)((uint64_t)raw << shift) >> shift;

@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 
+#include "induced.h"
 #include "meta.h"
 #include "options.h"
 #include "os.h"
@@ -147,6 +148,7 @@ struct hkm_span *hkm_region_get_big(size_t bytes) {
 }
 
 void hkm_region_put(struct hkm_span *s) {
+  hkm_induced_drain(); /* faults still in the ring belong to what the span was until now */
   HKM_TIME_START(t);
   s->kind = HKM_KIND_FREE;
   pthread_mutex_lock(&region_lock);

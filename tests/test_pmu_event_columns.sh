@@ -4,6 +4,7 @@
 # counted, inclusively; HAKMEM_PMU_SAMPLE=N measures every Nth entry and marks the scaled figures.
 set -e
 . "$HKM_TOP_SRCDIR/tests/test_pmu_lib.sh"
+grep -q '^#define HKM_HAVE_PFM 1' "$HKM_TOP_BUILDDIR/config.h" || { echo "built --without-pfm: event names need libpfm4"; exit 77; }
 cycles=$("$pmuprog" probe | sed -n 's/^cycles=//p')
 HAKMEM_PMU=page-faults,no_such_event_xyz,cycles run_json "$tmp/a.json" mixed
 [ "$(grep -c 'no_such_event_xyz' "$tmp/a.json.err")" -eq 1 ] || { cat "$tmp/a.json.err"; fail "no single warning"; }
