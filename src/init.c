@@ -86,6 +86,9 @@ static HKM_COLD void init_slow(void) {
   hkm_pmu_init();
   hkm_induced_init();
   hkm_prof_arm();
+  /* This thread may have got its heap while libpfm4 started; with profiling on, its fast paths must
+   * take the timed exits like every other thread's (heap.h). */
+  if (hkm_prof_enabled) hkm_tls_heap = NULL;
 }
 
 void hkm_ensure_init(void) {
