@@ -47,6 +47,32 @@ static inline size_t api_bad_keyed(const void *p, size_t n, uintptr_t key) {
   return n;
 }
 
+/* Sparse patterns for tests whose point is not memory bandwidth: whole for blocks up to 8 KiB;
+ * larger ones over their first and last 4 KiB and one byte a page in between. Two overlapping
+ * blocks still clash: the start of one lies inside the other, and its fully patterned first 4 KiB
+ * hold one of the other's patterned bytes. */
+#define API_EDGE ((size_t)4096)
+#define API_FOR_SPARSE(n, from, i, body)                                        \
+  do {                                                                          \
+    size_t head_ = (n) <= 2 * API_EDGE ? (n) : API_EDGE;                        \
+    for (size_t i = (from); i < head_; i++) body;                               \
+    if ((n) > 2 * API_EDGE) {                                                   \
+      for (size_t i = API_EDGE; i < (n) - API_EDGE; i += API_EDGE) body;        \
+      for (size_t i = (n) - API_EDGE; i < (n); i++) body;                       \
+    }                                                                           \
+  } while (0)
+
+static inline void api_fill_sparse(void *p, size_t n) {
+  unsigned char *b = p;
+  API_FOR_SPARSE(n, 0, i, b[i] = api_byte((uintptr_t)p, n, i));
+}
+
+static inline int api_sparse_ok(const void *p, size_t n) {
+  const unsigned char *b = p;
+  API_FOR_SPARSE(n, 0, i, if (b[i] != api_byte((uintptr_t)p, n, i)) return 0);
+  return 1;
+}
+
 static inline void api_fill(void *p, size_t n) { api_fill_keyed(p, n, (uintptr_t)p); }
 static inline size_t api_bad(const void *p, size_t n) { return api_bad_keyed(p, n, (uintptr_t)p); }
 

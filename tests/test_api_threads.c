@@ -34,24 +34,7 @@ static size_t random_size(uint64_t *s) {
   return 2 * MiB + 1 + r % (6 * MiB);
 }
 
-/* The first 16 bytes hold the size and the allocating thread. The rest is patterned: whole for
- * blocks up to 8 KiB; larger ones over their first and last 4 KiB and one byte a page in between.
- * Two overlapping blocks still clash: the start of one lies inside the other, and its fully patterned
- * first 4 KiB hold one of the other's bytes. */
-#define STRIDE 4096
-#define EDGE 4096
-
-/* Runs body for every patterned index i of a block of n bytes. */
-#define FOR_PATTERNED(n, i, body)                                               \
-  do {                                                                          \
-    size_t head_ = (n) <= 2 * EDGE ? (n) : EDGE;                                \
-    for (size_t i = 16; i < head_; i++) body;                                   \
-    if ((n) > 2 * EDGE) {                                                       \
-      for (size_t i = EDGE; i < (n) - EDGE; i += STRIDE) body;                  \
-      for (size_t i = (n) - EDGE; i < (n); i++) body;                           \
-    }                                                                           \
-  } while (0)
-
+/* The first 16 bytes hold the size and the allocating thread, the rest a sparse pattern. */
 static unsigned char *new_block(uint64_t *s, unsigned tid) {
   size_t n = random_size(s);
   unsigned char *p = malloc(n);
@@ -59,7 +42,7 @@ static unsigned char *new_block(uint64_t *s, unsigned tid) {
   CHECK(malloc_usable_size(p) >= n, "usable size");
   memcpy(p, &n, sizeof n);
   memcpy(p + 8, &tid, sizeof tid);
-  FOR_PATTERNED(n, i, p[i] = api_byte((uintptr_t)p, n, i));
+  API_FOR_SPARSE(n, 16, i, p[i] = api_byte((uintptr_t)p, n, i));
   atomic_fetch_add_explicit(&allocs, 1, memory_order_relaxed);
   return p;
 }
@@ -70,7 +53,7 @@ static void check_free(unsigned char *p, unsigned tid) {
   memcpy(&n, p, sizeof n);
   memcpy(&owner, p + 8, sizeof owner);
   CHECK(n >= 16 && n <= 8 * MiB + 1, "block %p: size word %zu overwritten", (void *)p, n);
-  FOR_PATTERNED(n, i,
+  API_FOR_SPARSE(n, 16, i,
                 CHECK(p[i] == api_byte((uintptr_t)p, n, i), "block %p (%zu bytes, thread %u): byte %zu overwritten",
                       (void *)p, n, owner, i));
   if (owner != tid) atomic_fetch_add_explicit(&remote_frees_seen, 1, memory_order_relaxed);
