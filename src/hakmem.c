@@ -93,7 +93,7 @@ void *hkm_alloc_timed(size_t n, const void *site) {
   } else {
     p = hkm_alloc_large(n, site, 0);
   }
-  HKM_TIME_END(HAK_ALLOC, t);
+  HKM_TIME_END_SITE(HAK_ALLOC, t, site);
   return p;
 }
 
@@ -160,7 +160,7 @@ void *hkm_alloc_aligned(size_t align, size_t n, const void *site) {
   } else {
     p = hkm_alloc_large(n, site, align);
   }
-  HKM_TIME_END(HAK_ALLOC, t);
+  HKM_TIME_END_SITE(HAK_ALLOC, t, site);
   return p;
 }
 

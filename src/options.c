@@ -85,8 +85,8 @@ static int parse_bool(const char *name, const char *s, int def) {
 static const char *const known_vars[] = {
     "HAKMEM_MODE",         "HAKMEM_VERBOSE",     "HAKMEM_TIMING",        "HAKMEM_TIMING_FORMAT",
     "HAKMEM_TIMING_FILE",  "HAKMEM_WHALE_SLOTS", "HAKMEM_REGION_CAP_MB", "HAKMEM_RECLAIM",
-    "HAKMEM_RECLAIM_BATCH", "HAKMEM_RECLAIM_DELAY_MS", "HAKMEM_RECLAIM_ADVICE", "HAKMEM_PMU",
-    "HAKMEM_PMU_SAMPLE",   "HAKMEM_PMU_FAULTS",  "HAKMEM_PMU_FAULTS_PERIOD",
+    "HAKMEM_RECLAIM_BATCH", "HAKMEM_RECLAIM_DELAY_MS", "HAKMEM_RECLAIM_ADVICE", "HAKMEM_TIMING_QUIET",
+    "HAKMEM_PMU",          "HAKMEM_PMU_SAMPLE",  "HAKMEM_PMU_FAULTS",    "HAKMEM_PMU_FAULTS_PERIOD",
 };
 
 static void warn_unknown_vars(void) {
@@ -213,6 +213,8 @@ void hkm_config_load(void) {
       hkm_warn("HAKMEM_TIMING_FORMAT=%s is not text or json; using text", v);
   }
   if ((v = secure_getenv("HAKMEM_TIMING_FILE")) && *v) hkm_cfg.timing_file = v;
+  if ((v = secure_getenv("HAKMEM_TIMING_QUIET")) && *v)
+    hkm_cfg.timing_quiet = parse_bool("HAKMEM_TIMING_QUIET", v, 0);
 
   unsigned long n;
   if ((v = secure_getenv("HAKMEM_WHALE_SLOTS")) && *v) {

@@ -16,6 +16,7 @@ struct hkm_config {
   int timing;               /* HAKMEM_TIMING: 1 = collect per-category cycles */
   int timing_json;          /* HAKMEM_TIMING_FORMAT: 0 = text, 1 = json */
   const char *timing_file;  /* HAKMEM_TIMING_FILE: path, "fd:N", or NULL for stderr */
+  int timing_quiet;         /* HAKMEM_TIMING_QUIET: 1 = the profiler never writes to stderr */
   unsigned whale_slots;     /* HAKMEM_WHALE_SLOTS: freed >2 MiB mappings kept for reuse */
   size_t whale_cache_bytes; /* resident bytes the whale ring may hold (mode preset) */
   int bigcache;             /* 1 = cache 1-2 MiB blocks per call site (mode preset) */

@@ -69,6 +69,8 @@ HKM_INLINE uint64_t hkm_tsc(void) {
 
 /* Slow path of HKM_TIME_END: adds one measurement that started at start_tsc to the calling thread. */
 void hkm_prof_record(int cat, uint64_t start_tsc);
+/* The same, and the measurement is also added to the allocation call site's figures (prof_sites.h). */
+void hkm_prof_record_site(int cat, uint64_t start_tsc, const void *site);
 
 /* Reads HAKMEM_TIMING* (through config.c) and arms the profiler; called once from hakmem's init. */
 void hkm_prof_init(void);
@@ -117,6 +119,21 @@ struct hkm_prof_snapshot {
 /* All threads' counters, live and exited, with the timer bias subtracted. Does not allocate. */
 void hkm_prof_snapshot(struct hkm_prof_snapshot *snap);
 
+/* Per-thread figures for reports: the first threads one by one, the rest together (tid -1). */
+#define HKM_PROF_THREADS_KEPT 64
+struct hkm_prof_thread {
+  long tid;         /* kernel thread id; -1 for the entry that holds everything beyond the kept ones */
+  int exited;       /* the thread has exited */
+  unsigned threads; /* threads whose figures this entry holds */
+  struct hkm_prof_stat stat[HKM_CAT_COUNT];
+};
+/* Calls fn for each thread that recorded, with the timer bias subtracted, under the profiler's lock
+ * (fn must not allocate). */
+void hkm_prof_each_thread(void (*fn)(void *ctx, const struct hkm_prof_thread *t), void *ctx);
+
+/* cycles of count measurements with the timer bias taken off (for figures kept outside prof.c). */
+uint64_t hkm_prof_unbias(uint64_t count, uint64_t cycles);
+
 #if HKM_ENABLE_TIMING
 #define HKM_TIME_START(var) uint64_t var = hkm_unlikely(hkm_prof_enabled) ? hkm_prof_start() : 0
 #define HKM_TIME_END(cat, var)                                              \
@@ -128,12 +145,18 @@ void hkm_prof_snapshot(struct hkm_prof_snapshot *snap);
   do {                                                                  \
     if (hkm_unlikely(hkm_prof_enabled)) hkm_prof_record((catidx), var); \
   } while (0)
+/* Same as HKM_TIME_END, also counted for the allocation's call site. */
+#define HKM_TIME_END_SITE(cat, var, site)                                               \
+  do {                                                                                  \
+    if (hkm_unlikely(hkm_prof_enabled)) hkm_prof_record_site(HKM_CAT_##cat, var, site); \
+  } while (0)
 #else
 #define HKM_TIME_START(var) ((void)0)
 #define HKM_TIME_END(cat, var) ((void)0)
 /* Still no code, but the category expression counts as used (e.g. a table of categories indexed by
  * tier would otherwise be an unused variable under -Werror). */
 #define HKM_TIME_END_AT(catidx, var) ((void)sizeof(catidx))
+#define HKM_TIME_END_SITE(cat, var, site) ((void)0)
 #endif
 
 #endif

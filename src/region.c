@@ -132,8 +132,8 @@ struct hkm_span *hkm_region_get(size_t bytes) {
   for (size_t m = n; m <= MAX_GRAN && !s; m++)
     if (head[m]) s = take(head[m], bytes);
   if (!s) s = take(best_fit_big(bytes), bytes);
-  if (s)
-    s->zeroed = !s->hot;
+  if (s) /* MADV_FREE'd pages keep their old contents until the kernel takes them */
+    s->zeroed = !s->hot && !hkm_cfg.reclaim_free;
   else
     s = carve(bytes);
   pthread_mutex_unlock(&region_lock);
@@ -147,7 +147,7 @@ struct hkm_span *hkm_region_get_big(size_t bytes) {
   absorb_dropped();
   struct hkm_span *s = take(best_fit_big(bytes), bytes);
   pthread_mutex_unlock(&region_lock);
-  if (s) s->zeroed = 1;
+  if (s) s->zeroed = !hkm_cfg.reclaim_free;
   HKM_TIME_END(REGION_GET, t);
   return s;
 }

@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 
 #include "report_pmu.h"
+#include "perfev.h"
 #include "sizeclass.h"
 
 typedef unsigned long long ull;
@@ -56,17 +57,16 @@ static void put_site(struct hkm_buf *b, const void *site, int json) {
   int ok = site && dladdr(site, &di);
   const char *obj = ok && di.dli_fname ? di.dli_fname : "?";
   if (json) {
+    char sym[320];
     hkm_put(b, "\"address\":\"%p\",\"symbol\":", site);
     if (ok && di.dli_sname) {
-      hkm_put(b, "\"");
-      hkm_put_json_str(b, di.dli_sname);
-      hkm_put(b, "+0x%llx\"", (ull)((const char *)site - (const char *)di.dli_saddr));
+      int n = snprintf(sym, sizeof sym, "%.256s+0x%llx", di.dli_sname, (ull)((const char *)site - (const char *)di.dli_saddr));
+      hkm_put_json_str(b, sym, (size_t)n, sizeof sym);
     } else {
       hkm_put(b, "null");
     }
-    hkm_put(b, ",\"object\":\"");
-    hkm_put_json_str(b, obj);
-    hkm_put(b, "\"");
+    hkm_put(b, ",\"object\":");
+    hkm_put_json_str(b, obj, strlen(obj), 512);
     return;
   }
   if (ok && di.dli_sname)
@@ -146,12 +146,12 @@ void hkm_report_pmu_json_cat(struct hkm_buf *b, const struct hkm_report_extra *x
   hkm_put(b, ",\"events_sampled\":%llu,\"events\":{", (ull)s->pmu.sampled[cat]);
   for (int e = 0; e < x->pmu.n; e++) {
     int scaled;
-    hkm_put(b, "%s\"", e ? "," : "");
-    hkm_put_json_str(b, x->pmu.name[e]);
+    hkm_put(b, "%s", e ? "," : "");
+    hkm_put_json_str(b, x->pmu.name[e], strlen(x->pmu.name[e]), HKM_EVENT_NAME_MAX);
     if (x->pmu.supported[e] && s->pmu.sampled[cat])
-      hkm_put(b, "\":%llu", event_value(s, cat, e, &scaled));
+      hkm_put(b, ":%llu", event_value(s, cat, e, &scaled));
     else
-      hkm_put(b, "\":null");
+      hkm_put(b, ":null");
   }
   hkm_put(b, "}");
 }
@@ -162,16 +162,13 @@ static void induced_json(struct hkm_buf *b, const struct hkm_report_extra *x) {
           r->period, (ull)r->lost, (ull)r->throttled, x->minflt);
   for (int e = 0; e < r->nevents; e++) {
     const struct hkm_induced_event *v = &r->ev[e];
-    hkm_put(b, "%s{\"name\":\"", e ? "," : "");
-    hkm_put_json_str(b, v->name);
-    hkm_put(b, "\",\"supported\":%s,\"error\":", v->supported ? "true" : "false");
-    if (v->supported) {
+    hkm_put(b, "%s{\"name\":", e ? "," : "");
+    hkm_put_json_str(b, v->name, strlen(v->name), sizeof v->name);
+    hkm_put(b, ",\"supported\":%s,\"error\":", v->supported ? "true" : "false");
+    if (v->supported)
       hkm_put(b, "null");
-    } else {
-      hkm_put(b, "\"");
-      hkm_put_json_str(b, v->error);
-      hkm_put(b, "\"");
-    }
+    else
+      hkm_put_json_str(b, v->error, strlen(v->error), sizeof v->error);
     hkm_put(b, ",\"samples\":%llu,\"total\":%llu,\"categories\":{", (ull)v->samples, event_total(v));
     for (int t = 0; t < HKM_TIER_COUNT; t++) hkm_put(b, "%s\"%s\":%llu", t ? "," : "", cat_of_tier(t), (ull)v->tier[t]);
     hkm_put(b, "},\"other\":%llu,\"classes\":[", (ull)v->other);
@@ -204,13 +201,15 @@ void hkm_report_pmu_json_tail(struct hkm_buf *b, const struct hkm_report_extra *
     hkm_put(b, "null");
   hkm_put(b, ",\"events\":[");
   for (int e = 0; e < p->n; e++) {
-    hkm_put(b, "%s{\"name\":\"", e ? "," : "");
-    hkm_put_json_str(b, p->name[e]);
-    hkm_put(b, "\",\"supported\":%s,\"error\":", p->supported[e] ? "true" : "false");
+    hkm_put(b, "%s{\"name\":", e ? "," : "");
+    hkm_put_json_str(b, p->name[e], strlen(p->name[e]), HKM_EVENT_NAME_MAX);
+    hkm_put(b, ",\"supported\":%s,\"error\":", p->supported[e] ? "true" : "false");
     if (p->supported[e])
       hkm_put(b, "null}");
-    else
-      hkm_put(b, "\"%s\"}", p->error[e]);
+    else {
+      hkm_put_json_str(b, p->error[e], strlen(p->error[e]), 128);
+      hkm_put(b, "}");
+    }
   }
   hkm_put(b, "]}");
   if (x->ind.enabled)

@@ -24,17 +24,39 @@ static inline void hkm_put(struct hkm_buf *b, const char *fmt, ...) {
   b->len += (size_t)n < b->cap - b->len ? (size_t)n : b->cap - b->len - 1;
 }
 
-/* s as the body of a JSON string (quotes not included). */
-static inline void hkm_put_json_str(struct hkm_buf *b, const char *s) {
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\')
+/* s as a JSON string: quotes, backslashes and control characters escaped, bytes that are not UTF-8
+ * replaced by U+FFFD so that any parser accepts the line. At most cap bytes of s; "..." marks a cut. */
+static inline void hkm_put_json_str(struct hkm_buf *b, const char *s, size_t n, size_t cap) {
+  const unsigned char *p = (const unsigned char *)s, *end = p + (n < cap ? n : cap);
+  hkm_put(b, "\"");
+  while (p < end) {
+    unsigned c = *p;
+    if (c == '"' || c == '\\') {
       hkm_put(b, "\\%c", c);
-    else if (c < 0x20)
+      p++;
+    } else if (c < 0x20 || c == 0x7f) {
       hkm_put(b, "\\u%04x", c);
-    else
+      p++;
+    } else if (c < 0x80) {
       hkm_put(b, "%c", c);
+      p++;
+    } else {
+      /* a whole, valid UTF-8 sequence within the bound, or one replacement character per byte */
+      int len = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+      int ok = len && p + len <= end;
+      for (int i = 1; ok && i < len; i++) ok = (p[i] & 0xc0) == 0x80;
+      if (ok && len == 3) ok = !(c == 0xe0 && p[1] < 0xa0) && !(c == 0xed && p[1] >= 0xa0);
+      if (ok && len == 4) ok = !(c == 0xf0 && p[1] < 0x90) && !(c == 0xf4 && p[1] >= 0x90);
+      if (ok) {
+        hkm_put(b, "%.*s", len, (const char *)p);
+        p += len;
+      } else {
+        hkm_put(b, "\\ufffd");
+        p++;
+      }
+    }
   }
+  hkm_put(b, "%s\"", n > cap ? "..." : "");
 }
 
 #endif
