@@ -20,12 +20,15 @@ int hkm_induced_on;
 
 /* The kernel maps no ring for an event that is both per-task and inherited (every thread would write
  * into one buffer), so each event is opened once per CPU, for this task and the threads it creates,
- * and each CPU gets one ring that its events share. All rings together stay within the 128 pages an
- * unprivileged user may lock per CPU pair (perf_event_mlock_kb); at a quarter full the helper drains,
- * and 64 pages hold ~8000 records, so a program touching pages as fast as it can does not overrun
- * them. CPUs past MAX_CPUS are not watched (the report's lost/process fault counts show it). */
+ * and each CPU gets one ring that its events share. A ring of 256 pages holds ~32000 records, which
+ * a busy machine needs: the helper wakes every 8 pages of records, but when it waits for a CPU, a program
+ * touching pages as fast as it can keeps filling the ring. Locked perf memory is limited per user
+ * (perf_event_mlock_kb per CPU, then RLIMIT_MEMLOCK), so a mapping refused for that is retried
+ * smaller, down to 16 pages. CPUs past MAX_CPUS are not watched (the report's lost and process
+ * fault counts show it). */
 #define MAX_CPUS 64
-#define RING_BUDGET_PAGES 128
+#define RING_PAGES_MAX 256
+#define RING_PAGES_MIN 16
 #define SITE_SLOTS 1024
 
 struct ring {
@@ -151,7 +154,10 @@ static void *drainer(void *arg) {
 }
 
 static int map_ring(int cpu, int f) {
-  void *m = mmap(NULL, (ring_pages + 1) * page, PROT_READ | PROT_WRITE, MAP_SHARED, f, 0);
+  void *m;
+  while ((m = mmap(NULL, (ring_pages + 1) * page, PROT_READ | PROT_WRITE, MAP_SHARED, f, 0)) == MAP_FAILED &&
+         (errno == EPERM || errno == ENOMEM) && ring_pages > RING_PAGES_MIN)
+    ring_pages /= 2;
   if (m == MAP_FAILED) return -1;
   rings[cpu] = (struct ring){m, f, ring_pages * page};
   nrings++;
@@ -173,7 +179,7 @@ static int open_one(int e, const char *name) {
   a.inherit = 1;
   a.inherit_thread = 1; /* threads yes, forked processes no: they open their own */
   a.watermark = 1;
-  a.wakeup_watermark = (uint32_t)(ring_pages * page / 4);
+  a.wakeup_watermark = (uint32_t)(RING_PAGES_MIN * page / 2); /* whatever size the ring ends up */
   int opened = 0, err = 0;
   const char *what = "perf_event_open";
   for (int c = 0; c < ncpu; c++) {
@@ -214,8 +220,7 @@ static void open_all(void) {
   self_pid = getpid();
   long cpus = sysconf(_SC_NPROCESSORS_CONF);
   ncpu = cpus < 1 ? 1 : cpus > MAX_CPUS ? MAX_CPUS : (int)cpus;
-  ring_pages = 64;
-  while (ring_pages > 2 && ring_pages * (size_t)ncpu > RING_BUDGET_PAGES * (size_t)((ncpu + 1) / 2)) ring_pages /= 2;
+  ring_pages = RING_PAGES_MAX;
   nev = 0;
   for (int i = 0; i < n; i++)
     if (open_one(nev, names[i]) == 0) nev++;
