@@ -78,7 +78,7 @@ static struct hkm_span *describe(uintptr_t base, size_t bytes, int zeroed) {
 
 /* Cut the first bytes off span s (already unlinked); the rest goes back to its list. */
 static struct hkm_span *split(struct hkm_span *s, size_t bytes) {
-  struct hkm_span *rest = describe(s->base + bytes, s->bytes - bytes, !s->hot);
+  struct hkm_span *rest = describe(s->base + bytes, s->bytes - bytes, !s->hot && !hkm_cfg.reclaim_free);
   if (!rest) return NULL;
   rest->hot = s->hot;
   s->bytes = bytes;
