@@ -18,6 +18,9 @@ tests_test_api_calloc_reused_CFLAGS = $(API_CFLAGS)
 tests_test_api_calloc_reused_LDADD = $(API_LIBS)
 tests_test_api_calloc_reused_LDFLAGS = -no-install
 API_SH_TESTS = tests/test_api_calloc_reused.sh
+EXTRA_DIST += tests/api_preload.sh
+API_SH_TESTS += tests/test_api_preload_python.sh tests/test_api_preload_sort.sh tests/test_api_preload_xz.sh \
+	tests/test_api_preload_sqlite.sh tests/test_api_preload_gcc.sh
 dist_check_SCRIPTS += $(API_SH_TESTS)
 TESTS += $(API_SH_TESTS)
 check_PROGRAMS += $(API_PROGS)
