@@ -3,7 +3,7 @@
 # helper, or a real one under LD_PRELOAD) in several environments.
 API_CFLAGS = $(AM_CFLAGS) -pthread
 API_C_TESTS = tests/test_api_entry_points tests/test_api_realloc_tiers tests/test_api_alignment \
-	tests/test_api_usable_size tests/test_api_invalid_free tests/test_api_threads \
+	tests/test_api_usable_size tests/test_api_invalid_free tests/test_api_threads tests/test_api_thread_exit \
 	tests/test_api_fork_threads tests/test_api_fork_loop
 API_HELPERS = tests/test_api_calloc_reused tests/api_env_prog tests/test_api_rss_returns
 check_PROGRAMS += $(API_C_TESTS) $(API_HELPERS)
@@ -31,6 +31,10 @@ tests_test_api_threads_SOURCES = tests/test_api_threads.c tests/api_check.h
 tests_test_api_threads_CFLAGS = $(API_CFLAGS)
 tests_test_api_threads_LDADD = src/libhakmem.la
 tests_test_api_threads_LDFLAGS = -no-install
+tests_test_api_thread_exit_SOURCES = tests/test_api_thread_exit.c tests/api_check.h
+tests_test_api_thread_exit_CFLAGS = $(API_CFLAGS)
+tests_test_api_thread_exit_LDADD = src/libhakmem.la
+tests_test_api_thread_exit_LDFLAGS = -no-install
 tests_test_api_fork_threads_SOURCES = tests/test_api_fork_threads.c tests/api_check.h tests/api_fork_child.h
 tests_test_api_fork_threads_CFLAGS = $(API_CFLAGS)
 tests_test_api_fork_threads_LDADD = src/libhakmem.la
