@@ -13,10 +13,9 @@ need() { command -v "$1" >/dev/null 2>&1 || { echo "$1 not installed: skipped"; 
 # warning on stderr (options.c) proves hakmem was loaded and initialised. CMD's stderr is kept in
 # $tmp/stderr (without those warnings); a failing CMD fails the test.
 preloaded() {
-  LD_PRELOAD="$HKM_LIB" HAKMEM_NO_SUCH_VAR=1 "$@" 2> "$tmp/stderr.all" || {
-    cat "$tmp/stderr.all"
-    fail "$* exited with status $? under hakmem"
-  }
+  st=0
+  LD_PRELOAD="$HKM_LIB" HAKMEM_NO_SUCH_VAR=1 "$@" 2> "$tmp/stderr.all" || st=$?
+  [ $st -eq 0 ] || { cat "$tmp/stderr.all"; fail "$* exited with status $st under hakmem"; }
   grep -q '^hakmem: unknown variable HAKMEM_NO_SUCH_VAR ignored' "$tmp/stderr.all" ||
     { cat "$tmp/stderr.all"; fail "$1 ran without hakmem (no warning about HAKMEM_NO_SUCH_VAR)"; }
   grep -v '^hakmem: unknown variable HAKMEM_NO_SUCH_VAR ignored' "$tmp/stderr.all" > "$tmp/stderr" || true
