@@ -42,6 +42,7 @@ static void *short_life(void *arg) {
   /* Blocks that outlive this thread, in the sizes the next one expects. */
   for (unsigned i = 0; i < BLOCKS; i++) {
     handover[i] = malloc(api_tier_sizes[i % 11]);
+    CHECK(handover[i], "malloc(%zu)", api_tier_sizes[i % 11]);
     api_fill_sparse(handover[i], api_tier_sizes[i % 11]);
   }
   return NULL;
