@@ -23,6 +23,17 @@ static int api_ends_ok(const unsigned char *p, size_t n) {
 }
 
 static void api_child_work(unsigned seed) {
+  /* Many blocks of one small size: the slab fast path, fully patterned. */
+  char *small[256];
+  for (int i = 0; i < 256; i++) {
+    small[i] = malloc(48);
+    CHECK(small[i], "child: malloc(48)");
+    api_fill(small[i], 48);
+  }
+  for (int i = 0; i < 256; i++) {
+    CHECK(api_bad(small[i], 48) == 48, "child: small block %d overwritten", i);
+    free(small[i]);
+  }
   enum { N = 2 * API_NSIZES };
   char *p[N];
   size_t n[N];

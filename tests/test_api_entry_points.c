@@ -55,6 +55,12 @@ static void malloc_zero(void) {
     for (int k = 0; k < 16; k++) CHECK(((unsigned char *)p[i])[k] == (unsigned char)i, "malloc(0) blocks overlap");
     free(p[i]);
   }
+  /* calloc and realloc(NULL) of nothing are malloc(0): unique and freeable too. */
+  void *c0 = calloc(vzero, vzero), *c1 = calloc(vzero, 8), *r0 = realloc(NULL, vzero);
+  CHECK(c0 && c1 && r0 && c0 != c1 && c1 != r0 && c0 != r0, "calloc/realloc of 0 bytes: %p %p %p", c0, c1, r0);
+  free(c0);
+  free(c1);
+  free(r0);
   void *q = hak_alloc_at(0, (hak_callsite_t)malloc_zero);
   CHECK(q, "hak_alloc_at(0) returned NULL");
   hak_free_at(q, 0, NULL);
@@ -89,6 +95,12 @@ static void impossible_sizes(void) {
     CHECK(posix_memalign(&out, 64, n) == ENOMEM, "posix_memalign(%zu)", n);
     CHECK(out == (void *)&out, "posix_memalign wrote *memptr on failure");
   }
+  /* Alignments no address space can honour. */
+  EXPECT_ENOMEM(aligned_alloc(v2_40 << 10, 64));
+  EXPECT_ENOMEM(memalign(v2_40 << 10, 64));
+  EXPECT_ENOMEM(memalign(vmax, 64));
+  void *out = NULL;
+  CHECK(posix_memalign(&out, v2_40 << 10, 64) == ENOMEM && out == NULL, "posix_memalign(2^50)");
   /* Products that overflow size_t. */
   EXPECT_ENOMEM(calloc(vhalf, 3));
   EXPECT_ENOMEM(calloc(v2_33, v2_33));
