@@ -280,15 +280,21 @@ void stat_print_text(FILE *f, const struct stat_opts *o, const struct profile *r
   fputc('\n', f);
 }
 
-/* CSV: one figure per line, so that columns never shift as fields come and go. */
+/* CSV: one figure per line, so that columns never shift as fields come and go. With several runs
+ * every line has the stddev column; it is empty (rel < 0) for figures of the last run only. */
 static void csv_line(FILE *f, const char *sep, const char *section, const char *name, const char *field, double v,
                      double rel, int n) {
   fprintf(f, "%s%s%s%s%s%s", section, sep, name, sep, field, sep);
-  if (v == floor(v) && fabs(v) < 9e15)
+  if (isnan(v))
+    fputs("<not supported>", f);
+  else if (v == floor(v) && fabs(v) < 9e15)
     fprintf(f, "%.0f", v);
   else
     fprintf(f, "%.6f", v);
-  if (n > 1) fprintf(f, "%s%.2f", sep, rel);
+  if (n > 1) {
+    fputs(sep, f);
+    if (rel >= 0) fprintf(f, "%.2f", rel);
+  }
   fputc('\n', f);
 }
 
@@ -307,19 +313,15 @@ void stat_print_csv(FILE *f, const struct stat_opts *o, const struct profile *ru
     csv_line(f, sep, "category", c->name, "count", cnt.mean, cnt.rel_pct, n);
     csv_line(f, sep, "category", c->name, "total_cycles", tot.mean, tot.rel_pct, n);
     csv_line(f, sep, "category", c->name, "share", sh.mean, sh.rel_pct, n);
-    for (int e = 0; e < c->nev; e++) {
-      if (c->ev[e].unsupported)
-        fprintf(f, "event%s%s%s%s%s<not supported>\n", sep, c->name, sep, c->ev[e].name, sep);
-      else
-        csv_line(f, sep, "event", c->name, c->ev[e].name, c->ev[e].value, 0, 1);
-    }
-    if (c->has_induced) csv_line(f, sep, "induced_faults", c->name, "faults", c->induced, 0, 1);
+    for (int e = 0; e < c->nev; e++)
+      csv_line(f, sep, "event", c->name, c->ev[e].name, c->ev[e].unsupported ? NAN : c->ev[e].value, -1, n);
+    if (c->has_induced) csv_line(f, sep, "induced_faults", c->name, "faults", c->induced, -1, n);
   }
   if (last->has_reclaim) {
-    csv_line(f, sep, "reclaim", last->backend, "batches", last->rc_batches, 0, 1);
-    csv_line(f, sep, "reclaim", last->backend, "ranges", last->rc_ranges, 0, 1);
-    csv_line(f, sep, "reclaim", last->backend, "bytes", last->rc_bytes, 0, 1);
-    csv_line(f, sep, "reclaim", last->backend, "fallbacks", last->rc_fallbacks, 0, 1);
+    csv_line(f, sep, "reclaim", last->backend, "batches", last->rc_batches, -1, n);
+    csv_line(f, sep, "reclaim", last->backend, "ranges", last->rc_ranges, -1, n);
+    csv_line(f, sep, "reclaim", last->backend, "bytes", last->rc_bytes, -1, n);
+    csv_line(f, sep, "reclaim", last->backend, "fallbacks", last->rc_fallbacks, -1, n);
   }
   for (size_t i = 0; i < sizeof totals / sizeof totals[0]; i++) {
     struct stat_mean m = stat_mean_of(runs, n, totals[i].get, NULL);
@@ -328,8 +330,8 @@ void stat_print_csv(FILE *f, const struct stat_opts *o, const struct profile *ru
   if (o->sites) {
     const struct site *s = last->sites; /* sorted by cycles */
     for (int i = 0; i < last->nsite && i < o->sites; i++) {
-      csv_line(f, sep, "site", s[i].label, "cycles", s[i].cycles, 0, 1);
-      csv_line(f, sep, "site", s[i].label, "allocations", s[i].count, 0, 1);
+      csv_line(f, sep, "site", s[i].label, "cycles", s[i].cycles, -1, n);
+      csv_line(f, sep, "site", s[i].label, "allocations", s[i].count, -1, n);
     }
   }
 }

@@ -49,10 +49,11 @@
  *     bytes                 bytes released
  *     avg_batch             ranges / batches, with 2 decimals (0 when batches is 0)
  *     fallbacks             times a backend could not start and the next one took over
- *   per_thread              array, one object per thread that recorded: live threads first, then
- *                           exited ones in exit order; the first 64 one by one, then one last
- *                           object with tid -1 for the rest (and for what threads freed after their
- *                           exit handler ran), so the objects add up to the categories above:
+ *   per_thread              array, one object per thread that recorded: exited threads in exit
+ *                           order, then live ones; the first 64 one by one, then one last object
+ *                           with tid -1 for the rest (and for what threads freed after their exit
+ *                           handler ran), read at the same moment as the categories above, so the
+ *                           objects add up to them exactly:
  *     tid                   kernel thread id, or -1
  *     exited                true when the thread has exited
  *     threads               threads the object holds (1, or more for tid -1)
@@ -204,23 +205,17 @@ static void json_reclaim(struct buf *b) {
       r.backend, r.batches, r.ranges, r.bytes, centi / 100, centi % 100, r.fallbacks);
 }
 
-struct thread_ctx {
-  struct buf *b;
-  int n;
-};
-
-static void json_thread(void *arg, const struct hkm_prof_thread *t) {
-  struct thread_ctx *x = arg;
-  put(x->b, "%s{\"tid\":%ld,\"exited\":%s,\"threads\":%u,\"categories\":{", x->n++ ? "," : "", t->tid,
+static void json_thread(struct buf *b, const struct hkm_prof_thread *t, int first) {
+  put(b, "%s{\"tid\":%ld,\"exited\":%s,\"threads\":%u,\"categories\":{", first ? "" : ",", t->tid,
       t->exited ? "true" : "false", t->threads);
-  int first = 1;
+  int none = 1;
   for (int c = 0; c < HKM_CAT_COUNT; c++) {
     if (!t->stat[c].count) continue;
-    put(x->b, "%s\"%s\":{\"count\":%llu,\"total_cycles\":%llu}", first ? "" : ",", hkm_cat_name[c],
+    put(b, "%s\"%s\":{\"count\":%llu,\"total_cycles\":%llu}", none ? "" : ",", hkm_cat_name[c],
         (ull)t->stat[c].count, (ull)t->stat[c].total);
-    first = 0;
+    none = 0;
   }
-  put(x->b, "}}");
+  put(b, "}}");
 }
 
 static void json_site(struct buf *b, const struct hkm_site_stat *st, int first) {
@@ -254,8 +249,9 @@ static void json_sites(struct buf *b) {
   put(b, "],\"sites_distinct\":%u,\"sites_dropped\":%llu", distinct, (ull)dropped);
 }
 
-/* detail: the per-thread and per-site parts, which need a buffer of DETAIL_CAP. */
-static void format_json(const struct hkm_prof_snapshot *s, struct buf *b, int detail) {
+/* The per-thread and per-site parts (threads: NULL when there is no room for them). */
+static void format_json(const struct hkm_prof_snapshot *s, struct buf *b, const struct hkm_prof_thread *threads,
+                        unsigned nthreads) {
   uint64_t top = top_level(s);
   char cmd[CMDLINE_CAP + 1];
   size_t cmd_len;
@@ -272,10 +268,9 @@ static void format_json(const struct hkm_prof_snapshot *s, struct buf *b, int de
   for (int c = 0; c < HKM_CAT_COUNT; c++) json_category(b, s, c, top);
   put(b, "]");
   json_reclaim(b);
-  if (detail) {
-    struct thread_ctx x = {b, 0};
+  if (threads) {
     put(b, ",\"per_thread\":[");
-    hkm_prof_each_thread(json_thread, &x);
+    for (unsigned i = 0; i < nthreads; i++) json_thread(b, &threads[i], i == 0);
     put(b, "]");
     json_sites(b);
   }
@@ -335,12 +330,14 @@ static void format_text(const struct hkm_prof_snapshot *s, struct buf *b) {
       r.batches, r.ranges, r.bytes, centi / 100, centi % 100, r.fallbacks);
 }
 
-static size_t format(int json, int detail, char *p, size_t cap) {
+/* threads: room for the per-thread figures (JSON only), or NULL. */
+static size_t format(int json, struct hkm_prof_thread *threads, char *p, size_t cap) {
   struct hkm_prof_snapshot snap;
-  hkm_prof_snapshot(&snap);
+  unsigned n = 0;
+  hkm_prof_snapshot_threads(&snap, json ? threads : NULL, &n);
   struct buf b = {p, 0, cap};
   if (json)
-    format_json(&snap, &b, detail);
+    format_json(&snap, &b, threads, n);
   else
     format_text(&snap, &b);
   return b.len;
@@ -397,21 +394,25 @@ static void report(FILE *out, int json) {
   char small[REPORT_CAP];
   char *p = small;
   size_t cap = sizeof small;
+  struct hkm_prof_thread *threads = NULL;
+  void *m = MAP_FAILED;
+  const size_t threads_size = (HKM_PROF_THREADS_KEPT + 1) * sizeof *threads;
   if (json && hkm_prof_enabled) {
-    void *m = mmap(NULL, DETAIL_CAP, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    m = mmap(NULL, threads_size + DETAIL_CAP, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (m != MAP_FAILED) {
-      p = m;
+      threads = m;
+      p = (char *)m + threads_size;
       cap = DETAIL_CAP;
     }
   }
-  size_t n = format(json, p != small, p, cap);
+  size_t n = format(json, threads, p, cap);
   if (!out) {
     write_configured(p, n);
   } else {
     fwrite(p, 1, n, out);
     fflush(out);
   }
-  if (p != small) munmap(p, cap);
+  if (m != MAP_FAILED) munmap(m, threads_size + DETAIL_CAP);
 }
 
 HKM_API void hak_prof_report(FILE *out, int flags) { report(out, flags & HAK_PROF_JSON); }

@@ -10,3 +10,4 @@ include tests/api.mk
 include tests/prof.mk
 include tests/reclaim.mk
 include tests/docs.mk
+include tests/stat.mk
