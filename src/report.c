@@ -421,5 +421,8 @@ HKM_API void hak_prof_report(FILE *out, int flags) { report(out, flags & HAK_PRO
  * (hakmem-stat) still learns that the process ran on hakmem. */
 __attribute__((destructor)) static void report_at_exit(void) {
   if (!hkm_cfg.timing) return;
+  /* reclaim.c drains at exit too, but destructors run in link order: drain here, so that the
+   * report counts every release whichever runs first (a second drain finds nothing to do). */
+  hkm_reclaim_drain();
   report(NULL, hkm_cfg.timing_json);
 }
