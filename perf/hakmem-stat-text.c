@@ -80,9 +80,16 @@ static int sorted_rows(const struct profile *runs, int n, int *rows) {
   return k;
 }
 
-/* Every event name any category of the table carries, in order of appearance. */
-static int event_names(const struct table *t, const char **names) {
+/* The events asked for with -e (in that order), then any other a category of the table carries. An
+ * event asked for that no category reports is a column of <not supported>, as in perf stat. names
+ * point into storage (-e's list split at commas) or into the table. */
+static int event_names(const struct table *t, const char *asked, char *storage, size_t cap, const char **names) {
   int n = 0;
+  if (asked) {
+    snprintf(storage, cap, "%s", asked);
+    for (char *save, *tok = strtok_r(storage, ",", &save); tok && n < STAT_MAX_EVENTS; tok = strtok_r(NULL, ",", &save))
+      names[n++] = tok;
+  }
   for (int i = 0; i < t->n; i++)
     for (int e = 0; e < t->cats[i].nev; e++) {
       int k;
@@ -99,10 +106,11 @@ static const struct ev *event_of(const struct cat *c, const char *name) {
   return NULL;
 }
 
-static void print_categories(FILE *f, const struct profile *runs, int n) {
+static void print_categories(FILE *f, const struct stat_opts *o, const struct profile *runs, int n) {
   const struct profile *last = &runs[n - 1];
   const char *evn[STAT_MAX_EVENTS];
-  int nev = event_names(&last->tab, evn);
+  char storage[1024];
+  int nev = event_names(&last->tab, o->events, storage, sizeof storage, evn);
   int rows[MAX_ROWS], k = sorted_rows(runs, n, rows);
   char b1[40], b2[40], b3[40];
   fprintf(f, "  %-22s %14s %12s %16s %8s", "category", "count", "avg_cyc", "total_cyc", "share");
@@ -118,9 +126,7 @@ static void print_categories(FILE *f, const struct profile *runs, int n) {
             100.0 * sh.mean);
     for (int e = 0; e < nev; e++) {
       const struct ev *ev = event_of(c, evn[e]);
-      if (!ev)
-        fprintf(f, " %16s", "-");
-      else if (ev->unsupported)
+      if (!ev || ev->unsupported)
         fprintf(f, " %16s", "<not supported>");
       else
         fprintf(f, " %16s", grouped(ev->value, b1, sizeof b1));
@@ -173,6 +179,8 @@ static void print_totals(FILE *f, const struct profile *runs, int n) {
   char b[40];
   fputc('\n', f);
   for (size_t i = 0; i < sizeof totals / sizeof totals[0]; i++) {
+    /* the call counts come from the syscall_* categories, which a --disable-timing build lacks */
+    if (runs[n - 1].compiled_out && strstr(totals[i].name, "_calls")) continue;
     struct stat_mean m = stat_mean_of(runs, n, totals[i].get, NULL);
     if (!strcmp(totals[i].unit, "s"))
       fprintf(f, "  %16.6f  %s", m.mean, label[i]);
@@ -185,10 +193,18 @@ static void print_totals(FILE *f, const struct profile *runs, int n) {
 
 static void print_table_brief(FILE *f, const struct table *t, const char *indent) {
   char b1[40], b2[40];
-  int shown = 0;
-  for (int i = 0; i < t->n; i++) {
-    const struct cat *c = &t->cats[i];
-    if (c->count <= 0) continue;
+  int shown = 0, order[MAX_ROWS], k = 0;
+  for (int i = 0; i < t->n && k < MAX_ROWS; i++) { /* largest total first */
+    if (t->cats[i].count <= 0) continue;
+    int j = k++;
+    while (j > 0 && t->cats[order[j - 1]].total < t->cats[i].total) {
+      order[j] = order[j - 1];
+      j--;
+    }
+    order[j] = i;
+  }
+  for (int i = 0; i < k; i++) {
+    const struct cat *c = &t->cats[order[i]];
     fprintf(f, "%s%-22s %14s %16s %7.2f%%\n", indent, c->name, grouped(c->count, b1, sizeof b1),
             grouped(c->total, b2, sizeof b2), t->top > 0 ? 100 * c->total / t->top : 0);
     shown++;
@@ -265,7 +281,7 @@ void stat_print_text(FILE *f, const struct stat_opts *o, const struct profile *r
   else if (last->compiled_out)
     fprintf(f, "  this libhakmem was built with --disable-timing: no per-category figures, process totals only\n");
   else {
-    print_categories(f, runs, n);
+    print_categories(f, o, runs, n);
     print_top_level(f, runs, n);
     print_induced(f, last);
   }

@@ -31,6 +31,12 @@ grep -qE '^  reclaim \(thread\): 4 batches, 12 ranges, 24,576 bytes, 3\.00 range
 grep -qE '^ +120  load\+0x4 \(fake\)$' "$tmp/text" || { cat "$tmp/text"; fail "sites by induced faults"; }
 grep -q '^  2 report lines unreadable' "$tmp/text" || { cat "$tmp/text"; fail "cut-off lines not counted"; }
 
+# Events asked for come first, in the order asked; one the library does not report is <not supported>.
+"$stat" --lib "$fake" -e instructions,page-faults "$py" -c pass 2> "$tmp/text2" || fail "fake run failed (-e)"
+grep -qE '^  category .* share +instructions +page-faults +cycles$' "$tmp/text2" || { cat "$tmp/text2"; fail "-e columns"; }
+grep -qE '^  hak_alloc +10 +200 +2,000 +66\.67% +<not supported> +7 +<not supported>$' "$tmp/text2" ||
+  { cat "$tmp/text2"; fail "-e row"; }
+
 "$stat" --lib "$fake" --json -o "$tmp/j" --svg "$tmp/s.svg" "$py" -c pass || fail "fake run failed (json)"
 check_py "$tmp/j" "$tmp/s.svg" <<'PY' || fail "fake JSON/SVG"
 import xml.etree.ElementTree as ET
