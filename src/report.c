@@ -49,6 +49,7 @@
  *     bytes                 bytes released
  *     avg_batch             ranges / batches, with 2 decimals (0 when batches is 0)
  *     fallbacks             times a backend could not start and the next one took over
+ * The last four fields are present when profiling is enabled:
  *   per_thread              array, one object per thread that recorded: exited threads in exit
  *                           order, then live ones; the first 64 one by one, then one last object
  *                           with tid -1 for the rest (and for what threads freed after their exit
@@ -359,28 +360,33 @@ static int write_all(int fd, const char *p, size_t n) {
  * program's stderr is not ours: such a report is dropped without a word. */
 static void write_configured(const char *p, size_t n) {
   const char *f = hkm_cfg.timing_file;
+  int quiet = hkm_cfg.timing_quiet;
   int fd = 2, own = 0;
   if (f && !strncmp(f, "fd:", 3)) {
     char *end;
     errno = 0;
     long v = strtol(f + 3, &end, 10);
-    if (f[3] < '0' || f[3] > '9' || *end || errno || v > 1 << 30)
-      hkm_warn("HAKMEM_TIMING_FILE=%s is not fd:N; profile written to stderr", f);
-    else
+    if (f[3] >= '0' && f[3] <= '9' && !*end && !errno && v <= 1 << 30)
       fd = (int)v;
+    else if (quiet)
+      return;
+    else
+      hkm_warn("HAKMEM_TIMING_FILE=%s is not fd:N; profile written to stderr", f);
   } else if (f) {
     fd = open(f, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd < 0 && hkm_cfg.timing_quiet) return;
-    if (fd < 0) {
+    if (fd >= 0) {
+      own = 1;
+    } else if (quiet) {
+      return;
+    } else {
       int e = errno;
       hkm_warn("HAKMEM_TIMING_FILE=%s cannot be opened (%s); profile written to stderr", f, strerror(e));
       fd = 2;
-    } else {
-      own = 1;
     }
+  } else if (quiet) {
+    return; /* stderr by default, and stderr is not ours */
   }
-  if (fd == 2 && hkm_cfg.timing_quiet) return;
-  if (write_all(fd, p, n) != 0 && fd != 2 && !hkm_cfg.timing_quiet) {
+  if (write_all(fd, p, n) != 0 && fd != 2 && !quiet) {
     int e = errno;
     hkm_warn("HAKMEM_TIMING_FILE=%s cannot be written (%s); profile written to stderr", f, strerror(e));
     write_all(2, p, n);

@@ -47,3 +47,13 @@ assert j["profile"]["top_level_cycles"] == top
 assert abs(cats["hak_alloc"]["share"] - cats["hak_alloc"]["total_cycles"] / top) < 1e-5
 print("fork: 4 processes, 1000 allocations, aggregate = sum of the reports")
 PY
+
+# Arguments that are not UTF-8 (or hold quotes, backslashes, newlines) still give JSON that parses,
+# from hakmem-stat and from the library alike.
+arg=$(printf 'a\377b"c\\d\ne')
+"$stat" --json -o "$tmp/odd.json" "$py" -c pass "$arg" || fail "odd argument run failed"
+check_py "$tmp/odd.json" <<'PY' || fail "odd argument JSON"
+assert j["command"][3] == 'a\ufffdb"c\\d\ne', j["command"]
+assert j["run_reports"][0][0]["command"].endswith('a\ufffdb"c\\d\ne'), j["run_reports"][0][0]["command"]
+print("odd arguments escaped")
+PY

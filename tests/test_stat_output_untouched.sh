@@ -24,8 +24,10 @@ print("tail", end="")'
 "$stat" -q "$py" -c "$code" > "$tmp/p2" 2> "$tmp/q2" || fail "python failed"
 cmp "$tmp/p1" "$tmp/p2" && cmp "$tmp/q1" "$tmp/q2" || fail "python's output differs"
 
-# The library alone, as hakmem-stat runs it, with a report file that cannot be created.
-LD_PRELOAD="$HKM_LIB" HAKMEM_TIMING=1 HAKMEM_TIMING_FORMAT=json HAKMEM_TIMING_QUIET=1 \
-  HAKMEM_TIMING_FILE="$tmp/missing/dir/p.jsonl" "$prog" output > "$tmp/o4" 2> "$tmp/e4" || fail "quiet run failed"
-cmp "$tmp/e1" "$tmp/e4" || fail "HAKMEM_TIMING_QUIET=1 still wrote to stderr"
+# The library alone, as hakmem-stat runs it, with a report destination that cannot be used, or none.
+for dest in "$tmp/missing/dir/p.jsonl" fd:x ""; do
+  LD_PRELOAD="$HKM_LIB" HAKMEM_TIMING=1 HAKMEM_TIMING_FORMAT=json HAKMEM_TIMING_QUIET=1 \
+    HAKMEM_TIMING_FILE="$dest" "$prog" output > "$tmp/o4" 2> "$tmp/e4" || fail "quiet run failed ($dest)"
+  cmp "$tmp/e1" "$tmp/e4" || fail "HAKMEM_TIMING_QUIET=1 still wrote to stderr (HAKMEM_TIMING_FILE=$dest)"
+done
 echo "stdout and stderr untouched"
