@@ -234,7 +234,8 @@ static void print_per_thread(FILE *f, const struct profile *p) {
       snprintf(tid, sizeof tid, "other(%.0f)", t->threads);
     else
       snprintf(tid, sizeof tid, "%ld", t->tid);
-    fprintf(f, "  %8ld %12s %-8s %14s %14s %16s %7.2f%%\n", t->pid, tid, t->exited ? "exited" : "live",
+    fprintf(f, "  %8ld %12s %-8s %14s %14s %16s %7.2f%%\n", t->pid, tid,
+            t->tid < 0 ? "-" : t->exited ? "exited" : "live",
             grouped(a ? a->count : 0, b1, sizeof b1), grouped(fr ? fr->count : 0, b2, sizeof b2),
             grouped(t->tab.top, b3, sizeof b3), p->tab.top > 0 ? 100 * t->tab.top / p->tab.top : 0);
   }

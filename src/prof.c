@@ -353,6 +353,7 @@ static void list_thread(struct hkm_prof_thread *list, unsigned *n, long tid, int
     (*n)++;
   }
   t->threads++;
+  if (!exited) t->exited = 0; /* the shared entry has exited only if all it holds have */
   for (int c = 0; c < HKM_CAT_COUNT; c++) stat_merge(&t->stat[c], &stat[c]);
 }
 

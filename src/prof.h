@@ -98,7 +98,7 @@ void hkm_prof_snapshot(struct hkm_prof_snapshot *snap);
 #define HKM_PROF_THREADS_KEPT 64
 struct hkm_prof_thread {
   long tid;         /* kernel thread id; -1 for the entry that holds everything beyond the kept ones */
-  int exited;       /* the thread has exited */
+  int exited;       /* the thread has exited (for tid -1: all of them have) */
   unsigned threads; /* threads whose figures this entry holds */
   struct hkm_prof_stat stat[HKM_CAT_COUNT];
 };

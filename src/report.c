@@ -56,7 +56,7 @@
  *                           handler ran), read at the same moment as the categories above, so the
  *                           objects add up to them exactly:
  *     tid                   kernel thread id, or -1
- *     exited                true when the thread has exited
+ *     exited                true when the thread has exited (for tid -1: all it holds have)
  *     threads               threads the object holds (1, or more for tid -1)
  *     categories            object: category name -> {"count", "total_cycles"}, only the categories
  *                           with a non-zero count

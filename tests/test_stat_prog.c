@@ -81,9 +81,9 @@ int main(int argc, char **argv) {
     return bad;
   }
   if (!strcmp(mode, "threads") && argc == 4) {
-    int n = arg(argv, 2, 64);
+    int n = arg(argv, 2, 128);
     per_thread = arg(argv, 3, MAX_PAIRS);
-    pthread_t tid[64];
+    pthread_t tid[128];
     for (int i = 0; i < n; i++)
       if (pthread_create(&tid[i], NULL, worker, NULL)) return 1;
     for (int i = 0; i < n; i++) pthread_join(tid[i], NULL);
