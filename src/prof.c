@@ -214,7 +214,6 @@ static void thread_exit(void *arg) {
   pthread_mutex_unlock(&lock);
 }
 
-/* Other threads' blocks can be marked but not zeroed: their owners may be adding to them right now. */
 static void forget_exited(void) {
   memset(merged, 0, sizeof merged);
   merged_threads = 0;
@@ -223,6 +222,7 @@ static void forget_exited(void) {
   exited_other_threads = 0;
 }
 
+/* Other threads' blocks can be marked but not zeroed: their owners may be adding to them right now. */
 HKM_API void hak_prof_reset(void) {
   pthread_mutex_lock(&lock);
   forget_exited();

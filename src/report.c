@@ -57,7 +57,8 @@
  *                           objects add up to them exactly:
  *     tid                   kernel thread id, or -1
  *     exited                true when the thread has exited (for tid -1: all it holds have)
- *     threads               threads the object holds (1, or more for tid -1)
+ *     threads               threads the object holds: 1, or for tid -1 how many (0 when it holds
+ *                           only what threads freed after their exit handler ran)
  *     categories            object: category name -> {"count", "total_cycles"}, only the categories
  *                           with a non-zero count
  *   sites                   array, the allocation call sites (return addresses into the caller of
