@@ -66,7 +66,8 @@
  *                           hak_alloc cycles, at most 64, most first:
  *     addr                  the address, a string "0x..."
  *     object                path of the object (executable or library) holding it, or null
- *     object_offset         addr minus that object's load address (for addr2line), or null
+ *     object_offset         addr minus that object's load bias: the address addr2line -e object
+ *                           takes, or null
  *     symbol                name of the function holding it, when the object exports one, or null
  *     symbol_offset         addr minus that function's address, or null
  *     count                 allocations made from it
@@ -79,6 +80,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <dlfcn.h>
+#include <link.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,11 +224,24 @@ static void json_thread(struct buf *b, const struct hkm_prof_thread *t, int firs
 
 static void json_site(struct buf *b, const struct hkm_site_stat *st, int first) {
   Dl_info info;
-  int found = dladdr((void *)st->site, &info) != 0;
+  struct link_map *lm = NULL;
+  int found = dladdr1((void *)st->site, &info, (void **)&lm, RTLD_DL_LINKMAP) != 0;
   put(b, "%s{\"addr\":\"%#llx\",\"object\":", first ? "" : ",", (ull)st->site);
+  /* The main program's name in the link map is empty, and dladdr falls back on argv[0], which may be
+   * relative to a directory the program has since left: the kernel knows the real path. */
+  char exe[PATH_SHOWN + 1];
+  if (found && lm && !*lm->l_name) {
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+      exe[n] = 0;
+      info.dli_fname = exe;
+    }
+  }
   if (found && info.dli_fname && *info.dli_fname) {
     put_json_str(b, info.dli_fname, strlen(info.dli_fname), PATH_SHOWN);
-    put(b, ",\"object_offset\":%llu", (ull)(st->site - (uintptr_t)info.dli_fbase));
+    /* minus the load bias, not the mapping's start: the address addr2line wants, for executables
+     * linked at a fixed address as for position-independent objects */
+    put(b, ",\"object_offset\":%llu", (ull)(st->site - (lm ? (uintptr_t)lm->l_addr : (uintptr_t)info.dli_fbase)));
   } else {
     put(b, "null,\"object_offset\":null");
   }
