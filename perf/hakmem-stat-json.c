@@ -309,15 +309,40 @@ const struct jval *json_get(const struct jval *v, const char *key) {
 double json_num(const struct jval *v, double def) { return v && v->t == J_NUM ? v->num : def; }
 const char *json_str(const struct jval *v) { return v && v->t == J_STR ? v->str : NULL; }
 
+/* Length of the valid UTF-8 sequence at p (at most n bytes), or 0. */
+static int utf8_len(const unsigned char *p, size_t n) {
+  unsigned c = p[0];
+  int len = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 && c < 0xf0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+  if (!len || (size_t)len > n) return 0;
+  for (int i = 1; i < len; i++)
+    if ((p[i] & 0xc0) != 0x80) return 0;
+  if (len == 3 && ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0))) return 0;
+  if (len == 4 && ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))) return 0;
+  return len;
+}
+
+/* Command lines may hold any bytes: what is not UTF-8 becomes U+FFFD, so the output always parses. */
 void json_write_str(FILE *f, const char *s) {
+  const unsigned char *p = (const unsigned char *)s;
+  size_t n = strlen(s);
   putc('"', f);
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    if (*p == '"' || *p == '\\')
-      fprintf(f, "\\%c", *p);
-    else if (*p < 0x20 || *p == 0x7f)
-      fprintf(f, "\\u%04x", *p);
-    else
-      putc(*p, f);
+  while (*p) {
+    if (*p == '"' || *p == '\\') {
+      fprintf(f, "\\%c", *p++);
+    } else if (*p < 0x20 || *p == 0x7f) {
+      fprintf(f, "\\u%04x", *p++);
+    } else if (*p < 0x80) {
+      putc(*p++, f);
+    } else {
+      int len = utf8_len(p, n - (size_t)(p - (const unsigned char *)s));
+      if (len) {
+        fwrite(p, 1, (size_t)len, f);
+        p += len;
+      } else {
+        fputs("\\ufffd", f);
+        p++;
+      }
+    }
   }
   putc('"', f);
 }

@@ -113,6 +113,8 @@ void stat_print_json(FILE *f, const struct stat_opts *o, const struct profile *r
     json_write_str(f, *a);
   }
   putc(']', f);
+  key(f, "library", &first);
+  json_write_str(f, o->library ? o->library : "");
   num(f, "exit_status", status, &first);
   num(f, "runs", n, &first);
 

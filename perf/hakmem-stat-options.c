@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,9 +44,13 @@ static const struct option longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static __attribute__((noreturn)) void bad(const char *fmt, const char *arg) {
+/* One line saying what is wrong, then the usage; exit 2. */
+static __attribute__((noreturn, format(printf, 1, 2))) void bad(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
   fputs("hakmem-stat: ", stderr);
-  fprintf(stderr, fmt, arg);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
   fputc('\n', stderr);
   fputs(usage_text, stderr);
   exit(STAT_EXIT_USAGE);
@@ -54,11 +59,7 @@ static __attribute__((noreturn)) void bad(const char *fmt, const char *arg) {
 static int number(const char *s, int lo, int hi, const char *what) {
   char *end;
   long v = strtol(s, &end, 10);
-  if (!*s || *end || v < lo || v > hi) {
-    char msg[128];
-    snprintf(msg, sizeof msg, "%s wants a number from %d to %d, not '%%s'", what, lo, hi);
-    bad(msg, s);
-  }
+  if (!*s || *end || v < lo || v > hi) bad("%s wants a number from %d to %d, not '%s'", what, lo, hi, s);
   return (int)v;
 }
 
@@ -72,7 +73,7 @@ void stat_parse_options(int argc, char **argv, struct stat_opts *o) {
   while ((c = getopt_long(argc, argv, "+:e:M:o:x:r:qh", longopts, NULL)) != -1) {
     switch (c) {
     case 'e':
-      if (!*optarg) bad("-e wants a list of events%s", "");
+      if (!*optarg) bad("-e wants a list of events");
       o->events = optarg;
       break;
     case 'M': {
@@ -85,7 +86,7 @@ void stat_parse_options(int argc, char **argv, struct stat_opts *o) {
     case 'o': o->output = optarg; break;
     case OPT_JSON: o->json = 1; break;
     case 'x':
-      if (!*optarg) bad("-x wants a separator%s", "");
+      if (!*optarg) bad("-x wants a separator");
       o->sep = optarg;
       break;
     case 'r': o->repeat = number(optarg, 1, 1000, "-r"); break;
@@ -104,8 +105,8 @@ void stat_parse_options(int argc, char **argv, struct stat_opts *o) {
     }
     }
   }
-  if (o->json && o->sep) bad("--json and -x cannot be combined%s", "");
-  if (optind >= argc) bad("no command given%s", "");
+  if (o->json && o->sep) bad("--json and -x cannot be combined");
+  if (optind >= argc) bad("no command given");
   o->argv = argv + optind;
 }
 

@@ -24,20 +24,49 @@
 #define HKM_LIBDIR "/usr/local/lib"
 #endif
 
+/* path made absolute (the command may change directory) without resolving the file's own symlink:
+ * libhakmem.so stays libhakmem.so in messages and in the JSON. */
+static char *absolute(const char *path) {
+  char *dir = strdup(path), *base, *real, *out = NULL;
+  if (!dir) return NULL;
+  char *slash = strrchr(dir, '/');
+  if (slash == dir) {
+    free(dir);
+    return strdup(path);
+  }
+  if (slash) {
+    *slash = 0;
+    base = slash + 1;
+    real = realpath(dir, NULL);
+  } else {
+    base = dir;
+    real = realpath(".", NULL);
+  }
+  out = real && asprintf(&out, "%s/%s", real, base) >= 0 ? out : NULL;
+  free(real);
+  free(dir);
+  return out;
+}
+
+/* A readable regular file; errno says why not. */
 static int usable(const char *path) {
   struct stat st;
-  return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, R_OK) == 0;
+  if (stat(path, &st) != 0) return 0;
+  if (!S_ISREG(st.st_mode)) {
+    errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+    return 0;
+  }
+  return access(path, R_OK) == 0;
 }
 
 char *stat_find_lib(const struct stat_opts *o) {
   char path[PATH_MAX + 64], *abs;
   if (o->lib) {
     if (!usable(o->lib)) {
-      fprintf(stderr, "hakmem-stat: --lib %s: %s\n", o->lib, errno ? strerror(errno) : "not a readable file");
+      fprintf(stderr, "hakmem-stat: --lib %s: %s\n", o->lib, strerror(errno));
       return NULL;
     }
-    /* absolute, so that the command may change directory */
-    if (!(abs = realpath(o->lib, NULL))) fprintf(stderr, "hakmem-stat: --lib %s: %s\n", o->lib, strerror(errno));
+    if (!(abs = absolute(o->lib))) fprintf(stderr, "hakmem-stat: --lib %s: %s\n", o->lib, strerror(errno));
     return abs;
   }
   char exe[PATH_MAX];
@@ -53,17 +82,17 @@ char *stat_find_lib(const struct stat_opts *o) {
     snprintf(path, sizeof path, "%s/../src/libhakmem.la", exe);
     if (usable(path)) {
       snprintf(tried[ntried], sizeof tried[0], "%s/../src/.libs/libhakmem.so", exe);
-      if (usable(tried[ntried])) return realpath(tried[ntried], NULL);
+      if (usable(tried[ntried])) return absolute(tried[ntried]);
       ntried++;
     }
   }
   snprintf(tried[ntried], sizeof tried[0], "%s/libhakmem.so", HKM_LIBDIR);
-  if (usable(tried[ntried])) return realpath(tried[ntried], NULL);
+  if (usable(tried[ntried])) return absolute(tried[ntried]);
   ntried++;
   if (n > 0) {
     /* an install moved as a whole (DESTDIR staging, a copied prefix): bin/ beside lib/ */
     snprintf(tried[ntried], sizeof tried[0], "%s/../lib/libhakmem.so", exe);
-    if (usable(tried[ntried])) return realpath(tried[ntried], NULL);
+    if (usable(tried[ntried])) return absolute(tried[ntried]);
     ntried++;
   }
   fprintf(stderr, "hakmem-stat: cannot find libhakmem.so (looked for");

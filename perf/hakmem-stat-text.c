@@ -80,9 +80,16 @@ static int sorted_rows(const struct profile *runs, int n, int *rows) {
   return k;
 }
 
-/* Every event name any category of the table carries, in order of appearance. */
-static int event_names(const struct table *t, const char **names) {
+/* The events asked for with -e (in that order), then any other a category of the table carries. An
+ * event asked for that no category reports is a column of <not supported>, as in perf stat. names
+ * point into storage (-e's list split at commas) or into the table. */
+static int event_names(const struct table *t, const char *asked, char *storage, size_t cap, const char **names) {
   int n = 0;
+  if (asked) {
+    snprintf(storage, cap, "%s", asked);
+    for (char *save, *tok = strtok_r(storage, ",", &save); tok && n < STAT_MAX_EVENTS; tok = strtok_r(NULL, ",", &save))
+      names[n++] = tok;
+  }
   for (int i = 0; i < t->n; i++)
     for (int e = 0; e < t->cats[i].nev; e++) {
       int k;
@@ -99,10 +106,11 @@ static const struct ev *event_of(const struct cat *c, const char *name) {
   return NULL;
 }
 
-static void print_categories(FILE *f, const struct profile *runs, int n) {
+static void print_categories(FILE *f, const struct stat_opts *o, const struct profile *runs, int n) {
   const struct profile *last = &runs[n - 1];
   const char *evn[STAT_MAX_EVENTS];
-  int nev = event_names(&last->tab, evn);
+  char storage[1024];
+  int nev = event_names(&last->tab, o->events, storage, sizeof storage, evn);
   int rows[MAX_ROWS], k = sorted_rows(runs, n, rows);
   char b1[40], b2[40], b3[40];
   fprintf(f, "  %-22s %14s %12s %16s %8s", "category", "count", "avg_cyc", "total_cyc", "share");
@@ -118,9 +126,7 @@ static void print_categories(FILE *f, const struct profile *runs, int n) {
             100.0 * sh.mean);
     for (int e = 0; e < nev; e++) {
       const struct ev *ev = event_of(c, evn[e]);
-      if (!ev)
-        fprintf(f, " %16s", "-");
-      else if (ev->unsupported)
+      if (!ev || ev->unsupported)
         fprintf(f, " %16s", "<not supported>");
       else
         fprintf(f, " %16s", grouped(ev->value, b1, sizeof b1));
@@ -173,6 +179,8 @@ static void print_totals(FILE *f, const struct profile *runs, int n) {
   char b[40];
   fputc('\n', f);
   for (size_t i = 0; i < sizeof totals / sizeof totals[0]; i++) {
+    /* the call counts come from the syscall_* categories, which a --disable-timing build lacks */
+    if (runs[n - 1].compiled_out && strstr(totals[i].name, "_calls")) continue;
     struct stat_mean m = stat_mean_of(runs, n, totals[i].get, NULL);
     if (!strcmp(totals[i].unit, "s"))
       fprintf(f, "  %16.6f  %s", m.mean, label[i]);
@@ -185,10 +193,18 @@ static void print_totals(FILE *f, const struct profile *runs, int n) {
 
 static void print_table_brief(FILE *f, const struct table *t, const char *indent) {
   char b1[40], b2[40];
-  int shown = 0;
-  for (int i = 0; i < t->n; i++) {
-    const struct cat *c = &t->cats[i];
-    if (c->count <= 0) continue;
+  int shown = 0, order[MAX_ROWS], k = 0;
+  for (int i = 0; i < t->n && k < MAX_ROWS; i++) { /* largest total first */
+    if (t->cats[i].count <= 0) continue;
+    int j = k++;
+    while (j > 0 && t->cats[order[j - 1]].total < t->cats[i].total) {
+      order[j] = order[j - 1];
+      j--;
+    }
+    order[j] = i;
+  }
+  for (int i = 0; i < k; i++) {
+    const struct cat *c = &t->cats[order[i]];
     fprintf(f, "%s%-22s %14s %16s %7.2f%%\n", indent, c->name, grouped(c->count, b1, sizeof b1),
             grouped(c->total, b2, sizeof b2), t->top > 0 ? 100 * c->total / t->top : 0);
     shown++;
@@ -218,7 +234,8 @@ static void print_per_thread(FILE *f, const struct profile *p) {
       snprintf(tid, sizeof tid, "other(%.0f)", t->threads);
     else
       snprintf(tid, sizeof tid, "%ld", t->tid);
-    fprintf(f, "  %8ld %12s %-8s %14s %14s %16s %7.2f%%\n", t->pid, tid, t->exited ? "exited" : "live",
+    fprintf(f, "  %8ld %12s %-8s %14s %14s %16s %7.2f%%\n", t->pid, tid,
+            t->tid < 0 ? "-" : t->exited ? "exited" : "live",
             grouped(a ? a->count : 0, b1, sizeof b1), grouped(fr ? fr->count : 0, b2, sizeof b2),
             grouped(t->tab.top, b3, sizeof b3), p->tab.top > 0 ? 100 * t->tab.top / p->tab.top : 0);
   }
@@ -265,7 +282,7 @@ void stat_print_text(FILE *f, const struct stat_opts *o, const struct profile *r
   else if (last->compiled_out)
     fprintf(f, "  this libhakmem was built with --disable-timing: no per-category figures, process totals only\n");
   else {
-    print_categories(f, runs, n);
+    print_categories(f, o, runs, n);
     print_top_level(f, runs, n);
     print_induced(f, last);
   }
@@ -280,15 +297,21 @@ void stat_print_text(FILE *f, const struct stat_opts *o, const struct profile *r
   fputc('\n', f);
 }
 
-/* CSV: one figure per line, so that columns never shift as fields come and go. */
+/* CSV: one figure per line, so that columns never shift as fields come and go. With several runs
+ * every line has the stddev column; it is empty (rel < 0) for figures of the last run only. */
 static void csv_line(FILE *f, const char *sep, const char *section, const char *name, const char *field, double v,
                      double rel, int n) {
   fprintf(f, "%s%s%s%s%s%s", section, sep, name, sep, field, sep);
-  if (v == floor(v) && fabs(v) < 9e15)
+  if (isnan(v))
+    fputs("<not supported>", f);
+  else if (v == floor(v) && fabs(v) < 9e15)
     fprintf(f, "%.0f", v);
   else
     fprintf(f, "%.6f", v);
-  if (n > 1) fprintf(f, "%s%.2f", sep, rel);
+  if (n > 1) {
+    fputs(sep, f);
+    if (rel >= 0) fprintf(f, "%.2f", rel);
+  }
   fputc('\n', f);
 }
 
@@ -307,19 +330,15 @@ void stat_print_csv(FILE *f, const struct stat_opts *o, const struct profile *ru
     csv_line(f, sep, "category", c->name, "count", cnt.mean, cnt.rel_pct, n);
     csv_line(f, sep, "category", c->name, "total_cycles", tot.mean, tot.rel_pct, n);
     csv_line(f, sep, "category", c->name, "share", sh.mean, sh.rel_pct, n);
-    for (int e = 0; e < c->nev; e++) {
-      if (c->ev[e].unsupported)
-        fprintf(f, "event%s%s%s%s%s<not supported>\n", sep, c->name, sep, c->ev[e].name, sep);
-      else
-        csv_line(f, sep, "event", c->name, c->ev[e].name, c->ev[e].value, 0, 1);
-    }
-    if (c->has_induced) csv_line(f, sep, "induced_faults", c->name, "faults", c->induced, 0, 1);
+    for (int e = 0; e < c->nev; e++)
+      csv_line(f, sep, "event", c->name, c->ev[e].name, c->ev[e].unsupported ? NAN : c->ev[e].value, -1, n);
+    if (c->has_induced) csv_line(f, sep, "induced_faults", c->name, "faults", c->induced, -1, n);
   }
   if (last->has_reclaim) {
-    csv_line(f, sep, "reclaim", last->backend, "batches", last->rc_batches, 0, 1);
-    csv_line(f, sep, "reclaim", last->backend, "ranges", last->rc_ranges, 0, 1);
-    csv_line(f, sep, "reclaim", last->backend, "bytes", last->rc_bytes, 0, 1);
-    csv_line(f, sep, "reclaim", last->backend, "fallbacks", last->rc_fallbacks, 0, 1);
+    csv_line(f, sep, "reclaim", last->backend, "batches", last->rc_batches, -1, n);
+    csv_line(f, sep, "reclaim", last->backend, "ranges", last->rc_ranges, -1, n);
+    csv_line(f, sep, "reclaim", last->backend, "bytes", last->rc_bytes, -1, n);
+    csv_line(f, sep, "reclaim", last->backend, "fallbacks", last->rc_fallbacks, -1, n);
   }
   for (size_t i = 0; i < sizeof totals / sizeof totals[0]; i++) {
     struct stat_mean m = stat_mean_of(runs, n, totals[i].get, NULL);
@@ -328,8 +347,8 @@ void stat_print_csv(FILE *f, const struct stat_opts *o, const struct profile *ru
   if (o->sites) {
     const struct site *s = last->sites; /* sorted by cycles */
     for (int i = 0; i < last->nsite && i < o->sites; i++) {
-      csv_line(f, sep, "site", s[i].label, "cycles", s[i].cycles, 0, 1);
-      csv_line(f, sep, "site", s[i].label, "allocations", s[i].count, 0, 1);
+      csv_line(f, sep, "site", s[i].label, "cycles", s[i].cycles, -1, n);
+      csv_line(f, sep, "site", s[i].label, "allocations", s[i].count, -1, n);
     }
   }
 }

@@ -13,6 +13,7 @@ int main(int argc, char **argv) {
   stat_parse_options(argc, argv, &o);
   char *lib = stat_find_lib(&o);
   if (!lib) return STAT_EXIT_NOTFOUND;
+  o.library = lib;
 
   /* Opened first, so that a bad path is known before the command runs, not after. */
   FILE *out = stderr;

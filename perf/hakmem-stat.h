@@ -23,6 +23,7 @@ struct stat_opts {
   const char *lib;    /* --lib */
   const char *svg;    /* --svg */
   const char *sep;    /* -x: CSV with this separator */
+  const char *library; /* the libhakmem.so found (not an option) */
   int json, repeat, sites, per_process, per_thread, quiet;
   char **argv; /* the command */
 };

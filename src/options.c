@@ -43,6 +43,7 @@ static void apply_mode(int mode) {
     hkm_cfg.bigcache = 0;
     hkm_cfg.bigcache_bytes = 0;
     hkm_cfg.region_hot_bytes = 0;
+    hkm_cfg.slab_keep_bytes = 0;
     break;
   case HKM_MODE_FAST: /* trade memory for fewer page faults */
     hkm_cfg.whale_slots = 16;
@@ -50,6 +51,7 @@ static void apply_mode(int mode) {
     hkm_cfg.bigcache = 1;
     hkm_cfg.bigcache_bytes = (size_t)64 << 20;
     hkm_cfg.region_hot_bytes = (size_t)64 << 20;
+    hkm_cfg.slab_keep_bytes = (size_t)64 << 20;
     break;
   default: /* balanced; learning and research build on it */
     hkm_cfg.whale_slots = 8;
@@ -57,6 +59,7 @@ static void apply_mode(int mode) {
     hkm_cfg.bigcache = 1;
     hkm_cfg.bigcache_bytes = (size_t)8 << 20;
     hkm_cfg.region_hot_bytes = (size_t)8 << 20;
+    hkm_cfg.slab_keep_bytes = (size_t)32 << 20; /* one empty slab for each L2.5 class */
     break;
   }
 }

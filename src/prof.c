@@ -254,7 +254,6 @@ static void thread_exit(void *arg) {
   pthread_mutex_unlock(&lock);
 }
 
-/* Other threads' blocks can be marked but not zeroed: their owners may be adding to them right now. */
 static void forget_exited(void) {
   memset(merged, 0, sizeof merged);
   memset(&merged_pmu, 0, sizeof merged_pmu);
@@ -264,6 +263,7 @@ static void forget_exited(void) {
   exited_other_threads = 0;
 }
 
+/* Other threads' blocks can be marked but not zeroed: their owners may be adding to them right now. */
 HKM_API void hak_prof_reset(void) {
   hkm_induced_reset();
   pthread_mutex_lock(&lock);
@@ -383,69 +383,55 @@ uint64_t hkm_prof_unbias(uint64_t count, uint64_t cycles) {
   return sub_floor(cycles, count * bias);
 }
 
-/* Hands one thread's figures to the callback, or adds them to *other once the callback has had
- * HKM_PROF_THREADS_KEPT of them. */
-static void each_one(struct hkm_prof_thread *t, const struct hkm_prof_stat *stat, uint64_t bias, unsigned *shown,
-                     struct hkm_prof_thread *other, void (*fn)(void *, const struct hkm_prof_thread *), void *ctx) {
-  if (*shown >= HKM_PROF_THREADS_KEPT) {
-    for (int c = 0; c < HKM_CAT_COUNT; c++) stat_merge(&other->stat[c], &stat[c]);
-    other->threads++;
-    return;
+/* One thread's figures into the next entry of the per-thread list, or into its last entry (tid -1)
+ * once HKM_PROF_THREADS_KEPT are listed. */
+static void list_thread(struct hkm_prof_thread *list, unsigned *n, long tid, int exited,
+                        const struct hkm_prof_stat *stat) {
+  struct hkm_prof_thread *t = &list[*n < HKM_PROF_THREADS_KEPT ? *n : HKM_PROF_THREADS_KEPT];
+  if (*n < HKM_PROF_THREADS_KEPT) {
+    memset(t, 0, sizeof *t);
+    t->tid = tid;
+    t->exited = exited;
+    (*n)++;
   }
-  memset(t->stat, 0, sizeof t->stat);
-  for (int c = 0; c < HKM_CAT_COUNT; c++) {
-    stat_merge(&t->stat[c], &stat[c]);
-    unbias(&t->stat[c], bias);
-  }
-  t->threads = 1;
-  fn(ctx, t);
-  (*shown)++;
+  t->threads++;
+  if (!exited) t->exited = 0; /* the shared entry has exited only if all it holds have */
+  for (int c = 0; c < HKM_CAT_COUNT; c++) stat_merge(&t->stat[c], &stat[c]);
 }
 
-/* Live threads first (newest first, the list's order), then exited ones in the order they exited;
- * the rest (threads beyond HKM_PROF_THREADS_KEPT, measurements after a thread's exit) in one last
- * entry with tid -1. The callback runs under the lock, so it must not allocate. */
-void hkm_prof_each_thread(void (*fn)(void *ctx, const struct hkm_prof_thread *t), void *ctx) {
-  uint64_t bias, cost;
-  calibrate(&bias, &cost);
-  struct hkm_prof_thread t, other;
-  unsigned shown = 0;
-  memset(&other, 0, sizeof other);
-  other.tid = -1;
-  other.exited = 1;
-  pthread_mutex_lock(&lock);
-  for (struct block *b = live; b; b = b->next) {
-    if (LOAD(b->state) != BLK_LIVE || !has_data(b)) continue;
-    t.tid = b->tid;
-    t.exited = 0;
-    each_one(&t, b->stat, bias, &shown, &other, fn, ctx);
-  }
-  for (unsigned i = 0; i < exited_n; i++) {
-    t.tid = exited[i].tid;
-    t.exited = 1;
-    each_one(&t, exited[i].stat, bias, &shown, &other, fn, ctx);
-  }
-  for (int c = 0; c < HKM_CAT_COUNT; c++) stat_merge(&other.stat[c], &exited_other[c]);
-  other.threads += exited_other_threads;
-  pthread_mutex_unlock(&lock);
-  int any = 0;
-  for (int c = 0; c < HKM_CAT_COUNT; c++) any |= other.stat[c].count != 0;
-  if (!any) return;
-  for (int c = 0; c < HKM_CAT_COUNT; c++) unbias(&other.stat[c], bias);
-  fn(ctx, &other);
-}
-
-void hkm_prof_snapshot(struct hkm_prof_snapshot *snap) {
+/* One pass under the lock, reading each live block once, so that the per-thread figures add up to
+ * the totals exactly even while threads go on recording. */
+void hkm_prof_snapshot_threads(struct hkm_prof_snapshot *snap, struct hkm_prof_thread *threads, unsigned *nthreads) {
+  struct hkm_prof_thread *other = threads ? &threads[HKM_PROF_THREADS_KEPT] : NULL;
+  unsigned n = 0;
   memset(snap, 0, sizeof *snap);
+  if (other) {
+    memset(other, 0, sizeof *other);
+    other->tid = -1;
+    other->exited = 1;
+  }
   pthread_mutex_lock(&lock);
   memcpy(snap->stat, merged, sizeof merged);
   snap->pmu = merged_pmu;
   snap->threads = merged_threads;
+  if (threads) {
+    for (unsigned i = 0; i < exited_n; i++) list_thread(threads, &n, exited[i].tid, 1, exited[i].stat);
+    for (int c = 0; c < HKM_CAT_COUNT; c++) stat_merge(&other->stat[c], &exited_other[c]);
+    other->threads += exited_other_threads;
+  }
   for (struct block *b = live; b; b = b->next) {
     if (LOAD(b->state) != BLK_LIVE || !has_data(b)) continue;
-    for (int c = 0; c < HKM_CAT_COUNT; c++) stat_merge(&snap->stat[c], &b->stat[c]);
+    struct hkm_prof_stat copy[HKM_CAT_COUNT];
+    for (int c = 0; c < HKM_CAT_COUNT; c++) {
+      copy[c].count = LOAD(b->stat[c].count);
+      copy[c].total = LOAD(b->stat[c].total);
+      copy[c].min = LOAD(b->stat[c].min);
+      copy[c].max = LOAD(b->stat[c].max);
+      stat_merge(&snap->stat[c], &copy[c]);
+    }
     pmu_merge(&snap->pmu, &b->pmu);
     snap->threads++;
+    if (threads) list_thread(threads, &n, b->tid, 0, copy);
   }
   pthread_mutex_unlock(&lock);
 
@@ -454,4 +440,16 @@ void hkm_prof_snapshot(struct hkm_prof_snapshot *snap) {
   snap->tsc_hz = tsc_hz();
   calibrate(&snap->overhead, &snap->cost);
   for (int c = 0; c < HKM_CAT_COUNT; c++) unbias(&snap->stat[c], snap->overhead);
+  if (!threads) return;
+  int any = 0;
+  for (int c = 0; c < HKM_CAT_COUNT; c++) any |= other->stat[c].count != 0;
+  if (any) { /* the entry beyond the kept ones is listed only when it holds something */
+    if (n < HKM_PROF_THREADS_KEPT) threads[n] = *other; /* fewer threads than kept: close the gap */
+    n++;
+  }
+  for (unsigned i = 0; i < n; i++)
+    for (int c = 0; c < HKM_CAT_COUNT; c++) unbias(&threads[i].stat[c], snap->overhead);
+  *nthreads = n;
 }
+
+void hkm_prof_snapshot(struct hkm_prof_snapshot *snap) { hkm_prof_snapshot_threads(snap, NULL, NULL); }

@@ -123,13 +123,14 @@ void hkm_prof_snapshot(struct hkm_prof_snapshot *snap);
 #define HKM_PROF_THREADS_KEPT 64
 struct hkm_prof_thread {
   long tid;         /* kernel thread id; -1 for the entry that holds everything beyond the kept ones */
-  int exited;       /* the thread has exited */
+  int exited;       /* the thread has exited (for tid -1: all of them have) */
   unsigned threads; /* threads whose figures this entry holds */
   struct hkm_prof_stat stat[HKM_CAT_COUNT];
 };
-/* Calls fn for each thread that recorded, with the timer bias subtracted, under the profiler's lock
- * (fn must not allocate). */
-void hkm_prof_each_thread(void (*fn)(void *ctx, const struct hkm_prof_thread *t), void *ctx);
+/* hkm_prof_snapshot, and from the same reading each thread's figures: exited threads in the order
+ * they exited, then live ones, at most HKM_PROF_THREADS_KEPT + 1 entries (threads must have room for
+ * them); *nthreads gets how many. Together they add up to snap exactly. Does not allocate. */
+void hkm_prof_snapshot_threads(struct hkm_prof_snapshot *snap, struct hkm_prof_thread *threads, unsigned *nthreads);
 
 /* cycles of count measurements with the timer bias taken off (for figures kept outside prof.c). */
 uint64_t hkm_prof_unbias(uint64_t count, uint64_t cycles);

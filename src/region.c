@@ -125,9 +125,12 @@ struct hkm_span *hkm_region_get(size_t bytes) {
   struct hkm_span *s = NULL;
   pthread_mutex_lock(&region_lock);
   absorb_dropped();
-  /* Resident pages first, even in a longer span: refaulting a dropped span costs ~2 us a page, a
-   * split costs a descriptor. Hot spans sit at the heads, so the first hot head is the best hot fit. */
-  for (size_t m = n; m <= MAX_GRAN && !s; m++)
+  /* A span of the exact length first (hot ones sit at the head): free spans are never merged, so
+   * cutting longer ones while exact ones wait cold fragments the cache until every request carves new
+   * address space (600 short-lived threads: 1.1 GiB mapped, against 65 MiB). Then resident pages,
+   * even in a longer span: refaulting a dropped span costs ~2 us a page, a split a descriptor. */
+  if (n <= MAX_GRAN) s = take(head[n], bytes);
+  for (size_t m = n + 1; m <= MAX_GRAN && !s; m++)
     if (head[m] && head[m]->hot) s = take(head[m], bytes);
   for (size_t m = n; m <= MAX_GRAN && !s; m++)
     if (head[m]) s = take(head[m], bytes);

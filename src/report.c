@@ -66,13 +66,16 @@
  *     bytes                 bytes released
  *     avg_batch             ranges / batches, with 2 decimals (0 when batches is 0)
  *     fallbacks             times a backend could not start and the next one took over
- *   per_thread              array, one object per thread that recorded: live threads first, then
- *                           exited ones in exit order; the first 64 one by one, then one last
- *                           object with tid -1 for the rest (and for what threads freed after their
- *                           exit handler ran), so the objects add up to the categories above:
+ * The last four fields are present when profiling is enabled:
+ *   per_thread              array, one object per thread that recorded: exited threads in exit
+ *                           order, then live ones; the first 64 one by one, then one last object
+ *                           with tid -1 for the rest (and for what threads freed after their exit
+ *                           handler ran), read at the same moment as the categories above, so the
+ *                           objects add up to them exactly:
  *     tid                   kernel thread id, or -1
- *     exited                true when the thread has exited
- *     threads               threads the object holds (1, or more for tid -1)
+ *     exited                true when the thread has exited (for tid -1: all it holds have)
+ *     threads               threads the object holds: 1, or for tid -1 how many (0 when it holds
+ *                           only what threads freed after their exit handler ran)
  *     categories            object: category name -> {"count", "total_cycles"}, only the categories
  *                           with a non-zero count
  *   sites                   array, the allocation call sites (return addresses into the caller of
@@ -80,7 +83,8 @@
  *                           hak_alloc cycles, at most 64, most first:
  *     addr                  the address, a string "0x..."
  *     object                path of the object (executable or library) holding it, or null
- *     object_offset         addr minus that object's load address (for addr2line), or null
+ *     object_offset         addr minus that object's load bias: the address addr2line -e object
+ *                           takes, or null
  *     symbol                name of the function holding it, when the object exports one, or null
  *     symbol_offset         addr minus that function's address, or null
  *     count                 allocations made from it
@@ -93,6 +97,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <dlfcn.h>
+#include <link.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -176,32 +181,39 @@ static void json_reclaim(struct hkm_buf *b) {
       r.backend, r.batches, r.ranges, r.bytes, centi / 100, centi % 100, r.fallbacks);
 }
 
-struct thread_ctx {
-  struct hkm_buf *b;
-  int n;
-};
-
-static void json_thread(void *arg, const struct hkm_prof_thread *t) {
-  struct thread_ctx *x = arg;
-  hkm_put(x->b, "%s{\"tid\":%ld,\"exited\":%s,\"threads\":%u,\"categories\":{", x->n++ ? "," : "", t->tid,
+static void json_thread(struct hkm_buf *b, const struct hkm_prof_thread *t, int first) {
+  hkm_put(b, "%s{\"tid\":%ld,\"exited\":%s,\"threads\":%u,\"categories\":{", first ? "" : ",", t->tid,
       t->exited ? "true" : "false", t->threads);
-  int first = 1;
+  int none = 1;
   for (int c = 0; c < HKM_CAT_COUNT; c++) {
     if (!t->stat[c].count) continue;
-    hkm_put(x->b, "%s\"%s\":{\"count\":%llu,\"total_cycles\":%llu}", first ? "" : ",", hkm_cat_name[c],
+    hkm_put(b, "%s\"%s\":{\"count\":%llu,\"total_cycles\":%llu}", none ? "" : ",", hkm_cat_name[c],
         (ull)t->stat[c].count, (ull)t->stat[c].total);
-    first = 0;
+    none = 0;
   }
-  hkm_put(x->b, "}}");
+  hkm_put(b, "}}");
 }
 
 static void json_site(struct hkm_buf *b, const struct hkm_site_stat *st, int first) {
   Dl_info info;
-  int found = dladdr((void *)st->site, &info) != 0;
+  struct link_map *lm = NULL;
+  int found = dladdr1((void *)st->site, &info, (void **)&lm, RTLD_DL_LINKMAP) != 0;
   hkm_put(b, "%s{\"addr\":\"%#llx\",\"object\":", first ? "" : ",", (ull)st->site);
+  /* The main program's name in the link map is empty, and dladdr falls back on argv[0], which may be
+   * relative to a directory the program has since left: the kernel knows the real path. */
+  char exe[PATH_SHOWN + 1];
+  if (found && lm && !*lm->l_name) {
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+      exe[n] = 0;
+      info.dli_fname = exe;
+    }
+  }
   if (found && info.dli_fname && *info.dli_fname) {
     hkm_put_json_str(b, info.dli_fname, strlen(info.dli_fname), PATH_SHOWN);
-    hkm_put(b, ",\"object_offset\":%llu", (ull)(st->site - (uintptr_t)info.dli_fbase));
+    /* minus the load bias, not the mapping's start: the address addr2line wants, for executables
+     * linked at a fixed address as for position-independent objects */
+    hkm_put(b, ",\"object_offset\":%llu", (ull)(st->site - (lm ? (uintptr_t)lm->l_addr : (uintptr_t)info.dli_fbase)));
   } else {
     hkm_put(b, "null,\"object_offset\":null");
   }
@@ -226,9 +238,10 @@ static void json_sites(struct hkm_buf *b) {
   hkm_put(b, "],\"sites_distinct\":%u,\"sites_dropped\":%llu", distinct, (ull)dropped);
 }
 
-/* detail: the per-thread and per-site parts, which need a buffer of DETAIL_CAP. */
+/* The per-thread and per-site parts (threads: NULL when there is no room for them). */
 static void format_json(const struct hkm_prof_snapshot *s, const struct hkm_report_extra *x, struct hkm_buf *b,
-                        int detail) {
+                        const struct hkm_prof_thread *threads,
+                        unsigned nthreads) {
   uint64_t top = top_level(s);
   char cmd[CMDLINE_CAP + 1];
   size_t cmd_len;
@@ -246,10 +259,9 @@ static void format_json(const struct hkm_prof_snapshot *s, const struct hkm_repo
   hkm_put(b, "]");
   json_reclaim(b);
   hkm_report_pmu_json_tail(b, x, s);
-  if (detail) {
-    struct thread_ctx t = {b, 0};
+  if (threads) {
     hkm_put(b, ",\"per_thread\":[");
-    hkm_prof_each_thread(json_thread, &t);
+    for (unsigned i = 0; i < nthreads; i++) json_thread(b, &threads[i], i == 0);
     hkm_put(b, "]");
     json_sites(b);
   }
@@ -314,14 +326,16 @@ static void format_text(const struct hkm_prof_snapshot *s, const struct hkm_repo
   hkm_report_pmu_tail(b, x, s);
 }
 
-static size_t format(int json, int detail, char *p, size_t cap) {
+/* threads: room for the per-thread figures (JSON only), or NULL. */
+static size_t format(int json, struct hkm_prof_thread *threads, char *p, size_t cap) {
   struct hkm_prof_snapshot snap;
   struct hkm_report_extra x;
+  unsigned n = 0;
   hkm_report_extra_take(&x); /* first: it drains the fault ring, which may measure */
-  hkm_prof_snapshot(&snap);
+  hkm_prof_snapshot_threads(&snap, json ? threads : NULL, &n);
   struct hkm_buf b = {p, 0, cap};
   if (json)
-    format_json(&snap, &x, &b, detail);
+    format_json(&snap, &x, &b, threads, n);
   else
     format_text(&snap, &x, &b);
   return b.len;
@@ -343,28 +357,33 @@ static int write_all(int fd, const char *p, size_t n) {
  * program's stderr is not ours: such a report is dropped without a word. */
 static void write_configured(const char *p, size_t n) {
   const char *f = hkm_cfg.timing_file;
+  int quiet = hkm_cfg.timing_quiet;
   int fd = 2, own = 0;
   if (f && !strncmp(f, "fd:", 3)) {
     char *end;
     errno = 0;
     long v = strtol(f + 3, &end, 10);
-    if (f[3] < '0' || f[3] > '9' || *end || errno || v > 1 << 30)
-      hkm_warn("HAKMEM_TIMING_FILE=%s is not fd:N; profile written to stderr", f);
-    else
+    if (f[3] >= '0' && f[3] <= '9' && !*end && !errno && v <= 1 << 30)
       fd = (int)v;
+    else if (quiet)
+      return;
+    else
+      hkm_warn("HAKMEM_TIMING_FILE=%s is not fd:N; profile written to stderr", f);
   } else if (f) {
     fd = open(f, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd < 0 && hkm_cfg.timing_quiet) return;
-    if (fd < 0) {
+    if (fd >= 0) {
+      own = 1;
+    } else if (quiet) {
+      return;
+    } else {
       int e = errno;
       hkm_warn("HAKMEM_TIMING_FILE=%s cannot be opened (%s); profile written to stderr", f, strerror(e));
       fd = 2;
-    } else {
-      own = 1;
     }
+  } else if (quiet) {
+    return; /* stderr by default, and stderr is not ours */
   }
-  if (fd == 2 && hkm_cfg.timing_quiet) return;
-  if (write_all(fd, p, n) != 0 && fd != 2 && !hkm_cfg.timing_quiet) {
+  if (write_all(fd, p, n) != 0 && fd != 2 && !quiet) {
     int e = errno;
     hkm_warn("HAKMEM_TIMING_FILE=%s cannot be written (%s); profile written to stderr", f, strerror(e));
     write_all(2, p, n);
@@ -378,21 +397,25 @@ static void report(FILE *out, int json) {
   char small[REPORT_CAP];
   char *p = small;
   size_t cap = sizeof small;
+  struct hkm_prof_thread *threads = NULL;
+  void *m = MAP_FAILED;
+  const size_t threads_size = (HKM_PROF_THREADS_KEPT + 1) * sizeof *threads;
   if (json && hkm_prof_enabled) {
-    void *m = mmap(NULL, DETAIL_CAP, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    m = mmap(NULL, threads_size + DETAIL_CAP, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (m != MAP_FAILED) {
-      p = m;
+      threads = m;
+      p = (char *)m + threads_size;
       cap = DETAIL_CAP;
     }
   }
-  size_t n = format(json, p != small, p, cap);
+  size_t n = format(json, threads, p, cap);
   if (!out) {
     write_configured(p, n);
   } else {
     fwrite(p, 1, n, out);
     fflush(out);
   }
-  if (p != small) munmap(p, cap);
+  if (m != MAP_FAILED) munmap(m, threads_size + DETAIL_CAP);
 }
 
 HKM_API void hak_prof_report(FILE *out, int flags) { report(out, flags & HAK_PROF_JSON); }
@@ -401,5 +424,8 @@ HKM_API void hak_prof_report(FILE *out, int flags) { report(out, flags & HAK_PRO
  * (hakmem-stat) still learns that the process ran on hakmem. */
 __attribute__((destructor)) static void report_at_exit(void) {
   if (!hkm_cfg.timing) return;
+  /* reclaim.c drains at exit too, but destructors run in link order: drain here, so that the
+   * report counts every release whichever runs first (a second drain finds nothing to do). */
+  hkm_reclaim_drain();
   report(NULL, hkm_cfg.timing_json);
 }

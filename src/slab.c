@@ -141,6 +141,25 @@ void *hkm_slab_alloc_slow(struct hkm_heap *h, unsigned c, const void *site) {
   return b;
 }
 
+static int empty_l25(const struct hkm_span *p, const struct hkm_span *s) {
+  return p && p != s && p != &hkm_slab_sentinel && p->tier == HKM_TIER_L25 && !p->used;
+}
+
+/* Whether the heap may keep s, an empty L2.5 slab (its class's current slab, or its only partial one):
+ * its 1-4 MiB are resident, and a class with a block or two live (the common case for blocks this big)
+ * would otherwise release and refill a slab every few frees, refaulting it whenever the region cache
+ * had to drop it meanwhile (wl_large: 2,695 slab releases and 667k page faults in 60k frees; kept, 390
+ * and 94k). The empty L2.5 slabs a heap keeps stay within the mode's budget (32 MiB balanced, 64 fast,
+ * none minimal), which one empty slab for each L2.5 class fits. */
+static int keep_empty(struct hkm_heap *h, const struct hkm_span *s) {
+  size_t kept = s->bytes;
+  for (unsigned c = 0; c < HKM_NCLASSES; c++) {
+    if (empty_l25(h->cls[c].partial, s)) kept += h->cls[c].partial->bytes;
+    if (empty_l25(h->cls[c].cur, s)) kept += h->cls[c].cur->bytes;
+  }
+  return kept <= hkm_cfg.slab_keep_bytes;
+}
+
 void hkm_slab_free_slow(struct hkm_heap *h, struct hkm_span *s) {
   struct hkm_class_state *cs = &h->cls[s->cls];
   if (s->state == HKM_SLAB_FULL) {
@@ -148,12 +167,12 @@ void hkm_slab_free_slow(struct hkm_heap *h, struct hkm_span *s) {
     s->state = HKM_SLAB_PARTIAL;
     list_push(&cs->partial, s);
   }
-  /* An L2.5 class keeps one empty slab: its 1-4 MiB are already resident, and a class with a block or
-   * two live (the common case for blocks this big) would otherwise release and refill a slab every few
-   * frees, refaulting it whenever the region cache's hot budget had to drop it meanwhile (wl_large:
-   * 2,695 slab releases and 667k page faults in 60k frees; with the kept slab 390 and 94k). */
-  if (s->used == 0 && s->state == HKM_SLAB_PARTIAL && (s->tier != HKM_TIER_L25 || cs->partial != s || s->next)) {
+  if (s->used == 0 && s->state == HKM_SLAB_PARTIAL &&
+      (s->tier != HKM_TIER_L25 || cs->partial != s || s->next || !keep_empty(h, s))) {
     list_unlink(&cs->partial, s);
+    release(s);
+  } else if (s->used == 0 && s == cs->cur && s->tier == HKM_TIER_L25 && !keep_empty(h, s)) {
+    cs->cur = &hkm_slab_sentinel; /* the next allocation of the class refills */
     release(s);
   }
 }
@@ -220,6 +239,29 @@ static void abandon_slab(struct hkm_heap *h, struct hkm_span *s) {
     struct hkm_heap *expect = NULL;
     if (!atomic_compare_exchange_strong(&s->owner, &expect, h)) return; /* another thread adopted it */
   }
+}
+
+/* malloc_trim: the empty slabs the heap keeps (one per L2.5 class, see hkm_slab_free_slow) go back. */
+int hkm_slab_trim(struct hkm_heap *h) {
+  int any = 0;
+  for (unsigned c = 0; c < HKM_NCLASSES; c++) {
+    struct hkm_class_state *cs = &h->cls[c];
+    for (struct hkm_span *s = cs->partial, *next; s; s = next) {
+      next = s->next;
+      collect_remote(s);
+      if (s->used) continue;
+      list_unlink(&cs->partial, s);
+      release(s);
+      any = 1;
+    }
+    struct hkm_span *s = cs->cur;
+    if (s != &hkm_slab_sentinel && (collect_remote(s), !s->used)) {
+      cs->cur = &hkm_slab_sentinel;
+      release(s);
+      any = 1;
+    }
+  }
+  return any;
 }
 
 void hkm_slab_abandon_all(struct hkm_heap *h) {

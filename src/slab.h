@@ -38,6 +38,8 @@ void hkm_slab_free_remote(struct hkm_heap *h, struct hkm_span *s, struct hkm_blo
 HKM_COLD void hkm_slab_free_suspect(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b);
 /* Give up every slab of a heap whose thread is leaving (empty ones are released). */
 void hkm_slab_abandon_all(struct hkm_heap *h);
+/* Release the heap's empty slabs (malloc_trim); nonzero when there were any. */
+int hkm_slab_trim(struct hkm_heap *h);
 /* Prepare a fresh or recycled heap. */
 void hkm_slab_heap_init(struct hkm_heap *h);
 

@@ -11,3 +11,4 @@ include tests/prof.mk
 include tests/reclaim.mk
 include tests/pmu.mk
 include tests/docs.mk
+include tests/stat.mk

@@ -1,6 +1,7 @@
 #!/bin/sh
 # hakmem is silent in a clean environment; an unknown HAKMEM_* name or a bad value costs exactly one
-# warning line and the default; learning and research print one notice and run as balanced. The
+# warning line and the default; learning prints one notice and runs as balanced, research one notice
+# and runs as balanced with the profiler on (its report sent elsewhere here). The
 # mode in force is read from how many whale mappings it keeps (api_env_prog), with the ring's decay
 # pushed out of the way.
 prog="$HKM_TESTS_BUILDDIR/api_env_prog"
@@ -44,7 +45,9 @@ run 8 1 '^hakmem: HAKMEM_VERBOSE=maybe ' HAKMEM_VERBOSE=maybe
 run 8 1 '^hakmem: HAKMEM_RECLAIM=fast ' HAKMEM_RECLAIM=fast
 run 8 1 '^hakmem: HAKMEM_RECLAIM_BATCH=0 ' HAKMEM_RECLAIM_BATCH=0
 
-# Modes that are named but not available yet: one notice, then balanced.
-for m in learning research; do
-  run 8 1 "^hakmem: HAKMEM_MODE=$m is not available yet; running as balanced\$" HAKMEM_MODE=$m
-done
+# A mode named but not available yet: one notice, then balanced.
+run 8 1 '^hakmem: HAKMEM_MODE=learning is not available yet; running as balanced$' HAKMEM_MODE=learning
+# research: balanced with profiling and fault sampling, said in one notice; the report goes to the file.
+run 8 1 '^hakmem: HAKMEM_MODE=research: balanced, with the profiler and induced-fault sampling on ' \
+  HAKMEM_MODE=research HAKMEM_TIMING_FILE="$tmp/research.prof"
+grep -q '^induced: ' "$tmp/research.prof" || fail "research mode: no induced section in its report"
