@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "hakmem.h"
+#include "induced.h"
 #include "options.h"
 #include "prof.h"
 #include "prof_sites.h"
@@ -45,6 +46,7 @@ enum { BLK_NEW, BLK_LIVE, BLK_STALE, BLK_DEAD };
 
 struct block {
   struct hkm_prof_stat stat[HKM_CAT_COUNT];
+  struct hkm_pmu_tally pmu;
   int state;
   long tid; /* set when the block is linked */
   struct block *prev, *next;
@@ -63,6 +65,7 @@ static HKM_TLS struct block self;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct block *live;                          /* LIVE and STALE blocks */
 static struct hkm_prof_stat merged[HKM_CAT_COUNT]; /* exited threads, since start/fork/reset */
+static struct hkm_pmu_tally merged_pmu;
 static unsigned merged_threads;
 static struct exited exited[HKM_PROF_THREADS_KEPT];
 static unsigned exited_n;
@@ -105,6 +108,15 @@ static void stat_merge(struct hkm_prof_stat *into, const struct hkm_prof_stat *s
   into->total += LOAD(s->total);
 }
 
+static void pmu_merge(struct hkm_pmu_tally *into, const struct hkm_pmu_tally *t) {
+  for (int c = 0; c < HKM_CAT_COUNT; c++) {
+    into->sampled[c] += LOAD(t->sampled[c]);
+    for (int e = 0; e < HKM_PMU_MAX; e++) into->delta[c][e] += LOAD(t->delta[c][e]);
+  }
+  into->enabled += LOAD(t->enabled);
+  into->running += LOAD(t->running);
+}
+
 static int has_data(const struct block *b) {
   for (int c = 0; c < HKM_CAT_COUNT; c++)
     if (LOAD(b->stat[c].count)) return 1;
@@ -117,7 +129,11 @@ static void zero_block(struct block *b) {
     STORE(b->stat[c].total, 0);
     STORE(b->stat[c].min, 0);
     STORE(b->stat[c].max, 0);
+    STORE(b->pmu.sampled[c], 0);
+    for (int e = 0; e < HKM_PMU_MAX; e++) STORE(b->pmu.delta[c][e], 0);
   }
+  STORE(b->pmu.enabled, 0);
+  STORE(b->pmu.running, 0);
 }
 
 static void link_block(struct block *b) {
@@ -139,6 +155,7 @@ static void unlink_block(struct block *b) {
 /* Under the lock: a LIVE block's figures move to the exited threads' totals and per-thread records. */
 static void retire(struct block *b) {
   for (int c = 0; c < HKM_CAT_COUNT; c++) stat_merge(&merged[c], &b->stat[c]);
+  pmu_merge(&merged_pmu, &b->pmu);
   merged_threads++;
   if (exited_n < HKM_PROF_THREADS_KEPT) {
     struct exited *e = &exited[exited_n++];
@@ -183,25 +200,48 @@ static HKM_NOINLINE void record_slow(int cat, uint64_t d) {
   }
 }
 
-HKM_INLINE void record(int cat, uint64_t d) {
-  if (hkm_unlikely((unsigned)cat >= HKM_CAT_COUNT)) return;
-  if (hkm_unlikely(LOAD(self.state) != BLK_LIVE)) {
-    record_slow(cat, d);
-    return;
+/* A measurement's event deltas, after its cycles made the block LIVE (or DEAD). */
+static HKM_NOINLINE void record_pmu(int cat, unsigned level) {
+  uint64_t d[HKM_PMU_MAX];
+  if (!hkm_pmu_end(level, d)) return;
+  struct hkm_pmu_tally *t = &self.pmu;
+  int dead = LOAD(self.state) == BLK_DEAD;
+  if (dead) {
+    pthread_mutex_lock(&lock);
+    t = &merged_pmu;
   }
-  stat_add(&self.stat[cat], d);
+  STORE(t->sampled[cat], t->sampled[cat] + 1);
+  for (int e = 0; e < HKM_PMU_MAX; e++) STORE(t->delta[cat][e], t->delta[cat][e] + d[e]);
+  if (dead) pthread_mutex_unlock(&lock);
+}
+
+/* The group's enabled/running times, for the report's multiplexing figure. */
+void hkm_prof_pmu_times(uint64_t enabled, uint64_t running) {
+  if (LOAD(self.state) != BLK_LIVE) return;
+  STORE(self.pmu.enabled, enabled);
+  STORE(self.pmu.running, running);
+}
+
+HKM_INLINE void record(int cat, uint64_t d, uint64_t start_tsc) {
+  if (hkm_unlikely((unsigned)cat >= HKM_CAT_COUNT)) return;
+  if (hkm_unlikely(LOAD(self.state) != BLK_LIVE))
+    record_slow(cat, d);
+  else
+    stat_add(&self.stat[cat], d);
+  /* The level bits of a start taken with the PMU on; the PMU never changes once measuring starts. */
+  if (hkm_unlikely(hkm_pmu_on) && (start_tsc & HKM_PMU_LEVEL_MASK)) record_pmu(cat, start_tsc & HKM_PMU_LEVEL_MASK);
 }
 
 void hkm_prof_record(int cat, uint64_t start_tsc) {
   uint64_t now = tsc_end();
-  record(cat, now > start_tsc ? now - start_tsc : 0); /* a TSC read on another CPU may lag a little */
+  record(cat, now > start_tsc ? now - start_tsc : 0, start_tsc); /* a TSC read on another CPU may lag a little */
 }
 
 /* The site is added after the category, outside the measured interval. */
 void hkm_prof_record_site(int cat, uint64_t start_tsc, const void *site) {
   uint64_t now = tsc_end();
   uint64_t d = now > start_tsc ? now - start_tsc : 0;
-  record(cat, d);
+  record(cat, d, start_tsc);
   hkm_prof_site_add(site, d);
 }
 
@@ -216,6 +256,7 @@ static void thread_exit(void *arg) {
 
 static void forget_exited(void) {
   memset(merged, 0, sizeof merged);
+  memset(&merged_pmu, 0, sizeof merged_pmu);
   merged_threads = 0;
   exited_n = 0;
   memset(exited_other, 0, sizeof exited_other);
@@ -224,6 +265,7 @@ static void forget_exited(void) {
 
 /* Other threads' blocks can be marked but not zeroed: their owners may be adding to them right now. */
 HKM_API void hak_prof_reset(void) {
+  hkm_induced_reset();
   pthread_mutex_lock(&lock);
   forget_exited();
   for (struct block *b = live; b; b = b->next) STORE(b->state, BLK_STALE);
@@ -263,9 +305,9 @@ void hkm_prof_init(void) {
   pthread_atfork(fork_prepare, fork_parent, fork_child);
   if (hkm_cfg.timing && !HKM_ENABLE_TIMING && !hkm_cfg.timing_quiet)
     hkm_warn("HAKMEM_TIMING=1 ignored: this hakmem was built with --disable-timing");
-  /* Last: measurements may start the moment this is set. */
-  hkm_prof_enabled = hkm_cfg.timing && HKM_ENABLE_TIMING;
 }
+
+void hkm_prof_arm(void) { hkm_prof_enabled = hkm_cfg.timing && HKM_ENABLE_TIMING; }
 
 static int64_t ns_between(const struct timespec *a, const struct timespec *b) {
   return (int64_t)(b->tv_sec - a->tv_sec) * 1000000000 + (b->tv_nsec - a->tv_nsec);
@@ -370,6 +412,7 @@ void hkm_prof_snapshot_threads(struct hkm_prof_snapshot *snap, struct hkm_prof_t
   }
   pthread_mutex_lock(&lock);
   memcpy(snap->stat, merged, sizeof merged);
+  snap->pmu = merged_pmu;
   snap->threads = merged_threads;
   if (threads) {
     for (unsigned i = 0; i < exited_n; i++) list_thread(threads, &n, exited[i].tid, 1, exited[i].stat);
@@ -386,6 +429,7 @@ void hkm_prof_snapshot_threads(struct hkm_prof_snapshot *snap, struct hkm_prof_t
       copy[c].max = LOAD(b->stat[c].max);
       stat_merge(&snap->stat[c], &copy[c]);
     }
+    pmu_merge(&snap->pmu, &b->pmu);
     snap->threads++;
     if (threads) list_thread(threads, &n, b->tid, 0, copy);
   }
