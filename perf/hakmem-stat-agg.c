@@ -1,7 +1,8 @@
 /* Adding up the reports of one run: every process's line, category by category (counts and cycles
- * add, min and max take the extremes), and the per-process, per-thread and per-site views. Fields the
- * library may add later are picked up when present: "events" ({name: number or null}) and
- * "induced_faults" per category and per site, "induced_faults_other" per report. */
+ * add, min and max take the extremes), and the per-process, per-thread and per-site views, with the
+ * PMU parts when present: per-category "events" ({name: number or null}), "pmu" (why an event could
+ * not be counted) and "induced" (page faults by the category and call site that handed out the
+ * memory; hakmem(3) documents them). */
 #include "config.h"
 
 #include <math.h>
@@ -81,11 +82,6 @@ static void add_cat(struct table *t, const char *name, const struct jval *o) {
   }
   if (mx && mx->num > c->max) c->max = mx->num;
   add_events(c, json_get(o, "events"));
-  const struct jval *ind = json_get(o, "induced_faults");
-  if (ind && ind->t == J_NUM) {
-    c->induced += ind->num;
-    c->has_induced = 1;
-  }
 }
 
 static void finish_table(struct table *t) {
@@ -134,10 +130,64 @@ static void add_site(struct profile *p, const struct jval *o) {
   }
   s->count += json_num(json_get(o, "count"), 0);
   s->cycles += json_num(json_get(o, "total_cycles"), 0);
-  const struct jval *ind = json_get(o, "induced_faults");
-  if (ind && ind->t == J_NUM) {
-    s->induced += ind->num;
-    s->has_induced = 1;
+}
+
+static void add_isite(struct profile *p, const struct jval *o) {
+  const char *obj = json_str(json_get(o, "object")), *sym = json_str(json_get(o, "symbol"));
+  const char *addr = json_str(json_get(o, "address")), *cat = json_str(json_get(o, "category"));
+  char label[512];
+  snprintf(label, sizeof label, "%s (%s)", sym ? sym : addr ? addr : "?", obj ? basename_of(obj) : "?");
+  struct isite *s = NULL;
+  for (int i = 0; i < p->nisite; i++)
+    if (!strcmp(p->isites[i].label, label) && !strcmp(p->isites[i].category, cat ? cat : "")) s = &p->isites[i];
+  if (!s) {
+    p->isites = xrealloc(p->isites, (size_t)(p->nisite + 1) * sizeof *p->isites);
+    s = &p->isites[p->nisite++];
+    s->label = xstrdup(label);
+    s->category = xstrdup(cat);
+    s->faults = 0;
+  }
+  s->faults += json_num(json_get(o, "faults"), 0);
+}
+
+/* induced: the first event that could be sampled gives the faults by category and by site. */
+static void add_induced(struct profile *p, const struct jval *ind) {
+  if (!ind || ind->t != J_OBJ) return;
+  const struct jval *evs = json_get(ind, "events"), *ev = NULL;
+  for (size_t i = 0; evs && evs->t == J_ARR && i < evs->n && !ev; i++) {
+    const struct jval *sup = json_get(evs->items[i], "supported");
+    if (sup && sup->t == J_BOOL && sup->b) ev = evs->items[i];
+  }
+  p->induced_lost += json_num(json_get(ind, "lost"), 0);
+  if (!ev) return;
+  p->has_induced = 1;
+  const char *name = json_str(json_get(ev, "name"));
+  if (name && !p->induced_event[0]) snprintf(p->induced_event, sizeof p->induced_event, "%s", name);
+  const struct jval *cats = json_get(ev, "categories");
+  for (size_t i = 0; cats && cats->t == J_OBJ && i < cats->n; i++) {
+    struct cat *c = cat_of(&p->tab, cats->keys[i], NULL);
+    c->induced += json_num(cats->items[i], 0);
+    c->has_induced = 1;
+  }
+  p->induced_other += json_num(json_get(ev, "other"), 0);
+  const struct jval *sites = json_get(ind, "sites");
+  for (size_t i = 0; sites && sites->t == J_ARR && i < sites->n; i++) add_isite(p, sites->items[i]);
+}
+
+/* pmu.events: the reason each event that could not be counted gave, once per name. */
+static void add_event_errors(struct profile *p, const struct jval *pmu) {
+  const struct jval *evs = json_get(pmu, "events");
+  for (size_t i = 0; evs && evs->t == J_ARR && i < evs->n; i++) {
+    const char *name = json_str(json_get(evs->items[i], "name")), *err = json_str(json_get(evs->items[i], "error"));
+    const struct jval *sup = json_get(evs->items[i], "supported");
+    if (!name || (sup && sup->t == J_BOOL && sup->b)) continue;
+    char line[512];
+    snprintf(line, sizeof line, "%s: %s", name, err ? err : "not supported");
+    int seen = 0;
+    for (int k = 0; k < p->nerr; k++) seen |= !strcmp(p->event_errors[k], line);
+    if (seen) continue;
+    p->event_errors = xrealloc(p->event_errors, (size_t)(p->nerr + 1) * sizeof *p->event_errors);
+    p->event_errors[p->nerr++] = xstrdup(line);
   }
 }
 
@@ -195,11 +245,8 @@ static void add_report(struct profile *p, struct jval *rep) {
   p->sites_distinct += json_num(json_get(rep, "sites_distinct"), 0);
   p->sites_dropped += json_num(json_get(rep, "sites_dropped"), 0);
 
-  const struct jval *io = json_get(rep, "induced_faults_other");
-  if (io && io->t == J_NUM) {
-    p->induced_other += io->num;
-    p->has_induced = 1;
-  }
+  add_induced(p, json_get(rep, "induced"));
+  add_event_errors(p, json_get(rep, "pmu"));
   add_reclaim(p, json_get(rep, "reclaim"));
 
   p->raw = xrealloc(p->raw, (size_t)(p->nraw + 1) * sizeof *p->raw);
@@ -209,6 +256,11 @@ static void add_report(struct profile *p, struct jval *rep) {
 static int by_cycles(const void *a, const void *b) {
   const struct site *x = a, *y = b;
   return x->cycles < y->cycles ? 1 : x->cycles > y->cycles ? -1 : strcmp(x->label, y->label);
+}
+
+static int by_faults(const void *a, const void *b) {
+  const struct isite *x = a, *y = b;
+  return x->faults < y->faults ? 1 : x->faults > y->faults ? -1 : strcmp(x->label, y->label);
 }
 
 void stat_aggregate(const struct run_result *r, struct profile *p) {
@@ -234,8 +286,7 @@ void stat_aggregate(const struct run_result *r, struct profile *p) {
   }
   finish_table(&p->tab);
   if (p->nsite) qsort(p->sites, (size_t)p->nsite, sizeof *p->sites, by_cycles);
-  for (int i = 0; i < p->tab.n; i++)
-    if (p->tab.cats[i].has_induced) p->has_induced = 1;
+  if (p->nisite) qsort(p->isites, (size_t)p->nisite, sizeof *p->isites, by_faults);
   const struct cat *c;
   p->mmaps = (c = stat_cat(&p->tab, "syscall_mmap")) ? c->count : 0;
   p->munmaps = (c = stat_cat(&p->tab, "syscall_munmap")) ? c->count : 0;

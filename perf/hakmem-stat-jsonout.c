@@ -133,7 +133,33 @@ void stat_print_json(FILE *f, const struct stat_opts *o, const struct profile *r
     category(f, runs, n, &last->tab.cats[i], top);
   }
   putc(']', f);
-  if (last->has_induced) num(f, "induced_faults_other", last->induced_other, &pf);
+  if (last->has_induced) {
+    key(f, "induced_event", &pf);
+    json_write_str(f, last->induced_event);
+    num(f, "induced_faults_other", last->induced_other, &pf);
+    num(f, "induced_lost", last->induced_lost, &pf);
+    key(f, "induced_sites", &pf);
+    putc('[', f);
+    for (int i = 0; i < last->nisite; i++) {
+      int sf = 1;
+      if (i) putc(',', f);
+      putc('{', f);
+      key(f, "site", &sf);
+      json_write_str(f, last->isites[i].label);
+      key(f, "category", &sf);
+      json_write_str(f, last->isites[i].category);
+      num(f, "faults", last->isites[i].faults, &sf);
+      putc('}', f);
+    }
+    putc(']', f);
+  }
+  key(f, "event_errors", &pf);
+  putc('[', f);
+  for (int i = 0; i < last->nerr; i++) {
+    if (i) putc(',', f);
+    json_write_str(f, last->event_errors[i]);
+  }
+  putc(']', f);
   if (last->has_reclaim) {
     key(f, "reclaim", &pf);
     int rf = 1;
@@ -157,7 +183,6 @@ void stat_print_json(FILE *f, const struct stat_opts *o, const struct profile *r
     json_write_str(f, last->sites[i].label);
     num(f, "count", last->sites[i].count, &sf);
     num(f, "total_cycles", last->sites[i].cycles, &sf);
-    if (last->sites[i].has_induced) num(f, "induced_faults", last->sites[i].induced, &sf);
     putc('}', f);
   }
   putc(']', f);

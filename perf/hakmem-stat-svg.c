@@ -93,10 +93,12 @@ int stat_write_svg(const char *path, const struct stat_opts *o, const struct pro
     if (stat_mean_of(runs, n, count_of, c->name).mean <= 0) continue;
     shares[ns].name = c->name;
     shares[ns++].value = stat_mean_of(runs, n, share_of, c->name).mean;
-    if (c->has_induced) {
-      faults[nf].name = c->name;
-      faults[nf++].value = c->induced;
-    }
+  }
+  for (int i = 0; i < last->tab.n; i++) { /* a tier's category may hand out memory it never timed */
+    const struct cat *c = &last->tab.cats[i];
+    if (!c->has_induced) continue;
+    faults[nf].name = c->name;
+    faults[nf++].value = c->induced;
   }
   if (last->has_induced) {
     faults[nf].name = "other";

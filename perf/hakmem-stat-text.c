@@ -153,14 +153,30 @@ static void print_induced(FILE *f, const struct profile *p) {
   double all = p->induced_other;
   for (int i = 0; i < p->tab.n; i++) all += p->tab.cats[i].induced;
   char b[40];
-  fprintf(f, "\n  induced page faults (taken by the program on memory each category handed out):\n");
-  for (int i = 0; i < p->tab.n; i++) {
-    const struct cat *c = &p->tab.cats[i];
-    if (!c->has_induced || c->induced <= 0) continue;
+  fprintf(f, "\n  induced %s (taken by the program on memory each category handed out):\n",
+          p->induced_event[0] ? p->induced_event : "page faults");
+  int order[MAX_ROWS], k = 0;
+  for (int i = 0; i < p->tab.n && k < MAX_ROWS; i++) { /* most faults first */
+    if (!p->tab.cats[i].has_induced || p->tab.cats[i].induced <= 0) continue;
+    int j = k++;
+    while (j > 0 && p->tab.cats[order[j - 1]].induced < p->tab.cats[i].induced) {
+      order[j] = order[j - 1];
+      j--;
+    }
+    order[j] = i;
+  }
+  for (int i = 0; i < k; i++) {
+    const struct cat *c = &p->tab.cats[order[i]];
     fprintf(f, "  %-22s %14s %7.2f%%\n", c->name, grouped(c->induced, b, sizeof b), all > 0 ? 100 * c->induced / all : 0);
   }
   fprintf(f, "  %-22s %14s %7.2f%%\n", "other", grouped(p->induced_other, b, sizeof b),
           all > 0 ? 100 * p->induced_other / all : 0);
+  if (p->induced_lost > 0) fprintf(f, "  (%s records lost by the kernel)\n", grouped(p->induced_lost, b, sizeof b));
+}
+
+static void print_event_errors(FILE *f, const struct profile *p) {
+  for (int i = 0; i < p->nerr; i++)
+    fprintf(f, "%s  <not supported> %s\n", i ? "" : "\n", p->event_errors[i]);
 }
 
 static void print_reclaim(FILE *f, const struct profile *p) {
@@ -242,15 +258,9 @@ static void print_per_thread(FILE *f, const struct profile *p) {
   if (!p->nthread) fprintf(f, "  (no thread recorded)\n");
 }
 
-static int by_induced(const void *a, const void *b) {
-  const struct site *x = a, *y = b;
-  return x->induced < y->induced ? 1 : x->induced > y->induced ? -1 : strcmp(x->label, y->label);
-}
 
 static void print_sites(FILE *f, const struct profile *p, int max) {
-  struct site *s = malloc((size_t)(p->nsite ? p->nsite : 1) * sizeof *s);
-  if (!s) return;
-  memcpy(s, p->sites, (size_t)p->nsite * sizeof *s);
+  const struct site *s = p->sites; /* sorted by cycles */
   char b1[40], b2[40];
   fprintf(f, "\n  top %d call sites by allocation cycles (%.0f sites seen, %.0f allocations not told apart):\n", max,
           p->sites_distinct, p->sites_dropped);
@@ -258,15 +268,13 @@ static void print_sites(FILE *f, const struct profile *p, int max) {
   for (int i = 0; i < p->nsite && i < max; i++)
     fprintf(f, "  %16s %7.2f%% %14s  %s\n", grouped(s[i].cycles, b1, sizeof b1),
             p->tab.top > 0 ? 100 * s[i].cycles / p->tab.top : 0, grouped(s[i].count, b2, sizeof b2), s[i].label);
-  int any = 0;
-  for (int i = 0; i < p->nsite; i++) any |= s[i].has_induced;
-  if (any) {
-    qsort(s, (size_t)p->nsite, sizeof *s, by_induced);
-    fprintf(f, "\n  top %d call sites by induced page faults:\n  %16s  %s\n", max, "faults", "site");
-    for (int i = 0; i < p->nsite && i < max; i++)
-      fprintf(f, "  %16s  %s\n", grouped(s[i].induced, b1, sizeof b1), s[i].label);
+  if (p->nisite) {
+    fprintf(f, "\n  top %d call sites by induced %s:\n  %16s  %-14s %s\n", max,
+            p->induced_event[0] ? p->induced_event : "page faults", "faults", "category", "site");
+    for (int i = 0; i < p->nisite && i < max; i++)
+      fprintf(f, "  %16s  %-14s %s\n", grouped(p->isites[i].faults, b1, sizeof b1), p->isites[i].category,
+              p->isites[i].label);
   }
-  free(s);
 }
 
 void stat_print_text(FILE *f, const struct stat_opts *o, const struct profile *runs, int n) {
@@ -285,6 +293,7 @@ void stat_print_text(FILE *f, const struct stat_opts *o, const struct profile *r
     print_categories(f, o, runs, n);
     print_top_level(f, runs, n);
     print_induced(f, last);
+    print_event_errors(f, last);
   }
   print_reclaim(f, last);
   if (o->per_process) print_per_process(f, last);
@@ -334,6 +343,7 @@ void stat_print_csv(FILE *f, const struct stat_opts *o, const struct profile *ru
       csv_line(f, sep, "event", c->name, c->ev[e].name, c->ev[e].unsupported ? NAN : c->ev[e].value, -1, n);
     if (c->has_induced) csv_line(f, sep, "induced_faults", c->name, "faults", c->induced, -1, n);
   }
+  if (last->has_induced) csv_line(f, sep, "induced_faults", "other", "faults", last->induced_other, -1, n);
   if (last->has_reclaim) {
     csv_line(f, sep, "reclaim", last->backend, "batches", last->rc_batches, -1, n);
     csv_line(f, sep, "reclaim", last->backend, "ranges", last->rc_ranges, -1, n);
@@ -350,5 +360,7 @@ void stat_print_csv(FILE *f, const struct stat_opts *o, const struct profile *ru
       csv_line(f, sep, "site", s[i].label, "cycles", s[i].cycles, -1, n);
       csv_line(f, sep, "site", s[i].label, "allocations", s[i].count, -1, n);
     }
+    for (int i = 0; i < last->nisite && i < o->sites; i++)
+      csv_line(f, sep, "induced_site", last->isites[i].label, last->isites[i].category, last->isites[i].faults, -1, n);
   }
 }

@@ -70,7 +70,7 @@ struct cat {
   int has_min;
   int nev;
   struct ev ev[STAT_MAX_EVENTS];
-  double induced; /* induced_faults, when has_induced */
+  double induced; /* faults on memory it handed out, when has_induced */
   int has_induced;
 };
 
@@ -97,8 +97,14 @@ struct thread {
 
 struct site {
   char *label; /* symbol+0xoff (object) or object+0xoff, or the address */
-  double count, cycles, induced;
-  int has_induced;
+  double count, cycles;
+};
+
+/* A call site whose memory the program took page faults on (the library's induced.sites), per
+ * category that handed the memory out. */
+struct isite {
+  char *label, *category;
+  double faults;
 };
 
 /* One run, added up over every process that reported. */
@@ -107,8 +113,13 @@ struct profile {
   int reports, unreadable, compiled_out;
   double tsc_hz;
   double threads;
-  double induced_other;
+  double induced_other, induced_lost;
   int has_induced;
+  char induced_event[64]; /* the event the induced faults were sampled with */
+  int nisite;
+  struct isite *isites; /* most faults first */
+  int nerr;
+  char **event_errors; /* "name: reason" of each event that could not be counted */
   char backend[32];
   double rc_batches, rc_ranges, rc_bytes, rc_fallbacks;
   int has_reclaim;

@@ -240,8 +240,7 @@ static void json_sites(struct hkm_buf *b) {
 
 /* The per-thread and per-site parts (threads: NULL when there is no room for them). */
 static void format_json(const struct hkm_prof_snapshot *s, const struct hkm_report_extra *x, struct hkm_buf *b,
-                        const struct hkm_prof_thread *threads,
-                        unsigned nthreads) {
+                        const struct hkm_prof_thread *threads, unsigned nthreads) {
   uint64_t top = top_level(s);
   char cmd[CMDLINE_CAP + 1];
   size_t cmd_len;
@@ -329,8 +328,8 @@ static void format_text(const struct hkm_prof_snapshot *s, const struct hkm_repo
 /* threads: room for the per-thread figures (JSON only), or NULL. */
 static size_t format(int json, struct hkm_prof_thread *threads, char *p, size_t cap) {
   struct hkm_prof_snapshot snap;
-  struct hkm_report_extra x;
   unsigned n = 0;
+  struct hkm_report_extra x;
   hkm_report_extra_take(&x); /* first: it drains the fault ring, which may measure */
   hkm_prof_snapshot_threads(&snap, json ? threads : NULL, &n);
   struct hkm_buf b = {p, 0, cap};

@@ -24,11 +24,16 @@ hdr=$(grep '^  category ' "$tmp/text")
 echo "$hdr" | grep -qE 'share +page-faults +cycles$' || { cat "$tmp/text"; fail "event columns"; }
 grep -qE '^  hak_alloc +20 +200 +4,000 +66\.67% +14 +<not supported>$' "$tmp/text" || { cat "$tmp/text"; fail "hak_alloc row"; }
 grep -qE '^  whale_get +4 +750 +3,000 +50\.00% +12 +<not supported>$' "$tmp/text" || { cat "$tmp/text"; fail "whale_get row"; }
+grep -q '^  induced page-faults (taken by the program on memory each category handed out):$' "$tmp/text" ||
+  { cat "$tmp/text"; fail "induced heading"; }
 grep -qE '^  whale_get +120 +57\.14%$' "$tmp/text" || { cat "$tmp/text"; fail "induced faults of whale_get"; }
+grep -qE '^  tiny_alloc +80 +38\.10%$' "$tmp/text" || { cat "$tmp/text"; fail "induced faults of tiny_alloc"; }
+grep -q '^  (6 records lost by the kernel)$' "$tmp/text" || { cat "$tmp/text"; fail "lost records"; }
+grep -q '^  <not supported> cycles: No such file or directory$' "$tmp/text" || { cat "$tmp/text"; fail "event error"; }
 grep -qE '^  other +10 +4\.76%$' "$tmp/text" || { cat "$tmp/text"; fail "induced faults elsewhere"; }
 grep -qE '^  reclaim \(thread\): 4 batches, 12 ranges, 24,576 bytes, 3\.00 ranges/batch, 2 fallbacks$' "$tmp/text" ||
   { cat "$tmp/text"; fail "reclaim line"; }
-grep -qE '^ +120  load\+0x4 \(fake\)$' "$tmp/text" || { cat "$tmp/text"; fail "sites by induced faults"; }
+grep -qE '^ +120  whale_get +load\+0x4 \(fake\)$' "$tmp/text" || { cat "$tmp/text"; fail "sites by induced faults"; }
 grep -q '^  2 report lines unreadable' "$tmp/text" || { cat "$tmp/text"; fail "cut-off lines not counted"; }
 
 # Events asked for come first, in the order asked; one the library does not report is <not supported>.
@@ -42,12 +47,15 @@ check_py "$tmp/j" "$tmp/s.svg" <<'PY' || fail "fake JSON/SVG"
 import xml.etree.ElementTree as ET
 cats = {c["name"]: c for c in j["profile"]["categories"]}
 assert cats["hak_alloc"]["events"] == {"page-faults": 7, "cycles": None}, cats["hak_alloc"]
-assert cats["whale_get"]["induced_faults"] == 60 and j["profile"]["induced_faults_other"] == 5
+assert cats["whale_get"]["induced_faults"] == 60 and cats["tiny_alloc"]["induced_faults"] == 40
+assert j["profile"]["induced_faults_other"] == 5 and j["profile"]["induced_event"] == "page-faults"
+assert j["profile"]["induced_sites"] == [{"site": "load+0x4 (fake)", "category": "whale_get", "faults": 60}]
+assert j["profile"]["event_errors"] == ["cycles: No such file or directory"]
 assert j["run_reports"][0][0]["command"] == "fake \u00e9"
 ns = "{http://www.w3.org/2000/svg}"
 bars = {r.get("data-category"): float(r.get("data-faults")) for r in ET.parse(sys.argv[2]).getroot().iter(ns + "rect")
         if r.get("class") == "induced"}
-assert bars == {"hak_alloc": 40, "whale_get": 60, "other": 5}, bars
+assert bars == {"tiny_alloc": 40, "whale_get": 60, "other": 5}, bars
 PY
 "$stat" --lib "$fake" -x , "$py" -c pass 2> "$tmp/csv" || fail "fake run failed (csv)"
 grep -qx 'event,hak_alloc,cycles,<not supported>' "$tmp/csv" && grep -qx 'event,hak_alloc,page-faults,7' "$tmp/csv" ||
