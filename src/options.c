@@ -166,7 +166,7 @@ static const char *event_list(const char *v, const char *def) {
 static void load_pmu(void) {
   const char *v;
   unsigned long n;
-  if (hkm_cfg.mode == HKM_MODE_RESEARCH) hkm_cfg.pmu_faults = "page-faults";
+  if (hkm_cfg.mode == HKM_MODE_RESEARCH && HKM_ENABLE_TIMING) hkm_cfg.pmu_faults = "page-faults";
   if ((v = secure_getenv("HAKMEM_PMU")) && *v) hkm_cfg.pmu = event_list(v, "cycles,page-faults,dTLB-load-misses");
   if ((v = secure_getenv("HAKMEM_PMU_FAULTS")) && *v) hkm_cfg.pmu_faults = event_list(v, "page-faults");
   hkm_cfg.pmu_sample = 1;
@@ -204,8 +204,11 @@ void hkm_config_load(void) {
   if ((v = secure_getenv("HAKMEM_VERBOSE")) && *v) hkm_cfg.verbose = parse_bool("HAKMEM_VERBOSE", v, 0);
   if (mode == HKM_MODE_LEARNING)
     hkm_warn("HAKMEM_MODE=learning is not available yet; running as balanced");
-  if (mode == HKM_MODE_RESEARCH)
+  if (mode == HKM_MODE_RESEARCH && HKM_ENABLE_TIMING)
     hkm_warn("HAKMEM_MODE=research: balanced, with the profiler and induced-fault sampling on (the learner is "
+             "not available yet)");
+  else if (mode == HKM_MODE_RESEARCH)
+    hkm_warn("HAKMEM_MODE=research: balanced, without the profiler (built with --disable-timing; the learner is "
              "not available yet)");
 
   if ((v = secure_getenv("HAKMEM_TIMING")) && *v) hkm_cfg.timing = parse_bool("HAKMEM_TIMING", v, 0);
