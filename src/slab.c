@@ -141,6 +141,12 @@ void *hkm_slab_alloc_slow(struct hkm_heap *h, unsigned c, const void *site) {
   return b;
 }
 
+static unsigned keep_heaps = 1; /* heaps sharing hkm_cfg.slab_keep_bytes */
+
+void hkm_slab_share_keep(unsigned live_heaps) {
+  __atomic_store_n(&keep_heaps, live_heaps ? live_heaps : 1, __ATOMIC_RELAXED);
+}
+
 static int empty_l25(const struct hkm_span *p, const struct hkm_span *s) {
   return p && p != s && p != &hkm_slab_sentinel && p->tier == HKM_TIER_L25 && !p->used;
 }
@@ -149,15 +155,15 @@ static int empty_l25(const struct hkm_span *p, const struct hkm_span *s) {
  * its 1-4 MiB are resident, and a class with a block or two live (the common case for blocks this big)
  * would otherwise release and refill a slab every few frees, refaulting it whenever the region cache
  * had to drop it meanwhile (wl_large: 2,695 slab releases and 667k page faults in 60k frees; kept, 390
- * and 94k). The empty L2.5 slabs a heap keeps stay within the mode's budget (32 MiB balanced, 64 fast,
- * none minimal), which one empty slab for each L2.5 class fits. */
+ * and 94k). The empty L2.5 slabs a heap keeps stay within its share of the mode's budget (32 MiB
+ * balanced, 64 fast, none minimal; a single thread's share fits one empty slab for each L2.5 class). */
 static int keep_empty(struct hkm_heap *h, const struct hkm_span *s) {
   size_t kept = s->bytes;
   for (unsigned c = 0; c < HKM_NCLASSES; c++) {
     if (empty_l25(h->cls[c].partial, s)) kept += h->cls[c].partial->bytes;
     if (empty_l25(h->cls[c].cur, s)) kept += h->cls[c].cur->bytes;
   }
-  return kept <= hkm_cfg.slab_keep_bytes;
+  return kept <= hkm_cfg.slab_keep_bytes / __atomic_load_n(&keep_heaps, __ATOMIC_RELAXED);
 }
 
 void hkm_slab_free_slow(struct hkm_heap *h, struct hkm_span *s) {

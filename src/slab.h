@@ -38,6 +38,9 @@ void hkm_slab_free_remote(struct hkm_heap *h, struct hkm_span *s, struct hkm_blo
 HKM_COLD void hkm_slab_free_suspect(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b);
 /* Give up every slab of a heap whose thread is leaving (empty ones are released). */
 void hkm_slab_abandon_all(struct hkm_heap *h);
+/* The empty-slab budget (hkm_cfg.slab_keep_bytes) is the process's: each of n live heaps keeps up to
+ * 1/n of it. Called by heap.c whenever n changes. */
+void hkm_slab_share_keep(unsigned live_heaps);
 /* Release the heap's empty slabs (malloc_trim); nonzero when there were any. */
 int hkm_slab_trim(struct hkm_heap *h);
 /* Prepare a fresh or recycled heap. */

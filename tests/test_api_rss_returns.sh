@@ -1,7 +1,7 @@
 #!/bin/sh
 # RSS falls back after 256 MiB working sets are freed, in each mode and with synchronous release,
 # to what the documentation lets that configuration keep (README, hakmem(3)): balanced 8 MiB region
-# cache + 8 MiB BigCache + 32 MiB of empty L2.5 slabs per thread; minimal nothing; fast 64 + 64 + 64
+# cache + 8 MiB BigCache + 32 MiB of empty L2.5 slabs (one thread here); minimal nothing; fast 64 + 64 + 64
 # MiB; with the sync backend the whale ring also keeps up to 16 MiB, having no helper thread to time
 # it out.
 prog="$HKM_TESTS_BUILDDIR/test_api_rss_returns"
