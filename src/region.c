@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 
+#include "induced.h"
 #include "meta.h"
 #include "options.h"
 #include "os.h"
@@ -77,7 +78,7 @@ static struct hkm_span *describe(uintptr_t base, size_t bytes, int zeroed) {
 
 /* Cut the first bytes off span s (already unlinked); the rest goes back to its list. */
 static struct hkm_span *split(struct hkm_span *s, size_t bytes) {
-  struct hkm_span *rest = describe(s->base + bytes, s->bytes - bytes, !s->hot);
+  struct hkm_span *rest = describe(s->base + bytes, s->bytes - bytes, !s->hot && !hkm_cfg.reclaim_free);
   if (!rest) return NULL;
   rest->hot = s->hot;
   s->bytes = bytes;
@@ -131,8 +132,8 @@ struct hkm_span *hkm_region_get(size_t bytes) {
   for (size_t m = n; m <= MAX_GRAN && !s; m++)
     if (head[m]) s = take(head[m], bytes);
   if (!s) s = take(best_fit_big(bytes), bytes);
-  if (s)
-    s->zeroed = !s->hot;
+  if (s) /* MADV_FREE'd pages keep their old contents until the kernel takes them */
+    s->zeroed = !s->hot && !hkm_cfg.reclaim_free;
   else
     s = carve(bytes);
   pthread_mutex_unlock(&region_lock);
@@ -146,7 +147,7 @@ struct hkm_span *hkm_region_get_big(size_t bytes) {
   absorb_dropped();
   struct hkm_span *s = take(best_fit_big(bytes), bytes);
   pthread_mutex_unlock(&region_lock);
-  if (s) s->zeroed = 1;
+  if (s) s->zeroed = !hkm_cfg.reclaim_free;
   HKM_TIME_END(REGION_GET, t);
   return s;
 }
@@ -174,6 +175,7 @@ static int cold_or_unmap(struct hkm_span *s) {
 #define MAX_EVICT 8
 
 void hkm_region_put(struct hkm_span *s) {
+  hkm_induced_drain(); /* faults still in the ring belong to what the span was until now */
   HKM_TIME_START(t);
   struct hkm_span *gone[MAX_EVICT + 1];
   int how[MAX_EVICT + 1];
