@@ -148,11 +148,7 @@ void hkm_slab_free_slow(struct hkm_heap *h, struct hkm_span *s) {
     s->state = HKM_SLAB_PARTIAL;
     list_push(&cs->partial, s);
   }
-  /* An L2.5 class keeps one empty slab: its 1-4 MiB are already resident, and a class with a block or
-   * two live (the common case for blocks this big) would otherwise release and refill a slab every few
-   * frees, refaulting it whenever the region cache's hot budget had to drop it meanwhile (wl_large:
-   * 2,695 slab releases and 667k page faults in 60k frees; with the kept slab 390 and 94k). */
-  if (s->used == 0 && s->state == HKM_SLAB_PARTIAL && (s->tier != HKM_TIER_L25 || cs->partial != s || s->next)) {
+  if (s->used == 0 && s->state == HKM_SLAB_PARTIAL) {
     list_unlink(&cs->partial, s);
     release(s);
   }
