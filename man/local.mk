@@ -1,2 +1,2 @@
 # Manual pages.
-dist_man_MANS += man/hakmem.3
+dist_man_MANS += man/hakmem.3 man/hakmem-stat.1

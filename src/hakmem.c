@@ -22,6 +22,7 @@
 #include "alloc.h"
 #include "bigcache.h"
 #include "hakmem.h"
+#include "induced.h"
 #include "init.h"
 #include "options.h"
 #include "whale.h"
@@ -92,7 +93,7 @@ void *hkm_alloc_timed(size_t n, const void *site) {
   } else {
     p = hkm_alloc_large(n, site, 0);
   }
-  HKM_TIME_END(HAK_ALLOC, t);
+  HKM_TIME_END_SITE(HAK_ALLOC, t, site);
   return p;
 }
 
@@ -120,12 +121,15 @@ void hkm_free_timed(void *p) {
 void *hkm_alloc_large(size_t n, const void *site, size_t align) {
   void *p;
   hkm_ensure_init();
-  if (n > HKM_MAX_REQUEST)
+  hkm_induced_drain(); /* attribute earlier faults before ranges change hands */
+  if (n > HKM_MAX_REQUEST) {
     p = NULL;
-  else if (align <= HKM_GRANULE && n > HKM_L25_MAX && n <= HKM_BIG_MAX)
+  } else if (align <= HKM_GRANULE && n > HKM_L25_MAX && n <= HKM_BIG_MAX) {
     p = hkm_bigcache_alloc(n, site);
-  else
+  } else {
     p = hkm_whale_alloc(n, align);
+    if (p) hkm_pagemap_get(p)->site = site; /* for the induced-fault report */
+  }
   if (!p) errno = ENOMEM;
   return p;
 }
@@ -156,7 +160,7 @@ void *hkm_alloc_aligned(size_t align, size_t n, const void *site) {
   } else {
     p = hkm_alloc_large(n, site, align);
   }
-  HKM_TIME_END(HAK_ALLOC, t);
+  HKM_TIME_END_SITE(HAK_ALLOC, t, site);
   return p;
 }
 
@@ -168,6 +172,7 @@ void hkm_free_other(struct hkm_span *s, void *p) {
   }
   if ((uintptr_t)p != s->base || (s->kind != HKM_KIND_BIG && s->kind != HKM_KIND_WHALE))
     hkm_invalid_pointer("free", p);
+  hkm_induced_drain(); /* the faults on this block, while it is still the block's */
   if (s->kind == HKM_KIND_BIG)
     hkm_bigcache_free(s);
   else

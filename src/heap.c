@@ -28,6 +28,7 @@ static void thread_exit(void *arg) {
   h->next_free = free_heaps;
   free_heaps = h;
   live_heaps--;
+  hkm_slab_share_keep(live_heaps);
   pthread_mutex_unlock(&heaps_lock);
 }
 
@@ -41,7 +42,7 @@ struct hkm_heap *hkm_heap_get_slow(void) {
     free_heaps = h->next_free;
   else
     h = hkm_meta_alloc(sizeof *h);
-  if (h) live_heaps++;
+  if (h) hkm_slab_share_keep(++live_heaps);
   pthread_mutex_unlock(&heaps_lock);
   if (!h) return NULL;
   hkm_slab_heap_init(h);
@@ -60,4 +61,5 @@ void hkm_heap_fork_child(void) {
   /* Only the forking thread lives on; other heaps' slabs stay with their dead owners (their blocks
    * can still be freed, through the remote lists). */
   live_heaps = hkm_tls_heap_owned ? 1 : 0;
+  hkm_slab_share_keep(live_heaps);
 }

@@ -13,10 +13,12 @@
 
 #include "bigcache.h"
 #include "heap.h"
+#include "induced.h"
 #include "init.h"
 #include "meta.h"
 #include "options.h"
 #include "pagemap.h"
+#include "pmu.h"
 #include "prof.h"
 #include "reclaim.h"
 #include "region.h"
@@ -57,6 +59,7 @@ static void fork_child(void) {
   hkm_bigcache_fork_child();
   hkm_heap_fork_child();
   hkm_reclaim_fork_child();
+  hkm_induced_fork_child();
 }
 
 static HKM_COLD void init_slow(void) {
@@ -78,6 +81,14 @@ static HKM_COLD void init_slow(void) {
   pthread_atfork(fork_prepare, fork_parent, fork_child);
   in_init = 0;
   atomic_store_explicit(&init_state, INIT_DONE, memory_order_release);
+  /* After init is done and outside every lock: libpfm4 and pthread_create allocate, which is served
+   * normally from here on. */
+  hkm_pmu_init();
+  hkm_induced_init();
+  hkm_prof_arm();
+  /* This thread may have got its heap while libpfm4 started; with profiling on, its fast paths must
+   * take the timed exits like every other thread's (heap.h). */
+  if (hkm_prof_enabled) hkm_tls_heap = NULL;
 }
 
 void hkm_ensure_init(void) {

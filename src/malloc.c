@@ -12,6 +12,7 @@
 #include "alloc.h"
 #include "bigcache.h"
 #include "hakmem.h"
+#include "heap.h"
 #include "os.h"
 #include "reclaim.h"
 #include "region.h"
@@ -94,7 +95,9 @@ HKM_API int mallopt(int param, int value) {
 
 HKM_API int malloc_trim(size_t pad) {
   (void)pad;
-  int any = hkm_bigcache_flush();
+  struct hkm_heap *h = hkm_tls_heap_owned; /* only the caller's: other heaps belong to running threads */
+  int any = h ? hkm_slab_trim(h) : 0;
+  any |= hkm_bigcache_flush();
   any |= hkm_whale_flush();
   any |= hkm_region_trim();
   return any;

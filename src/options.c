@@ -43,6 +43,7 @@ static void apply_mode(int mode) {
     hkm_cfg.bigcache = 0;
     hkm_cfg.bigcache_bytes = 0;
     hkm_cfg.region_hot_bytes = 0;
+    hkm_cfg.slab_keep_bytes = 0;
     break;
   case HKM_MODE_FAST: /* trade memory for fewer page faults */
     hkm_cfg.whale_slots = 16;
@@ -50,6 +51,7 @@ static void apply_mode(int mode) {
     hkm_cfg.bigcache = 1;
     hkm_cfg.bigcache_bytes = (size_t)64 << 20;
     hkm_cfg.region_hot_bytes = (size_t)64 << 20;
+    hkm_cfg.slab_keep_bytes = (size_t)64 << 20;
     break;
   default: /* balanced; learning and research build on it */
     hkm_cfg.whale_slots = 8;
@@ -57,6 +59,7 @@ static void apply_mode(int mode) {
     hkm_cfg.bigcache = 1;
     hkm_cfg.bigcache_bytes = (size_t)8 << 20;
     hkm_cfg.region_hot_bytes = (size_t)8 << 20;
+    hkm_cfg.slab_keep_bytes = (size_t)32 << 20; /* one empty slab for each L2.5 class */
     break;
   }
 }
@@ -85,7 +88,8 @@ static int parse_bool(const char *name, const char *s, int def) {
 static const char *const known_vars[] = {
     "HAKMEM_MODE",         "HAKMEM_VERBOSE",     "HAKMEM_TIMING",        "HAKMEM_TIMING_FORMAT",
     "HAKMEM_TIMING_FILE",  "HAKMEM_WHALE_SLOTS", "HAKMEM_REGION_CAP_MB", "HAKMEM_RECLAIM",
-    "HAKMEM_RECLAIM_BATCH", "HAKMEM_RECLAIM_DELAY_MS", "HAKMEM_RECLAIM_ADVICE",
+    "HAKMEM_RECLAIM_BATCH", "HAKMEM_RECLAIM_DELAY_MS", "HAKMEM_RECLAIM_ADVICE", "HAKMEM_TIMING_QUIET",
+    "HAKMEM_PMU",          "HAKMEM_PMU_SAMPLE",  "HAKMEM_PMU_FAULTS",    "HAKMEM_PMU_FAULTS_PERIOD",
 };
 
 static void warn_unknown_vars(void) {
@@ -149,6 +153,39 @@ static void load_reclaim(void) {
   }
 }
 
+/* An event list variable: 0/off = none, 1/on/default = the default list, anything else is the list. */
+static const char *event_list(const char *v, const char *def) {
+  if (!strcmp(v, "0") || !strcmp(v, "off") || !strcmp(v, "no") || !strcmp(v, "false")) return NULL;
+  if (!strcmp(v, "1") || !strcmp(v, "on") || !strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "default"))
+    return def;
+  return v;
+}
+
+/* Events. Either list turns the profiler on: events without a report would be counted for nobody.
+ * Research mode samples induced faults unless told otherwise. */
+static void load_pmu(void) {
+  const char *v;
+  unsigned long n;
+  if (hkm_cfg.mode == HKM_MODE_RESEARCH && HKM_ENABLE_TIMING) hkm_cfg.pmu_faults = "page-faults";
+  if ((v = secure_getenv("HAKMEM_PMU")) && *v) hkm_cfg.pmu = event_list(v, "cycles,page-faults,dTLB-load-misses");
+  if ((v = secure_getenv("HAKMEM_PMU_FAULTS")) && *v) hkm_cfg.pmu_faults = event_list(v, "page-faults");
+  hkm_cfg.pmu_sample = 1;
+  if ((v = secure_getenv("HAKMEM_PMU_SAMPLE")) && *v) {
+    if (parse_uint(v, 1000000, &n) == 0 && n > 0)
+      hkm_cfg.pmu_sample = (unsigned)n;
+    else
+      hkm_warn("HAKMEM_PMU_SAMPLE=%s is not a number from 1 to 1000000; using 1", v);
+  }
+  hkm_cfg.pmu_faults_period = 1;
+  if ((v = secure_getenv("HAKMEM_PMU_FAULTS_PERIOD")) && *v) {
+    if (parse_uint(v, 1000000, &n) == 0 && n > 0)
+      hkm_cfg.pmu_faults_period = (unsigned)n;
+    else
+      hkm_warn("HAKMEM_PMU_FAULTS_PERIOD=%s is not a number from 1 to 1000000; using 1", v);
+  }
+  if (hkm_cfg.pmu || hkm_cfg.pmu_faults) hkm_cfg.timing = 1;
+}
+
 void hkm_config_load(void) {
   const char *v;
   int mode = HKM_MODE_BALANCED;
@@ -165,8 +202,14 @@ void hkm_config_load(void) {
   hkm_cfg.region_cap_bytes = (size_t)1024 << 20;
 
   if ((v = secure_getenv("HAKMEM_VERBOSE")) && *v) hkm_cfg.verbose = parse_bool("HAKMEM_VERBOSE", v, 0);
-  if (mode == HKM_MODE_LEARNING || mode == HKM_MODE_RESEARCH)
-    hkm_warn("HAKMEM_MODE=%s is not available yet; running as balanced", mode_names[mode]);
+  if (mode == HKM_MODE_LEARNING)
+    hkm_warn("HAKMEM_MODE=learning is not available yet; running as balanced");
+  if (mode == HKM_MODE_RESEARCH && HKM_ENABLE_TIMING)
+    hkm_warn("HAKMEM_MODE=research: balanced, with the profiler and induced-fault sampling on (the learner is "
+             "not available yet)");
+  else if (mode == HKM_MODE_RESEARCH)
+    hkm_warn("HAKMEM_MODE=research: balanced, without the profiler (built with --disable-timing; the learner is "
+             "not available yet)");
 
   if ((v = secure_getenv("HAKMEM_TIMING")) && *v) hkm_cfg.timing = parse_bool("HAKMEM_TIMING", v, 0);
   if ((v = secure_getenv("HAKMEM_TIMING_FORMAT")) && *v) {
@@ -176,6 +219,8 @@ void hkm_config_load(void) {
       hkm_warn("HAKMEM_TIMING_FORMAT=%s is not text or json; using text", v);
   }
   if ((v = secure_getenv("HAKMEM_TIMING_FILE")) && *v) hkm_cfg.timing_file = v;
+  if ((v = secure_getenv("HAKMEM_TIMING_QUIET")) && *v)
+    hkm_cfg.timing_quiet = parse_bool("HAKMEM_TIMING_QUIET", v, 0);
 
   unsigned long n;
   if ((v = secure_getenv("HAKMEM_WHALE_SLOTS")) && *v) {
@@ -191,5 +236,6 @@ void hkm_config_load(void) {
       hkm_warn("HAKMEM_REGION_CAP_MB=%s is not a number of MiB; using %zu", v, hkm_cfg.region_cap_bytes >> 20);
   }
   load_reclaim();
+  load_pmu();
   warn_unknown_vars();
 }

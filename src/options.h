@@ -16,16 +16,22 @@ struct hkm_config {
   int timing;               /* HAKMEM_TIMING: 1 = collect per-category cycles */
   int timing_json;          /* HAKMEM_TIMING_FORMAT: 0 = text, 1 = json */
   const char *timing_file;  /* HAKMEM_TIMING_FILE: path, "fd:N", or NULL for stderr */
+  int timing_quiet;         /* HAKMEM_TIMING_QUIET: 1 = the profiler never writes to stderr */
   unsigned whale_slots;     /* HAKMEM_WHALE_SLOTS: freed >2 MiB mappings kept for reuse */
   size_t whale_cache_bytes; /* resident bytes the whale ring may hold (mode preset) */
   int bigcache;             /* 1 = cache 1-2 MiB blocks per call site (mode preset) */
   size_t bigcache_bytes;    /* resident bytes BigCache may hold (mode preset) */
   size_t region_hot_bytes;  /* freed spans kept with their pages (mode preset) */
+  size_t slab_keep_bytes;   /* empty L2.5 slabs a thread's heap may keep (mode preset) */
   size_t region_cap_bytes;  /* HAKMEM_REGION_CAP_MB: address space the region cache may keep */
   int reclaim;              /* HAKMEM_RECLAIM: enum hkm_reclaim_backend */
   unsigned reclaim_batch;   /* HAKMEM_RECLAIM_BATCH: ranges that trigger a flush */
   unsigned reclaim_delay_ms; /* HAKMEM_RECLAIM_DELAY_MS: longest a range waits for its batch */
   int reclaim_free;         /* HAKMEM_RECLAIM_ADVICE: 1 = MADV_FREE, 0 = MADV_DONTNEED */
+  const char *pmu;          /* HAKMEM_PMU: comma list of event names, or NULL */
+  unsigned pmu_sample;      /* HAKMEM_PMU_SAMPLE: measure events on 1 in N entries */
+  const char *pmu_faults;   /* HAKMEM_PMU_FAULTS: events sampled with their data address, or NULL */
+  unsigned pmu_faults_period; /* HAKMEM_PMU_FAULTS_PERIOD: one sample every N events */
 };
 
 extern struct hkm_config hkm_cfg;

@@ -1,9 +1,10 @@
 /* The region cache: where spans come from and where released spans wait.
  *
  * Spans up to HKM_REGION_MAX_SPAN are carved from 64 MiB arenas. A released span keeps its pages
- * ("hot") while the hot total stays under the mode's budget, otherwise its pages are dropped
- * (MADV_DONTNEED) and only its address space is kept ("cold"), up to HAKMEM_REGION_CAP_MB; beyond that
- * the span is unmapped. Reuse prefers hot spans of the exact length, then splits a longer one. */
+ * ("hot") within the mode's budget; over it, the hot span that came back longest ago has its pages
+ * dropped (MADV_DONTNEED) and only its address space is kept ("cold"), up to HAKMEM_REGION_CAP_MB;
+ * beyond that the span is unmapped. Reuse takes a span of the exact length (hot ones first), else a
+ * hot longer one, else any longer one, and splits it (free spans are never merged). */
 #ifndef HKM_REGION_H
 #define HKM_REGION_H
 
@@ -19,8 +20,9 @@ struct hkm_span *hkm_region_get(size_t bytes);
  * bytes; NULL when none is kept. Lets Whale reuse address space instead of mapping anew. */
 struct hkm_span *hkm_region_get_big(size_t bytes);
 /* Take back a span nobody uses any more: kept with its pages within the mode's budget (spans up to
- * 2 MiB), else its pages are dropped and its address space kept up to HAKMEM_REGION_CAP_MB, else it
- * is unmapped; the last two through reclaim.c, off this thread. */
+ * HKM_REGION_MAX_SPAN; the oldest hot spans lose theirs to make room), else its pages are dropped
+ * and its address space kept up to HAKMEM_REGION_CAP_MB, else it is unmapped; the last two through
+ * reclaim.c, off this thread. */
 void hkm_region_put(struct hkm_span *s);
 /* Drop the pages of every hot span now (malloc_trim). Returns 1 when anything was dropped. */
 int hkm_region_trim(void);

@@ -16,6 +16,9 @@
  *   schema                  "hakmem-profile"
  *   version                 1
  *   pid                     process id of the reporting process
+ *   ppid                    its parent's process id
+ *   command                 the process's command line (/proc/self/cmdline, arguments joined by
+ *                           spaces), at most 256 bytes of it, then "..."; "" when unreadable
  *   timing_compiled         false when built with --disable-timing (everything below is then zero)
  *   enabled                 true when HAKMEM_TIMING=1 was set at startup
  *   threads                 threads that recorded anything since start, fork or hak_prof_reset(),
@@ -39,39 +42,88 @@
  *     share                 total_cycles / top_level_cycles, a fraction with 6 decimals (0 when
  *                           top_level_cycles is 0); may exceed 1 for work outside the API calls,
  *                           e.g. syscalls made by the release thread
+ *     events_sampled        (with HAKMEM_PMU) measurements that read the events
+ *     events                (with HAKMEM_PMU) {event name: inclusive delta, scaled to count when
+ *                           events_sampled < count; null when the event is not supported or no
+ *                           measurement was sampled}
+ *   pmu                     sample_every (HAKMEM_PMU_SAMPLE), read ("rdpmc" or "read"),
+ *                           running_fraction (time the events counted / time enabled, null before any
+ *                           read; below 1 when multiplexed), events: [{name, supported, error (string
+ *                           or null)}] in HAKMEM_PMU's order, unknown names left out
+ *   induced                 null unless HAKMEM_PMU_FAULTS; else period, lost (records dropped by the
+ *                           kernel), throttled, process_minor_faults (getrusage, for scale),
+ *                           events: [{name, supported, error, samples, total, categories: {allocation
+ *                           category of each tier: faults}, other (not hakmem's memory), classes:
+ *                           [{class, block_size, faults}] (slab tiers, non-zero only)}],
+ *                           site_total (faults of the first event with a call site),
+ *                           sites: [{address "0x...", symbol "fn+0x.." or null, object, category,
+ *                           faults}] (first event, most faults first, at most 16)
+ *                           Fault figures are samples times period.
+ *   reclaim                 the deferred release (reclaim.c) since start:
+ *     backend               "uring", "thread" or "sync": the one in use
+ *     batches               batches the release path ran
+ *     ranges                address ranges released in them
+ *     bytes                 bytes released
+ *     avg_batch             ranges / batches, with 2 decimals (0 when batches is 0)
+ *     fallbacks             times a backend could not start and the next one took over
+ * The last four fields are present when profiling is enabled:
+ *   per_thread              array, one object per thread that recorded: exited threads in exit
+ *                           order, then live ones; the first 64 one by one, then one last object
+ *                           with tid -1 for the rest (and for what threads freed after their exit
+ *                           handler ran), read at the same moment as the categories above, so the
+ *                           objects add up to them exactly:
+ *     tid                   kernel thread id, or -1
+ *     exited                true when the thread has exited (for tid -1: all it holds have)
+ *     threads               threads the object holds: 1, or for tid -1 how many (0 when it holds
+ *                           only what threads freed after their exit handler ran)
+ *     categories            object: category name -> {"count", "total_cycles"}, only the categories
+ *                           with a non-zero count
+ *   sites                   array, the allocation call sites (return addresses into the caller of
+ *                           malloc, calloc, ..., or the site given to hak_alloc_at) with the most
+ *                           hak_alloc cycles, at most 64, most first:
+ *     addr                  the address, a string "0x..."
+ *     object                path of the object (executable or library) holding it, or null
+ *     object_offset         addr minus that object's load bias: the address addr2line -e object
+ *                           takes, or null
+ *     symbol                name of the function holding it, when the object exports one, or null
+ *     symbol_offset         addr minus that function's address, or null
+ *     count                 allocations made from it
+ *     total_cycles          their hak_alloc cycles
+ *   sites_distinct          call sites seen (up to 1024 are told apart)
+ *   sites_dropped           allocations whose site found no room in the table of 1024
  * All cycle, count and ns fields are non-negative integers. */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <dlfcn.h>
+#include <link.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "hakmem.h"
 #include "options.h"
 #include "prof.h"
+#include "prof_sites.h"
+#include "report_pmu.h"
+#include "strbuf.h"
+#include "reclaim.h"
 
-/* Generous: a JSON category line is under 300 bytes even with 20-digit numbers. */
-#define REPORT_CAP (1024 + HKM_CAT_COUNT * 384)
-
-struct buf {
-  char *p;
-  size_t len, cap;
-};
-
-static void put(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(struct buf *b, const char *fmt, ...) {
-  if (b->len + 1 >= b->cap) return;
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-  va_end(ap);
-  if (n < 0) return;
-  b->len += (size_t)n < b->cap - b->len ? (size_t)n : b->cap - b->len - 1;
-}
+/* The summary fits on the stack: a JSON category line is under 300 bytes even with 20-digit numbers.
+ * With the per-thread and per-site detail the report is larger and gets its own mapping (never
+ * malloc: the report may run inside the allocator's exit); it stays one write(2), so that reports of
+ * processes sharing a file (O_APPEND) never interleave. */
+#define REPORT_CAP (2048 + HKM_CAT_COUNT * 384 + HKM_REPORT_PMU_CAP)
+#define SITES_SHOWN 64
+#define CMDLINE_CAP 256
+#define PATH_SHOWN 512   /* bytes of an object's path; escaping may make each byte 6 */
+#define SYMBOL_SHOWN 256
+#define DETAIL_CAP \
+  (REPORT_CAP + (HKM_PROF_THREADS_KEPT + 1) * (128 + HKM_CAT_COUNT * 96) + SITES_SHOWN * (256 + 6 * (PATH_SHOWN + SYMBOL_SHOWN)))
 
 typedef unsigned long long ull;
 
@@ -87,44 +139,151 @@ static uint64_t top_level(const struct hkm_prof_snapshot *s) {
   return s->stat[HKM_CAT_HAK_ALLOC].total + s->stat[HKM_CAT_HAK_FREE].total;
 }
 
-static void format_json(const struct hkm_prof_snapshot *s, struct buf *b) {
-  uint64_t top = top_level(s);
-  put(b,
-      "{\"schema\":\"hakmem-profile\",\"version\":1,\"pid\":%ld,\"timing_compiled\":%s,\"enabled\":%s,"
-      "\"threads\":%u,\"tsc_hz\":%llu,\"overhead_cycles\":%llu,\"overhead_subtracted\":true,"
-      "\"measurement_cost_cycles\":%llu,\"inclusive\":true,\"top_level_cycles\":%llu,\"categories\":[",
-      (long)getpid(), s->compiled ? "true" : "false", s->enabled ? "true" : "false", s->threads,
-      (ull)s->tsc_hz, (ull)s->overhead, (ull)s->cost, (ull)top);
-  for (int c = 0; c < HKM_CAT_COUNT; c++) {
-    const struct hkm_prof_stat *st = &s->stat[c];
-    int parent = hkm_cat_parent[c];
-    ull ppm = share_ppm(st->total, top);
-    put(b, "%s{\"name\":\"%s\",\"parent\":%s%s%s,", c ? "," : "", hkm_cat_name[c], parent < 0 ? "" : "\"",
-        parent < 0 ? "null" : hkm_cat_name[parent], parent < 0 ? "" : "\"");
-    put(b,
-        "\"count\":%llu,\"total_cycles\":%llu,\"avg_cycles\":%llu,\"min_cycles\":%llu,\"max_cycles\":%llu,"
-        "\"total_ns\":%llu,\"share\":%llu.%06llu}",
-        (ull)st->count, (ull)st->total, avg(st), (ull)st->min, (ull)st->max, to_ns(st->total, s->tsc_hz),
-        ppm / 1000000, ppm % 1000000);
-  }
-  put(b, "]}\n");
+
+/* The command line, arguments joined by spaces; length in *n (0 when unreadable). */
+static void read_cmdline(char *out, size_t cap, size_t *n) {
+  *n = 0;
+  int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  ssize_t r;
+  while (*n < cap && ((r = read(fd, out + *n, cap - *n)) > 0 || (r < 0 && errno == EINTR)))
+    if (r > 0) *n += (size_t)r;
+  close(fd);
+  while (*n && out[*n - 1] == 0) (*n)--;
+  for (size_t i = 0; i < *n; i++)
+    if (!out[i]) out[i] = ' ';
 }
 
-static void format_text(const struct hkm_prof_snapshot *s, struct buf *b) {
+/* One category's object; every category-wide figure (and, later, its event columns) goes here. */
+static void json_category(struct hkm_buf *b, const struct hkm_prof_snapshot *s, const struct hkm_report_extra *x, int c,
+                          uint64_t top) {
+  const struct hkm_prof_stat *st = &s->stat[c];
+  int parent = hkm_cat_parent[c];
+  ull ppm = share_ppm(st->total, top);
+  hkm_put(b, "%s{\"name\":\"%s\",\"parent\":%s%s%s,", c ? "," : "", hkm_cat_name[c], parent < 0 ? "" : "\"",
+      parent < 0 ? "null" : hkm_cat_name[parent], parent < 0 ? "" : "\"");
+  hkm_put(b,
+      "\"count\":%llu,\"total_cycles\":%llu,\"avg_cycles\":%llu,\"min_cycles\":%llu,\"max_cycles\":%llu,"
+      "\"total_ns\":%llu,\"share\":%llu.%06llu",
+      (ull)st->count, (ull)st->total, avg(st), (ull)st->min, (ull)st->max, to_ns(st->total, s->tsc_hz),
+      ppm / 1000000, ppm % 1000000);
+  hkm_report_pmu_json_cat(b, x, s, c);
+  hkm_put(b, "}");
+}
+
+static void json_reclaim(struct hkm_buf *b) {
+  struct hkm_reclaim_stats r;
+  hkm_reclaim_stats(&r);
+  ull centi = r.batches ? (ull)((r.ranges * 100 + r.batches / 2) / r.batches) : 0;
+  hkm_put(b,
+      ",\"reclaim\":{\"backend\":\"%s\",\"batches\":%zu,\"ranges\":%zu,\"bytes\":%zu,\"avg_batch\":%llu.%02llu,"
+      "\"fallbacks\":%zu}",
+      r.backend, r.batches, r.ranges, r.bytes, centi / 100, centi % 100, r.fallbacks);
+}
+
+static void json_thread(struct hkm_buf *b, const struct hkm_prof_thread *t, int first) {
+  hkm_put(b, "%s{\"tid\":%ld,\"exited\":%s,\"threads\":%u,\"categories\":{", first ? "" : ",", t->tid,
+      t->exited ? "true" : "false", t->threads);
+  int none = 1;
+  for (int c = 0; c < HKM_CAT_COUNT; c++) {
+    if (!t->stat[c].count) continue;
+    hkm_put(b, "%s\"%s\":{\"count\":%llu,\"total_cycles\":%llu}", none ? "" : ",", hkm_cat_name[c],
+        (ull)t->stat[c].count, (ull)t->stat[c].total);
+    none = 0;
+  }
+  hkm_put(b, "}}");
+}
+
+static void json_site(struct hkm_buf *b, const struct hkm_site_stat *st, int first) {
+  Dl_info info;
+  struct link_map *lm = NULL;
+  int found = dladdr1((void *)st->site, &info, (void **)&lm, RTLD_DL_LINKMAP) != 0;
+  hkm_put(b, "%s{\"addr\":\"%#llx\",\"object\":", first ? "" : ",", (ull)st->site);
+  /* The main program's name in the link map is empty, and dladdr falls back on argv[0], which may be
+   * relative to a directory the program has since left: the kernel knows the real path. */
+  char exe[PATH_SHOWN + 1];
+  if (found && lm && !*lm->l_name) {
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+      exe[n] = 0;
+      info.dli_fname = exe;
+    }
+  }
+  if (found && info.dli_fname && *info.dli_fname) {
+    hkm_put_json_str(b, info.dli_fname, strlen(info.dli_fname), PATH_SHOWN);
+    /* minus the load bias, not the mapping's start: the address addr2line wants, for executables
+     * linked at a fixed address as for position-independent objects */
+    hkm_put(b, ",\"object_offset\":%llu", (ull)(st->site - (lm ? (uintptr_t)lm->l_addr : (uintptr_t)info.dli_fbase)));
+  } else {
+    hkm_put(b, "null,\"object_offset\":null");
+  }
+  hkm_put(b, ",\"symbol\":");
+  if (found && info.dli_sname) {
+    hkm_put_json_str(b, info.dli_sname, strlen(info.dli_sname), SYMBOL_SHOWN);
+    hkm_put(b, ",\"symbol_offset\":%llu", (ull)(st->site - (uintptr_t)info.dli_saddr));
+  } else {
+    hkm_put(b, "null,\"symbol_offset\":null");
+  }
+  hkm_put(b, ",\"count\":%llu,\"total_cycles\":%llu}", (ull)st->count,
+      (ull)hkm_prof_unbias(st->count, st->cycles));
+}
+
+static void json_sites(struct hkm_buf *b) {
+  struct hkm_site_stat top[SITES_SHOWN];
+  unsigned distinct;
+  uint64_t dropped;
+  unsigned n = hkm_prof_sites_top(top, SITES_SHOWN, &distinct, &dropped);
+  hkm_put(b, ",\"sites\":[");
+  for (unsigned i = 0; i < n; i++) json_site(b, &top[i], i == 0);
+  hkm_put(b, "],\"sites_distinct\":%u,\"sites_dropped\":%llu", distinct, (ull)dropped);
+}
+
+/* The per-thread and per-site parts (threads: NULL when there is no room for them). */
+static void format_json(const struct hkm_prof_snapshot *s, const struct hkm_report_extra *x, struct hkm_buf *b,
+                        const struct hkm_prof_thread *threads, unsigned nthreads) {
+  uint64_t top = top_level(s);
+  char cmd[CMDLINE_CAP + 1];
+  size_t cmd_len;
+  read_cmdline(cmd, sizeof cmd, &cmd_len);
+  hkm_put(b, "{\"schema\":\"hakmem-profile\",\"version\":1,\"pid\":%ld,\"ppid\":%ld,\"command\":", (long)getpid(),
+      (long)getppid());
+  hkm_put_json_str(b, cmd, cmd_len, CMDLINE_CAP);
+  hkm_put(b,
+      ",\"timing_compiled\":%s,\"enabled\":%s,"
+      "\"threads\":%u,\"tsc_hz\":%llu,\"overhead_cycles\":%llu,\"overhead_subtracted\":true,"
+      "\"measurement_cost_cycles\":%llu,\"inclusive\":true,\"top_level_cycles\":%llu,\"categories\":[",
+      s->compiled ? "true" : "false", s->enabled ? "true" : "false", s->threads, (ull)s->tsc_hz, (ull)s->overhead,
+      (ull)s->cost, (ull)top);
+  for (int c = 0; c < HKM_CAT_COUNT; c++) json_category(b, s, x, c, top);
+  hkm_put(b, "]");
+  json_reclaim(b);
+  hkm_report_pmu_json_tail(b, x, s);
+  if (threads) {
+    hkm_put(b, ",\"per_thread\":[");
+    for (unsigned i = 0; i < nthreads; i++) json_thread(b, &threads[i], i == 0);
+    hkm_put(b, "]");
+    json_sites(b);
+  }
+  hkm_put(b, "}\n");
+}
+
+static void format_text(const struct hkm_prof_snapshot *s, const struct hkm_report_extra *x, struct hkm_buf *b) {
   long pid = (long)getpid();
   if (!s->compiled) {
-    put(b, "HAKMEM profile (pid %ld): not available, hakmem was built with --disable-timing\n", pid);
+    hkm_put(b, "HAKMEM profile (pid %ld): not available, hakmem was built with --disable-timing\n", pid);
     return;
   }
   if (!s->enabled) {
-    put(b, "HAKMEM profile (pid %ld): profiling is off; set HAKMEM_TIMING=1 to collect it\n", pid);
+    hkm_put(b, "HAKMEM profile (pid %ld): profiling is off; set HAKMEM_TIMING=1 to collect it\n", pid);
     return;
   }
   ull cghz = (s->tsc_hz + 5000000) / 10000000; /* hundredths of a GHz */
-  put(b, "HAKMEM profile (pid %ld, %u thread%s, tsc %llu.%02llu GHz, overhead %llu cycles/measurement)\n", pid,
+  hkm_put(b, "HAKMEM profile (pid %ld, %u thread%s, tsc %llu.%02llu GHz, overhead %llu cycles/measurement)\n", pid,
       s->threads, s->threads == 1 ? "" : "s", cghz / 100, cghz % 100, (ull)s->overhead);
-  put(b, "%-22s %12s %10s %9s %10s %12s %15s %7s\n", "category", "count", "avg_cyc", "avg_ns", "min_cyc",
+  hkm_put(b, "%-22s %12s %10s %9s %10s %12s %15s %7s", "category", "count", "avg_cyc", "avg_ns", "min_cyc",
       "max_cyc", "total_cyc", "share");
+  hkm_report_pmu_head(b, x);
+  hkm_put(b, "\n");
 
   /* Largest total first; the list order breaks ties so the output is stable. */
   int order[HKM_CAT_COUNT], n = 0;
@@ -141,31 +300,43 @@ static void format_text(const struct hkm_prof_snapshot *s, struct buf *b) {
   for (int i = 0; i < n; i++) {
     const struct hkm_prof_stat *st = &s->stat[order[i]];
     ull pm = (share_ppm(st->total, top) + 500) / 1000; /* tenths of a percent */
-    put(b, "%-22s %12llu %10llu %9llu %10llu %12llu %15llu %5llu.%llu%%\n", hkm_cat_name[order[i]],
+    hkm_put(b, "%-22s %12llu %10llu %9llu %10llu %12llu %15llu %5llu.%llu%%", hkm_cat_name[order[i]],
         (ull)st->count, avg(st), to_ns(avg(st), s->tsc_hz), (ull)st->min, (ull)st->max, (ull)st->total, pm / 10,
         pm % 10);
+    hkm_report_pmu_cells(b, x, s, order[i]);
+    hkm_put(b, "\n");
   }
-  if (!n) put(b, "(nothing recorded)\n");
+  if (!n) hkm_put(b, "(nothing recorded)\n");
   ull calls = s->stat[HKM_CAT_HAK_ALLOC].count + s->stat[HKM_CAT_HAK_FREE].count;
   ull ns = to_ns(top, s->tsc_hz);
-  put(b, "top level (hak_alloc + hak_free): %llu calls, %llu cycles, %llu.%06llu s\n", calls, (ull)top,
+  hkm_put(b, "top level (hak_alloc + hak_free): %llu calls, %llu cycles, %llu.%06llu s\n", calls, (ull)top,
       ns / 1000000000, ns % 1000000000 / 1000);
-  put(b, "times are inclusive: a category includes those nested in it (tiny_alloc in hak_alloc, ...);\n"
+  hkm_put(b, "times are inclusive: a category includes those nested in it (tiny_alloc in hak_alloc, ...);\n"
          "share = total / top level, so shares do not add up to 100%%\n");
-  put(b,
+  hkm_put(b,
       "overhead: %llu cycles of timer bias per measurement subtracted from every figure; a measurement\n"
       "costs ~%llu cycles in all, which enclosing categories still include per nested measurement\n",
       (ull)s->overhead, (ull)s->cost);
+  struct hkm_reclaim_stats r;
+  hkm_reclaim_stats(&r);
+  ull centi = r.batches ? (ull)((r.ranges * 100 + r.batches / 2) / r.batches) : 0;
+  hkm_put(b, "reclaim (%s): %zu batches, %zu ranges, %zu bytes, %llu.%02llu ranges/batch, %zu fallbacks\n", r.backend,
+      r.batches, r.ranges, r.bytes, centi / 100, centi % 100, r.fallbacks);
+  hkm_report_pmu_tail(b, x, s);
 }
 
-static size_t format(int json, char *p, size_t cap) {
+/* threads: room for the per-thread figures (JSON only), or NULL. */
+static size_t format(int json, struct hkm_prof_thread *threads, char *p, size_t cap) {
   struct hkm_prof_snapshot snap;
-  hkm_prof_snapshot(&snap);
-  struct buf b = {p, 0, cap};
+  unsigned n = 0;
+  struct hkm_report_extra x;
+  hkm_report_extra_take(&x); /* first: it drains the fault ring, which may measure */
+  hkm_prof_snapshot_threads(&snap, json ? threads : NULL, &n);
+  struct hkm_buf b = {p, 0, cap};
   if (json)
-    format_json(&snap, &b);
+    format_json(&snap, &x, &b, threads, n);
   else
-    format_text(&snap, &b);
+    format_text(&snap, &x, &b);
   return b.len;
 }
 
@@ -181,29 +352,37 @@ static int write_all(int fd, const char *p, size_t n) {
 }
 
 /* HAKMEM_TIMING_FILE, or stderr. A destination that fails gets one warning and stderr instead: a
- * profile is never worth stopping the program for. */
+ * profile is never worth stopping the program for. With HAKMEM_TIMING_QUIET=1 (hakmem-stat) the
+ * program's stderr is not ours: such a report is dropped without a word. */
 static void write_configured(const char *p, size_t n) {
   const char *f = hkm_cfg.timing_file;
+  int quiet = hkm_cfg.timing_quiet;
   int fd = 2, own = 0;
   if (f && !strncmp(f, "fd:", 3)) {
     char *end;
     errno = 0;
     long v = strtol(f + 3, &end, 10);
-    if (f[3] < '0' || f[3] > '9' || *end || errno || v > 1 << 30)
-      hkm_warn("HAKMEM_TIMING_FILE=%s is not fd:N; profile written to stderr", f);
-    else
+    if (f[3] >= '0' && f[3] <= '9' && !*end && !errno && v <= 1 << 30)
       fd = (int)v;
+    else if (quiet)
+      return;
+    else
+      hkm_warn("HAKMEM_TIMING_FILE=%s is not fd:N; profile written to stderr", f);
   } else if (f) {
     fd = open(f, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd < 0) {
+    if (fd >= 0) {
+      own = 1;
+    } else if (quiet) {
+      return;
+    } else {
       int e = errno;
       hkm_warn("HAKMEM_TIMING_FILE=%s cannot be opened (%s); profile written to stderr", f, strerror(e));
       fd = 2;
-    } else {
-      own = 1;
     }
+  } else if (quiet) {
+    return; /* stderr by default, and stderr is not ours */
   }
-  if (write_all(fd, p, n) != 0 && fd != 2) {
+  if (write_all(fd, p, n) != 0 && fd != 2 && !quiet) {
     int e = errno;
     hkm_warn("HAKMEM_TIMING_FILE=%s cannot be written (%s); profile written to stderr", f, strerror(e));
     write_all(2, p, n);
@@ -211,20 +390,41 @@ static void write_configured(const char *p, size_t n) {
   if (own) close(fd);
 }
 
-/* out == NULL: where the exit report goes (HAKMEM_TIMING_FILE or stderr). */
-HKM_API void hak_prof_report(FILE *out, int flags) {
-  char p[REPORT_CAP];
-  size_t n = format(flags & HAK_PROF_JSON, p, sizeof p);
+/* Formats the report and hands it to out (a FILE, or the configured destination when NULL). The JSON
+ * report carries its detail when the mapping for it can be had, the summary alone otherwise. */
+static void report(FILE *out, int json) {
+  char small[REPORT_CAP];
+  char *p = small;
+  size_t cap = sizeof small;
+  struct hkm_prof_thread *threads = NULL;
+  void *m = MAP_FAILED;
+  const size_t threads_size = (HKM_PROF_THREADS_KEPT + 1) * sizeof *threads;
+  if (json && hkm_prof_enabled) {
+    m = mmap(NULL, threads_size + DETAIL_CAP, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m != MAP_FAILED) {
+      threads = m;
+      p = (char *)m + threads_size;
+      cap = DETAIL_CAP;
+    }
+  }
+  size_t n = format(json, threads, p, cap);
   if (!out) {
     write_configured(p, n);
-    return;
+  } else {
+    fwrite(p, 1, n, out);
+    fflush(out);
   }
-  fwrite(p, 1, n, out);
-  fflush(out);
+  if (m != MAP_FAILED) munmap(m, threads_size + DETAIL_CAP);
 }
 
+HKM_API void hak_prof_report(FILE *out, int flags) { report(out, flags & HAK_PROF_JSON); }
+
+/* Also when timing was asked for but compiled out: the report then says so, and a tool reading it
+ * (hakmem-stat) still learns that the process ran on hakmem. */
 __attribute__((destructor)) static void report_at_exit(void) {
-  if (!hkm_prof_enabled) return;
-  char p[REPORT_CAP];
-  write_configured(p, format(hkm_cfg.timing_json, p, sizeof p));
+  if (!hkm_cfg.timing) return;
+  /* reclaim.c drains at exit too, but destructors run in link order: drain here, so that the
+   * report counts every release whichever runs first (a second drain finds nothing to do). */
+  hkm_reclaim_drain();
+  report(NULL, hkm_cfg.timing_json);
 }

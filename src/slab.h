@@ -34,9 +34,15 @@ extern uintptr_t hkm_secret;
 void *hkm_slab_alloc_slow(struct hkm_heap *h, unsigned c, const void *site);
 void hkm_slab_free_slow(struct hkm_heap *h, struct hkm_span *s);
 void hkm_slab_free_remote(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b);
-HKM_COLD void hkm_slab_double_free(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b);
+/* A block whose key says "free": abort on a real double free, else free it. */
+HKM_COLD void hkm_slab_free_suspect(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b);
 /* Give up every slab of a heap whose thread is leaving (empty ones are released). */
 void hkm_slab_abandon_all(struct hkm_heap *h);
+/* The empty-slab budget (hkm_cfg.slab_keep_bytes) is the process's: each of n live heaps keeps up to
+ * 1/n of it. Called by heap.c whenever n changes. */
+void hkm_slab_share_keep(unsigned live_heaps);
+/* Release the heap's empty slabs (malloc_trim); nonzero when there were any. */
+int hkm_slab_trim(struct hkm_heap *h);
 /* Prepare a fresh or recycled heap. */
 void hkm_slab_heap_init(struct hkm_heap *h);
 
@@ -53,9 +59,8 @@ HKM_INLINE void *hkm_slab_alloc(struct hkm_heap *h, unsigned c, const void *site
   return hkm_slab_alloc_slow(h, c, site);
 }
 
-HKM_INLINE void hkm_slab_free(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b) {
-  uintptr_t key = (uintptr_t)b ^ hkm_secret;
-  if (hkm_unlikely(b->key == key)) hkm_slab_double_free(h, s, b);
+/* The free after the double-free test, key = the block's free mark. */
+HKM_INLINE void hkm_slab_free_unchecked(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b, uintptr_t key) {
   b->key = key;
   if (hkm_likely(atomic_load_explicit(&s->owner, memory_order_relaxed) == h)) {
     b->next = s->free;
@@ -64,6 +69,17 @@ HKM_INLINE void hkm_slab_free(struct hkm_heap *h, struct hkm_span *s, struct hkm
   } else {
     hkm_slab_free_remote(h, s, b);
   }
+}
+
+/* Every call out of here is a tail call (a suspected double free finishes the free itself), so the
+ * inlined free needs no stack frame and saves no registers. */
+HKM_INLINE void hkm_slab_free(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b) {
+  uintptr_t key = (uintptr_t)b ^ hkm_secret;
+  if (hkm_unlikely(b->key == key)) {
+    hkm_slab_free_suspect(h, s, b);
+    return;
+  }
+  hkm_slab_free_unchecked(h, s, b, key);
 }
 
 #endif

@@ -9,4 +9,6 @@ AM_TESTS_ENVIRONMENT = \
 include tests/api.mk
 include tests/prof.mk
 include tests/reclaim.mk
+include tests/pmu.mk
 include tests/docs.mk
+include tests/stat.mk

@@ -1,1 +1,35 @@
-# benchmarks: make bench
+# Benchmarks: `make bench` builds the workloads (never built by `make all`) and runs perf/bench/run,
+# which times each under glibc, jemalloc, mimalloc, tcmalloc and hakmem. BENCH_ARGS passes options to
+# it, e.g. make bench BENCH_ARGS='--reps 9 --only small,larson'.
+BENCH_WORKLOADS = \
+	perf/bench/wl_small perf/bench/wl_larson perf/bench/wl_prodcons perf/bench/wl_mid \
+	perf/bench/wl_large perf/bench/wl_vm perf/bench/wl_realloc perf/bench/wl_falseshare \
+	perf/bench/wl_whale_evict
+EXTRA_PROGRAMS = $(BENCH_WORKLOADS) perf/bench/peakrss
+if HKM_HAVE_URING
+EXTRA_PROGRAMS += perf/bench/release_paths
+endif
+EXTRA_DIST += perf/bench/run perf/bench/RESULTS.md
+CLEANFILES += $(EXTRA_PROGRAMS)
+
+# Plain programs: no hakmem, no libraries configure found for the allocator (--as-needed drops them).
+bench_ldflags = -Wl,--as-needed -pthread
+perf_bench_wl_small_LDFLAGS = $(bench_ldflags)
+perf_bench_wl_larson_LDFLAGS = $(bench_ldflags)
+perf_bench_wl_prodcons_LDFLAGS = $(bench_ldflags)
+perf_bench_wl_mid_LDFLAGS = $(bench_ldflags)
+perf_bench_wl_large_LDFLAGS = $(bench_ldflags)
+perf_bench_wl_vm_LDFLAGS = $(bench_ldflags)
+perf_bench_wl_realloc_LDFLAGS = $(bench_ldflags)
+perf_bench_wl_falseshare_LDFLAGS = $(bench_ldflags)
+perf_bench_wl_whale_evict_LDFLAGS = $(bench_ldflags)
+perf_bench_release_paths_LDFLAGS = $(bench_ldflags)
+perf_bench_peakrss_LDFLAGS = $(bench_ldflags)
+
+bench-programs: $(EXTRA_PROGRAMS) src/libhakmem.la
+
+bench: bench-programs
+	/usr/bin/python3 $(srcdir)/perf/bench/run --bindir $(abs_top_builddir)/perf/bench \
+	  --hakmem $(abs_top_builddir)/src/.libs/libhakmem.so $(BENCH_ARGS)
+
+.PHONY: bench bench-programs

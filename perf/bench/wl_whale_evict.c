@@ -23,7 +23,7 @@ static int check(const unsigned char *p, size_t n, size_t stride, unsigned seed)
 int main(int argc, char **argv) {
   double scale = argc > 1 ? atof(argv[1]) : 1.0;
   size_t stride = (size_t)(argc > 2 ? atoi(argv[2]) : 1) * PAGE;
-  long iters = (long)(3000 * scale);
+  long iters = (long)(10000 * scale);
   unsigned char *blk[LIVE] = {0};
   size_t sz[LIVE] = {0};
   unsigned seed[LIVE] = {0};

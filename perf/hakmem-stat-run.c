@@ -1,0 +1,263 @@
+/* Finding libhakmem.so and running the command on it.
+ *
+ * The reports come back through a private directory: every process that runs hakmem appends one
+ * JSON line to <dir>/profile.jsonl at its exit (HAKMEM_TIMING_FILE is opened O_APPEND, so forked and
+ * exec'd children add theirs), and HAKMEM_TIMING_QUIET=1 keeps the library off the program's stderr
+ * whatever happens. The program's stdin, stdout and stderr are its own, untouched. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hakmem-stat.h"
+
+#ifndef HKM_LIBDIR
+#define HKM_LIBDIR "/usr/local/lib"
+#endif
+
+/* path made absolute (the command may change directory) without resolving the file's own symlink:
+ * libhakmem.so stays libhakmem.so in messages and in the JSON. */
+static char *absolute(const char *path) {
+  char *dir = strdup(path), *base, *real, *out = NULL;
+  if (!dir) return NULL;
+  char *slash = strrchr(dir, '/');
+  if (slash == dir) {
+    free(dir);
+    return strdup(path);
+  }
+  if (slash) {
+    *slash = 0;
+    base = slash + 1;
+    real = realpath(dir, NULL);
+  } else {
+    base = dir;
+    real = realpath(".", NULL);
+  }
+  out = real && asprintf(&out, "%s/%s", real, base) >= 0 ? out : NULL;
+  free(real);
+  free(dir);
+  return out;
+}
+
+/* A readable regular file; errno says why not. */
+static int usable(const char *path) {
+  struct stat st;
+  if (stat(path, &st) != 0) return 0;
+  if (!S_ISREG(st.st_mode)) {
+    errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+    return 0;
+  }
+  return access(path, R_OK) == 0;
+}
+
+char *stat_find_lib(const struct stat_opts *o) {
+  char path[PATH_MAX + 64], *abs;
+  if (o->lib) {
+    if (!usable(o->lib)) {
+      fprintf(stderr, "hakmem-stat: --lib %s: %s\n", o->lib, strerror(errno));
+      return NULL;
+    }
+    if (!(abs = absolute(o->lib))) fprintf(stderr, "hakmem-stat: --lib %s: %s\n", o->lib, strerror(errno));
+    return abs;
+  }
+  char exe[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  char tried[3][PATH_MAX + 64];
+  int ntried = 0;
+  if (n > 0) {
+    exe[n] = 0;
+    char *slash = strrchr(exe, '/');
+    if (slash) *slash = 0;
+    /* The build tree: perf/hakmem-stat beside src/libhakmem.la, whose shared object libtool keeps
+     * in src/.libs. The .la file tells a build tree from an unrelated ../src directory. */
+    snprintf(path, sizeof path, "%s/../src/libhakmem.la", exe);
+    if (usable(path)) {
+      snprintf(tried[ntried], sizeof tried[0], "%s/../src/.libs/libhakmem.so", exe);
+      if (usable(tried[ntried])) return absolute(tried[ntried]);
+      ntried++;
+    }
+  }
+  snprintf(tried[ntried], sizeof tried[0], "%s/libhakmem.so", HKM_LIBDIR);
+  if (usable(tried[ntried])) return absolute(tried[ntried]);
+  ntried++;
+  if (n > 0) {
+    /* an install moved as a whole (DESTDIR staging, a copied prefix): bin/ beside lib/ */
+    snprintf(tried[ntried], sizeof tried[0], "%s/../lib/libhakmem.so", exe);
+    if (usable(tried[ntried])) return absolute(tried[ntried]);
+    ntried++;
+  }
+  fprintf(stderr, "hakmem-stat: cannot find libhakmem.so (looked for");
+  for (int i = 0; i < ntried; i++) fprintf(stderr, "%s %s", i ? "," : "", tried[i]);
+  fprintf(stderr, "); use --lib PATH\n");
+  return NULL;
+}
+
+/* perf stat's way with signals: an interrupt from the terminal reaches the command too (same process
+ * group) and ends it; hakmem-stat stays to report. A SIGTERM or SIGHUP sent to hakmem-stat alone is
+ * passed on to the command, which then ends and is reported. Handlers, not SIG_IGN, so that exec
+ * gives the command the default dispositions back. */
+static volatile sig_atomic_t child_pid, pending_sig;
+
+static void on_interrupt(int sig) { (void)sig; }
+
+static void on_term(int sig) {
+  pending_sig = sig;
+  if (child_pid > 0) kill((pid_t)child_pid, sig);
+}
+
+static void install_handlers(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sigemptyset(&sa.sa_mask);
+  sa.sa_handler = on_interrupt;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGQUIT, &sa, NULL);
+  sa.sa_handler = on_term;
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGHUP, &sa, NULL);
+}
+
+static void setenv_or_die(const char *name, const char *value) {
+  if (setenv(name, value, 1) != 0) _exit(STAT_EXIT_NOTFOUND);
+}
+
+/* In the child: the environment hakmem reads, then exec. */
+static void child(const struct stat_opts *o, const char *lib, const char *file, int errfd) {
+  const char *old = getenv("LD_PRELOAD");
+  size_t n = strlen(lib) + (old ? strlen(old) + 2 : 1);
+  char *preload = malloc(n);
+  if (!preload) _exit(STAT_EXIT_NOTFOUND);
+  snprintf(preload, n, "%s%s%s", lib, old && *old ? ":" : "", old && *old ? old : "");
+  setenv_or_die("LD_PRELOAD", preload);
+  setenv_or_die("HAKMEM_TIMING", "1");
+  setenv_or_die("HAKMEM_TIMING_FORMAT", "json");
+  setenv_or_die("HAKMEM_TIMING_FILE", file);
+  setenv_or_die("HAKMEM_TIMING_QUIET", "1");
+  if (o->mode) setenv_or_die("HAKMEM_MODE", o->mode);
+  if (o->events) setenv_or_die("HAKMEM_PMU", o->events);
+  execvp(o->argv[0], o->argv);
+  int e = errno;
+  ssize_t w = write(errfd, &e, sizeof e);
+  (void)w;
+  _exit(e == ENOENT || e == ENOTDIR ? STAT_EXIT_NOTFOUND : STAT_EXIT_NOEXEC);
+}
+
+static int read_file(const char *path, char **out, size_t *len) {
+  *out = NULL;
+  *len = 0;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno == ENOENT ? 0 : -1; /* no process reported */
+  size_t cap = 0;
+  for (;;) {
+    if (*len + 65536 > cap) {
+      cap = cap ? cap * 2 : 131072;
+      char *p = realloc(*out, cap + 1);
+      if (!p) {
+        close(fd);
+        return -1;
+      }
+      *out = p;
+    }
+    ssize_t r = read(fd, *out + *len, cap - *len);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) {
+      close(fd);
+      return -1;
+    }
+    if (r == 0) break;
+    *len += (size_t)r;
+  }
+  close(fd);
+  (*out)[*len] = 0;
+  return 0;
+}
+
+static double tv_s(struct timeval tv) { return (double)tv.tv_sec + (double)tv.tv_usec / 1e6; }
+
+int stat_run(const struct stat_opts *o, const char *lib, struct run_result *r) {
+  memset(r, 0, sizeof *r);
+  const char *tmpdir = getenv("TMPDIR");
+  char dir[PATH_MAX], file[PATH_MAX + 32];
+  snprintf(dir, sizeof dir, "%s/hakmem-stat.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+  if (!mkdtemp(dir)) {
+    fprintf(stderr, "hakmem-stat: cannot create a directory in %s: %s\n", tmpdir && *tmpdir ? tmpdir : "/tmp",
+            strerror(errno));
+    return STAT_EXIT_NOEXEC;
+  }
+  snprintf(file, sizeof file, "%s/profile.jsonl", dir);
+
+  int pipefd[2];
+  if (pipe2(pipefd, O_CLOEXEC) != 0) {
+    fprintf(stderr, "hakmem-stat: pipe: %s\n", strerror(errno));
+    rmdir(dir);
+    return STAT_EXIT_NOEXEC;
+  }
+  install_handlers();
+  fflush(NULL);
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  pid_t pid = fork();
+  if (pid < 0) {
+    fprintf(stderr, "hakmem-stat: fork: %s\n", strerror(errno));
+    close(pipefd[0]);
+    close(pipefd[1]);
+    rmdir(dir);
+    return STAT_EXIT_NOEXEC;
+  }
+  if (pid == 0) {
+    close(pipefd[0]);
+    child(o, lib, file, pipefd[1]);
+  }
+  child_pid = pid;
+  if (pending_sig) kill(pid, pending_sig); /* arrived between fork and here */
+  close(pipefd[1]);
+
+  int err = 0;
+  ssize_t got;
+  while ((got = read(pipefd[0], &err, sizeof err)) < 0 && errno == EINTR) {
+  }
+  close(pipefd[0]);
+
+  int st;
+  struct rusage ru;
+  memset(&ru, 0, sizeof ru);
+  while (wait4(pid, &st, 0, &ru) < 0 && errno == EINTR) {
+  }
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  child_pid = 0;
+
+  if (got == (ssize_t)sizeof err) {
+    fprintf(stderr, "hakmem-stat: cannot run '%s': %s\n", o->argv[0], strerror(err));
+    rmdir(dir);
+    return err == ENOENT || err == ENOTDIR ? STAT_EXIT_NOTFOUND : STAT_EXIT_NOEXEC;
+  }
+  if (WIFSIGNALED(st)) {
+    r->signaled = 1;
+    r->status = 128 + WTERMSIG(st);
+  } else {
+    r->status = WEXITSTATUS(st);
+  }
+  r->t.wall_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+  r->t.user_s = tv_s(ru.ru_utime);
+  r->t.sys_s = tv_s(ru.ru_stime);
+  r->t.maxrss_kib = (double)ru.ru_maxrss;
+  r->t.minflt = (double)ru.ru_minflt;
+  r->t.majflt = (double)ru.ru_majflt;
+
+  if (read_file(file, &r->profile, &r->profile_len) != 0)
+    fprintf(stderr, "hakmem-stat: cannot read the reports in %s: %s\n", file, strerror(errno));
+  unlink(file);
+  rmdir(dir);
+  return 0;
+}
+
+int stat_stop_requested(void) { return pending_sig != 0; }

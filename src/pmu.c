@@ -1,0 +1,217 @@
+/* HAKMEM_PMU: kernel and PMU event deltas per category, beside the cycles.
+ *
+ * Each thread opens its own group lazily, at its first measurement (perf_event_open with pid 0 counts
+ * only the calling thread, and a process watching itself may do that with perf_event_paranoid 2).
+ * A measurement snapshots the group at its start and adds the difference at its end, so deltas are
+ * inclusive exactly like the cycles. Counters are read with rdpmc from the mmap'd page when every
+ * event of the group allows it (hardware events on kernels that permit it), with one read() of the
+ * whole group otherwise; read() is a system call, hence HAKMEM_PMU_SAMPLE=N to measure every Nth
+ * entry only (the report scales those figures and marks them).
+ *
+ * An event that cannot be opened is not an error: the group goes on without it and the report prints
+ * <not supported> and the reason. Nothing here allocates after init. */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "options.h"
+#include "perfev.h"
+#include "pmu.h"
+#include "prof.h"
+
+int hkm_pmu_on;
+
+static int nev;
+static unsigned sample_every = 1;
+static char names[HKM_PMU_MAX][HKM_EVENT_NAME_MAX];
+static struct perf_event_attr attrs[HKM_PMU_MAX];
+/* First outcome of opening each event, in whichever thread tried first: 0 not tried, 1 opened,
+ * else the errno that perf_event_open gave. */
+static int status[HKM_PMU_MAX];
+static int used_rdpmc;
+static pthread_key_t exit_key;
+
+enum { PT_NEW, PT_OPEN, PT_NONE, PT_OPENING };
+
+struct pt {
+  int state;
+  int fd[HKM_PMU_MAX];  /* -1: not open in this thread */
+  int pos[HKM_PMU_MAX]; /* index in the group's read() */
+  int leader, nopen, rdpmc;
+  struct perf_event_mmap_page *pg[HKM_PMU_MAX];
+  unsigned depth, tick;
+  uint64_t snap[HKM_PMU_LEVEL_MASK][HKM_PMU_MAX];
+};
+
+static HKM_TLS struct pt self;
+
+static void close_thread(struct pt *t) {
+  if (t->state != PT_OPEN) return; /* fds are only ever set by open_thread */
+  for (int e = 0; e < nev; e++) {
+    if (t->pg[e]) munmap(t->pg[e], (size_t)sysconf(_SC_PAGESIZE));
+    if (t->fd[e] >= 0) close(t->fd[e]);
+    t->pg[e] = NULL;
+    t->fd[e] = -1;
+  }
+  t->nopen = 0;
+  t->depth = 0;
+}
+
+static void thread_exit(void *arg) {
+  struct pt *t = arg;
+  close_thread(t);
+  t->state = PT_NONE; /* a later measurement in this thread's teardown is simply not sampled */
+}
+
+static int rdpmc_allowed(const struct perf_event_mmap_page *pg) { return HKM_CAP_RDPMC(pg) && pg->index; }
+
+static void open_thread(struct pt *t) {
+  t->state = PT_OPENING;
+  t->leader = -1;
+  t->rdpmc = 1;
+  for (int e = 0; e < nev; e++) {
+    struct perf_event_attr a = attrs[e];
+    a.read_format = PERF_FORMAT_GROUP | PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
+    t->fd[e] = hkm_event_open(&a, t->leader < 0 ? -1 : t->fd[t->leader]);
+    t->pg[e] = NULL;
+    int st = t->fd[e] >= 0 ? 1 : errno ? errno : EINVAL;
+    int none = 0;
+    __atomic_compare_exchange_n(&status[e], &none, st, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+    if (t->fd[e] < 0) continue;
+    t->pos[e] = t->nopen++;
+    if (t->leader < 0) t->leader = e;
+    void *m = mmap(NULL, (size_t)sysconf(_SC_PAGESIZE), PROT_READ, MAP_SHARED, t->fd[e], 0);
+    if (m != MAP_FAILED) t->pg[e] = m;
+    if (m == MAP_FAILED || !rdpmc_allowed(t->pg[e])) t->rdpmc = 0;
+  }
+  if (!t->nopen) {
+    t->state = PT_NONE;
+    return;
+  }
+  if (t->rdpmc) __atomic_store_n(&used_rdpmc, 1, __ATOMIC_RELAXED);
+  t->state = PT_OPEN;
+  /* After the state is set: glibc may calloc here, which measures through an open group. */
+  pthread_setspecific(exit_key, t);
+}
+
+static uint64_t rdpmc(unsigned counter) {
+  uint32_t lo, hi;
+  __asm__ __volatile__("rdpmc" : "=a"(lo), "=d"(hi) : "c"(counter));
+  return ((uint64_t)hi << 32) | lo;
+}
+
+/* The counter from user space, per the protocol of the mmap'd page: retry while the kernel updates
+ * it (seqlock), sign-extend the raw value to pmc_width bits, add the kernel's offset. */
+static int read_rdpmc(const struct perf_event_mmap_page *pg, uint64_t *v, uint64_t *en, uint64_t *run) {
+  uint32_t seq;
+  uint64_t count;
+  do {
+    seq = __atomic_load_n(&pg->lock, __ATOMIC_ACQUIRE);
+    uint32_t idx = pg->index;
+    if (!HKM_CAP_RDPMC(pg) || !idx) return -1;
+    int64_t raw = (int64_t)rdpmc(idx - 1);
+    unsigned shift = 64 - pg->pmc_width;
+    raw = (int64_t)((uint64_t)raw << shift) >> shift;
+    count = (uint64_t)pg->offset + (uint64_t)raw;
+    *en = pg->time_enabled;
+    *run = pg->time_running;
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+  } while (__atomic_load_n(&pg->lock, __ATOMIC_RELAXED) != seq);
+  *v = count;
+  return 0;
+}
+
+static int read_now(struct pt *t, uint64_t v[HKM_PMU_MAX]) {
+  uint64_t en = 0, run = 0;
+  memset(v, 0, sizeof(uint64_t) * HKM_PMU_MAX);
+  if (t->rdpmc) {
+    int ok = 1;
+    for (int e = 0; e < nev && ok; e++)
+      if (t->fd[e] >= 0 && read_rdpmc(t->pg[e], &v[e], &en, &run) != 0) ok = 0;
+    if (ok) {
+      hkm_prof_pmu_times(en, run);
+      return 0;
+    }
+  }
+  uint64_t buf[3 + HKM_PMU_MAX];
+  ssize_t n = read(t->fd[t->leader], buf, sizeof buf);
+  if (n < (ssize_t)(3 * sizeof(uint64_t)) || buf[0] != (uint64_t)t->nopen) return -1;
+  for (int e = 0; e < nev; e++)
+    if (t->fd[e] >= 0) v[e] = buf[3 + t->pos[e]];
+  hkm_prof_pmu_times(buf[1], buf[2]);
+  return 0;
+}
+
+uint64_t hkm_pmu_begin(void) {
+  struct pt *t = &self;
+  if (hkm_unlikely(t->state == PT_NEW)) open_thread(t);
+  if (t->state != PT_OPEN || t->depth >= HKM_PMU_LEVEL_MASK || (sample_every > 1 && t->tick++ % sample_every) ||
+      read_now(t, t->snap[t->depth]) != 0)
+    return hkm_tsc() & ~(uint64_t)HKM_PMU_LEVEL_MASK;
+  t->depth++;
+  /* The TSC after the read, so the measured cycles leave out this level's own read. */
+  return (hkm_tsc() & ~(uint64_t)HKM_PMU_LEVEL_MASK) | t->depth;
+}
+
+int hkm_pmu_end(unsigned level, uint64_t delta[HKM_PMU_MAX]) {
+  struct pt *t = &self;
+  if (t->state != PT_OPEN || level > t->depth) return 0; /* e.g. a snapshot from before a fork */
+  /* Set the depth from the level, not by popping: a measurement that never ended (an early return
+   * between START and END) cannot shift every later one. */
+  t->depth = level - 1;
+  uint64_t now[HKM_PMU_MAX];
+  if (read_now(t, now) != 0) return 0;
+  for (int e = 0; e < HKM_PMU_MAX; e++) delta[e] = now[e] - t->snap[level - 1][e];
+  return 1;
+}
+
+/* The forked child's group would count the parent's thread: close it, open anew on next use. */
+static void fork_child(void) {
+  close_thread(&self);
+  self.state = PT_NEW;
+}
+
+void hkm_pmu_init(void) {
+  const char *list = hkm_cfg.pmu;
+  if (!list) return;
+  if (!HKM_ENABLE_TIMING) {
+    hkm_warn("HAKMEM_PMU ignored: this hakmem was built with --disable-timing");
+    return;
+  }
+  char want[HKM_PMU_MAX][HKM_EVENT_NAME_MAX];
+  int n = hkm_event_split(list, want, HKM_PMU_MAX, "HAKMEM_PMU");
+  for (int i = 0; i < n; i++) {
+    char why[128];
+    if (hkm_event_encode(want[i], &attrs[nev], why, sizeof why) != 0) {
+      hkm_warn("HAKMEM_PMU: unknown event '%s' ignored (%s)", want[i], why);
+      continue;
+    }
+    memcpy(names[nev++], want[i], HKM_EVENT_NAME_MAX);
+  }
+  for (int e = 0; e < HKM_PMU_MAX; e++) self.fd[e] = -1;
+  if (!nev) return;
+  sample_every = hkm_cfg.pmu_sample ? hkm_cfg.pmu_sample : 1;
+  pthread_key_create(&exit_key, thread_exit);
+  pthread_atfork(NULL, NULL, fork_child);
+  hkm_pmu_on = 1;
+}
+
+void hkm_pmu_info(struct hkm_pmu_info *info) {
+  memset(info, 0, sizeof *info);
+  info->n = nev;
+  info->sample_every = sample_every;
+  info->rdpmc = __atomic_load_n(&used_rdpmc, __ATOMIC_RELAXED);
+  /* An event nobody has tried yet (no measurement so far) is tried now, so the report can tell. */
+  if (nev && self.state == PT_NEW) open_thread(&self);
+  for (int e = 0; e < nev; e++) {
+    info->name[e] = names[e];
+    int st = __atomic_load_n(&status[e], __ATOMIC_RELAXED);
+    info->supported[e] = st == 1;
+    info->error[e] = st == 1 ? NULL : st == 0 ? "never opened" : strerror(st);
+  }
+}

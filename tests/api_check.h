@@ -1,0 +1,79 @@
+/* Shared by the test_api_* programs: a failing check names its line and exits 1, and blocks carry a
+ * pattern derived from their address and size so that a block handed out twice, moved without its
+ * contents, or written by a neighbour is caught when it is checked. */
+#ifndef HKM_API_CHECK_H
+#define HKM_API_CHECK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define KiB ((size_t)1 << 10)
+#define MiB ((size_t)1 << 20)
+
+#define CHECK(cond, ...)                                                      \
+  do {                                                                        \
+    if (!(cond)) {                                                            \
+      fprintf(stderr, "%s:%d: FAIL (%s): ", __FILE__, __LINE__, #cond);       \
+      fprintf(stderr, __VA_ARGS__);                                           \
+      fputc('\n', stderr);                                                    \
+      exit(1);                                                                \
+    }                                                                         \
+  } while (0)
+
+/* Sizes on both sides of every tier boundary of src/types.h (1 KiB, 32 KiB, 1 MiB, 2 MiB). */
+static const size_t api_tier_sizes[] = {16,     1000,    1024,    1025,    1100,    30000,
+                                        32768,  32769,   40000,   900000,  1048576, 1048577,
+                                        1100000, 2097152, 2097153, 3000000, 8000000};
+#define API_NSIZES (sizeof api_tier_sizes / sizeof api_tier_sizes[0])
+
+/* Byte i of a block whose pattern is keyed by key (usually its address) and size. */
+static inline unsigned char api_byte(uintptr_t key, size_t size, size_t i) {
+  uint64_t x = ((uint64_t)key >> 4) * 0x9E3779B97F4A7C15ull + size * 31 + (i >> 8);
+  return (unsigned char)((x >> 56) ^ i);
+}
+
+static inline void api_fill_keyed(void *p, size_t n, uintptr_t key) {
+  unsigned char *b = p;
+  for (size_t i = 0; i < n; i++) b[i] = api_byte(key, n, i);
+}
+
+/* Index of the first byte that differs from the pattern, or n when all match. */
+static inline size_t api_bad_keyed(const void *p, size_t n, uintptr_t key) {
+  const unsigned char *b = p;
+  for (size_t i = 0; i < n; i++)
+    if (b[i] != api_byte(key, n, i)) return i;
+  return n;
+}
+
+/* Sparse patterns for tests whose point is not memory bandwidth: whole for blocks up to 8 KiB;
+ * larger ones over their first and last 4 KiB and one byte a page in between. Two overlapping
+ * blocks still clash: the start of one lies inside the other, and its fully patterned first 4 KiB
+ * hold one of the other's patterned bytes. */
+#define API_EDGE ((size_t)4096)
+#define API_FOR_SPARSE(n, from, i, body)                                        \
+  do {                                                                          \
+    size_t head_ = (n) <= 2 * API_EDGE ? (n) : API_EDGE;                        \
+    for (size_t i = (from); i < head_; i++) body;                               \
+    if ((n) > 2 * API_EDGE) {                                                   \
+      for (size_t i = API_EDGE; i < (n) - API_EDGE; i += API_EDGE) body;        \
+      for (size_t i = (n) - API_EDGE; i < (n); i++) body;                       \
+    }                                                                           \
+  } while (0)
+
+static inline void api_fill_sparse(void *p, size_t n) {
+  unsigned char *b = p;
+  API_FOR_SPARSE(n, 0, i, b[i] = api_byte((uintptr_t)p, n, i));
+}
+
+static inline int api_sparse_ok(const void *p, size_t n) {
+  const unsigned char *b = p;
+  API_FOR_SPARSE(n, 0, i, if (b[i] != api_byte((uintptr_t)p, n, i)) return 0);
+  return 1;
+}
+
+static inline void api_fill(void *p, size_t n) { api_fill_keyed(p, n, (uintptr_t)p); }
+static inline size_t api_bad(const void *p, size_t n) { return api_bad_keyed(p, n, (uintptr_t)p); }
+
+#endif

@@ -1,0 +1,18 @@
+# hakmem-stat (perf/hakmem-stat*.c): real programs under it, its outputs, exit statuses, the install.
+check_PROGRAMS += tests/test_stat_prog
+tests_test_stat_prog_SOURCES = tests/test_stat_prog.c
+tests_test_stat_prog_CFLAGS = $(AM_CFLAGS) -pthread -fno-builtin-malloc -fno-builtin-free
+tests_test_stat_prog_LDADD = src/libhakmem.la
+tests_test_stat_prog_LDFLAGS = -no-install -export-dynamic
+EXTRA_DIST += tests/test_stat_lib.sh
+STAT_TESTS = tests/test_stat_json_counts_exact.sh tests/test_stat_follows_script_processes.sh \
+	tests/test_stat_python_threads.sh tests/test_stat_exit_status.sh tests/test_stat_signals.sh \
+	tests/test_stat_output_untouched.sh tests/test_stat_repeat_and_csv.sh tests/test_stat_svg_matches_json.sh \
+	tests/test_stat_sites_symbolized.sh tests/test_stat_events_passed.sh tests/test_stat_induced_faults.sh \
+	tests/test_stat_install.sh
+dist_check_SCRIPTS += $(STAT_TESTS)
+TESTS += $(STAT_TESTS)
+# A stand-in library that writes a fixed report with the PMU parts (events, reasons, induced faults).
+check_LTLIBRARIES = tests/libstatfake.la
+tests_libstatfake_la_SOURCES = tests/test_stat_fake_report.c
+tests_libstatfake_la_LDFLAGS = -module -avoid-version -rpath /nowhere

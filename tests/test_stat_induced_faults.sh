@@ -1,0 +1,30 @@
+#!/bin/sh
+# With the real library's PMU support: -e columns come from the library's per-category events, and
+# with HAKMEM_PMU_FAULTS=1 the page faults Python takes writing a 64 MiB bytes object (one whale
+# block, 16384 pages) are shown against whale_get and the call site that asked for it. Skipped where
+# page faults cannot be sampled (built --without-pfm, perf_event_open refused).
+. "$HKM_TOP_SRCDIR/tests/test_stat_lib.sh"
+need_timing
+code='x = b"x" * (64 << 20); print(len(x))'
+HAKMEM_PMU_FAULTS=1 "$stat" -e page-faults --sites 3 --json -o "$tmp/j" "$py" -c "$code" > "$tmp/out" ||
+  fail "python failed"
+[ "$(cat "$tmp/out")" = 67108864 ] || fail "python's output: $(cat "$tmp/out")"
+supported=$("$py" -c 'import json, sys
+ind = json.load(open(sys.argv[1]))["run_reports"][0][0].get("induced")
+print(1 if ind and any(e["supported"] for e in ind["events"]) else 0)' "$tmp/j")
+[ "$supported" = 1 ] || { echo "page faults cannot be sampled here: skipped"; exit 77; }
+check_py "$tmp/j" <<'PY' || fail "induced faults"
+p = j["profile"]
+cats = {c["name"]: c for c in p["categories"]}
+assert p["induced_event"] == "page-faults"
+assert cats["whale_get"]["induced_faults"] >= 0.95 * 16384, cats["whale_get"]
+assert p["induced_sites"][0]["category"] == "whale_get" and p["induced_sites"][0]["faults"] >= 0.95 * 16384, p["induced_sites"][:2]
+assert "page-faults" in cats["hak_alloc"]["events"], cats["hak_alloc"]
+print("whale_get:", cats["whale_get"]["induced_faults"], "induced faults; top site", p["induced_sites"][0]["site"])
+PY
+HAKMEM_PMU_FAULTS=1 "$stat" -e page-faults --sites 3 "$py" -c "$code" > /dev/null 2> "$tmp/text" || fail "python failed (text)"
+grep -q '^  induced page-faults (taken by the program on memory each category handed out):$' "$tmp/text" ||
+  { cat "$tmp/text"; fail "induced heading"; }
+n=$(sed -n '/^  induced page-faults/,/^$/s/^  whale_get  *\([0-9,]*\) .*/\1/p' "$tmp/text" | tr -d ,)
+[ -n "$n" ] && [ "$n" -ge 15565 ] || { cat "$tmp/text"; fail "whale_get induced faults in the text: '$n'"; }
+grep -qE '^  category .* share +page-faults$' "$tmp/text" || { cat "$tmp/text"; fail "page-faults column"; }

@@ -1,0 +1,107 @@
+/* Workloads with known allocation counts for the hakmem-stat tests (test_stat_*.sh). Each starts
+ * with hak_prof_reset(), so the exit report holds exactly what it did afterwards.
+ *
+ *   test_stat_prog count T P      T malloc/free pairs of 100 bytes (Tiny) made in stat_site_tiny, P
+ *                                 of 8 KiB (L2 pool) in stat_site_pool
+ *   test_stat_prog fork N T       N children, each making T Tiny pairs, then T in the parent
+ *   test_stat_prog threads N T    N threads, each making T pairs of 256 KiB (L2.5), joined
+ *   test_stat_prog exit C         exits with status C
+ *   test_stat_prog output         known bytes on stdout and stderr, interleaved
+ *   test_stat_prog wait           sleeps until a signal ends it
+ *
+ * Linked with -export-dynamic so that dladdr names stat_site_tiny and stat_site_pool. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include "hakmem.h"
+
+enum { MAX_PAIRS = 100000 };
+static void *volatile blocks[MAX_PAIRS];
+
+/* The blocks are all held before any is freed, and kept in a volatile array, so the compiler can
+ * neither pair nor drop the calls. */
+__attribute__((noinline)) void stat_site_tiny(int n) {
+  for (int i = 0; i < n; i++) blocks[i] = malloc(100);
+  for (int i = 0; i < n; i++) free(blocks[i]);
+}
+
+__attribute__((noinline)) void stat_site_pool(int n) {
+  for (int i = 0; i < n; i++) blocks[i] = malloc(8 << 10);
+  for (int i = 0; i < n; i++) free(blocks[i]);
+}
+
+static int per_thread;
+
+static void *worker(void *arg) {
+  (void)arg;
+  void *p[16];
+  for (int i = 0; i < per_thread; i += 16) {
+    int m = per_thread - i < 16 ? per_thread - i : 16;
+    for (int j = 0; j < m; j++) p[j] = malloc(256 << 10);
+    for (int j = 0; j < m; j++) free(p[j]);
+  }
+  return NULL;
+}
+
+static int arg(char **argv, int i, int max) {
+  int v = atoi(argv[i]);
+  if (v < 0 || v > max) exit(2);
+  return v;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) return 2;
+  const char *mode = argv[1];
+  hak_prof_reset();
+  if (!strcmp(mode, "count") && argc == 4) {
+    stat_site_tiny(arg(argv, 2, MAX_PAIRS));
+    stat_site_pool(arg(argv, 3, MAX_PAIRS));
+    return 0;
+  }
+  if (!strcmp(mode, "fork") && argc == 4) {
+    int n = arg(argv, 2, 64), t = arg(argv, 3, MAX_PAIRS);
+    for (int i = 0; i < n; i++) {
+      pid_t pid = fork();
+      if (pid < 0) return 1;
+      if (pid == 0) {
+        stat_site_tiny(t);
+        exit(0);
+      }
+    }
+    stat_site_tiny(t);
+    int st, bad = 0;
+    for (int i = 0; i < n; i++)
+      if (wait(&st) < 0 || !WIFEXITED(st) || WEXITSTATUS(st)) bad = 1;
+    return bad;
+  }
+  if (!strcmp(mode, "threads") && argc == 4) {
+    int n = arg(argv, 2, 128);
+    per_thread = arg(argv, 3, MAX_PAIRS);
+    pthread_t tid[128];
+    for (int i = 0; i < n; i++)
+      if (pthread_create(&tid[i], NULL, worker, NULL)) return 1;
+    for (int i = 0; i < n; i++) pthread_join(tid[i], NULL);
+    return 0;
+  }
+  if (!strcmp(mode, "exit") && argc == 3) return atoi(argv[2]);
+  if (!strcmp(mode, "output") && argc == 2) {
+    for (int i = 0; i < 50; i++) {
+      printf("out %d: %s\n", i, "the quick brown fox");
+      fflush(stdout);
+      fprintf(stderr, "err %d\n", i);
+    }
+    static const char tail[] = "no newline at the end";
+    ssize_t w = write(1, tail, sizeof tail - 1);
+    return w == (ssize_t)sizeof tail - 1 ? 0 : 1;
+  }
+  if (!strcmp(mode, "wait") && argc == 2) {
+    for (;;) pause();
+  }
+  return 2;
+}
