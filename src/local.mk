@@ -5,7 +5,7 @@ src_libhakmem_la_CFLAGS = $(AM_CFLAGS) $(HKM_CFLAGS)
 src_libhakmem_la_LDFLAGS = -version-info 0:0:0 -Wl,-z,nodelete
 src_libhakmem_la_SOURCES = \
 	src/hakmem.h src/compiler.h src/types.h \
-	src/prof.h src/prof.c src/prof_sites.h src/prof_sites.c src/strbuf.h \
+	src/prof.h src/prof.c src/prof_sites.h src/prof_sites.c src/strbuf.h src/symbolize.h src/symbolize.c \
 	src/options.h src/options.c \
 	src/os.h src/os.c \
 	src/pagemap.h src/pagemap.c \

@@ -96,8 +96,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <dlfcn.h>
-#include <link.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,6 +109,7 @@
 #include "prof_sites.h"
 #include "report_pmu.h"
 #include "strbuf.h"
+#include "symbolize.h"
 #include "reclaim.h"
 
 /* The summary fits on the stack: a JSON category line is under 300 bytes even with 20-digit numbers.
@@ -120,7 +119,7 @@
 #define REPORT_CAP (2048 + HKM_CAT_COUNT * 384 + HKM_REPORT_PMU_CAP)
 #define SITES_SHOWN 64
 #define CMDLINE_CAP 256
-#define PATH_SHOWN 512   /* bytes of an object's path; escaping may make each byte 6 */
+#define PATH_SHOWN HKM_SYM_PATH_MAX /* bytes of an object's path; escaping may make each byte 6 */
 #define SYMBOL_SHOWN 256
 #define DETAIL_CAP \
   (REPORT_CAP + (HKM_PROF_THREADS_KEPT + 1) * (128 + HKM_CAT_COUNT * 96) + SITES_SHOWN * (256 + 6 * (PATH_SHOWN + SYMBOL_SHOWN)))
@@ -195,32 +194,19 @@ static void json_thread(struct hkm_buf *b, const struct hkm_prof_thread *t, int 
 }
 
 static void json_site(struct hkm_buf *b, const struct hkm_site_stat *st, int first) {
-  Dl_info info;
-  struct link_map *lm = NULL;
-  int found = dladdr1((void *)st->site, &info, (void **)&lm, RTLD_DL_LINKMAP) != 0;
+  struct hkm_sym sym;
+  hkm_symbolize((const void *)st->site, &sym);
   hkm_put(b, "%s{\"addr\":\"%#llx\",\"object\":", first ? "" : ",", (ull)st->site);
-  /* The main program's name in the link map is empty, and dladdr falls back on argv[0], which may be
-   * relative to a directory the program has since left: the kernel knows the real path. */
-  char exe[PATH_SHOWN + 1];
-  if (found && lm && !*lm->l_name) {
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-      exe[n] = 0;
-      info.dli_fname = exe;
-    }
-  }
-  if (found && info.dli_fname && *info.dli_fname) {
-    hkm_put_json_str(b, info.dli_fname, strlen(info.dli_fname), PATH_SHOWN);
-    /* minus the load bias, not the mapping's start: the address addr2line wants, for executables
-     * linked at a fixed address as for position-independent objects */
-    hkm_put(b, ",\"object_offset\":%llu", (ull)(st->site - (lm ? (uintptr_t)lm->l_addr : (uintptr_t)info.dli_fbase)));
+  if (sym.object) {
+    hkm_put_json_str(b, sym.object, strlen(sym.object), PATH_SHOWN);
+    hkm_put(b, ",\"object_offset\":%llu", (ull)sym.object_off);
   } else {
     hkm_put(b, "null,\"object_offset\":null");
   }
   hkm_put(b, ",\"symbol\":");
-  if (found && info.dli_sname) {
-    hkm_put_json_str(b, info.dli_sname, strlen(info.dli_sname), SYMBOL_SHOWN);
-    hkm_put(b, ",\"symbol_offset\":%llu", (ull)(st->site - (uintptr_t)info.dli_saddr));
+  if (sym.symbol) {
+    hkm_put_json_str(b, sym.symbol, strlen(sym.symbol), SYMBOL_SHOWN);
+    hkm_put(b, ",\"symbol_offset\":%llu", (ull)sym.symbol_off);
   } else {
     hkm_put(b, "null,\"symbol_offset\":null");
   }

@@ -2,13 +2,13 @@
  * schema at the top of report.c). */
 #include "config.h"
 
-#include <dlfcn.h>
 #include <string.h>
 #include <sys/resource.h>
 
 #include "report_pmu.h"
 #include "perfev.h"
 #include "sizeclass.h"
+#include "symbolize.h"
 
 typedef unsigned long long ull;
 
@@ -50,29 +50,28 @@ void hkm_report_pmu_cells(struct hkm_buf *b, const struct hkm_report_extra *x, c
 
 static const char *cat_of_tier(int t) { return hkm_cat_name[hkm_tier_alloc_cat[t]]; }
 
-/* "function+0xoff (object)" for a call site; dladdr neither allocates nor takes malloc's locks. */
+/* A call site: "function+0xoff (object)", or "object+0xoff" when the object exports no name for it. */
 static void put_site(struct hkm_buf *b, const void *site, int json) {
-  Dl_info di;
-  memset(&di, 0, sizeof di);
-  int ok = site && dladdr(site, &di);
-  const char *obj = ok && di.dli_fname ? di.dli_fname : "?";
+  struct hkm_sym sym;
+  hkm_symbolize(site, &sym);
+  const char *obj = sym.object ? sym.object : "?";
   if (json) {
-    char sym[320];
+    char name[320];
     hkm_put(b, "\"address\":\"%p\",\"symbol\":", site);
-    if (ok && di.dli_sname) {
-      int n = snprintf(sym, sizeof sym, "%.256s+0x%llx", di.dli_sname, (ull)((const char *)site - (const char *)di.dli_saddr));
-      hkm_put_json_str(b, sym, (size_t)n, sizeof sym);
+    if (sym.symbol) {
+      int n = snprintf(name, sizeof name, "%.256s+0x%llx", sym.symbol, (ull)sym.symbol_off);
+      hkm_put_json_str(b, name, (size_t)n, sizeof name);
     } else {
       hkm_put(b, "null");
     }
     hkm_put(b, ",\"object\":");
-    hkm_put_json_str(b, obj, strlen(obj), 512);
+    hkm_put_json_str(b, obj, strlen(obj), HKM_SYM_PATH_MAX);
     return;
   }
-  if (ok && di.dli_sname)
-    hkm_put(b, "%s+0x%llx", di.dli_sname, (ull)((const char *)site - (const char *)di.dli_saddr));
-  else if (ok && di.dli_fbase)
-    hkm_put(b, "%p [+0x%llx]", site, (ull)((const char *)site - (const char *)di.dli_fbase));
+  if (sym.symbol)
+    hkm_put(b, "%s+0x%llx", sym.symbol, (ull)sym.symbol_off);
+  else if (sym.object)
+    hkm_put(b, "%p [+0x%llx]", site, (ull)sym.object_off);
   else
     hkm_put(b, "%p", site);
   hkm_put(b, " (%s)", obj);
