@@ -1,7 +1,7 @@
 # PMU event columns (pmu.c) and induced faults (induced.c), with the software events these VMs have.
 # In a --disable-timing build every one of these skips (exit 77).
 check_PROGRAMS += tests/pmu_prog
-tests_pmu_prog_SOURCES = tests/pmu_prog.c
+tests_pmu_prog_SOURCES = tests/pmu_prog.c tests/seccomp_deny.h
 tests_pmu_prog_CFLAGS = $(AM_CFLAGS) -pthread
 tests_pmu_prog_LDADD = src/libhakmem.la
 tests_pmu_prog_LDFLAGS = -no-install

@@ -8,9 +8,7 @@
  * "seccomp" first makes perf_event_open fail with EACCES, then runs MODE in a fresh image (hakmem
  * opens its sampler at startup, so the filter has to be in place before the program starts). */
 #include <errno.h>
-#include <linux/filter.h>
 #include <linux/perf_event.h>
-#include <linux/seccomp.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -22,6 +20,7 @@
 #include <unistd.h>
 
 #include "hakmem.h"
+#include "seccomp_deny.h"
 
 #define FAIL(...) (fprintf(stderr, "pmu_prog: " __VA_ARGS__), fputc('\n', stderr), exit(1))
 #define AREA ((size_t)64 << 20)
@@ -90,15 +89,7 @@ static void probe(void) {
 }
 
 static void deny_perf_event_open(char **argv) {
-  struct sock_filter filter[] = {
-      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_perf_event_open, 0, 1),
-      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EACCES & SECCOMP_RET_DATA)),
-      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-  };
-  struct sock_fprog prog = {.len = sizeof filter / sizeof filter[0], .filter = filter};
-  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
-    FAIL("cannot install the seccomp filter: %s", strerror(errno));
+  if (deny_syscall(SYS_perf_event_open, EACCES) != 0) FAIL("cannot install the seccomp filter: %s", strerror(errno));
   execv("/proc/self/exe", argv);
   FAIL("cannot re-execute: %s", strerror(errno));
 }

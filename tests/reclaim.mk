@@ -1,6 +1,6 @@
 # Deferred release (reclaim.c): every backend, the io_uring fallback, fork, threads.
 check_PROGRAMS += tests/reclaim_prog
-tests_reclaim_prog_SOURCES = tests/reclaim_prog.c
+tests_reclaim_prog_SOURCES = tests/reclaim_prog.c tests/seccomp_deny.h
 tests_reclaim_prog_CFLAGS = $(AM_CFLAGS) -pthread
 tests_reclaim_prog_LDADD = src/libhakmem.la
 tests_reclaim_prog_LDFLAGS = -no-install

@@ -5,8 +5,6 @@
  * calloc-locked (calloc over ranges whose pages were dropped must read zero). "seccomp" first makes io_uring_setup fail with EPERM, as
  * in a container. EXPECT_BACKEND (uring|thread|sync) names the backend the stats must report. */
 #include <errno.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -21,6 +19,7 @@
 #include <unistd.h>
 
 #include "hakmem.h"
+#include "seccomp_deny.h"
 
 #define MiB ((size_t)1 << 20)
 #define FAIL(...) (fprintf(stderr, "reclaim_prog: " __VA_ARGS__), fputc('\n', stderr), exit(1))
@@ -118,15 +117,7 @@ static void check_stats(void) {
 }
 
 static void deny_io_uring(void) {
-  struct sock_filter filter[] = {
-      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 0, 1),
-      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
-      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-  };
-  struct sock_fprog prog = {.len = sizeof filter / sizeof filter[0], .filter = filter};
-  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
-    FAIL("cannot install the seccomp filter: %s", strerror(errno));
+  if (deny_syscall(__NR_io_uring_setup, EPERM) != 0) FAIL("cannot install the seccomp filter: %s", strerror(errno));
 }
 
 struct slot {
