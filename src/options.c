@@ -77,6 +77,17 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out) {
   return 0;
 }
 
+/* A count variable: min..max, else one warning and *dst keeps its default. */
+static void count_var(const char *name, unsigned long min, unsigned long max, unsigned *dst) {
+  const char *v = secure_getenv(name);
+  unsigned long n;
+  if (!v || !*v) return;
+  if (parse_uint(v, max, &n) == 0 && n >= min)
+    *dst = (unsigned)n;
+  else
+    hkm_warn("%s=%s is not a number from %lu to %lu; using %u", name, v, min, max, *dst);
+}
+
 static int parse_bool(const char *name, const char *s, int def) {
   if (!strcmp(s, "1") || !strcmp(s, "on") || !strcmp(s, "yes") || !strcmp(s, "true")) return 1;
   if (!strcmp(s, "0") || !strcmp(s, "off") || !strcmp(s, "no") || !strcmp(s, "false")) return 0;
@@ -111,7 +122,6 @@ static void warn_unknown_vars(void) {
  * needs them, and users watch RSS. */
 static void load_reclaim(void) {
   const char *v;
-  unsigned long n;
 #if HKM_HAVE_URING
   hkm_cfg.reclaim = HKM_RECLAIM_URING;
 #else
@@ -133,18 +143,8 @@ static void load_reclaim(void) {
     else
       hkm_warn("HAKMEM_RECLAIM=%s is not uring, thread or sync; using the default", v);
   }
-  if ((v = secure_getenv("HAKMEM_RECLAIM_BATCH")) && *v) {
-    if (parse_uint(v, 4096, &n) == 0 && n > 0)
-      hkm_cfg.reclaim_batch = (unsigned)n;
-    else
-      hkm_warn("HAKMEM_RECLAIM_BATCH=%s is not a number from 1 to 4096; using %u", v, hkm_cfg.reclaim_batch);
-  }
-  if ((v = secure_getenv("HAKMEM_RECLAIM_DELAY_MS")) && *v) {
-    if (parse_uint(v, 10000, &n) == 0)
-      hkm_cfg.reclaim_delay_ms = (unsigned)n;
-    else
-      hkm_warn("HAKMEM_RECLAIM_DELAY_MS=%s is not a number from 0 to 10000; using %u", v, hkm_cfg.reclaim_delay_ms);
-  }
+  count_var("HAKMEM_RECLAIM_BATCH", 1, 4096, &hkm_cfg.reclaim_batch);
+  count_var("HAKMEM_RECLAIM_DELAY_MS", 0, 10000, &hkm_cfg.reclaim_delay_ms);
   if ((v = secure_getenv("HAKMEM_RECLAIM_ADVICE")) && *v) {
     if (!strcmp(v, "free"))
       hkm_cfg.reclaim_free = 1;
@@ -165,24 +165,13 @@ static const char *event_list(const char *v, const char *def) {
  * Research mode samples induced faults unless told otherwise. */
 static void load_pmu(void) {
   const char *v;
-  unsigned long n;
   if (hkm_cfg.mode == HKM_MODE_RESEARCH && HKM_ENABLE_TIMING) hkm_cfg.pmu_faults = "page-faults";
   if ((v = secure_getenv("HAKMEM_PMU")) && *v) hkm_cfg.pmu = event_list(v, "cycles,page-faults,dTLB-load-misses");
   if ((v = secure_getenv("HAKMEM_PMU_FAULTS")) && *v) hkm_cfg.pmu_faults = event_list(v, "page-faults");
   hkm_cfg.pmu_sample = 1;
-  if ((v = secure_getenv("HAKMEM_PMU_SAMPLE")) && *v) {
-    if (parse_uint(v, 1000000, &n) == 0 && n > 0)
-      hkm_cfg.pmu_sample = (unsigned)n;
-    else
-      hkm_warn("HAKMEM_PMU_SAMPLE=%s is not a number from 1 to 1000000; using 1", v);
-  }
+  count_var("HAKMEM_PMU_SAMPLE", 1, 1000000, &hkm_cfg.pmu_sample);
   hkm_cfg.pmu_faults_period = 1;
-  if ((v = secure_getenv("HAKMEM_PMU_FAULTS_PERIOD")) && *v) {
-    if (parse_uint(v, 1000000, &n) == 0 && n > 0)
-      hkm_cfg.pmu_faults_period = (unsigned)n;
-    else
-      hkm_warn("HAKMEM_PMU_FAULTS_PERIOD=%s is not a number from 1 to 1000000; using 1", v);
-  }
+  count_var("HAKMEM_PMU_FAULTS_PERIOD", 1, 1000000, &hkm_cfg.pmu_faults_period);
   if (hkm_cfg.pmu || hkm_cfg.pmu_faults) hkm_cfg.timing = 1;
 }
 
@@ -223,12 +212,7 @@ void hkm_config_load(void) {
     hkm_cfg.timing_quiet = parse_bool("HAKMEM_TIMING_QUIET", v, 0);
 
   unsigned long n;
-  if ((v = secure_getenv("HAKMEM_WHALE_SLOTS")) && *v) {
-    if (parse_uint(v, 64, &n) == 0)
-      hkm_cfg.whale_slots = (unsigned)n;
-    else
-      hkm_warn("HAKMEM_WHALE_SLOTS=%s is not a number from 0 to 64; using %u", v, hkm_cfg.whale_slots);
-  }
+  count_var("HAKMEM_WHALE_SLOTS", 0, 64, &hkm_cfg.whale_slots);
   if ((v = secure_getenv("HAKMEM_REGION_CAP_MB")) && *v) {
     if (parse_uint(v, 1UL << 24, &n) == 0)
       hkm_cfg.region_cap_bytes = (size_t)n << 20;
