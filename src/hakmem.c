@@ -122,14 +122,12 @@ void *hkm_alloc_large(size_t n, const void *site, size_t align) {
   void *p;
   hkm_ensure_init();
   hkm_induced_drain(); /* attribute earlier faults before ranges change hands */
-  if (n > HKM_MAX_REQUEST) {
+  if (n > HKM_MAX_REQUEST)
     p = NULL;
-  } else if (align <= HKM_GRANULE && n > HKM_L25_MAX && n <= HKM_BIG_MAX) {
+  else if (align <= HKM_GRANULE && n > HKM_L25_MAX && n <= HKM_BIG_MAX)
     p = hkm_bigcache_alloc(n, site);
-  } else {
-    p = hkm_whale_alloc(n, align);
-    if (p) hkm_pagemap_get(p)->site = site; /* for the induced-fault report */
-  }
+  else
+    p = hkm_whale_alloc(n, align, site);
   if (!p) errno = ENOMEM;
   return p;
 }

@@ -9,8 +9,9 @@
 #include <stddef.h>
 #include "types.h"
 
-/* A mapping of at least n bytes starting at a multiple of align (align <= 64 KiB means 64 KiB). */
-void *hkm_whale_alloc(size_t n, size_t align);
+/* A mapping of at least n bytes starting at a multiple of align (align <= 64 KiB means 64 KiB), for
+ * allocation call site site. */
+void *hkm_whale_alloc(size_t n, size_t align, const void *site);
 /* Registers the ring's decay with reclaim.c (once, at init). */
 void hkm_whale_init(void);
 void hkm_whale_free(struct hkm_span *s);
