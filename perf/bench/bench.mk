@@ -9,7 +9,7 @@ EXTRA_PROGRAMS = $(BENCH_WORKLOADS) perf/bench/peakrss
 if HKM_HAVE_URING
 EXTRA_PROGRAMS += perf/bench/release_paths
 endif
-EXTRA_DIST += perf/bench/run perf/bench/RESULTS.md
+EXTRA_DIST += perf/bench/run perf/bench/RESULTS.md perf/bench/wl_rng.h perf/bench/wl_pages.h
 CLEANFILES += $(EXTRA_PROGRAMS)
 
 # Plain programs: no hakmem, no libraries configure found for the allocator (--as-needed drops them).

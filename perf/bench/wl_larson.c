@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wl_rng.h"
+
 #define SLOTS 2048
 #define ROUNDS 40
 
@@ -37,9 +39,7 @@ static void *worker(void *arg) {
     int a = (id + round) % nthreads;
     unsigned char **slot = arrays[a];
     for (long i = 0; i < per_round; i++) {
-      rng ^= rng << 13;
-      rng ^= rng >> 7;
-      rng ^= rng << 17;
+      wl_next(&rng);
       unsigned k = (unsigned)(rng % SLOTS);
       uint32_t tag = (uint32_t)(a * SLOTS + k) | 0x1000000u;
       if (slot[k]) {

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wl_rng.h"
+
 /* Messages travel in batches, so the queue's own cache-line traffic stays small next to the
  * allocator's work. */
 #define BATCH 64
@@ -38,9 +40,7 @@ static void *producer(void *arg) {
     if (i % BATCH == 0)
       for (int spin = 0; h - atomic_load_explicit(&q->tail, memory_order_acquire) == QCAP; spin++)
         if (spin > 64) sched_yield();
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
+    wl_next(&rng);
     struct msg m = {(uint64_t)i, 16 + (uint32_t)(rng % 1009)};
     unsigned char *p = malloc(m.len);
     if (!p) {

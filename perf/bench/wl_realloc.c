@@ -8,16 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wl_rng.h"
+
 #define BUFS 16
 #define LIMIT ((size_t)256 << 10)
 
-static uint64_t rng = 88172645463325252ull;
-static uint64_t next(void) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return rng;
-}
+static uint64_t rng = WL_RNG_SEED;
 
 static unsigned char byte_at(unsigned seed, size_t i) { return (unsigned char)(seed + i * 13 + (i >> 8)); }
 
@@ -28,7 +24,7 @@ int main(int argc, char **argv) {
   static size_t len[BUFS];
   static unsigned seed[BUFS];
   for (long i = 0; i < appends; i++) {
-    uint64_t r = next();
+    uint64_t r = wl_next(&rng);
     unsigned k = (unsigned)(r % BUFS);
     size_t add = 1 + (size_t)((r >> 32) % 256);
     unsigned char *q = realloc(buf[k], len[k] + add);

@@ -7,15 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wl_rng.h"
+
 #define SLOTS 4096
 
-static uint64_t rng = 88172645463325252ull;
-static uint64_t next(void) { /* xorshift64: cheap next to a malloc call */
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return rng;
-}
+static uint64_t rng = WL_RNG_SEED;
 
 int main(int argc, char **argv) {
   double scale = argc > 1 ? atof(argv[1]) : 1.0;
@@ -23,7 +19,7 @@ int main(int argc, char **argv) {
   static unsigned char *blk[SLOTS];
   static uint32_t len[SLOTS];
   for (long i = 0; i < iters; i++) {
-    uint64_t r = next();
+    uint64_t r = wl_next(&rng);
     unsigned k = (unsigned)(r % SLOTS);
     unsigned char tag = (unsigned char)(k * 7 + 1);
     if (blk[k]) {
