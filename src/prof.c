@@ -89,6 +89,12 @@ HKM_INLINE uint64_t tsc_end(void) {
   return ((uint64_t)hi << 32) | lo;
 }
 
+/* Cycles from start_tsc to now; a TSC read on another CPU may lag a little, hence the floor. */
+HKM_INLINE uint64_t since(uint64_t start_tsc) {
+  uint64_t now = tsc_end();
+  return now > start_tsc ? now - start_tsc : 0;
+}
+
 /* The owner's update: only it writes, so read-modify-write needs no atomic instruction. */
 HKM_INLINE void stat_add(struct hkm_prof_stat *s, uint64_t d) {
   uint64_t n = s->count;
@@ -232,15 +238,11 @@ HKM_INLINE void record(int cat, uint64_t d, uint64_t start_tsc) {
   if (hkm_unlikely(hkm_pmu_on) && (start_tsc & HKM_PMU_LEVEL_MASK)) record_pmu(cat, start_tsc & HKM_PMU_LEVEL_MASK);
 }
 
-void hkm_prof_record(int cat, uint64_t start_tsc) {
-  uint64_t now = tsc_end();
-  record(cat, now > start_tsc ? now - start_tsc : 0, start_tsc); /* a TSC read on another CPU may lag a little */
-}
+void hkm_prof_record(int cat, uint64_t start_tsc) { record(cat, since(start_tsc), start_tsc); }
 
 /* The site is added after the category, outside the measured interval. */
 void hkm_prof_record_site(int cat, uint64_t start_tsc, const void *site) {
-  uint64_t now = tsc_end();
-  uint64_t d = now > start_tsc ? now - start_tsc : 0;
+  uint64_t d = since(start_tsc);
   record(cat, d, start_tsc);
   hkm_prof_site_add(site, d);
 }
@@ -332,8 +334,7 @@ static uint64_t tsc_hz(void) {
 
 /* hkm_prof_record's work on a scratch counter, for calibration: the same reads, checks and update. */
 static HKM_NOINLINE void calib_record(struct hkm_prof_stat *s, int cat, uint64_t start_tsc) {
-  uint64_t now = tsc_end();
-  uint64_t d = now > start_tsc ? now - start_tsc : 0;
+  uint64_t d = since(start_tsc);
   if (hkm_unlikely((unsigned)cat >= HKM_CAT_COUNT)) return;
   if (hkm_unlikely(LOAD(self.state) == -1)) return;
   stat_add(s, d);
