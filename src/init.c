@@ -77,6 +77,7 @@ static HKM_COLD void init_slow(void) {
   hkm_config_load();
   hkm_heap_init();
   hkm_whale_init();
+  hkm_region_init();
   hkm_prof_init();
   pthread_atfork(fork_prepare, fork_parent, fork_child);
   in_init = 0;

@@ -58,7 +58,7 @@ static void apply_mode(int mode) {
     hkm_cfg.whale_cache_bytes = (size_t)256 << 20; /* bounded in time by the decay (whale.c) */
     hkm_cfg.bigcache = 1;
     hkm_cfg.bigcache_bytes = (size_t)8 << 20;
-    hkm_cfg.region_hot_bytes = (size_t)8 << 20;
+    hkm_cfg.region_hot_bytes = (size_t)32 << 20; /* bounded in time by the decay (region.c) */
     hkm_cfg.slab_keep_bytes = (size_t)32 << 20; /* one empty slab for each L2.5 class */
     break;
   }

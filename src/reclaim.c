@@ -47,7 +47,9 @@ static int ring_ready;
 static int self_pidfd = -1;
 static struct iovec iov[IOV_BATCH]; /* used under batch_lock only */
 
-static int (*decay_fn)(uint64_t now_ns);
+#define MAX_DECAY 2 /* the whale ring and the region cache */
+static int (*decay_fn[MAX_DECAY])(uint64_t now_ns);
+static unsigned n_decay;
 static _Atomic int decay_armed;
 
 static uint64_t now_ns(void) {
@@ -242,7 +244,11 @@ static void *helper_main(void *arg) {
     uint32_t n = atomic_load(&queued);
     uint64_t now = now_ns();
     /* Armed decay: look at the cache every delay while it holds anything. */
-    if (decay_fn && atomic_exchange(&decay_armed, 0) && decay_fn(now)) atomic_store(&decay_armed, 1);
+    if (atomic_exchange(&decay_armed, 0)) {
+      int left = 0;
+      for (unsigned i = 0; i < n_decay; i++) left |= decay_fn[i](now);
+      if (left) atomic_store(&decay_armed, 1);
+    }
     if (n == 0) {
       futex_wait(&wake_word, w, atomic_load(&decay_armed) ? delay : 0);
       continue;
@@ -319,7 +325,9 @@ void hkm_reclaim_submit(struct hkm_span *s, int release) {
   HKM_TIME_END(RECLAIM_SUBMIT, t);
 }
 
-void hkm_reclaim_set_decay(int (*fn)(uint64_t now_ns)) { decay_fn = fn; }
+void hkm_reclaim_add_decay(int (*fn)(uint64_t now_ns)) {
+  if (n_decay < MAX_DECAY) decay_fn[n_decay++] = fn;
+}
 
 uint64_t hkm_reclaim_now_ns(void) { return now_ns(); }
 

@@ -23,7 +23,9 @@ static pthread_mutex_t region_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct hkm_span *head[MAX_GRAN + 1], *tail[MAX_GRAN + 1];
 static size_t hot_bytes, cold_bytes, arena_bytes;
 static char *arena_cur, *arena_end;
-static uint64_t put_clock; /* orders hot spans by when they came back (s->stamp) */
+/* Hot bytes kept however long they wait; beyond them (up to the mode's budget) spans are timed out by
+ * the helper's decay, and without a helper (sync backend) the cache stays this small. */
+#define NO_DECAY_BYTES ((size_t)8 << 20)
 
 static size_t list_of(const struct hkm_span *s) {
   size_t n = s->bytes >> HKM_GRANULE_SHIFT;
@@ -83,6 +85,7 @@ static struct hkm_span *split(struct hkm_span *s, size_t bytes) {
   struct hkm_span *rest = describe(s->base + bytes, s->bytes - bytes, !s->hot && s->zeroed);
   if (!rest) return NULL;
   rest->hot = s->hot;
+  rest->stamp = s->stamp;
   s->bytes = bytes;
   if (rest->hot) hot_bytes += rest->bytes; else cold_bytes += rest->bytes;
   list_push(rest, rest->hot);
@@ -186,13 +189,20 @@ void hkm_region_put(struct hkm_span *s) {
   int how[MAX_EVICT + 1];
   unsigned ngone = 0;
   s->kind = HKM_KIND_FREE;
+  /* Beyond NO_DECAY_BYTES the helper must be there to time spans out. Asked before the lock (it may
+   * start the helper, which allocates) and only when needed, so a small program gets no thread. */
+  size_t budget = hkm_cfg.region_hot_bytes;
+  if (budget > NO_DECAY_BYTES &&
+      (__atomic_load_n(&hot_bytes, __ATOMIC_RELAXED) + s->bytes <= NO_DECAY_BYTES || !hkm_reclaim_arm_decay()))
+    budget = NO_DECAY_BYTES;
+  s->stamp = hkm_reclaim_now_ns();
   pthread_mutex_lock(&region_lock);
   absorb_dropped();
-  if (s->bytes <= HKM_REGION_MAX_SPAN && s->bytes <= hkm_cfg.region_hot_bytes) {
+  if (s->bytes <= HKM_REGION_MAX_SPAN && s->bytes <= budget) {
     /* Over the budget the spans that waited longest lose their pages, not the newcomer: a span
      * freed just now is the likeliest to be wanted again (a class whose slab emptied, a buffer freed
      * in a loop). */
-    while (hot_bytes + s->bytes > hkm_cfg.region_hot_bytes && ngone < MAX_EVICT) {
+    while (hot_bytes + s->bytes > budget && ngone < MAX_EVICT) {
       struct hkm_span *v = oldest_hot();
       if (!v) break;
       list_unlink(v);
@@ -201,9 +211,8 @@ void hkm_region_put(struct hkm_span *s) {
       gone[ngone++] = v;
     }
   }
-  if (s->bytes <= HKM_REGION_MAX_SPAN && hot_bytes + s->bytes <= hkm_cfg.region_hot_bytes) {
+  if (s->bytes <= HKM_REGION_MAX_SPAN && hot_bytes + s->bytes <= budget) {
     s->hot = 1;
-    s->stamp = ++put_clock;
     hot_bytes += s->bytes;
     list_push(s, 1);
   } else {
@@ -214,6 +223,34 @@ void hkm_region_put(struct hkm_span *s) {
   for (unsigned i = 0; i < ngone; i++) hkm_reclaim_submit(gone[i], how[i]);
   HKM_TIME_END(REGION_PUT, t);
 }
+
+/* Called by the reclaim helper: above NO_DECAY_BYTES, hot spans nobody took within
+ * HAKMEM_RECLAIM_DELAY_MS lose their pages, so the mode's budget bounds a burst and an idle program
+ * keeps NO_DECAY_BYTES at most. */
+static int decay(uint64_t now) {
+  uint64_t delay = (uint64_t)hkm_cfg.reclaim_delay_ms * 1000000u;
+  struct hkm_span *gone[MAX_EVICT];
+  int how[MAX_EVICT], left;
+  unsigned ngone;
+  do {
+    ngone = 0;
+    pthread_mutex_lock(&region_lock);
+    absorb_dropped();
+    struct hkm_span *v;
+    while (ngone < MAX_EVICT && hot_bytes > NO_DECAY_BYTES && (v = oldest_hot()) != NULL && v->stamp + delay <= now) {
+      list_unlink(v);
+      v->hot = 0;
+      how[ngone] = cold_or_unmap(v);
+      gone[ngone++] = v;
+    }
+    left = hot_bytes > NO_DECAY_BYTES;
+    pthread_mutex_unlock(&region_lock);
+    for (unsigned i = 0; i < ngone; i++) hkm_reclaim_submit(gone[i], how[i]);
+  } while (ngone == MAX_EVICT);
+  return left;
+}
+
+void hkm_region_init(void) { hkm_reclaim_add_decay(decay); }
 
 int hkm_region_trim(void) {
   int dropped = 0;

@@ -1,8 +1,9 @@
 /* The region cache: where spans come from and where released spans wait.
  *
  * Spans up to HKM_REGION_MAX_SPAN are carved from 64 MiB arenas. A released span keeps its pages
- * ("hot") within the mode's budget; over it, the hot span that came back longest ago has its pages
- * dropped (MADV_DONTNEED) and only its address space is kept ("cold"), up to HAKMEM_REGION_CAP_MB;
+ * ("hot") within the mode's budget (beyond 8 MiB only while HAKMEM_RECLAIM_DELAY_MS has not passed);
+ * over it, the hot span that came back longest ago has its pages dropped (MADV_DONTNEED) and only its
+ * address space is kept ("cold"), up to HAKMEM_REGION_CAP_MB;
  * beyond that the span is unmapped. Reuse takes a span of the exact length (hot ones first), else a
  * hot longer one, else any longer one, and splits it (free spans are never merged). */
 #ifndef HKM_REGION_H
@@ -24,6 +25,8 @@ struct hkm_span *hkm_region_get_big(size_t bytes);
  * and its address space kept up to HAKMEM_REGION_CAP_MB, else it is unmapped; the last two through
  * reclaim.c, off this thread. */
 void hkm_region_put(struct hkm_span *s);
+/* Registers the hot spans' decay with reclaim.c (once, at init). */
+void hkm_region_init(void);
 /* Drop the pages of every hot span now (malloc_trim). Returns 1 when anything was dropped. */
 int hkm_region_trim(void);
 

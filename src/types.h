@@ -67,7 +67,7 @@ struct hkm_span {
   uint8_t hot;                         /* region cache: pages still resident */
   uint8_t sizeidx;                     /* bigcache size index */
   uint8_t release;                     /* reclaim.c: what to do with it (enum hkm_release) */
-  uint64_t stamp;                      /* whale ring: when it was freed (CLOCK_MONOTONIC ns) */
+  uint64_t stamp;                      /* whale ring, hot region spans: when freed (CLOCK_MONOTONIC ns) */
 };
 
 #endif

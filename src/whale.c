@@ -105,14 +105,14 @@ static int decay(uint64_t now) {
   struct hkm_span *victims[MAX_SLOTS];
   unsigned nv = 0;
   pthread_mutex_lock(&whale_lock);
-  while (ring_n && now - ring[0]->stamp >= delay) victims[nv++] = ring_take(0);
+  while (ring_n && ring[0]->stamp + delay <= now) victims[nv++] = ring_take(0);
   int left = ring_n > 0;
   pthread_mutex_unlock(&whale_lock);
   for (unsigned i = 0; i < nv; i++) hkm_region_put(victims[i]);
   return left;
 }
 
-void hkm_whale_init(void) { hkm_reclaim_set_decay(decay); }
+void hkm_whale_init(void) { hkm_reclaim_add_decay(decay); }
 
 int hkm_whale_flush(void) {
   struct hkm_span *victims[MAX_SLOTS];
