@@ -41,9 +41,9 @@ static struct hkm_span *take(struct site_slot *sl, unsigned i) {
   return s;
 }
 
-void *hkm_bigcache_alloc(size_t n, const void *site) {
+void *hkm_bigcache_alloc(size_t n, size_t lead, const void *site) {
   HKM_TIME_START(t);
-  size_t idx = (n + SIZE_STEP - 1) / SIZE_STEP; /* 9..16 for (1 MiB, 2 MiB] */
+  size_t idx = (n + SIZE_STEP - 1) / SIZE_STEP; /* 9..17 for (1 MiB, 2 MiB] and a lead */
   struct hkm_span *s = NULL;
   pthread_mutex_lock(&big_lock);
   struct site_slot *sl = slot_of(site);
@@ -64,13 +64,14 @@ void *hkm_bigcache_alloc(size_t n, const void *site) {
       return NULL;
     }
     s->sizeidx = (uint8_t)idx;
-    s->usable = s->bytes;
   }
+  s->lead = (uint32_t)lead;
+  s->usable = s->bytes - lead;
   s->site = site;
   s->tier = HKM_TIER_BIG;
   s->kind = HKM_KIND_BIG;
   HKM_TIME_END(BIGCACHE_GET, t);
-  return (void *)s->base;
+  return (void *)(s->base + lead);
 }
 
 /* Budget exceeded: evict from the sites in turn, one block each, until back under it. */

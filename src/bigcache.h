@@ -6,7 +6,8 @@
 #include <stddef.h>
 #include "types.h"
 
-void *hkm_bigcache_alloc(size_t n, const void *site);
+/* The block starts lead bytes into its span (n counts them). */
+void *hkm_bigcache_alloc(size_t n, size_t lead, const void *site);
 void hkm_bigcache_free(struct hkm_span *s);
 /* Release every cached block (malloc_trim). Returns 1 when anything was released. */
 int hkm_bigcache_flush(void);

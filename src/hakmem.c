@@ -118,16 +118,27 @@ void hkm_free_timed(void *p) {
   HKM_TIME_END(HAK_FREE, t);
 }
 
+/* Large blocks start LARGE_LEAD bytes into their first page, not on the page boundary. On this
+ * machine a loop that writes and reads one byte per page runs 8-10% slower when those bytes lie in
+ * the first or last ~256 bytes of the pages, whatever allocated them (perf/bench/RESULTS.md, "Where
+ * large blocks start"); wl_vm, which does that on a 2 MiB block, was 8% slower than glibc, whose
+ * heap block happened to start 672 bytes into a page. jemalloc varies the offset from block to block
+ * instead ("cache-oblivious"); varied, wl_whale_evict ran 1.5x slower here, so it is fixed. Costs
+ * one page of address space per block. */
+#define LARGE_LEAD ((size_t)1024)
+static size_t lead_for(size_t align) { return align <= LARGE_LEAD ? LARGE_LEAD : 0; }
+
 void *hkm_alloc_large(size_t n, const void *site, size_t align) {
   void *p;
   hkm_ensure_init();
   hkm_induced_drain(); /* attribute earlier faults before ranges change hands */
+  size_t lead = lead_for(align);
   if (n > HKM_MAX_REQUEST)
     p = NULL;
   else if (align <= HKM_GRANULE && n > HKM_L25_MAX && n <= HKM_BIG_MAX)
-    p = hkm_bigcache_alloc(n, site);
+    p = hkm_bigcache_alloc(n + lead, lead, site);
   else
-    p = hkm_whale_alloc(n, align, site);
+    p = hkm_whale_alloc(n + lead, align, lead, site);
   if (!p) errno = ENOMEM;
   return p;
 }
@@ -164,11 +175,11 @@ void *hkm_alloc_aligned(size_t align, size_t n, const void *site) {
 
 void hkm_free_other(struct hkm_span *s, void *p) {
   if (!s) hkm_invalid_pointer("free", p);
-  if (s->kind == HKM_KIND_FREE && (uintptr_t)p == s->base) {
+  if (s->kind == HKM_KIND_FREE && (uintptr_t)p == s->base + s->lead) {
     hkm_warn("free(): double free of %p", p);
     abort();
   }
-  if ((uintptr_t)p != s->base || (s->kind != HKM_KIND_BIG && s->kind != HKM_KIND_WHALE))
+  if ((uintptr_t)p != s->base + s->lead || (s->kind != HKM_KIND_BIG && s->kind != HKM_KIND_WHALE))
     hkm_invalid_pointer("free", p);
   hkm_induced_drain(); /* the faults on this block, while it is still the block's */
   if (s->kind == HKM_KIND_BIG)
@@ -185,7 +196,7 @@ size_t hkm_usable_size(const void *p, const char *fn) {
     if (hkm_block_index(off, s->inv) * s->bsize != off || off >= s->carved) hkm_invalid_pointer(fn, p);
     return s->bsize;
   }
-  if ((uintptr_t)p != s->base || s->kind == HKM_KIND_FREE) hkm_invalid_pointer(fn, p);
+  if ((uintptr_t)p != s->base + s->lead || s->kind == HKM_KIND_FREE) hkm_invalid_pointer(fn, p);
   return s->usable;
 }
 

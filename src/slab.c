@@ -79,6 +79,7 @@ static struct hkm_span *new_slab(struct hkm_heap *h, unsigned c) {
   s->free = NULL;
   s->used = 0;
   s->carved = 0;
+  s->lead = 0; /* blocks start at multiples of bsize; a big block's lead must not outlive it */
   s->cls = (uint8_t)c;
   s->tier = k->tier;
   s->bsize = k->bsize;

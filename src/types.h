@@ -62,6 +62,7 @@ struct hkm_span {
   struct hkm_span *next, *prev;        /* the list the span is on (heap class list, region, ring) */
   size_t bytes;                        /* span length */
   size_t usable;                       /* bytes the user may use (big/whale) */
+  uint32_t lead;                       /* big/whale: bytes from base to the block (hakmem.c: LARGE_LEAD) */
   const void *site;                    /* allocation call site (big/whale); slabs: site of the last carve */
   uint8_t zeroed;                      /* pages known to be zero (fresh or dropped), for calloc */
   uint8_t hot;                         /* region cache: pages still resident */

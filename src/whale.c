@@ -29,7 +29,7 @@ static struct hkm_span *ring_take(unsigned i) {
   return s;
 }
 
-void *hkm_whale_alloc(size_t n, size_t align, const void *site) {
+void *hkm_whale_alloc(size_t n, size_t align, size_t lead, const void *site) {
   HKM_TIME_START(t);
   if (align < HKM_GRANULE) align = HKM_GRANULE;
   size_t bytes = (n + HKM_GRANULE - 1) & ~(HKM_GRANULE - 1);
@@ -65,13 +65,14 @@ void *hkm_whale_alloc(size_t n, size_t align, const void *site) {
     s->bytes = bytes;
     s->zeroed = 1;
   }
-  s->usable = s->bytes;
+  s->lead = (uint32_t)lead;
+  s->usable = s->bytes - lead;
   s->tier = HKM_TIER_WHALE;
   s->kind = HKM_KIND_WHALE;
   s->site = site;
 out:
   HKM_TIME_END(WHALE_GET, t);
-  return s ? (void *)s->base : NULL;
+  return s ? (void *)(s->base + lead) : NULL;
 }
 
 void hkm_whale_free(struct hkm_span *s) {

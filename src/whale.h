@@ -10,8 +10,8 @@
 #include "types.h"
 
 /* A mapping of at least n bytes starting at a multiple of align (align <= 64 KiB means 64 KiB), for
- * allocation call site site. */
-void *hkm_whale_alloc(size_t n, size_t align, const void *site);
+ * allocation call site site; the block starts lead bytes into it (n counts them). */
+void *hkm_whale_alloc(size_t n, size_t align, size_t lead, const void *site);
 /* Registers the ring's decay with reclaim.c (once, at init). */
 void hkm_whale_init(void);
 void hkm_whale_free(struct hkm_span *s);

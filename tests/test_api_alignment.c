@@ -1,5 +1,6 @@
 /* Every aligned entry point honours alignments from 16 bytes to 2 MiB for sizes in every tier,
- * valloc/pvalloc are page aligned, and aligned blocks are distinct and fully usable. */
+ * valloc/pvalloc are page aligned, aligned blocks are distinct and fully usable, and large blocks
+ * start where hakmem(3) says. */
 #include <errno.h>
 #include <malloc.h>
 #include <stdint.h>
@@ -94,8 +95,24 @@ static void page_aligned(void) {
   }
 }
 
+/* hakmem(3): blocks over 1 MiB with no alignment asked for start 1 KiB into their first page, and
+ * all of malloc_usable_size() is still theirs to write. */
+static void large_lead(void) {
+  static const size_t n[] = {1100000, 2 * 1048576, 2500000, 9 * 1048576};
+  for (size_t i = 0; i < sizeof n / sizeof n[0]; i++) {
+    unsigned char *p = malloc(n[i]);
+    CHECK(p, "malloc(%zu)", n[i]);
+    CHECK((uintptr_t)p % 4096 == 1024, "malloc(%zu) = %p: not 1 KiB into a page", n[i], (void *)p);
+    size_t u = malloc_usable_size(p);
+    CHECK(u >= n[i], "malloc_usable_size(malloc(%zu)) = %zu", n[i], u);
+    memset(p, 0x5a, u);
+    free(p);
+  }
+}
+
 int main(void) {
   all_alignments();
+  large_lead();
   mixed();
   page_aligned();
   puts("alignments: ok");
