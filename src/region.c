@@ -195,6 +195,7 @@ void hkm_region_put(struct hkm_span *s) {
   if (budget > NO_DECAY_BYTES &&
       (__atomic_load_n(&hot_bytes, __ATOMIC_RELAXED) + s->bytes <= NO_DECAY_BYTES || !hkm_reclaim_arm_decay()))
     budget = NO_DECAY_BYTES;
+  if (budget > hkm_cfg.region_cap_bytes) budget = hkm_cfg.region_cap_bytes; /* the cap counts every span kept */
   s->stamp = hkm_reclaim_now_ns();
   pthread_mutex_lock(&region_lock);
   absorb_dropped();
@@ -244,8 +245,10 @@ static int decay(uint64_t now) {
       gone[ngone++] = v;
     }
     left = hot_bytes > NO_DECAY_BYTES;
-    pthread_mutex_unlock(&region_lock);
+    /* Queued before the lock goes, so a malloc_trim that takes it next finds them in the queue it
+     * drains (the helper only queues here: no system call under the lock). */
     for (unsigned i = 0; i < ngone; i++) hkm_reclaim_submit(gone[i], how[i]);
+    pthread_mutex_unlock(&region_lock);
   } while (ngone == MAX_EVICT);
   return left;
 }
@@ -266,6 +269,7 @@ int hkm_region_trim(void) {
       dropped = 1;
     }
   pthread_mutex_unlock(&region_lock);
+  hkm_reclaim_drain(); /* what the decay queued meanwhile */
   return dropped;
 }
 

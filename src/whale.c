@@ -108,8 +108,10 @@ static int decay(uint64_t now) {
   pthread_mutex_lock(&whale_lock);
   while (ring_n && ring[0]->stamp + delay <= now) victims[nv++] = ring_take(0);
   int left = ring_n > 0;
-  pthread_mutex_unlock(&whale_lock);
+  /* Put back before the lock goes: a malloc_trim that empties the ring next then finds them in the
+   * region cache it trims, not on their way there. */
   for (unsigned i = 0; i < nv; i++) hkm_region_put(victims[i]);
+  pthread_mutex_unlock(&whale_lock);
   return left;
 }
 
