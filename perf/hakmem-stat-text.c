@@ -238,10 +238,19 @@ static void print_per_process(FILE *f, const struct profile *p) {
   }
 }
 
+/* Cycles a thread spent in the system calls hakmem makes (the syscall_* categories): shows which
+ * thread really paid for mmap/munmap/madvise, e.g. the release helper rather than the program. */
+static double syscall_cycles(const struct table *t) {
+  double sum = 0;
+  for (int i = 0; i < t->n; i++)
+    if (!strncmp(t->cats[i].name, "syscall_", 8)) sum += t->cats[i].total;
+  return sum;
+}
+
 static void print_per_thread(FILE *f, const struct profile *p) {
-  char b1[40], b2[40], b3[40];
-  fprintf(f, "\n  per thread:\n  %8s %12s %-8s %14s %14s %16s %8s\n", "pid", "tid", "state", "hak_alloc", "hak_free",
-          "top_level_cyc", "share");
+  char b1[40], b2[40], b3[40], b4[40];
+  fprintf(f, "\n  per thread:\n  %8s %12s %-8s %14s %14s %16s %8s %16s\n", "pid", "tid", "state", "hak_alloc", "hak_free",
+          "top_level_cyc", "share", "syscall_cyc");
   for (int i = 0; i < p->nthread; i++) {
     const struct thread *t = &p->threads_v[i];
     const struct cat *a = stat_cat(&t->tab, "hak_alloc"), *fr = stat_cat(&t->tab, "hak_free");
@@ -250,10 +259,11 @@ static void print_per_thread(FILE *f, const struct profile *p) {
       snprintf(tid, sizeof tid, "other(%.0f)", t->threads);
     else
       snprintf(tid, sizeof tid, "%ld", t->tid);
-    fprintf(f, "  %8ld %12s %-8s %14s %14s %16s %7.2f%%\n", t->pid, tid,
+    fprintf(f, "  %8ld %12s %-8s %14s %14s %16s %7.2f%% %16s\n", t->pid, tid,
             t->tid < 0 ? "-" : t->exited ? "exited" : "live",
             grouped(a ? a->count : 0, b1, sizeof b1), grouped(fr ? fr->count : 0, b2, sizeof b2),
-            grouped(t->tab.top, b3, sizeof b3), p->tab.top > 0 ? 100 * t->tab.top / p->tab.top : 0);
+            grouped(t->tab.top, b3, sizeof b3), p->tab.top > 0 ? 100 * t->tab.top / p->tab.top : 0,
+            grouped(syscall_cycles(&t->tab), b4, sizeof b4));
   }
   if (!p->nthread) fprintf(f, "  (no thread recorded)\n");
 }

@@ -5,6 +5,7 @@
  *                                 of 8 KiB (L2 pool) in stat_site_pool
  *   test_stat_prog fork N T       N children, each making T Tiny pairs, then T in the parent
  *   test_stat_prog threads N T    N threads, each making T pairs of 256 KiB (L2.5), joined
+ *   test_stat_prog whales N       N blocks of 3 MiB, each written once per page and freed
  *   test_stat_prog exit C         exits with status C
  *   test_stat_prog output         known bytes on stdout and stderr, interleaved
  *   test_stat_prog wait           sleeps until a signal ends it
@@ -87,6 +88,16 @@ int main(int argc, char **argv) {
     for (int i = 0; i < n; i++)
       if (pthread_create(&tid[i], NULL, worker, NULL)) return 1;
     for (int i = 0; i < n; i++) pthread_join(tid[i], NULL);
+    return 0;
+  }
+  if (!strcmp(mode, "whales") && argc == 3) {
+    int n = arg(argv, 2, MAX_PAIRS);
+    for (int i = 0; i < n; i++) {
+      char *p = malloc(3 << 20);
+      if (!p) return 1;
+      for (size_t o = 0; o < (3 << 20); o += 4096) p[o] = (char)i;
+      free(p);
+    }
     return 0;
   }
   if (!strcmp(mode, "exit") && argc == 3) return atoi(argv[2]);
