@@ -61,6 +61,7 @@ struct exited {
 };
 
 static HKM_TLS struct block self;
+static HKM_TLS int muted; /* hkm_prof_mute */
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct block *live;                          /* LIVE and STALE blocks */
@@ -228,8 +229,15 @@ void hkm_prof_pmu_times(uint64_t enabled, uint64_t running) {
   STORE(self.pmu.running, running);
 }
 
+void hkm_prof_mute(int on) { muted = on; }
+
 HKM_INLINE void record(int cat, uint64_t d, uint64_t start_tsc) {
   if (hkm_unlikely((unsigned)cat >= HKM_CAT_COUNT)) return;
+  if (hkm_unlikely(muted)) {
+    uint64_t ignored[HKM_PMU_MAX];
+    if (hkm_unlikely(hkm_pmu_on) && (start_tsc & HKM_PMU_LEVEL_MASK)) hkm_pmu_end(start_tsc & HKM_PMU_LEVEL_MASK, ignored); /* keeps the snapshot stack even */
+    return;
+  }
   if (hkm_unlikely(LOAD(self.state) != BLK_LIVE))
     record_slow(cat, d);
   else
@@ -244,7 +252,7 @@ void hkm_prof_record(int cat, uint64_t start_tsc) { record(cat, since(start_tsc)
 void hkm_prof_record_site(int cat, uint64_t start_tsc, const void *site) {
   uint64_t d = since(start_tsc);
   record(cat, d, start_tsc);
-  hkm_prof_site_add(site, d);
+  if (!muted) hkm_prof_site_add(site, d);
 }
 
 static void thread_exit(void *arg) {

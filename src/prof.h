@@ -69,6 +69,10 @@ HKM_INLINE uint64_t hkm_tsc(void) {
 
 /* Slow path of HKM_TIME_END: adds one measurement that started at start_tsc to the calling thread. */
 void hkm_prof_record(int cat, uint64_t start_tsc);
+/* Between hkm_prof_mute(1) and hkm_prof_mute(0) the calling thread's measurements are hakmem's own
+ * business (the allocations pthread_create makes when hakmem starts a helper thread) and are not
+ * recorded: a program's figures hold what it asked for, whichever of its threads started the helper. */
+void hkm_prof_mute(int on);
 /* The same, and the measurement is also added to the allocation call site's figures (prof_sites.h). */
 void hkm_prof_record_site(int cat, uint64_t start_tsc, const void *site);
 

@@ -279,7 +279,9 @@ static int helper_ready(void) {
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);
+  hkm_prof_mute(1);
   int r = pthread_create(&tid, &attr, helper_main, NULL);
+  hkm_prof_mute(0);
   pthread_sigmask(SIG_SETMASK, &old, NULL);
   pthread_attr_destroy(&attr);
   if (r != 0) {
