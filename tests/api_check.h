@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #define KiB ((size_t)1 << 10)
 #define MiB ((size_t)1 << 20)
@@ -21,6 +22,15 @@
       exit(1);                                                                \
     }                                                                         \
   } while (0)
+
+/* The process's resident set, from /proc/self/statm. */
+static inline long api_rss_mib(void) {
+  FILE *f = fopen("/proc/self/statm", "r");
+  long size, res;
+  CHECK(f && fscanf(f, "%ld %ld", &size, &res) == 2, "cannot read /proc/self/statm");
+  fclose(f);
+  return res * sysconf(_SC_PAGESIZE) / (long)MiB;
+}
 
 /* Sizes on both sides of every tier boundary of src/types.h (1 KiB, 32 KiB, 1 MiB, 2 MiB). */
 static const size_t api_tier_sizes[] = {16,     1000,    1024,    1025,    1100,    30000,

@@ -18,14 +18,6 @@
 #define SLAB_MIB 16
 #define WORKING_SET (256 * MiB)
 
-static long rss_mib(void) {
-  FILE *f = fopen("/proc/self/statm", "r");
-  long size, res;
-  CHECK(f && fscanf(f, "%ld %ld", &size, &res) == 2, "cannot read /proc/self/statm");
-  fclose(f);
-  return res * sysconf(_SC_PAGESIZE) / (long)MiB;
-}
-
 static double now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -35,7 +27,7 @@ static double now_ms(void) {
 static void expect_back(long base, long limit_mib, double wait_ms, const char *what) {
   double t0 = now_ms();
   long r;
-  while ((r = rss_mib()) > base + limit_mib) {
+  while ((r = api_rss_mib()) > base + limit_mib) {
     CHECK(now_ms() - t0 < wait_ms, "%s: RSS still %ld MiB after %.0f ms (base %ld, allowed +%ld)", what, r, wait_ms, base,
           limit_mib);
     usleep(1000);
@@ -60,7 +52,7 @@ static void working_set(size_t lo, size_t hi, unsigned seed) {
     total += sz;
     n++;
   }
-  long peak = rss_mib();
+  long peak = api_rss_mib();
   CHECK(peak >= (long)(WORKING_SET / MiB) * 9 / 10, "working set not resident (%ld MiB)", peak);
   for (size_t i = 0; i < n; i++) {
     size_t j = (i * 7919) % n; /* n is never a multiple of the prime 7919 here */
@@ -82,7 +74,7 @@ int main(int argc, char **argv) {
   /* hakmem and its release helper started, the small-block slabs of this thread in place */
   for (size_t n = 16; n <= 4096; n += 16) free(malloc(n));
   free(malloc(8 * MiB));
-  long base = rss_mib();
+  long base = api_rss_mib();
   working_set(64 * KiB, MiB, 2);
   expect_back(base, kept, 2000, "256 MiB in 64 KiB-1 MiB blocks freed");
   working_set(3 * MiB, 9 * MiB, 3);

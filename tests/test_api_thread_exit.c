@@ -13,14 +13,6 @@ enum { THREADS = 600, WARM = 50, BLOCKS = 40 };
 
 static char *handover[BLOCKS]; /* left by one thread, freed by the next */
 
-static long rss_mib(void) {
-  FILE *f = fopen("/proc/self/statm", "r");
-  long size, res;
-  CHECK(f && fscanf(f, "%ld %ld", &size, &res) == 2, "cannot read /proc/self/statm");
-  fclose(f);
-  return res * sysconf(_SC_PAGESIZE) / (long)MiB;
-}
-
 static void *short_life(void *arg) {
   unsigned id = (unsigned)(uintptr_t)arg;
   char *mine[BLOCKS];
@@ -59,10 +51,10 @@ static void run(unsigned from, unsigned to) {
 int main(void) {
   run(0, WARM);
   size_t arena = mallinfo2().arena;
-  long rss = rss_mib();
+  long rss = api_rss_mib();
   run(WARM, THREADS);
   size_t arena2 = mallinfo2().arena;
-  long rss2 = rss_mib();
+  long rss2 = api_rss_mib();
   printf("after %d threads: %zu MiB mapped, RSS %ld MiB; after %d: %zu MiB mapped, RSS %ld MiB\n", WARM, arena >> 20, rss,
          THREADS, arena2 >> 20, rss2);
   /* Room for two more 64 MiB arena chunks (measured: one, then flat up to 4000 threads). */
