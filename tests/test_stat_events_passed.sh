@@ -22,25 +22,22 @@ os.waitpid(pid, 0)'
 STAT_FAKE_BROKEN=1 "$stat" --lib "$fake" --sites 3 "$py" -c "$fork_code" 2> "$tmp/text" || fail "fake run failed"
 hdr=$(grep '^  category ' "$tmp/text")
 echo "$hdr" | grep -qE 'share +page-faults +cycles$' || { cat "$tmp/text"; fail "event columns"; }
-grep -qE '^  hak_alloc +20 +200 +4,000 +66\.67% +14 +<not supported>$' "$tmp/text" || { cat "$tmp/text"; fail "hak_alloc row"; }
-grep -qE '^  whale_get +4 +750 +3,000 +50\.00% +12 +<not supported>$' "$tmp/text" || { cat "$tmp/text"; fail "whale_get row"; }
-grep -q '^  induced page-faults (taken by the program on memory each category handed out):$' "$tmp/text" ||
-  { cat "$tmp/text"; fail "induced heading"; }
-grep -qE '^  whale_get +120 +57\.14%$' "$tmp/text" || { cat "$tmp/text"; fail "induced faults of whale_get"; }
-grep -qE '^  tiny_alloc +80 +38\.10%$' "$tmp/text" || { cat "$tmp/text"; fail "induced faults of tiny_alloc"; }
-grep -q '^  (6 records lost by the kernel)$' "$tmp/text" || { cat "$tmp/text"; fail "lost records"; }
-grep -q '^  <not supported> cycles: No such file or directory$' "$tmp/text" || { cat "$tmp/text"; fail "event error"; }
-grep -qE '^  other +10 +4\.76%$' "$tmp/text" || { cat "$tmp/text"; fail "induced faults elsewhere"; }
-grep -qE '^  reclaim \(thread\): 4 batches, 12 ranges, 24,576 bytes, 3\.00 ranges/batch, 2 fallbacks$' "$tmp/text" ||
-  { cat "$tmp/text"; fail "reclaim line"; }
-grep -qE '^ +120  whale_get +load\+0x4 \(fake\)$' "$tmp/text" || { cat "$tmp/text"; fail "sites by induced faults"; }
-grep -q '^  2 report lines unreadable' "$tmp/text" || { cat "$tmp/text"; fail "cut-off lines not counted"; }
+expect "$tmp/text" "hak_alloc row" -E '^  hak_alloc +20 +200 +4,000 +66\.67% +14 +<not supported>$'
+expect "$tmp/text" "whale_get row" -E '^  whale_get +4 +750 +3,000 +50\.00% +12 +<not supported>$'
+expect "$tmp/text" "induced heading" '^  induced page-faults (taken by the program on memory each category handed out):$'
+expect "$tmp/text" "induced faults of whale_get" -E '^  whale_get +120 +57\.14%$'
+expect "$tmp/text" "induced faults of tiny_alloc" -E '^  tiny_alloc +80 +38\.10%$'
+expect "$tmp/text" "lost records" '^  (6 records lost by the kernel)$'
+expect "$tmp/text" "event error" '^  <not supported> cycles: No such file or directory$'
+expect "$tmp/text" "induced faults elsewhere" -E '^  other +10 +4\.76%$'
+expect "$tmp/text" "reclaim line" -E '^  reclaim \(thread\): 4 batches, 12 ranges, 24,576 bytes, 3\.00 ranges/batch, 2 fallbacks$'
+expect "$tmp/text" "sites by induced faults" -E '^ +120  whale_get +load\+0x4 \(fake\)$'
+expect "$tmp/text" "cut-off lines not counted" '^  2 report lines unreadable'
 
 # Events asked for come first, in the order asked; one the library does not report is <not supported>.
 "$stat" --lib "$fake" -e instructions,page-faults "$py" -c pass 2> "$tmp/text2" || fail "fake run failed (-e)"
-grep -qE '^  category .* share +instructions +page-faults +cycles$' "$tmp/text2" || { cat "$tmp/text2"; fail "-e columns"; }
-grep -qE '^  hak_alloc +10 +200 +2,000 +66\.67% +<not supported> +7 +<not supported>$' "$tmp/text2" ||
-  { cat "$tmp/text2"; fail "-e row"; }
+expect "$tmp/text2" "-e columns" -E '^  category .* share +instructions +page-faults +cycles$'
+expect "$tmp/text2" "-e row" -E '^  hak_alloc +10 +200 +2,000 +66\.67% +<not supported> +7 +<not supported>$'
 
 "$stat" --lib "$fake" --json -o "$tmp/j" --svg "$tmp/s.svg" "$py" -c pass || fail "fake run failed (json)"
 check_py "$tmp/j" "$tmp/s.svg" <<'PY' || fail "fake JSON/SVG"

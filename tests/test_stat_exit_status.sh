@@ -5,7 +5,7 @@
 
 "$stat" "$prog" exit 3 2> "$tmp/err"; rc=$?
 [ $rc = 3 ] || fail "exit 3 gave $rc"
-grep -q "^ hakmem profile for '$prog exit 3':" "$tmp/err" || { cat "$tmp/err"; fail "no report after exit 3"; }
+expect "$tmp/err" "no report after exit 3" "^ hakmem profile for '$prog exit 3':"
 grep -q "processes on hakmem" "$tmp/err" || fail "no totals after exit 3"
 
 "$stat" "$tmp/no-such-command" arg 2> "$tmp/err"; rc=$?

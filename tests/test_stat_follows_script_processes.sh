@@ -27,9 +27,9 @@ assert j["totals"]["processes"] == len(reps) >= 4
 print(len(reps), "processes followed")
 PY
 "$stat" --per-process sh "$tmp/script.sh" 2> "$tmp/text" || fail "script failed (text)"
-grep -q "^ hakmem profile for 'sh $tmp/script.sh':" "$tmp/text" || { cat "$tmp/text"; fail "header"; }
+expect "$tmp/text" "header" "^ hakmem profile for 'sh $tmp/script.sh':"
 n=$(grep -c "^  pid [0-9]* (parent [0-9]*, [0-9]* threads\{0,1\}): '" "$tmp/text")
 procs=$(sed -n 's/^ *\([0-9]*\)  processes on hakmem$/\1/p' "$tmp/text")
 [ "$n" -ge 4 ] && [ "$n" = "$procs" ] || { cat "$tmp/text"; fail "$n per-process tables, $procs processes"; }
-grep -q "^  pid [0-9]* (parent [0-9]*, 1 thread): '$prog count 300 0'$" "$tmp/text" || { cat "$tmp/text"; fail "process line"; }
+expect "$tmp/text" "process line" "^  pid [0-9]* (parent [0-9]*, 1 thread): '$prog count 300 0'$"
 echo "--per-process: $n tables"

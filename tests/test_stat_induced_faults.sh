@@ -23,8 +23,7 @@ assert "page-faults" in cats["hak_alloc"]["events"], cats["hak_alloc"]
 print("whale_get:", cats["whale_get"]["induced_faults"], "induced faults; top site", p["induced_sites"][0]["site"])
 PY
 HAKMEM_PMU_FAULTS=1 "$stat" -e page-faults --sites 3 "$py" -c "$code" > /dev/null 2> "$tmp/text" || fail "python failed (text)"
-grep -q '^  induced page-faults (taken by the program on memory each category handed out):$' "$tmp/text" ||
-  { cat "$tmp/text"; fail "induced heading"; }
+expect "$tmp/text" "induced heading" '^  induced page-faults (taken by the program on memory each category handed out):$'
 n=$(sed -n '/^  induced page-faults/,/^$/s/^  whale_get  *\([0-9,]*\) .*/\1/p' "$tmp/text" | tr -d ,)
 [ -n "$n" ] && [ "$n" -ge 15565 ] || { cat "$tmp/text"; fail "whale_get induced faults in the text: '$n'"; }
-grep -qE '^  category .* share +page-faults$' "$tmp/text" || { cat "$tmp/text"; fail "page-faults column"; }
+expect "$tmp/text" "page-faults column" -E '^  category .* share +page-faults$'

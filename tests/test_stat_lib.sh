@@ -10,6 +10,14 @@ for v in $(env | sed -n 's/^\(HAKMEM_[A-Z0-9_]*\)=.*/\1/p'); do unset "$v"; done
 
 fail() { echo "FAIL: $*"; exit 1; }
 
+# expect FILE WHAT GREP-OPTION... PATTERN: FILE must hold a line grep matches; else it is shown and
+# the test fails with WHAT.
+expect() {
+  expect_file=$1 expect_what=$2
+  shift 2
+  grep -q "$@" "$expect_file" || { cat "$expect_file"; fail "$expect_what"; }
+}
+
 # check_py FILE... < python: runs the python on stdin with j = the JSON of the first FILE and argv.
 check_py() {
   { printf 'import json, sys\nj = json.load(open(sys.argv[1]))\n'; cat; } > "$tmp/check.py"

@@ -53,7 +53,7 @@ assert sum(t["categories"].get("l25_get", {}).get("count", 0) for t in pt) == 70
 assert next(c for c in rep["categories"] if c["name"] == "l25_get")["count"] == 70 * 16
 PY
 "$stat" --per-thread "$prog" threads 70 16 2> "$tmp/text70" || fail "70 threads failed (text)"
-grep -qE '^ +[0-9]+ +other\([78]\) +- ' "$tmp/text70" || { cat "$tmp/text70"; fail "the other-threads line"; }
+expect "$tmp/text70" "the other-threads line" -E '^ +[0-9]+ +other\([78]\) +- '
 
 "$stat" --per-thread "$prog" threads 4 64 2> "$tmp/text" || fail "threads failed (text)"
 n=$(grep -cE '^ +[0-9]+ +[0-9]+ exited +64 +64 ' "$tmp/text")

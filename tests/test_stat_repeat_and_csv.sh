@@ -5,11 +5,11 @@
 compiled=$(timing_compiled)
 
 "$stat" -r 3 "$prog" count 300 0 2> "$tmp/text" || fail "-r 3 failed"
-grep -q "^ hakmem profile for '$prog count 300 0' (3 runs):" "$tmp/text" || { cat "$tmp/text"; fail "header"; }
-grep -qE '^ +[0-9.]+  seconds wall +\( \+- +[0-9]+\.[0-9]{2}% \)$' "$tmp/text" || { cat "$tmp/text"; fail "wall row"; }
-grep -qE '^ +1  processes on hakmem +\( \+- + 0\.00% \)$' "$tmp/text" || { cat "$tmp/text"; fail "processes row"; }
+expect "$tmp/text" "header" "^ hakmem profile for '$prog count 300 0' (3 runs):"
+expect "$tmp/text" "wall row" -E '^ +[0-9.]+  seconds wall +\( \+- +[0-9]+\.[0-9]{2}% \)$'
+expect "$tmp/text" "processes row" -E '^ +1  processes on hakmem +\( \+- + 0\.00% \)$'
 if [ "$compiled" = 1 ]; then
-  grep -qE '^  tiny_alloc +300 .*\( \+- +[0-9]+\.[0-9]{2}% \)$' "$tmp/text" || { cat "$tmp/text"; fail "tiny_alloc row"; }
+  expect "$tmp/text" "tiny_alloc row" -E '^  tiny_alloc +300 .*\( \+- +[0-9]+\.[0-9]{2}% \)$'
 fi
 
 "$stat" -r 3 --json -o "$tmp/j" "$prog" count 300 0 || fail "-r 3 --json failed"

@@ -8,9 +8,9 @@ compiled=$(timing_compiled)
 "$stat" sh -c "\"$prog\" count 10 0; kill -TERM \$\$" 2> "$tmp/err"; rc=$?
 [ $rc = 143 ] || { cat "$tmp/err"; fail "command killed by SIGTERM gave $rc"; }
 grep -q "^ hakmem profile for 'sh -c " "$tmp/err" || fail "no report after SIGTERM"
-grep -q "^ *1  processes on hakmem$" "$tmp/err" || { cat "$tmp/err"; fail "the child's report is missing"; }
+expect "$tmp/err" "the child's report is missing" "^ *1  processes on hakmem$"
 if [ "$compiled" = 1 ]; then
-  grep -qE '^  tiny_alloc +10 ' "$tmp/err" || { cat "$tmp/err"; fail "tiny_alloc row"; }
+  expect "$tmp/err" "tiny_alloc row" -E '^  tiny_alloc +10 '
 fi
 
 # waits for the pid file the program writes, or gives up after ~20 s

@@ -26,8 +26,6 @@ if command -v addr2line > /dev/null; then
   [ "$fn" = stat_site_tiny ] || fail "addr2line gives '$fn' for the object offset"
 fi
 "$stat" --sites 5 "$prog" count 400 100 2> "$tmp/text" || fail "run failed (text)"
-grep -qE '^ +[0-9,]+ +[0-9.]+% +400  stat_site_tiny\+0x[0-9a-f]+ \(test_stat_prog\)$' "$tmp/text" ||
-  { cat "$tmp/text"; fail "text line for stat_site_tiny"; }
-grep -qE '^ +[0-9,]+ +[0-9.]+% +100  stat_site_pool\+0x[0-9a-f]+ \(test_stat_prog\)$' "$tmp/text" ||
-  { cat "$tmp/text"; fail "text line for stat_site_pool"; }
+expect "$tmp/text" "text line for stat_site_tiny" -E '^ +[0-9,]+ +[0-9.]+% +400  stat_site_tiny\+0x[0-9a-f]+ \(test_stat_prog\)$'
+expect "$tmp/text" "text line for stat_site_pool" -E '^ +[0-9,]+ +[0-9.]+% +100  stat_site_pool\+0x[0-9a-f]+ \(test_stat_prog\)$'
 echo "sites named with exact counts"
