@@ -235,7 +235,8 @@ HKM_INLINE void record(int cat, uint64_t d, uint64_t start_tsc) {
   if (hkm_unlikely((unsigned)cat >= HKM_CAT_COUNT)) return;
   if (hkm_unlikely(muted)) {
     uint64_t ignored[HKM_PMU_MAX];
-    if (hkm_unlikely(hkm_pmu_on) && (start_tsc & HKM_PMU_LEVEL_MASK)) hkm_pmu_end(start_tsc & HKM_PMU_LEVEL_MASK, ignored); /* keeps the snapshot stack even */
+    /* the PMU snapshot this start pushed must still be popped */
+    if (hkm_unlikely(hkm_pmu_on) && (start_tsc & HKM_PMU_LEVEL_MASK)) hkm_pmu_end(start_tsc & HKM_PMU_LEVEL_MASK, ignored);
     return;
   }
   if (hkm_unlikely(LOAD(self.state) != BLK_LIVE))

@@ -257,7 +257,6 @@ void hkm_region_init(void) { hkm_reclaim_add_decay(decay); }
 
 int hkm_region_trim(void) {
   int dropped = 0;
-  hkm_reclaim_drain();
   pthread_mutex_lock(&region_lock);
   absorb_dropped();
   for (size_t n = 1; n <= MAX_GRAN; n++)
@@ -269,7 +268,7 @@ int hkm_region_trim(void) {
       dropped = 1;
     }
   pthread_mutex_unlock(&region_lock);
-  hkm_reclaim_drain(); /* what the decay queued meanwhile */
+  hkm_reclaim_drain(); /* after the hot spans: what the decays queued meanwhile goes too */
   return dropped;
 }
 
