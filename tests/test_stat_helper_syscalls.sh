@@ -5,8 +5,7 @@
 # does, with no helper line at all. (The program thread also makes the helper: one allocation more.)
 . "$HKM_TOP_SRCDIR/tests/test_stat_lib.sh"
 need_timing
-backends="thread sync"
-grep -q '^#define HKM_HAVE_URING 1' "$HKM_TOP_BUILDDIR/config.h" && backends="uring $backends"
+backends=$(. "$HKM_TOP_SRCDIR/tests/reclaim_backends.sh" && echo "$backends") # the reclaim tests' list, not their $prog
 for b in $backends; do
   HAKMEM_RECLAIM=$b HAKMEM_WHALE_SLOTS=0 HAKMEM_REGION_CAP_MB=0 "$stat" --per-thread "$prog" whales 20 2> "$tmp/$b" ||
     fail "$b: hakmem-stat failed"
