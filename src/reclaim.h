@@ -2,8 +2,9 @@
  *
  * A thread that frees a large block only enqueues its span (lock-free); a helper thread takes the
  * queue when HAKMEM_RECLAIM_BATCH ranges are waiting or the oldest has waited HAKMEM_RECLAIM_DELAY_MS,
- * drops pages with IORING_OP_MADVISE (one io_uring_enter per batch) and unmaps what must go (io_uring
- * has no munmap). Backends: uring -> thread (plain madvise/munmap on the helper) -> sync (on the
+ * drops the region cache's pages with IORING_OP_MADVISE (one io_uring_enter per batch) and unmaps what
+ * must go (io_uring has no munmap): pages first, with one process_madvise, then one munmap per run of
+ * neighbouring ranges. Backends: uring -> thread (plain madvise/munmap on the helper) -> sync (on the
  * freeing thread), falling back automatically when one cannot start. */
 #ifndef HKM_RECLAIM_H
 #define HKM_RECLAIM_H
