@@ -4,13 +4,13 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "helper.h"
 #include "induced.h"
 #include "options.h"
 #include "pagemap.h"
@@ -225,18 +225,8 @@ static void open_all(void) {
   for (int i = 0; i < n; i++)
     if (open_one(nev, names[i]) == 0) nev++;
   if (!nrings) return;
-  pthread_t t;
-  pthread_attr_t at;
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old); /* the helper must never take the program's signals */
-  pthread_attr_init(&at);
-  pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-  pthread_attr_setstacksize(&at, 64 << 10);
-  if (pthread_create(&t, &at, drainer, NULL) != 0 && hkm_cfg.verbose)
+  if (hkm_helper_start(drainer) != 0 && hkm_cfg.verbose)
     hkm_warn("HAKMEM_PMU_FAULTS: no helper thread; the ring is drained by large allocations and at exit");
-  pthread_attr_destroy(&at);
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 void hkm_induced_init(void) {

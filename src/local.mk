@@ -7,7 +7,7 @@ src_libhakmem_la_SOURCES = \
 	src/hakmem.h src/compiler.h src/types.h \
 	src/prof.h src/prof.c src/prof_sites.h src/prof_sites.c src/strbuf.h src/symbolize.h src/symbolize.c \
 	src/options.h src/options.c \
-	src/os.h src/os.c \
+	src/os.h src/os.c src/helper.h src/helper.c \
 	src/pagemap.h src/pagemap.c \
 	src/meta.h src/meta.c \
 	src/sizeclass.h src/sizeclass.c \

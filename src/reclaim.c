@@ -8,7 +8,6 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
-#include <signal.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -17,6 +16,7 @@
 #include <liburing.h>
 #endif
 
+#include "helper.h"
 #include "meta.h"
 #include "options.h"
 #include "os.h"
@@ -315,20 +315,7 @@ static int helper_ready(void) {
   if (st == HELPER_FAILED) return 0;
   int expected = HELPER_NONE;
   if (!atomic_compare_exchange_strong(&helper_state, &expected, HELPER_STARTING)) return 1;
-  pthread_attr_t attr;
-  pthread_t tid;
-  pthread_attr_init(&attr);
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  pthread_attr_setstacksize(&attr, 64 * 1024);
-  /* The helper must not take signals meant for the program. */
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old);
-  hkm_prof_mute(1);
-  int r = pthread_create(&tid, &attr, helper_main, NULL);
-  hkm_prof_mute(0);
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
-  pthread_attr_destroy(&attr);
+  int r = hkm_helper_start(helper_main);
   if (r != 0) {
     atomic_store(&helper_state, HELPER_FAILED);
     fall_back(HKM_RECLAIM_SYNC, "cannot start the helper thread", r);
