@@ -45,6 +45,10 @@ static int ring_ready;
 /* pidfd of this very process for process_madvise; -1 = not open yet, -2 = not usable here. Reset at
  * fork: the parent's pidfd in a child would drop the parent's pages. */
 static int self_pidfd = -1;
+/* Per advice (DONTNEED, FREE): 0 not tried yet, 1 worked once, -1 off. A call that has worked fails
+ * later only on a range (mlock()ed pages refuse both advices): that batch falls back and the next one
+ * tries again. One that never worked is a kernel or sandbox refusing it, and stays off. */
+static int8_t pm_state[2];
 static struct iovec iov[IOV_BATCH]; /* used under batch_lock only */
 
 #define MAX_DECAY 2 /* the whale ring and the region cache */
@@ -172,10 +176,11 @@ static void drop_batch(struct hkm_span *list) {
       want += s->bytes;
     }
     list = s;
-    long got = self_pidfd < 0 ? -1 : hkm_os_process_madvise(self_pidfd, iov, n, drop_advice(chunk));
+    int adv = drop_advice(chunk);
+    int8_t *state = &pm_state[adv == MADV_FREE];
+    long got = self_pidfd < 0 || *state < 0 ? -1 : hkm_os_process_madvise(self_pidfd, iov, n, adv);
     if (got < 0 || (size_t)got != want) { /* partly done at most: madvise is idempotent, redo all */
-      if (self_pidfd >= 0) close(self_pidfd);
-      self_pidfd = -2;
+      if (*state == 0) *state = -1;
       for (s = chunk; s != list;) {
         struct hkm_span *next = s->next;
         if (s->release == HKM_RELEASE_UNMAP) /* munmap zaps what is left */
@@ -186,6 +191,7 @@ static void drop_batch(struct hkm_span *list) {
       }
       continue;
     }
+    *state = 1;
     for (s = chunk; s != list;) {
       struct hkm_span *next = s->next;
       finish_dropped(s);

@@ -2,7 +2,8 @@
  * large frees, contents intact under concurrency, fork and thread exit with work queued.
  *   reclaim_prog MODE [seccomp]
  * MODE: rss | region-decay (hot region spans time out) | fork | threads | exit-thread | locked (blocks mlock()ed before their free) | calloc |
- * calloc-locked (calloc over ranges whose pages were dropped must read zero) | coalesce (neighbouring ranges of a batch go in one munmap). "seccomp" first makes io_uring_setup fail with EPERM, as
+ * calloc-locked (calloc over ranges whose pages were dropped must read zero) | coalesce (neighbouring ranges of a batch go in one munmap) |
+ * locked-between (a batch of locked blocks does not turn process_madvise off for the later ones). "seccomp" first makes io_uring_setup fail with EPERM, as
  * in a container. EXPECT_BACKEND (uring|thread|sync) names the backend the stats must report. */
 #include <errno.h>
 #include <malloc.h>
@@ -100,14 +101,13 @@ static void stats_text(char **text) {
   fclose(f);
 }
 
-static size_t munmap_calls(void) {
+/* hakmem's munmap and madvise calls so far (process_madvise counts as a madvise). */
+static void os_calls(size_t *munmaps, size_t *madvises) {
   char *text = NULL;
   stats_text(&text);
   const char *ml = strstr(text, "mmap, ");
-  size_t n;
-  if (!ml || sscanf(ml, "mmap, %zu munmap", &n) != 1) FAIL("cannot parse the statistics:\n%s", text);
+  if (!ml || sscanf(ml, "mmap, %zu munmap, %zu madvise", munmaps, madvises) != 2) FAIL("cannot parse the statistics:\n%s", text);
   free(text);
-  return n;
 }
 
 /* The statistics count a range once its batch has completed, which may be after RSS already fell:
@@ -239,12 +239,33 @@ static void coalesce(const char *backend) {
     if (!(p[i] = malloc(n))) FAIL("malloc(%zu) failed", n);
     fill(p[i], n, i);
   }
-  size_t before = munmap_calls();
+  size_t before, after, madvises;
+  os_calls(&before, &madvises);
   for (unsigned i = 0; i < N; i++) free(p[(i * 7) % N]); /* not in address order */
   malloc_trim(0);
-  size_t calls = munmap_calls() - before;
+  os_calls(&after, &madvises);
+  size_t calls = after - before;
   printf("coalesce: %d ranges unmapped with %zu munmap calls (backend %s)\n", N, calls, backend);
   if (!strcmp(backend, "sync") ? calls < N : calls > N / 4) FAIL("%zu munmap calls for %d ranges", calls, N);
+}
+
+/* Locked blocks between unlocked ones: process_madvise refuses the locked batch (EINVAL), which then
+ * goes the plain way, but the batches after it must get their one process_madvise again. */
+static void locked_between(const char *backend) {
+  size_t munmaps, before, after;
+  alloc_free_whales(64 * MiB, 11);
+  malloc_trim(0);
+  lock_blocks = 1;
+  alloc_free_whales(64 * MiB, 12);
+  malloc_trim(0);
+  lock_blocks = 0;
+  os_calls(&munmaps, &before);
+  alloc_free_whales(64 * MiB, 13);
+  malloc_trim(0);
+  os_calls(&munmaps, &after);
+  printf("locked-between: %zu madvise calls for the unlocked blocks after the locked ones (backend %s)\n",
+         after - before, backend);
+  if (strcmp(backend, "sync") && after == before) FAIL("no process_madvise after the locked batch");
 }
 
 static void *exit_with_work(void *arg) {
@@ -254,7 +275,7 @@ static void *exit_with_work(void *arg) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 2) FAIL("usage: reclaim_prog rss|region-decay|fork|threads|exit-thread|locked|calloc|calloc-locked|coalesce [seccomp]");
+  if (argc < 2) FAIL("usage: reclaim_prog rss|region-decay|fork|threads|exit-thread|locked|calloc|calloc-locked|coalesce|locked-between [seccomp]");
   if (argc > 2 && !strcmp(argv[2], "seccomp")) deny_io_uring();
   const char *mode = argv[1];
   long base = rss_mib();
@@ -271,6 +292,11 @@ int main(int argc, char **argv) {
     const char *b = getenv("EXPECT_BACKEND");
     if (!b) FAIL("coalesce needs EXPECT_BACKEND");
     coalesce(b);
+  } else if (!strcmp(mode, "locked-between")) {
+    const char *b = getenv("EXPECT_BACKEND");
+    if (!b) FAIL("locked-between needs EXPECT_BACKEND");
+    locked_between(b);
+    expect_rss_back(base, "locked-between");
   } else if (!strcmp(mode, "locked")) {
     lock_blocks = 1;
     alloc_free_whales(256 * MiB, 5);
