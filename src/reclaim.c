@@ -258,7 +258,7 @@ static void run_batch(void) {
   }
   *dtail = *utail = NULL;
   /* Ranges to unmap lose their pages through process_madvise whatever the backend: IORING_OP_MADVISE
-   * is always handed to an io-wq worker and costs 2-3x a plain madvise here, process_madvise 0.25-0.96x
+   * is always handed to an io-wq worker and costs 2-3x a plain madvise here, process_madvise 0.24-0.94x
    * (perf/bench/release_paths; RESULTS.md "Dropping pages"); io_uring has no munmap to save anything
    * on that side. The region cache's drops go through the ring, as HAKMEM_RECLAIM=uring asks. */
   drop_batch(unmaps);
