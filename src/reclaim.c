@@ -55,6 +55,7 @@ static struct iovec iov[IOV_BATCH]; /* used under batch_lock only */
 static int (*decay_fn[MAX_DECAY])(uint64_t now_ns);
 static unsigned n_decay;
 static _Atomic int decay_armed;
+static _Atomic int decay_fed; /* something was put in a cache since the helper's last look */
 
 static uint64_t now_ns(void) {
   struct timespec ts;
@@ -276,6 +277,12 @@ static void run_batch(void) {
   pthread_mutex_unlock(&batch_lock);
 }
 
+static int run_decays(uint64_t now) {
+  int left = 0;
+  for (unsigned i = 0; i < n_decay; i++) left |= decay_fn[i](now);
+  return left;
+}
+
 static void *helper_main(void *arg) {
   (void)arg;
 #if HKM_HAVE_URING
@@ -294,11 +301,18 @@ static void *helper_main(void *arg) {
     uint32_t w = atomic_load(&wake_word);
     uint32_t n = atomic_load(&queued);
     uint64_t now = now_ns();
-    /* Armed decay: look at the cache every delay while it holds anything. */
-    if (atomic_exchange(&decay_armed, 0)) {
-      int left = 0;
-      for (unsigned i = 0; i < n_decay; i++) left |= decay_fn[i](now);
-      if (left) atomic_store(&decay_armed, 1);
+    /* Armed decay: look at the caches every delay while they hold anything. The flag is cleared
+     * only when they are empty and nothing was put in them since the last look: after each clear
+     * the next free must wake the helper, and clearing whenever the caches were empty at the look
+     * (whale_evict's ring is empty but between a free and the next malloc) cost a futex wake at
+     * nearly every free, tens of us each here. */
+    if (atomic_load(&decay_armed)) {
+      int fed = atomic_exchange(&decay_fed, 0);
+      if (!run_decays(now) && !fed) {
+        atomic_store(&decay_armed, 0);
+        /* A cache filled after the look above saw the flag still set and did not wake us. */
+        if (run_decays(now)) atomic_store(&decay_armed, 1);
+      }
     }
     if (n == 0) {
       futex_wait(&wake_word, w, atomic_load(&decay_armed) ? delay : 0);
@@ -371,13 +385,21 @@ void hkm_reclaim_add_decay(int (*fn)(uint64_t now_ns)) {
 
 uint64_t hkm_reclaim_now_ns(void) { return now_ns(); }
 
-int hkm_reclaim_arm_decay(void) {
-  if (current_backend() == HKM_RECLAIM_SYNC || !helper_ready()) return 0;
+int hkm_reclaim_can_decay(void) { return current_backend() != HKM_RECLAIM_SYNC && helper_ready(); }
+
+/* Called after the cache holds its new entry (under its lock, released since): a helper that found
+ * the caches empty has cleared the flag before its last look, so either that look saw the entry or
+ * this sees the flag clear and wakes it. */
+void hkm_reclaim_arm_decay(void) {
+  if (atomic_load_explicit(&decay_armed, memory_order_relaxed)) {
+    if (!atomic_load_explicit(&decay_fed, memory_order_relaxed)) atomic_store_explicit(&decay_fed, 1, memory_order_relaxed);
+    return;
+  }
+  if (!hkm_reclaim_can_decay()) return;
   if (!atomic_exchange(&decay_armed, 1)) {
     atomic_fetch_add(&wake_word, 1);
     futex_wake(&wake_word);
   }
-  return 1;
 }
 
 struct hkm_span *hkm_reclaim_take_dropped(void) {
@@ -412,6 +434,8 @@ void hkm_reclaim_fork_child(void) {
   self_pidfd = -1;
   if (atomic_load(&backend) >= 0) atomic_store(&backend, hkm_cfg.reclaim);
   atomic_store(&helper_state, HELPER_NONE);
+  /* Armed means a helper will look: the next free here arms it again and starts ours. */
+  atomic_store(&decay_armed, 0);
 }
 
 /* Nothing queued is lost at exit: what the helper has not done yet is done here. */

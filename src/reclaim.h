@@ -28,10 +28,12 @@ void hkm_reclaim_drain(void);
 /* Decay: a cache above (the whale ring, the region cache's hot spans) registers a function the
  * helper calls about every HAKMEM_RECLAIM_DELAY_MS while armed, so memory nobody reuses goes back
  * even when the program is idle; it returns nonzero while it still holds something (and wants to be
- * called again). hkm_reclaim_arm_decay returns 0 when no helper thread can run it (sync backend):
- * the caller must then keep its cache small. */
+ * called again). hkm_reclaim_can_decay returns 0 when no helper thread can run it (sync backend):
+ * the caller must then keep its cache small. hkm_reclaim_arm_decay goes after the new entry is in
+ * the cache and its lock released; it costs a load while the decay is armed already. */
 void hkm_reclaim_add_decay(int (*fn)(uint64_t now_ns));
-int hkm_reclaim_arm_decay(void);
+int hkm_reclaim_can_decay(void);
+void hkm_reclaim_arm_decay(void);
 uint64_t hkm_reclaim_now_ns(void);
 
 struct hkm_reclaim_stats {

@@ -193,7 +193,7 @@ void hkm_region_put(struct hkm_span *s) {
    * start the helper, which allocates) and only when needed, so a small program gets no thread. */
   size_t budget = hkm_cfg.region_hot_bytes;
   if (budget > NO_DECAY_BYTES &&
-      (__atomic_load_n(&hot_bytes, __ATOMIC_RELAXED) + s->bytes <= NO_DECAY_BYTES || !hkm_reclaim_arm_decay()))
+      (__atomic_load_n(&hot_bytes, __ATOMIC_RELAXED) + s->bytes <= NO_DECAY_BYTES || !hkm_reclaim_can_decay()))
     budget = NO_DECAY_BYTES;
   if (budget > hkm_cfg.region_cap_bytes) budget = hkm_cfg.region_cap_bytes; /* the cap counts every span kept */
   s->stamp = hkm_reclaim_now_ns();
@@ -220,7 +220,9 @@ void hkm_region_put(struct hkm_span *s) {
     how[ngone] = cold_or_unmap(s);
     gone[ngone++] = s;
   }
+  int decays = hot_bytes > NO_DECAY_BYTES;
   pthread_mutex_unlock(&region_lock);
+  if (decays) hkm_reclaim_arm_decay();
   for (unsigned i = 0; i < ngone; i++) hkm_reclaim_submit(gone[i], how[i]);
   HKM_TIME_END(REGION_PUT, t);
 }

@@ -86,7 +86,8 @@ void hkm_whale_free(struct hkm_span *s) {
   struct hkm_span *victims[MAX_SLOTS + 1];
   unsigned nv = 0;
   size_t cap = hkm_cfg.whale_cache_bytes;
-  if (!hkm_reclaim_arm_decay() && cap > NO_DECAY_BYTES) cap = NO_DECAY_BYTES;
+  int decays = hkm_reclaim_can_decay();
+  if (!decays && cap > NO_DECAY_BYTES) cap = NO_DECAY_BYTES;
   s->stamp = hkm_reclaim_now_ns();
   pthread_mutex_lock(&whale_lock);
   ring[ring_n++] = s;
@@ -96,6 +97,7 @@ void hkm_whale_free(struct hkm_span *s) {
     evictions++;
   }
   pthread_mutex_unlock(&whale_lock);
+  if (decays) hkm_reclaim_arm_decay();
   for (unsigned i = 0; i < nv; i++) hkm_region_put(victims[i]);
   HKM_TIME_END(WHALE_PUT, t);
 }

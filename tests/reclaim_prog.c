@@ -3,8 +3,10 @@
  *   reclaim_prog MODE [seccomp]
  * MODE: rss | region-decay (hot region spans time out) | fork | threads | exit-thread | locked (blocks mlock()ed before their free) | calloc |
  * calloc-locked (calloc over ranges whose pages were dropped must read zero) | coalesce (neighbouring ranges of a batch go in one munmap) |
- * locked-between (a batch of locked blocks does not turn process_madvise off for the later ones). "seccomp" first makes io_uring_setup fail with EPERM, as
+ * locked-between (a batch of locked blocks does not turn process_madvise off for the later ones) |
+ * busy-ring (a ring that empties and refills at every free wakes the helper about once per delay). "seccomp" first makes io_uring_setup fail with EPERM, as
  * in a container. EXPECT_BACKEND (uring|thread|sync) names the backend the stats must report. */
+#include <dirent.h>
 #include <errno.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -249,6 +251,54 @@ static void coalesce(const char *backend) {
   if (!strcmp(backend, "sync") ? calls < N : calls > N / 4) FAIL("%zu munmap calls for %d ranges", calls, N);
 }
 
+/* Times every thread but this one got a CPU (schedstat's third field): the release helper's wakes. */
+static long long helper_runs(void) {
+  char path[64];
+  long long sum = 0, ns, wait, runs;
+  long self = (long)syscall(SYS_gettid);
+  DIR *d = opendir("/proc/self/task");
+  if (!d) FAIL("cannot open /proc/self/task");
+  for (struct dirent *e; (e = readdir(d)) != NULL;) {
+    if (e->d_name[0] == '.' || atol(e->d_name) == self) continue;
+    snprintf(path, sizeof path, "/proc/self/task/%s/schedstat", e->d_name);
+    FILE *f = fopen(path, "r");
+    if (!f) continue; /* a thread that just ended */
+    if (fscanf(f, "%lld %lld %lld", &ns, &wait, &runs) == 3) sum += runs;
+    fclose(f);
+  }
+  closedir(d);
+  return sum;
+}
+
+/* A whale block taken, written and freed in a loop: the whale ring is empty but for the moment
+ * between a free and the next malloc. The helper must still sleep through the loop, waking about
+ * once per delay to look at the ring (it used to be woken at nearly every free: whale_evict spent
+ * 6 us per free in futex wakes), and must still give back a mapping left in the ring. */
+static void busy_ring(long base) {
+  const double secs = 0.3;
+  long delay_ms = getenv("HAKMEM_RECLAIM_DELAY_MS") ? atol(getenv("HAKMEM_RECLAIM_DELAY_MS")) : 10;
+  unsigned char *p = malloc(64 * MiB);
+  if (!p) FAIL("malloc failed");
+  fill(p, 64 * MiB, 1);
+  free(p); /* starts the helper before the count */
+  long long before = helper_runs();
+  double t0 = now_s();
+  long rounds = 0;
+  for (; now_s() - t0 < secs; rounds++) {
+    if (!(p = malloc(3 * MiB))) FAIL("malloc failed");
+    for (size_t i = 0; i < 3 * MiB; i += 16 * 4096) p[i] = (unsigned char)rounds;
+    free(p);
+  }
+  double ms = (now_s() - t0) * 1e3;
+  long long runs = helper_runs() - before, most = 3 * (long long)(ms / delay_ms) + 10;
+  printf("busy-ring: %ld frees in %.0f ms, the helper ran %lld times (at most %lld)\n", rounds, ms, runs, most);
+  if (runs > most) FAIL("the helper ran %lld times in %.0f ms while nothing was released", runs, ms);
+  if (!(p = malloc(96 * MiB))) FAIL("malloc failed");
+  fill(p, 96 * MiB, 2);
+  free(p);
+  expect_rss_back(base, "busy-ring");
+}
+
 /* Locked blocks between unlocked ones: process_madvise refuses the locked batch (EINVAL), which then
  * goes the plain way, but the batches after it must get their one process_madvise again. */
 static void locked_between(const char *backend) {
@@ -275,7 +325,7 @@ static void *exit_with_work(void *arg) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 2) FAIL("usage: reclaim_prog rss|region-decay|fork|threads|exit-thread|locked|calloc|calloc-locked|coalesce|locked-between [seccomp]");
+  if (argc < 2) FAIL("usage: reclaim_prog rss|region-decay|fork|threads|exit-thread|locked|calloc|calloc-locked|coalesce|locked-between|busy-ring [seccomp]");
   if (argc > 2 && !strcmp(argv[2], "seccomp")) deny_io_uring();
   const char *mode = argv[1];
   long base = rss_mib();
@@ -292,6 +342,8 @@ int main(int argc, char **argv) {
     const char *b = getenv("EXPECT_BACKEND");
     if (!b) FAIL("coalesce needs EXPECT_BACKEND");
     coalesce(b);
+  } else if (!strcmp(mode, "busy-ring")) {
+    busy_ring(base);
   } else if (!strcmp(mode, "locked-between")) {
     const char *b = getenv("EXPECT_BACKEND");
     if (!b) FAIL("locked-between needs EXPECT_BACKEND");
