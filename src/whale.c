@@ -29,10 +29,23 @@ static struct hkm_span *ring_take(unsigned i) {
   return s;
 }
 
+/* Mappings come in four sizes per power of two (2, 2.5, 3, 3.5, 4, 5, ... MiB), so a freed mapping
+ * serves every later request of its class. With exact sizes the ring kept holding mappings a little
+ * too small for the next request: whale_evict (96 sizes) made a fresh mapping, every page of it
+ * faulting, at 17 of 10,000 requests and the helper gave back 13 unused ones (33.4k page faults
+ * against mimalloc's 16.3k; now 9 and 16.7k). Costs address space only (up to a quarter): pages past
+ * the request are not touched. */
+static size_t whale_class(size_t n) {
+  if (n <= HKM_GRANULE) return HKM_GRANULE;
+  size_t step = ((size_t)1 << (63 - __builtin_clzll((unsigned long long)n))) / 4;
+  if (step < HKM_GRANULE) step = HKM_GRANULE;
+  return (n + step - 1) & ~(step - 1);
+}
+
 void *hkm_whale_alloc(size_t n, size_t align, size_t lead, const void *site) {
   HKM_TIME_START(t);
   if (align < HKM_GRANULE) align = HKM_GRANULE;
-  size_t bytes = (n + HKM_GRANULE - 1) & ~(HKM_GRANULE - 1);
+  size_t bytes = whale_class(n);
   struct hkm_span *s = NULL;
   pthread_mutex_lock(&whale_lock);
   /* Best fit up to four times the size (measured on whale_evict: 2x left 28 misses in 3000, 4x 10): a resident mapping is far cheaper than a fresh one, whose every

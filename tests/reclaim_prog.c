@@ -4,7 +4,8 @@
  * MODE: rss | region-decay (hot region spans time out) | fork | threads | exit-thread | locked (blocks mlock()ed before their free) | calloc |
  * calloc-locked (calloc over ranges whose pages were dropped must read zero) | coalesce (neighbouring ranges of a batch go in one munmap) |
  * locked-between (a batch of locked blocks does not turn process_madvise off for the later ones) |
- * busy-ring (a ring that empties and refills at every free wakes the helper about once per delay). "seccomp" first makes io_uring_setup fail with EPERM, as
+ * busy-ring (a ring that empties and refills at every free wakes the helper about once per delay) |
+ * class-reuse (a block a little larger than one just freed gets that mapping and its pages). "seccomp" first makes io_uring_setup fail with EPERM, as
  * in a container. EXPECT_BACKEND (uring|thread|sync) names the backend the stats must report. */
 #include <dirent.h>
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -299,6 +301,32 @@ static void busy_ring(long base) {
   expect_rss_back(base, "busy-ring");
 }
 
+static long minor_faults(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_minflt;
+}
+
+/* A whale block freed and then asked for again a little larger (a buffer that grows, the next file of
+ * a batch) is served by the mapping just freed, pages and all, rather than by a fresh mapping whose
+ * every page faults again. */
+static void class_reuse(void) {
+  size_t first = 8 * MiB + 100 * 1024, second = 8 * MiB + 400 * 1024;
+  unsigned char *p = malloc(first);
+  if (!p) FAIL("malloc failed");
+  fill(p, first, 3);
+  free(p);
+  long before = minor_faults();
+  unsigned char *q = malloc(second);
+  if (!q) FAIL("malloc failed");
+  fill(q, first, 4);
+  long faults = minor_faults() - before;
+  printf("class-reuse: %zu bytes after %zu: %s mapping, %ld page faults writing %zu pages\n", second, first,
+         q == p ? "the same" : "another", faults, first / 4096);
+  if (q != p || faults > 64) FAIL("a slightly larger block did not reuse the mapping just freed");
+  free(q);
+}
+
 /* Locked blocks between unlocked ones: process_madvise refuses the locked batch (EINVAL), which then
  * goes the plain way, but the batches after it must get their one process_madvise again. */
 static void locked_between(const char *backend) {
@@ -325,7 +353,7 @@ static void *exit_with_work(void *arg) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 2) FAIL("usage: reclaim_prog rss|region-decay|fork|threads|exit-thread|locked|calloc|calloc-locked|coalesce|locked-between|busy-ring [seccomp]");
+  if (argc < 2) FAIL("usage: reclaim_prog rss|region-decay|fork|threads|exit-thread|locked|calloc|calloc-locked|coalesce|locked-between|busy-ring|class-reuse [seccomp]");
   if (argc > 2 && !strcmp(argv[2], "seccomp")) deny_io_uring();
   const char *mode = argv[1];
   long base = rss_mib();
@@ -342,6 +370,9 @@ int main(int argc, char **argv) {
     const char *b = getenv("EXPECT_BACKEND");
     if (!b) FAIL("coalesce needs EXPECT_BACKEND");
     coalesce(b);
+  } else if (!strcmp(mode, "class-reuse")) {
+    class_reuse();
+    return 0; /* nothing was released: check_stats's count does not apply */
   } else if (!strcmp(mode, "busy-ring")) {
     busy_ring(base);
   } else if (!strcmp(mode, "locked-between")) {
