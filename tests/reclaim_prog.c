@@ -255,7 +255,7 @@ static void coalesce(const char *backend) {
 
 /* Times every thread but this one got a CPU (schedstat's third field): the release helper's wakes. */
 static long long helper_runs(int *threads) {
-  char path[64];
+  char path[300];
   long long sum = 0, ns, wait, runs;
   long self = (long)syscall(SYS_gettid);
   DIR *d = opendir("/proc/self/task");
