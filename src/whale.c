@@ -66,6 +66,10 @@ void *hkm_whale_alloc(size_t n, size_t align, size_t lead, const void *site) {
     /* address space kept by the region cache: no mmap; s->zeroed says whether its pages read as zero */
   } else {
     void *p = hkm_os_map_aligned(bytes, align);
+    size_t exact = (n + HKM_GRANULE - 1) & ~(HKM_GRANULE - 1);
+    /* The step's extra address space must not turn a request that fits (RLIMIT_AS, overcommit) into
+     * ENOMEM. */
+    if (!p && exact < bytes && (p = hkm_os_map_aligned(exact, align)) != NULL) bytes = exact;
     if (!p) goto out;
     s = hkm_meta_span_new();
     if (!s || hkm_pagemap_set((uintptr_t)p, bytes, s) != 0) {

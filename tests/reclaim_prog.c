@@ -5,7 +5,8 @@
  * calloc-locked (calloc over ranges whose pages were dropped must read zero) | coalesce (neighbouring ranges of a batch go in one munmap) |
  * locked-between (a batch of locked blocks does not turn process_madvise off for the later ones) |
  * busy-ring (a ring that empties and refills at every free wakes the helper about once per delay) |
- * class-reuse (a block a little larger than one just freed gets that mapping and its pages). "seccomp" first makes io_uring_setup fail with EPERM, as
+ * class-reuse (a block a little larger than one just freed gets that mapping and its pages) |
+ * class-rlimit (an address-space limit that holds a request but not its size step). "seccomp" first makes io_uring_setup fail with EPERM, as
  * in a container. EXPECT_BACKEND (uring|thread|sync) names the backend the stats must report. */
 #include <dirent.h>
 #include <errno.h>
@@ -334,6 +335,23 @@ static void class_reuse(void) {
   free(q);
 }
 
+/* Under an address-space limit that holds the request but not its size step (66 MiB -> 80 MiB),
+ * malloc still succeeds. */
+static void class_rlimit(void) {
+  FILE *f = fopen("/proc/self/statm", "r");
+  long pages;
+  if (!f || fscanf(f, "%ld", &pages) != 1) FAIL("cannot read /proc/self/statm");
+  fclose(f);
+  struct rlimit rl;
+  rl.rlim_cur = rl.rlim_max = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + 72 * MiB;
+  if (setrlimit(RLIMIT_AS, &rl) != 0) FAIL("setrlimit: %s", strerror(errno));
+  unsigned char *p = malloc(66 * MiB);
+  printf("class-rlimit: malloc(66 MiB) with 72 MiB of address space left: %s\n", p ? "ok" : strerror(errno));
+  if (!p) FAIL("malloc(66 MiB) failed under a limit that holds it");
+  fill(p, 66 * MiB, 5);
+  free(p);
+}
+
 /* Locked blocks between unlocked ones: process_madvise refuses the locked batch (EINVAL), which then
  * goes the plain way, but the batches after it must get their one process_madvise again. */
 static void locked_between(const char *backend) {
@@ -360,7 +378,7 @@ static void *exit_with_work(void *arg) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 2) FAIL("usage: reclaim_prog rss|region-decay|fork|threads|exit-thread|locked|calloc|calloc-locked|coalesce|locked-between|busy-ring|class-reuse [seccomp]");
+  if (argc < 2) FAIL("usage: reclaim_prog rss|region-decay|fork|threads|exit-thread|locked|calloc|calloc-locked|coalesce|locked-between|busy-ring|class-reuse|class-rlimit [seccomp]");
   if (argc > 2 && !strcmp(argv[2], "seccomp")) deny_io_uring();
   const char *mode = argv[1];
   long base = rss_mib();
@@ -380,6 +398,9 @@ int main(int argc, char **argv) {
   } else if (!strcmp(mode, "class-reuse")) {
     class_reuse();
     return 0; /* nothing was released: check_stats's count does not apply */
+  } else if (!strcmp(mode, "class-rlimit")) {
+    class_rlimit();
+    return 0; /* the limit leaves no room for the statistics' checks */
   } else if (!strcmp(mode, "busy-ring")) {
     busy_ring(base);
   } else if (!strcmp(mode, "locked-between")) {
