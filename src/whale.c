@@ -35,11 +35,12 @@ static struct hkm_span *ring_take(unsigned i) {
  * faulting, at 17 of 10,000 requests and the helper gave back 13 unused ones (33.4k page faults
  * against mimalloc's 16.3k; now 9 and 16.7k). Costs address space only (up to a quarter): pages past
  * the request are not touched. */
+static size_t round_up(size_t n, size_t step) { return (n + step - 1) & ~(step - 1); }
+
 static size_t whale_class(size_t n) {
   if (n <= HKM_GRANULE) return HKM_GRANULE;
   size_t step = ((size_t)1 << (63 - __builtin_clzll((unsigned long long)n))) / 4;
-  if (step < HKM_GRANULE) step = HKM_GRANULE;
-  return (n + step - 1) & ~(step - 1);
+  return round_up(n, step < HKM_GRANULE ? HKM_GRANULE : step);
 }
 
 void *hkm_whale_alloc(size_t n, size_t align, size_t lead, const void *site) {
@@ -66,10 +67,12 @@ void *hkm_whale_alloc(size_t n, size_t align, size_t lead, const void *site) {
     /* address space kept by the region cache: no mmap; s->zeroed says whether its pages read as zero */
   } else {
     void *p = hkm_os_map_aligned(bytes, align);
-    size_t exact = (n + HKM_GRANULE - 1) & ~(HKM_GRANULE - 1);
-    /* The step's extra address space must not turn a request that fits (RLIMIT_AS, overcommit) into
-     * ENOMEM. */
-    if (!p && exact < bytes && (p = hkm_os_map_aligned(exact, align)) != NULL) bytes = exact;
+    if (!p) {
+      /* The step's extra address space must not turn a request that fits (RLIMIT_AS, overcommit)
+       * into ENOMEM. */
+      size_t exact = round_up(n, HKM_GRANULE);
+      if (exact < bytes && (p = hkm_os_map_aligned(exact, align)) != NULL) bytes = exact;
+    }
     if (!p) goto out;
     s = hkm_meta_span_new();
     if (!s || hkm_pagemap_set((uintptr_t)p, bytes, s) != 0) {

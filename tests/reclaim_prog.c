@@ -30,12 +30,19 @@
 #define MiB ((size_t)1 << 20)
 #define FAIL(...) (fprintf(stderr, "reclaim_prog: " __VA_ARGS__), fputc('\n', stderr), exit(1))
 
-static long rss_mib(void) {
+/* The process's address space and resident set in bytes, from /proc/self/statm. */
+static void statm(long *size, long *res) {
   FILE *f = fopen("/proc/self/statm", "r");
-  long size, res;
-  if (!f || fscanf(f, "%ld %ld", &size, &res) != 2) FAIL("cannot read /proc/self/statm");
+  if (!f || fscanf(f, "%ld %ld", size, res) != 2) FAIL("cannot read /proc/self/statm");
   fclose(f);
-  return res * sysconf(_SC_PAGESIZE) / (long)MiB;
+  *size *= sysconf(_SC_PAGESIZE);
+  *res *= sysconf(_SC_PAGESIZE);
+}
+
+static long rss_mib(void) {
+  long size, res;
+  statm(&size, &res);
+  return res / (long)MiB;
 }
 
 static double now_s(void) {
@@ -338,12 +345,10 @@ static void class_reuse(void) {
 /* Under an address-space limit that holds the request but not its size step (66 MiB -> 80 MiB),
  * malloc still succeeds. */
 static void class_rlimit(void) {
-  FILE *f = fopen("/proc/self/statm", "r");
-  long pages;
-  if (!f || fscanf(f, "%ld", &pages) != 1) FAIL("cannot read /proc/self/statm");
-  fclose(f);
+  long size, res;
+  statm(&size, &res);
   struct rlimit rl;
-  rl.rlim_cur = rl.rlim_max = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + 72 * MiB;
+  rl.rlim_cur = rl.rlim_max = (rlim_t)size + 72 * MiB;
   if (setrlimit(RLIMIT_AS, &rl) != 0) FAIL("setrlimit: %s", strerror(errno));
   unsigned char *p = malloc(66 * MiB);
   printf("class-rlimit: malloc(66 MiB) with 72 MiB of address space left: %s\n", p ? "ok" : strerror(errno));
