@@ -1,10 +1,10 @@
 /* The allocation and free paths every entry point shares: inline fast paths for the slab tiers,
  * out-of-line calls for everything else (hakmem.c).
  *
- * With profiling on, malloc and free leave through their existing slow exits (no heap yet, not a
- * slab block, a large size: see hkm_tls_heap in heap.h) for a timed copy of the same routing
- * (hkm_alloc_timed/hkm_free_timed). The untimed paths thus test nothing for the profiler, keep no
- * timing state live, and need no stack frame. */
+ * With profiling on, malloc and free leave through their existing slow exits (an empty cache or one
+ * without room, which hkm_heap_none always is; not a slab block; a large size: see hkm_tls_heap in
+ * heap.h) for a timed copy of the same routing (hkm_alloc_timed/hkm_free_timed). The untimed paths
+ * thus test nothing for the profiler, keep no timing state live, and need no stack frame. */
 #ifndef HKM_ALLOC_H
 #define HKM_ALLOC_H
 
@@ -22,6 +22,8 @@ extern const int hkm_tier_free_cat[HKM_TIER_COUNT];
 void *hkm_alloc_timed(size_t n, const void *site);
 void hkm_free_timed(void *p);
 void *hkm_alloc_noheap(size_t n, const void *site);
+void *hkm_alloc_empty_entry(size_t n, const void *site, struct hkm_heap *h, size_t off);
+void hkm_free_full_entry(struct hkm_heap *h, struct hkm_span *s, void *p);
 void *hkm_alloc_large(size_t n, const void *site, size_t align);
 void *hkm_alloc_big_entry(size_t n, const void *site);
 void hkm_free_other_entry(void *p);
@@ -40,33 +42,33 @@ void *hkm_calloc(size_t count, size_t size, const void *site);
 #endif
 
 HKM_INLINE void *hkm_alloc(size_t n, const void *site) {
-  if (hkm_likely(n <= HKM_L25_MAX)) {
-    struct hkm_heap *h = hkm_tls_heap;
-    if (hkm_likely(h != 0)) return hkm_slab_alloc(h, hkm_size_class(n), site);
-    return hkm_alloc_noheap(n, site);
-  }
-  return hkm_alloc_big_entry(n, site);
+  size_t off; /* of the class's cache in the heap */
+  if (hkm_likely(n - 1 < HKM_TINY_MAX))
+    off = hkm_tiny_off16(n);
+  else if (n <= HKM_L25_MAX)
+    off = (size_t)hkm_size_class(n) * sizeof(struct hkm_cache);
+  else
+    return hkm_alloc_big_entry(n, site);
+  struct hkm_heap *h = hkm_tls_heap;
+  struct hkm_block *b = hkm_slab_pop(h, off);
+  if (hkm_likely(b != 0)) return b;
+  return hkm_alloc_empty_entry(n, site, h, off); /* arguments in the order the fast path has them */
 }
 
 /* The slab descriptor of a block p may be freed, or NULL when p is not the start of a block that was
- * handed out from a slab. Nothing is written before this check passes. */
+ * handed out from a slab (NULL included). Nothing is written before this check passes. */
 HKM_INLINE struct hkm_span *hkm_slab_of(const void *p) {
   struct hkm_span *s = hkm_pagemap_get(p);
-  if (hkm_unlikely(!s || s->kind != HKM_KIND_SLAB)) return 0;
-  uint64_t off = (uintptr_t)p - s->base;
-  if (hkm_unlikely(hkm_block_index(off, s->inv) * s->bsize != off || off >= s->carved)) hkm_invalid_pointer("free", p);
-  return s;
+  if (hkm_likely(s != 0) && hkm_likely(hkm_slab_block_ok(s, p))) return s;
+  return 0;
 }
 
 HKM_INLINE void hkm_free(void *p) {
-  if (hkm_unlikely(!p)) return;
   struct hkm_span *s = hkm_slab_of(p);
   if (hkm_likely(s != 0)) {
     struct hkm_heap *h = hkm_tls_heap;
-    if (hkm_likely(h != 0))
-      hkm_slab_free(h, s, (struct hkm_block *)p);
-    else
-      hkm_free_noheap(s, p);
+    if (hkm_likely(hkm_slab_push(h, s, (struct hkm_block *)p))) return;
+    hkm_free_full_entry(h, s, p);
     return;
   }
   hkm_free_other_entry(p);

@@ -49,6 +49,21 @@ void *hkm_alloc_noheap(size_t n, const void *site) {
   return hkm_slab_alloc(h, hkm_size_class(n), site);
 }
 
+void *hkm_alloc_empty_entry(size_t n, const void *site, struct hkm_heap *h, size_t off) {
+  if (hkm_likely(h != &hkm_heap_none)) return hkm_slab_alloc_slow(h, (unsigned)(off / sizeof(struct hkm_cache)), site);
+  return hkm_alloc_noheap(n, site);
+}
+
+void hkm_free_full_entry(struct hkm_heap *h, struct hkm_span *s, void *p) {
+  if (hkm_likely(h != &hkm_heap_none)) {
+    hkm_slab_free_slow(h, s, (struct hkm_block *)p);
+    return;
+  }
+  /* Every thread without a heap counts down here; keep the count from ever reaching room. */
+  h->cache[s->cls].room = 0;
+  hkm_free_noheap(s, p);
+}
+
 void *hkm_alloc_big_entry(size_t n, const void *site) {
   if (hkm_prof_on()) return hkm_alloc_timed(n, site);
   return hkm_alloc_large(n, site, 0);
@@ -68,6 +83,7 @@ void hkm_free_noheap(struct hkm_span *s, void *p) {
 }
 
 void hkm_free_other_entry(void *p) {
+  if (!p) return;
   if (hkm_prof_on()) {
     hkm_free_timed(p);
     return;
@@ -192,8 +208,7 @@ size_t hkm_usable_size(const void *p, const char *fn) {
   struct hkm_span *s = hkm_pagemap_get(p);
   if (!s) hkm_invalid_pointer(fn, p);
   if (s->kind == HKM_KIND_SLAB) {
-    uint64_t off = (uintptr_t)p - s->base;
-    if (hkm_block_index(off, s->inv) * s->bsize != off || off >= s->carved) hkm_invalid_pointer(fn, p);
+    if (!hkm_slab_block_ok(s, p)) hkm_invalid_pointer(fn, p);
     return s->bsize;
   }
   if ((uintptr_t)p != s->base + s->lead || s->kind == HKM_KIND_FREE) hkm_invalid_pointer(fn, p);

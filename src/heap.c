@@ -10,7 +10,7 @@
 #include "meta.h"
 #include "prof.h"
 
-HKM_TLS struct hkm_heap *hkm_tls_heap;
+HKM_TLS struct hkm_heap *hkm_tls_heap = &hkm_heap_none;
 HKM_TLS struct hkm_heap *hkm_tls_heap_owned;
 
 static pthread_key_t heap_key;
@@ -22,7 +22,8 @@ static void thread_exit(void *arg) {
   struct hkm_heap *h = arg;
   /* Later destructors may still allocate; they get a fresh heap and come back here (POSIX runs key
    * destructors again while values are set). */
-  hkm_tls_heap = hkm_tls_heap_owned = NULL;
+  hkm_tls_heap = &hkm_heap_none;
+  hkm_tls_heap_owned = NULL;
   hkm_slab_abandon_all(h);
   pthread_mutex_lock(&heaps_lock);
   h->next_free = free_heaps;
@@ -47,16 +48,23 @@ struct hkm_heap *hkm_heap_get_slow(void) {
   if (!h) return NULL;
   hkm_slab_heap_init(h);
   hkm_tls_heap_owned = h;
-  hkm_tls_heap = hkm_prof_enabled ? NULL : h;
+  hkm_tls_heap = hkm_prof_enabled ? &hkm_heap_none : h;
   pthread_setspecific(heap_key, h);
   return h;
 }
 
 unsigned hkm_heap_live(void) { return live_heaps; }
 
-void hkm_heap_fork_prepare(void) { pthread_mutex_lock(&heaps_lock); }
-void hkm_heap_fork_parent(void) { pthread_mutex_unlock(&heaps_lock); }
+void hkm_heap_fork_prepare(void) {
+  pthread_mutex_lock(&heaps_lock);
+  hkm_slab_fork_prepare();
+}
+void hkm_heap_fork_parent(void) {
+  hkm_slab_fork_parent();
+  pthread_mutex_unlock(&heaps_lock);
+}
 void hkm_heap_fork_child(void) {
+  hkm_slab_fork_child();
   pthread_mutex_init(&heaps_lock, NULL);
   /* Only the forking thread lives on; other heaps' slabs stay with their dead owners (their blocks
    * can still be freed, through the remote lists). */

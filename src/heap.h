@@ -5,9 +5,9 @@
 #include "compiler.h"
 #include "slab.h"
 
-/* The thread's heap as the fast paths see it. It stays NULL while profiling is on: the fast paths'
- * "no heap yet" branch then doubles as the exit to the timed copies, and the untimed paths carry no
- * profiler test at all. */
+/* The thread's heap as the fast paths see it: hkm_heap_none (slab.h) until the thread has a heap, and
+ * while profiling is on. Its empty caches send malloc and free to their slow exits, which then double
+ * as the exits to the timed copies, so the untimed paths carry no profiler test and no NULL test. */
 extern HKM_TLS struct hkm_heap *hkm_tls_heap;
 /* The thread's heap, profiling or not. */
 extern HKM_TLS struct hkm_heap *hkm_tls_heap_owned;

@@ -89,7 +89,7 @@ static HKM_COLD void init_slow(void) {
   hkm_prof_arm();
   /* This thread may have got its heap while libpfm4 started; with profiling on, its fast paths must
    * take the timed exits like every other thread's (heap.h). */
-  if (hkm_prof_enabled) hkm_tls_heap = NULL;
+  if (hkm_prof_enabled) hkm_tls_heap = &hkm_heap_none;
 }
 
 void hkm_ensure_init(void) {

@@ -15,12 +15,17 @@
 
 extern struct hkm_span **hkm_pagemap_top[1u << HKM_PM_TOP_BITS];
 
+_Static_assert(HKM_GRANULE_SHIFT + HKM_PM_LEAF_BITS + HKM_PM_TOP_BITS == 48 && HKM_PM_LEAF_BITS + HKM_PM_TOP_BITS == 32,
+               "one 32-bit granule number holds both indexes");
+
+/* Both indexes come from one 32-bit granule number (address bits 16..47), so an address above the
+ * 48-bit space is looked up by its low 48 bits with no test on the free path: a caller compares the
+ * address itself with the span it gets (the block test, base + lead). */
 HKM_INLINE struct hkm_span *hkm_pagemap_get(const void *p) {
-  uintptr_t a = (uintptr_t)p;
-  if (hkm_unlikely(a >> (HKM_PM_TOP_BITS + 32))) return 0;
-  struct hkm_span **leaf = hkm_pagemap_top[a >> 32];
+  uint32_t g = (uint32_t)((uintptr_t)p >> HKM_GRANULE_SHIFT);
+  struct hkm_span **leaf = hkm_pagemap_top[g >> HKM_PM_LEAF_BITS];
   if (hkm_unlikely(!leaf)) return 0;
-  return leaf[(a >> HKM_GRANULE_SHIFT) & ((1u << HKM_PM_LEAF_BITS) - 1)];
+  return leaf[g & ((1u << HKM_PM_LEAF_BITS) - 1)];
 }
 
 /* Point every granule of [base, base + bytes) at s (NULL to forget them). Returns 0, or -1 when a

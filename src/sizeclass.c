@@ -3,8 +3,11 @@
 
 #include "sizeclass.h"
 
+_Static_assert(HKM_TINY_CLASSES == 8 + 4 * 3 && HKM_TINY_MAX == 128 << 3, "16-byte steps to 128, then four per doubling");
+_Static_assert(HKM_NCLASSES == HKM_TINY_CLASSES + 4 * 10 && HKM_L25_MAX == HKM_TINY_MAX << 10, "four per doubling");
+
 struct hkm_class hkm_classes[HKM_NCLASSES];
-uint8_t hkm_cls_tiny[HKM_TINY_MAX / 16 + 1];
+uint16_t hkm_tiny_off[HKM_TINY_MAX / 16];
 uint8_t hkm_cls_pool[HKM_POOL_MAX / 128 + 1];
 uint8_t hkm_cls_l25[HKM_L25_MAX / 4096 + 1];
 
@@ -23,31 +26,43 @@ static uint32_t slab_bytes_for(uint32_t bsize, int tier) {
   return (uint32_t)((bytes + HKM_GRANULE - 1) & ~(HKM_GRANULE - 1));
 }
 
+/* A thread's cache holds up to 16 KiB of a Tiny or pool class (at least 4 and at most 256 blocks);
+ * L2.5 blocks go straight back to their slab. A refill brings half of that. */
+static void cache_for(struct hkm_class *k) {
+  uint32_t n = k->tier == HKM_TIER_L25 ? 0 : 16384 / k->bsize;
+  if (k->tier != HKM_TIER_L25 && n < 4) n = 4;
+  if (n > 256) n = 256;
+  k->cache = (uint16_t)n;
+  k->batch = (uint16_t)(n / 2 ? n / 2 : 1);
+}
+
 void hkm_sizeclass_init(void) {
   unsigned c = 0;
   for (uint32_t s = 16; s <= 128; s += 16) hkm_classes[c++].bsize = s;
   for (uint32_t base = 128; base < HKM_L25_MAX; base *= 2)
-    for (uint32_t k = 1; k <= 4; k++) {
-      uint32_t s = base + k * (base / 4);
-      if (s > 128 && s <= HKM_L25_MAX) hkm_classes[c++].bsize = s;
-    }
+    for (uint32_t k = 1; k <= 4; k++) hkm_classes[c++].bsize = base + k * (base / 4);
   for (unsigned i = 0; i < c; i++) {
     struct hkm_class *k = &hkm_classes[i];
     k->tier = k->bsize <= HKM_TINY_MAX ? HKM_TIER_TINY : k->bsize <= HKM_POOL_MAX ? HKM_TIER_POOL : HKM_TIER_L25;
     k->slab_bytes = slab_bytes_for(k->bsize, k->tier);
-    k->inv = (((uint64_t)1 << 43) + k->bsize - 1) / k->bsize;
+    /* ceil(2^64 / bsize), one more for a power of two (types.h says why) */
+    k->mul = UINT64_MAX / k->bsize + 1 + !(k->bsize & (k->bsize - 1));
+    k->step = k->bsize * k->mul;
+    cache_for(k);
   }
-  /* Each table entry: the smallest class that holds the rounded size. */
+  /* Each table entry: the smallest class that holds the rounded size (entries for sizes a smaller
+   * tier serves are never read). */
   unsigned cls = 0;
-  for (size_t i = 0; i <= HKM_TINY_MAX / 16; i++) {
-    while (hkm_classes[cls].bsize < i * 16) cls++;
-    hkm_cls_tiny[i] = (uint8_t)cls;
+  for (size_t i = 0; i < HKM_TINY_MAX / 16; i++) {
+    while (hkm_classes[cls].bsize < (i + 1) * 16) cls++;
+    hkm_tiny_off[i] = (uint16_t)(cls * 16);
   }
+  cls = HKM_TINY_CLASSES;
   for (size_t i = 0; i <= HKM_POOL_MAX / 128; i++) {
     while (hkm_classes[cls].bsize < i * 128) cls++;
     hkm_cls_pool[i] = (uint8_t)cls;
   }
-  cls = 0;
+  cls = HKM_TINY_CLASSES;
   for (size_t i = 0; i <= HKM_L25_MAX / 4096; i++) {
     while (hkm_classes[cls].bsize < i * 4096) cls++;
     hkm_cls_l25[i] = (uint8_t)cls;

@@ -1,16 +1,24 @@
-/* The slow side of slabs: refills, remote frees, adoption, release. See slab.h for ownership. */
+/* The slow side of slabs: cache refills and overflows, remote returns, adoption, release. See slab.h
+ * for the caches and for ownership.
+ *
+ * A slab's used count is its carved blocks that are not on its own free list: the program's, those in
+ * any thread's cache, and those on its remote list until the owner collects them. */
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "options.h"
+#include "pagemap.h"
 #include "prof.h"
 #include "region.h"
 #include "slab.h"
 
 struct hkm_span hkm_slab_sentinel = {.kind = HKM_KIND_SLAB, .state = HKM_SLAB_CUR};
 struct hkm_heap hkm_heap_nobody;
+struct hkm_heap hkm_heap_none;
+_Static_assert(sizeof(struct hkm_cache) == 16, "a class's cache offset is 16 x class");
 uintptr_t hkm_secret;
 
 static const int refill_cat[3] = {HKM_CAT_TINY_REFILL, HKM_CAT_POOL_REFILL, HKM_CAT_L25_REFILL};
@@ -45,30 +53,51 @@ static int collect_remote(struct hkm_span *s) {
   return 1;
 }
 
-/* Cut never-used blocks off the slab's tail, about 16 KiB at a time so a barely used slab stays small
- * in RSS. */
-static int carve(struct hkm_span *s, const void *site) {
+/* Put the chain head..tail (n blocks of slab s) on h's empty cache of class c. */
+static void to_cache(struct hkm_heap *h, unsigned c, struct hkm_span *s, struct hkm_block *head, struct hkm_block *tail,
+                     uint32_t n) {
+  tail->next = h->cache[c].head;
+  h->cache[c].head = head;
+  h->cache[c].room -= (int32_t)n;
+  s->used += n;
+}
+
+/* Move up to the class's batch of blocks from s's free list (not empty) into h's cache of class c. */
+static void take_free(struct hkm_heap *h, unsigned c, struct hkm_span *s) {
+  struct hkm_block *tail = s->free;
+  uint32_t n = 1;
+  while (n < hkm_classes[c].batch && tail->next) {
+    tail = tail->next;
+    n++;
+  }
+  struct hkm_block *head = s->free;
+  s->free = tail->next;
+  to_cache(h, c, s, head, tail, n);
+}
+
+static int carvable(const struct hkm_span *s) { return s->bytes - s->carved >= s->bsize; }
+
+/* Cut up to a batch of fresh blocks off s's tail (carvable) into h's cache of class c. A batch is
+ * at most 8 KiB, so a slab stays small in RSS while few of its blocks are used. */
+static void carve(struct hkm_heap *h, unsigned c, struct hkm_span *s, const void *site) {
+  const struct hkm_class *k = &hkm_classes[c];
   uint32_t left = (uint32_t)((s->bytes - s->carved) / s->bsize);
-  if (!left) return 0;
-  uint32_t n = 16384 / s->bsize;
-  if (n == 0) n = 1;
-  if (n > left) n = left;
+  uint32_t n = k->batch < left ? k->batch : left;
   char *first = (char *)s->base + s->carved;
-  for (uint32_t i = 0; i + 1 < n; i++) ((struct hkm_block *)(first + (size_t)i * s->bsize))->next = (struct hkm_block *)(first + (size_t)(i + 1) * s->bsize);
-  ((struct hkm_block *)(first + (size_t)(n - 1) * s->bsize))->next = s->free;
-  s->free = (struct hkm_block *)first;
+  for (uint32_t i = 0; i + 1 < n; i++)
+    ((struct hkm_block *)(first + (size_t)i * s->bsize))->next = (struct hkm_block *)(first + (size_t)(i + 1) * s->bsize);
   s->carved += n * s->bsize;
+  s->limit += n * k->step;
   /* Fresh blocks are where the program takes its first-touch page faults: remember who asked (an
    * approximation of per-block sites, which a headerless slab cannot keep). */
   s->site = site;
-  return 1;
+  to_cache(h, c, s, (struct hkm_block *)first, (struct hkm_block *)(first + (size_t)(n - 1) * s->bsize), n);
 }
-
-static int refill(struct hkm_span *s, const void *site) { return s->free || collect_remote(s) || carve(s, site); }
 
 static void release(struct hkm_span *s) {
   atomic_store_explicit(&s->owner, &hkm_heap_nobody, memory_order_release);
   s->free = NULL;
+  s->limit = 0; /* no block of it can be freed any more */
   hkm_region_put(s);
 }
 
@@ -79,11 +108,13 @@ static struct hkm_span *new_slab(struct hkm_heap *h, unsigned c) {
   s->free = NULL;
   s->used = 0;
   s->carved = 0;
+  s->limit = 0;
   s->lead = 0; /* blocks start at multiples of bsize; a big block's lead must not outlive it */
   s->cls = (uint8_t)c;
+  s->coff = (uint16_t)(c * sizeof(struct hkm_cache));
   s->tier = k->tier;
   s->bsize = k->bsize;
-  s->inv = k->inv;
+  s->mul = k->mul;
   atomic_store_explicit(&s->remote, NULL, memory_order_relaxed);
   atomic_store_explicit(&s->owner, h, memory_order_release);
   s->kind = HKM_KIND_SLAB;
@@ -111,20 +142,68 @@ static void scan_full(struct hkm_class_state *cs) {
   }
 }
 
+/* Abandoned slabs that still hold blocks, per class, for any heap that needs a slab of the class (a
+ * thread that replaces one that exited takes its slabs over). A slab is on its list exactly while its
+ * state is ORPHAN; both change only under the lock. */
+static pthread_mutex_t orphan_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct hkm_span *orphans[HKM_NCLASSES];
+
+/* An orphan of class c taken over by heap h, or NULL. An orphan whose owner CAS we lose went to the
+ * heap that won it. */
+static struct hkm_span *take_orphan(struct hkm_heap *h, unsigned c) {
+  for (;;) {
+    pthread_mutex_lock(&orphan_lock);
+    struct hkm_span *s = orphans[c];
+    if (s) {
+      list_unlink(&orphans[c], s);
+      s->state = HKM_SLAB_ABANDONED;
+    }
+    pthread_mutex_unlock(&orphan_lock);
+    if (!s) return NULL;
+    struct hkm_heap *expect = NULL;
+    if (!atomic_compare_exchange_strong(&s->owner, &expect, h)) continue;
+    collect_remote(s);
+    if (s->used == 0) {
+      release(s);
+      continue;
+    }
+    return s;
+  }
+}
+
+/* The cache of class c is empty. Blocks already freed come first: the current slab's, then a partial
+ * slab's; only then fresh blocks, from the current slab, else from an orphan or a new slab. */
 void *hkm_slab_alloc_slow(struct hkm_heap *h, unsigned c, const void *site) {
   HKM_TIME_START(t);
   struct hkm_class_state *cs = &h->cls[c];
-  struct hkm_span *s = cs->cur;
-  if (s != &hkm_slab_sentinel && !refill(s, site)) {
-    s->state = HKM_SLAB_FULL;
-    list_push(&cs->full, s);
-    s = &hkm_slab_sentinel;
-  }
-  if (s == &hkm_slab_sentinel) {
+  h->cache[c].room = hkm_classes[c].cache; /* empty, and in cache mode again */
+  h->cache[c].direct = 0;
+  for (;;) {
+    struct hkm_span *s = cs->cur;
+    if (s != &hkm_slab_sentinel && (s->free || collect_remote(s))) {
+      take_free(h, c, s);
+      break;
+    }
     if (!cs->partial) scan_full(cs);
-    if ((s = cs->partial) != NULL)
-      list_unlink(&cs->partial, s);
-    else if ((s = new_slab(h, c)) == NULL) {
+    struct hkm_span *p = cs->partial;
+    if (p) {
+      take_free(h, c, p);
+      if (!p->free) {
+        list_unlink(&cs->partial, p);
+        p->state = HKM_SLAB_FULL;
+        list_push(&cs->full, p);
+      }
+      break;
+    }
+    if (s != &hkm_slab_sentinel && carvable(s)) {
+      carve(h, c, s, site);
+      break;
+    }
+    if (s != &hkm_slab_sentinel) {
+      s->state = HKM_SLAB_FULL;
+      list_push(&cs->full, s);
+    }
+    if ((s = take_orphan(h, c)) == NULL && (s = new_slab(h, c)) == NULL) {
       cs->cur = &hkm_slab_sentinel;
       errno = ENOMEM;
       HKM_TIME_END_AT(refill_cat[hkm_classes[c].tier], t);
@@ -132,12 +211,8 @@ void *hkm_slab_alloc_slow(struct hkm_heap *h, unsigned c, const void *site) {
     }
     s->state = HKM_SLAB_CUR;
     cs->cur = s;
-    refill(s, site);
   }
-  struct hkm_block *b = s->free;
-  s->free = b->next;
-  s->used++;
-  b->key = 0;
+  struct hkm_block *b = hkm_slab_pop(h, c * sizeof(struct hkm_cache));
   HKM_TIME_END_AT(refill_cat[hkm_classes[c].tier], t);
   return b;
 }
@@ -167,7 +242,8 @@ static int keep_empty(struct hkm_heap *h, const struct hkm_span *s) {
   return kept <= hkm_cfg.slab_keep_bytes / __atomic_load_n(&keep_heaps, __ATOMIC_RELAXED);
 }
 
-void hkm_slab_free_slow(struct hkm_heap *h, struct hkm_span *s) {
+/* The owner got n blocks back on s's free list: a full slab has blocks again, an empty one may go. */
+static void returned(struct hkm_heap *h, struct hkm_span *s) {
   struct hkm_class_state *cs = &h->cls[s->cls];
   if (s->state == HKM_SLAB_FULL) {
     list_unlink(&cs->full, s);
@@ -186,6 +262,10 @@ void hkm_slab_free_slow(struct hkm_heap *h, struct hkm_span *s) {
 
 /* Take an abandoned slab into heap h (we just won the owner CAS). */
 static void adopt(struct hkm_heap *h, struct hkm_span *s) {
+  pthread_mutex_lock(&orphan_lock);
+  if (s->state == HKM_SLAB_ORPHAN) list_unlink(&orphans[s->cls], s);
+  s->state = HKM_SLAB_ABANDONED;
+  pthread_mutex_unlock(&orphan_lock);
   collect_remote(s);
   if (s->used == 0) {
     release(s);
@@ -201,12 +281,21 @@ static void adopt(struct hkm_heap *h, struct hkm_span *s) {
   }
 }
 
-void hkm_slab_free_remote(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b) {
+/* Blocks first..last (n of them, linked) of slab s go back to it from heap h. */
+static void give_back_run(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *first, struct hkm_block *last,
+                          uint32_t n) {
+  if (atomic_load_explicit(&s->owner, memory_order_relaxed) == h) {
+    last->next = s->free;
+    s->free = first;
+    s->used -= n;
+    if (s->used == 0 || s->state == HKM_SLAB_FULL) returned(h, s);
+    return;
+  }
   HKM_TIME_START(t);
   struct hkm_block *old = atomic_load_explicit(&s->remote, memory_order_relaxed);
   do {
-    b->next = old;
-  } while (!atomic_compare_exchange_weak_explicit(&s->remote, &old, b, memory_order_seq_cst, memory_order_relaxed));
+    last->next = old;
+  } while (!atomic_compare_exchange_weak_explicit(&s->remote, &old, first, memory_order_seq_cst, memory_order_relaxed));
   /* Dekker with abandon_slab(): it stores owner = NULL then reads remote; we wrote remote, now read
    * owner. One of us sees the other, so no block is left behind on an ownerless slab. */
   struct hkm_heap *o = atomic_load_explicit(&s->owner, memory_order_seq_cst);
@@ -217,18 +306,67 @@ void hkm_slab_free_remote(struct hkm_heap *h, struct hkm_span *s, struct hkm_blo
   HKM_TIME_END(REMOTE_FREE, t);
 }
 
-HKM_COLD void hkm_slab_free_suspect(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b) {
-  /* The key matched: almost surely a double free. The owner can prove it by finding the block on
-   * its lists; another thread cannot walk them safely and trusts the key. */
-  if (atomic_load_explicit(&s->owner, memory_order_relaxed) == h) {
-    int found = 0;
-    for (struct hkm_block *f = s->free; f && !found; f = f->next) found = f == b;
-    for (struct hkm_block *f = atomic_load(&s->remote); f && !found; f = f->next) found = f == b;
-    if (!found) { /* user data that happened to equal the key */
-      hkm_slab_free_unchecked(h, s, b, (uintptr_t)b ^ hkm_secret);
-      return;
+/* Give a chain of free blocks (of any slabs) back to their slabs, a run of neighbours of one slab at
+ * a time. */
+static void give_back(struct hkm_heap *h, struct hkm_block *b) {
+  struct hkm_span *s = b ? hkm_pagemap_get(b) : NULL;
+  while (b) {
+    struct hkm_block *last = b, *next;
+    struct hkm_span *ns = NULL;
+    uint32_t n = 1;
+    while ((next = last->next) != NULL && (ns = hkm_pagemap_get(next)) == s) {
+      last = next;
+      n++;
     }
+    give_back_run(h, s, b, last, n);
+    b = next;
+    s = ns;
   }
+}
+
+/* Give h's cache of class c back to the slabs; the class is back in cache mode. */
+static void empty_cache(struct hkm_heap *h, unsigned c) {
+  struct hkm_cache *k = &h->cache[c];
+  struct hkm_block *b = k->head;
+  k->head = NULL;
+  k->room = hkm_classes[c].cache;
+  k->direct = 0;
+  if (b) give_back(h, b);
+}
+
+/* The cache of b's class had no room. In cache mode that means it is full: everything in it goes
+ * back with b, and the class turns to direct mode, where the thread's own blocks go straight back
+ * to their slabs until its next allocation of the class. A thread that frees much more than it
+ * allocates (a data structure torn down, a consumer of another thread's blocks) so leaves no cached
+ * blocks holding nearly empty slabs. Other threads' blocks still gather in the cache (room counts
+ * them below zero) and go back in runs, one atomic operation per run. */
+void hkm_slab_free_slow(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b) {
+  unsigned c = s->cls;
+  struct hkm_cache *k = &h->cache[c];
+  uintptr_t key = (uintptr_t)b ^ hkm_secret;
+  if (hkm_unlikely(b->key == key)) hkm_slab_double_free(b);
+  b->key = key;
+  if (!k->direct) {
+    b->next = k->head;
+    k->head = NULL;
+    k->room = 0;
+    k->direct = 1;
+    give_back(h, b);
+  } else if (atomic_load_explicit(&s->owner, memory_order_relaxed) == h) {
+    k->room++;
+    give_back_run(h, s, b, b, 1);
+  } else if (-k->room < (int32_t)hkm_classes[c].cache) {
+    b->next = k->head;
+    k->head = b;
+  } else {
+    b->next = k->head;
+    k->head = NULL;
+    k->room = 0;
+    give_back(h, b);
+  }
+}
+
+HKM_COLD void hkm_slab_double_free(struct hkm_block *b) {
   hkm_warn("free(): double free of %p", (void *)b);
   abort();
 }
@@ -242,15 +380,31 @@ static void abandon_slab(struct hkm_heap *h, struct hkm_span *s) {
     }
     s->state = HKM_SLAB_ABANDONED;
     atomic_store_explicit(&s->owner, NULL, memory_order_seq_cst);
-    if (!atomic_load_explicit(&s->remote, memory_order_seq_cst)) return;
-    struct hkm_heap *expect = NULL;
-    if (!atomic_compare_exchange_strong(&s->owner, &expect, h)) return; /* another thread adopted it */
+    if (atomic_load_explicit(&s->remote, memory_order_seq_cst)) {
+      struct hkm_heap *expect = NULL;
+      if (atomic_compare_exchange_strong(&s->owner, &expect, h)) continue; /* ours again: collect it */
+      return; /* another thread adopted it */
+    }
+    /* Listed only while nobody owns it: an adopter that won it meanwhile unlinks it under the lock. */
+    pthread_mutex_lock(&orphan_lock);
+    if (atomic_load_explicit(&s->owner, memory_order_relaxed) == NULL) {
+      s->state = HKM_SLAB_ORPHAN;
+      list_push(&orphans[s->cls], s);
+    }
+    pthread_mutex_unlock(&orphan_lock);
+    return;
   }
 }
 
-/* malloc_trim: the empty slabs the heap keeps (one per L2.5 class, see hkm_slab_free_slow) go back. */
+static void empty_caches(struct hkm_heap *h) {
+  for (unsigned c = 0; c < HKM_NCLASSES; c++) empty_cache(h, c);
+}
+
+/* malloc_trim: the cache goes back to the slabs, then the empty slabs the heap keeps (one per L2.5
+ * class, see returned) go. */
 int hkm_slab_trim(struct hkm_heap *h) {
   int any = 0;
+  empty_caches(h);
   for (unsigned c = 0; c < HKM_NCLASSES; c++) {
     struct hkm_class_state *cs = &h->cls[c];
     for (struct hkm_span *s = cs->partial, *next; s; s = next) {
@@ -272,6 +426,7 @@ int hkm_slab_trim(struct hkm_heap *h) {
 }
 
 void hkm_slab_abandon_all(struct hkm_heap *h) {
+  empty_caches(h);
   for (unsigned c = 0; c < HKM_NCLASSES; c++) {
     struct hkm_class_state *cs = &h->cls[c];
     if (cs->cur != &hkm_slab_sentinel) abandon_slab(h, cs->cur);
@@ -290,8 +445,16 @@ void hkm_slab_abandon_all(struct hkm_heap *h) {
 
 void hkm_slab_heap_init(struct hkm_heap *h) {
   for (unsigned c = 0; c < HKM_NCLASSES; c++) {
+    h->cache[c].head = NULL;
+    h->cache[c].room = hkm_classes[c].cache;
+    h->cache[c].direct = 0;
     h->cls[c].cur = &hkm_slab_sentinel;
     h->cls[c].partial = h->cls[c].full = NULL;
     atomic_store_explicit(&h->cls[c].remote_pending, 0, memory_order_relaxed);
   }
 }
+
+void hkm_slab_fork_prepare(void) { pthread_mutex_lock(&orphan_lock); }
+void hkm_slab_fork_parent(void) { pthread_mutex_unlock(&orphan_lock); }
+void hkm_slab_fork_child(void) { pthread_mutex_init(&orphan_lock, NULL); }
+

@@ -30,7 +30,11 @@ enum hkm_tier { HKM_TIER_TINY, HKM_TIER_POOL, HKM_TIER_L25, HKM_TIER_BIG, HKM_TI
 enum hkm_kind { HKM_KIND_FREE, HKM_KIND_SLAB, HKM_KIND_BIG, HKM_KIND_WHALE };
 
 /* Where a slab is, from its owning heap's point of view. */
-enum hkm_slab_state { HKM_SLAB_CUR, HKM_SLAB_PARTIAL, HKM_SLAB_FULL, HKM_SLAB_ABANDONED };
+enum hkm_slab_state {
+  HKM_SLAB_CUR, HKM_SLAB_PARTIAL, HKM_SLAB_FULL,
+  HKM_SLAB_ABANDONED, /* its thread exited (owner NULL) */
+  HKM_SLAB_ORPHAN,    /* abandoned and on slab.c's orphan list, where any heap may take it over */
+};
 
 /* A free block: the link, and a key that marks it free so a second free of it is caught cheaply. */
 struct hkm_block {
@@ -43,11 +47,20 @@ struct hkm_heap;
  * a late remote free that finds NULL may safely adopt the slab (slab.c). */
 extern struct hkm_heap hkm_heap_nobody;
 
-/* Span descriptor. The first cache line holds what the small-block fast paths touch. */
+/* Span descriptor. The first cache line holds what the small-block fast paths touch.
+ *
+ * free() tests that p is the start of a block a slab has handed out with one multiplication:
+ * (p - base) * mul < limit (mod 2^64). For off = q * bsize + r with 0 <= r < bsize, off * mul is
+ * q * e + r * mul, with e = bsize * mul - 2^64 in [1, bsize]: a block start (r = 0) gives q * e,
+ * below limit exactly when block q was carved; any other offset gives at least mul > 2^44, far above
+ * any limit (a slab spans at most 4 MiB, so q * e and limit stay within 2^22, and nothing wraps). A
+ * power of two would give e = 0, hence its extra one. Every span that is not a live slab has limit 0
+ * and fails the test. */
 struct hkm_span {
   /* slab fast path */
   struct hkm_block *free;              /* owner-only free list */
-  uint32_t used;                       /* blocks handed out and not yet returned to the owner */
+  uint16_t used;                       /* blocks not on the free list (slab.c); a slab has at most 4096 */
+  uint16_t coff;                       /* slabs: the class's cache offset in a heap (slab.h) */
   uint8_t kind;                        /* enum hkm_kind */
   uint8_t state;                       /* enum hkm_slab_state (slabs) */
   uint8_t cls;                         /* size class (slabs) */
@@ -55,7 +68,8 @@ struct hkm_span {
   uintptr_t base;                      /* first byte of the span */
   uint32_t bsize;                      /* block size (slabs) */
   uint32_t carved;                     /* bytes of the slab already cut into blocks (slabs) */
-  uint64_t inv;                        /* ceil(2^43 / bsize): block index by multiplication */
+  uint64_t mul;                        /* slabs: ceil(2^64 / bsize), plus one for a power of two */
+  uint64_t limit;                      /* slabs: blocks carved x (bsize * mul mod 2^64); 0 for other spans */
   _Atomic(struct hkm_heap *) owner;    /* owning heap; NULL = abandoned slab */
   _Atomic(struct hkm_block *) remote;  /* blocks freed by other threads, taken whole by the owner */
   /* everything else */

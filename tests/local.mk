@@ -11,4 +11,5 @@ include tests/prof.mk
 include tests/reclaim.mk
 include tests/pmu.mk
 include tests/docs.mk
+include tests/slab.mk
 include tests/stat.mk

@@ -1,0 +1,16 @@
+# Slabs and thread caches (issue 15): the free path's block test, the caches' bound, orphaned slabs.
+SLAB_C_TESTS = tests/test_slab_block_test tests/test_slab_cache_bounded tests/test_slab_orphans_reused
+check_PROGRAMS += $(SLAB_C_TESTS)
+TESTS += $(SLAB_C_TESTS)
+# A unit test of slab.h's inline block test and sizeclass.c's table, without the library.
+tests_test_slab_block_test_SOURCES = tests/test_slab_block_test.c src/sizeclass.c
+tests_test_slab_block_test_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src
+tests_test_slab_block_test_CFLAGS = $(AM_CFLAGS)
+tests_test_slab_cache_bounded_SOURCES = tests/test_slab_cache_bounded.c tests/api_check.h
+tests_test_slab_cache_bounded_CFLAGS = $(API_CFLAGS)
+tests_test_slab_cache_bounded_LDADD = src/libhakmem.la
+tests_test_slab_cache_bounded_LDFLAGS = -no-install
+tests_test_slab_orphans_reused_SOURCES = tests/test_slab_orphans_reused.c tests/api_check.h
+tests_test_slab_orphans_reused_CFLAGS = $(API_CFLAGS)
+tests_test_slab_orphans_reused_LDADD = src/libhakmem.la
+tests_test_slab_orphans_reused_LDFLAGS = -no-install
