@@ -25,7 +25,7 @@ int main(int argc, char **argv) {
   struct profile *runs = calloc((size_t)o.repeat, sizeof *runs);
   if (!runs) {
     fputs("hakmem-stat: out of memory\n", stderr);
-    return 125;
+    return STAT_EXIT_FAIL;
   }
   int n = 0, status = 0;
   while (n < o.repeat) {
