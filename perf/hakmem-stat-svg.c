@@ -77,13 +77,14 @@ static int chart(FILE *f, int y, const char *title, const char *cls, const char 
   return y + 20;
 }
 
-int stat_write_svg(const char *path, const struct stat_opts *o, const struct profile *runs, int n) {
+int stat_write_svg(FILE *f, const struct stat_opts *o, const struct profile *runs, int n) {
   const struct profile *last = &runs[n - 1];
   struct bar *shares = calloc((size_t)last->tab.n + 1, sizeof *shares);
   struct bar *faults = calloc((size_t)last->tab.n + 2, sizeof *faults);
   if (!shares || !faults) {
     free(shares);
     free(faults);
+    fclose(f);
     fprintf(stderr, "hakmem-stat: out of memory for --svg\n");
     return -1;
   }
@@ -105,13 +106,6 @@ int stat_write_svg(const char *path, const struct stat_opts *o, const struct pro
     faults[nf++].value = last->induced_other;
   }
 
-  FILE *f = fopen(path, "w");
-  if (!f) {
-    fprintf(stderr, "hakmem-stat: --svg %s: %s\n", path, strerror(errno));
-    free(shares);
-    free(faults);
-    return -1;
-  }
   int height = TOP + (ns + 2) * ROW_H + 40 + (last->has_induced ? (nf + 2) * ROW_H + 40 : 0);
   fprintf(f,
           "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -136,7 +130,7 @@ int stat_write_svg(const char *path, const struct stat_opts *o, const struct pro
   free(shares);
   free(faults);
   if (fclose(f) != 0) {
-    fprintf(stderr, "hakmem-stat: --svg %s: %s\n", path, strerror(errno));
+    fprintf(stderr, "hakmem-stat: --svg %s: %s\n", o->svg, strerror(errno));
     return -1;
   }
   return 0;

@@ -144,7 +144,8 @@ const struct cat *stat_cat(const struct table *t, const char *name);
 void stat_print_text(FILE *f, const struct stat_opts *o, const struct profile *runs, int n);
 void stat_print_csv(FILE *f, const struct stat_opts *o, const struct profile *runs, int n);
 void stat_print_json(FILE *f, const struct stat_opts *o, const struct profile *runs, int n, int status);
-int stat_write_svg(const char *path, const struct stat_opts *o, const struct profile *runs, int n);
+/* Writes the chart to f (opened on o->svg before the run) and closes it. */
+int stat_write_svg(FILE *f, const struct stat_opts *o, const struct profile *runs, int n);
 
 /* Mean and relative standard deviation (percent of the mean; 0 when n < 2 or the mean is 0) of the
  * value get() reads from each run. */

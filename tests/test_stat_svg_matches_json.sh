@@ -1,6 +1,7 @@
 #!/bin/sh
 # --svg writes a self-contained SVG (well-formed XML, no external reference) whose bars carry the
-# category shares of the JSON report and whose lengths are proportional to them.
+# category shares of the JSON report and whose lengths are proportional to them; a --svg path that
+# cannot be written stops hakmem-stat before the command runs.
 . "$HKM_TOP_SRCDIR/tests/test_stat_lib.sh"
 need_timing
 "$stat" --json -o "$tmp/j" --svg "$tmp/chart.svg" "$prog" count 500 50 || fail "run failed"
@@ -25,6 +26,8 @@ values = [float(b.get("data-share")) for b in bars]
 assert values == sorted(values, reverse=True)
 print(len(bars), "bars match the JSON shares")
 PY
-"$stat" -q --svg "$tmp/missing/dir/x.svg" "$prog" exit 0 2> "$tmp/err"; rc=$?
-[ $rc = 0 ] && grep -q "^hakmem-stat: --svg $tmp/missing/dir/x.svg: No such file or directory$" "$tmp/err" ||
+# A path that cannot be written is known before the command runs, as with -o: one line, exit 2.
+"$stat" -q --svg "$tmp/missing/dir/x.svg" "$prog" output 2> "$tmp/err" > "$tmp/out"; rc=$?
+[ $rc = 2 ] && [ "$(cat "$tmp/err")" = "hakmem-stat: --svg $tmp/missing/dir/x.svg: No such file or directory" ] ||
   { cat "$tmp/err"; fail "unwritable --svg: rc $rc"; }
+[ ! -s "$tmp/out" ] || fail "the command ran despite an unwritable --svg"
