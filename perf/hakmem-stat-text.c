@@ -317,14 +317,14 @@ void stat_print_text(FILE *f, const struct stat_opts *o, const struct profile *r
 }
 
 /* CSV: one figure per line, so that columns never shift as fields come and go. With several runs
- * every line has the stddev column; it is empty (rel < 0) for figures of the last run only. */
+ * every line has the stddev column; it is empty (rel < 0) for figures of the last run only. Each
+ * column has one number format whatever the figure (a count, a mean over runs, a fraction): a
+ * reader never meets "300" in one row and "0.500000" in the next. */
 static void csv_line(FILE *f, const char *sep, const char *section, const char *name, const char *field, double v,
                      double rel, int n) {
   fprintf(f, "%s%s%s%s%s%s", section, sep, name, sep, field, sep);
   if (isnan(v))
     fputs("<not supported>", f);
-  else if (v == floor(v) && fabs(v) < 9e15)
-    fprintf(f, "%.0f", v);
   else
     fprintf(f, "%.6f", v);
   if (n > 1) {
