@@ -247,25 +247,40 @@ static double syscall_cycles(const struct table *t) {
   return sum;
 }
 
+/* The category a thread spent the most cycles in, or NULL when it recorded nothing: for a thread that
+ * made no malloc/free calls (the release helper) it says what the thread did instead. */
+static const struct cat *busiest(const struct table *t) {
+  const struct cat *best = NULL;
+  for (int i = 0; i < t->n; i++)
+    if (t->cats[i].count > 0 && (!best || t->cats[i].total > best->total)) best = &t->cats[i];
+  return best;
+}
+
 static void print_per_thread(FILE *f, const struct profile *p) {
-  char b1[40], b2[40], b3[40], b4[40];
-  fprintf(f, "\n  per thread:\n  %8s %12s %-8s %14s %14s %16s %8s %16s\n", "pid", "tid", "state", "hak_alloc", "hak_free",
-          "top_level_cyc", "share", "syscall_cyc");
+  char b1[40], b2[40], b3[40], b4[40], b5[40];
+  int shown = 0;
+  fprintf(f, "\n  per thread:\n  %8s %12s %-8s %14s %14s %16s %8s %16s  %s\n", "pid", "tid", "state", "hak_alloc",
+          "hak_free", "top_level_cyc", "share", "syscall_cyc", "busiest (cycles)");
   for (int i = 0; i < p->nthread; i++) {
     const struct thread *t = &p->threads_v[i];
-    const struct cat *a = stat_cat(&t->tab, "hak_alloc"), *fr = stat_cat(&t->tab, "hak_free");
+    const struct cat *a = stat_cat(&t->tab, "hak_alloc"), *fr = stat_cat(&t->tab, "hak_free"), *b = busiest(&t->tab);
+    if (!b) continue; /* a line of zeros says nothing */
     char tid[32];
     if (t->tid < 0)
       snprintf(tid, sizeof tid, "other(%.0f)", t->threads);
     else
       snprintf(tid, sizeof tid, "%ld", t->tid);
-    fprintf(f, "  %8ld %12s %-8s %14s %14s %16s %7.2f%% %16s\n", t->pid, tid,
+    fprintf(f, "  %8ld %12s %-8s %14s %14s %16s %7.2f%% %16s  %s (%s)\n", t->pid, tid,
             t->tid < 0 ? "-" : t->exited ? "exited" : "live",
             grouped(a ? a->count : 0, b1, sizeof b1), grouped(fr ? fr->count : 0, b2, sizeof b2),
             grouped(t->tab.top, b3, sizeof b3), p->tab.top > 0 ? 100 * t->tab.top / p->tab.top : 0,
-            grouped(syscall_cycles(&t->tab), b4, sizeof b4));
+            grouped(syscall_cycles(&t->tab), b4, sizeof b4), b->name, grouped(b->total, b5, sizeof b5));
+    shown++;
   }
-  if (!p->nthread) fprintf(f, "  (no thread recorded)\n");
+  if (!shown) fprintf(f, "  (no thread recorded)\n");
+  else if (shown < p->nthread)
+    fprintf(f, "  (%d thread%s with nothing recorded not listed)\n", p->nthread - shown,
+            p->nthread - shown == 1 ? "" : "s");
 }
 
 

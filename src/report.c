@@ -56,8 +56,9 @@
  *                           category of each tier: faults}, other (not hakmem's memory), classes:
  *                           [{class, block_size, faults}] (slab tiers, non-zero only)}],
  *                           site_total (faults of the first event with a call site),
- *                           sites: [{address "0x...", symbol "fn+0x.." or null, object, category,
- *                           faults}] (first event, most faults first, at most 16)
+ *                           sites: [{address "0x...", symbol "fn+0x.." or null, object,
+ *                           object_offset (as in sites below, or null), category, faults}] (first
+ *                           event, most faults first, at most 16)
  *                           Fault figures are samples times period.
  *   reclaim                 the deferred release (reclaim.c) since start:
  *     backend               "uring", "thread" or "sync": the one in use

@@ -46,7 +46,8 @@ cats = {c["name"]: c for c in j["profile"]["categories"]}
 assert cats["hak_alloc"]["events"] == {"page-faults": 7, "cycles": None}, cats["hak_alloc"]
 assert cats["whale_get"]["induced_faults"] == 60 and cats["tiny_alloc"]["induced_faults"] == 40
 assert j["profile"]["induced_faults_other"] == 5 and j["profile"]["induced_event"] == "page-faults"
-assert j["profile"]["induced_sites"] == [{"site": "load+0x4 (fake)", "category": "whale_get", "faults": 60}]
+assert j["profile"]["induced_sites"] == [{"site": "load+0x4 (fake)", "category": "whale_get", "faults": 60},
+                                        {"site": "fake+0x20", "category": "tiny_alloc", "faults": 40}], j["profile"]["induced_sites"]
 assert j["profile"]["event_errors"] == ["cycles: No such file or directory"]
 assert j["run_reports"][0][0]["command"] == "fake \u00e9"
 ns = "{http://www.w3.org/2000/svg}"
