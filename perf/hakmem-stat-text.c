@@ -182,7 +182,9 @@ static void print_event_errors(FILE *f, const struct profile *p) {
 static void print_reclaim(FILE *f, const struct profile *p) {
   if (!p->has_reclaim) return;
   char b1[40], b2[40], b3[40];
-  fprintf(f, "\n  reclaim (%s): %s batches, %s ranges, %s bytes, %.2f ranges/batch, %.0f fallbacks\n", p->backend,
+  /* bytes: the ranges' lengths, pages resident or not; RSS is what the totals' peak RSS shows */
+  fprintf(f, "\n  reclaim (%s): %s batches, %s ranges, %s bytes of address space (resident or not), %.2f ranges/batch, "
+             "%.0f fallbacks\n", p->backend,
           grouped(p->rc_batches, b1, sizeof b1), grouped(p->rc_ranges, b2, sizeof b2),
           grouped(p->rc_bytes, b3, sizeof b3), p->rc_batches > 0 ? p->rc_ranges / p->rc_batches : 0,
           p->rc_fallbacks);

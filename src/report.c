@@ -64,7 +64,8 @@
  *     backend               "uring", "thread" or "sync": the one in use
  *     batches               batches the release path ran
  *     ranges                address ranges released in them
- *     bytes                 bytes released
+ *     bytes                 bytes of address space released: the ranges' lengths, pages resident
+ *                           or not (not a drop in RSS)
  *     avg_batch             ranges / batches, with 2 decimals (0 when batches is 0)
  *     fallbacks             times a backend could not start and the next one took over
  * The last four fields are present when profiling is enabled:
@@ -307,7 +308,8 @@ static void format_text(const struct hkm_prof_snapshot *s, const struct hkm_repo
   struct hkm_reclaim_stats r;
   hkm_reclaim_stats(&r);
   ull centi = r.batches ? (ull)((r.ranges * 100 + r.batches / 2) / r.batches) : 0;
-  hkm_put(b, "reclaim (%s): %zu batches, %zu ranges, %zu bytes, %llu.%02llu ranges/batch, %zu fallbacks\n", r.backend,
+  hkm_put(b, "reclaim (%s): %zu batches, %zu ranges, %zu bytes of address space (resident or not), %llu.%02llu "
+             "ranges/batch, %zu fallbacks\n", r.backend,
       r.batches, r.ranges, r.bytes, centi / 100, centi % 100, r.fallbacks);
   hkm_report_pmu_tail(b, x, s);
 }

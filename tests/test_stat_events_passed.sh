@@ -30,7 +30,7 @@ expect "$tmp/text" "induced faults of tiny_alloc" -E '^  tiny_alloc +80 +38\.10%
 expect "$tmp/text" "lost records" '^  (6 records lost by the kernel)$'
 expect "$tmp/text" "event error" '^  <not supported> cycles: No such file or directory$'
 expect "$tmp/text" "induced faults elsewhere" -E '^  other +10 +4\.76%$'
-expect "$tmp/text" "reclaim line" -E '^  reclaim \(thread\): 4 batches, 12 ranges, 24,576 bytes, 3\.00 ranges/batch, 2 fallbacks$'
+expect "$tmp/text" "reclaim line" -E '^  reclaim \(thread\): 4 batches, 12 ranges, 24,576 bytes of address space \(resident or not\), 3\.00 ranges/batch, 2 fallbacks$'
 expect "$tmp/text" "sites by induced faults" -E '^ +120  whale_get +load\+0x4 \(fake\)$'
 expect "$tmp/text" "cut-off lines not counted" '^  2 report lines unreadable'
 
