@@ -180,7 +180,7 @@ static int open_one(int e, const char *name) {
   a.inherit_thread = 1; /* threads yes, forked processes no: they open their own */
   a.watermark = 1;
   a.wakeup_watermark = (uint32_t)(RING_PAGES_MIN * page / 2); /* whatever size the ring ends up */
-  int opened = 0, err = 0;
+  int opened = 0, err = 0, ring_err = 0;
   const char *what = "perf_event_open";
   for (int c = 0; c < ncpu; c++) {
     fd[e][c] = -1;
@@ -199,6 +199,7 @@ static int open_one(int e, const char *name) {
     if (ok != 0) {
       if (!err) {
         err = errno;
+        ring_err = 1;
         what = rings[c].pg ? "sharing the ring buffer" : "ring buffer mmap";
       }
       close(f);
@@ -209,7 +210,10 @@ static int open_one(int e, const char *name) {
     opened++;
   }
   ev[e].supported = opened > 0;
-  if (!opened) snprintf(ev[e].error, sizeof ev[e].error, "%s: %s", what, strerror(err ? err : ENODEV));
+  if (!opened && ring_err)
+    snprintf(ev[e].error, sizeof ev[e].error, "%s: %s", what, strerror(err));
+  else if (!opened) /* the event itself was refused: say why in words */
+    hkm_event_why(err ? err : ENODEV, &a, ev[e].error, sizeof ev[e].error);
   return 0;
 }
 

@@ -3,6 +3,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -96,4 +97,92 @@ int hkm_event_split(const char *list, char names[][HKM_EVENT_NAME_MAX], int max,
     if (*list == ',') list++;
   }
   return n;
+}
+
+/* A machine has a hardware PMU when it can count user-space cycles; most VMs cannot. */
+static int have_hw_pmu(void) {
+  struct perf_event_attr a;
+  memset(&a, 0, sizeof a);
+  a.size = sizeof a;
+  a.type = PERF_TYPE_HARDWARE;
+  a.config = PERF_COUNT_HW_CPU_CYCLES;
+  a.exclude_kernel = 1;
+  a.exclude_hv = 1;
+  int fd = hkm_event_open(&a, -1);
+  if (fd < 0) return errno != ENOENT && errno != EOPNOTSUPP && errno != ENODEV;
+  close(fd);
+  return 1;
+}
+
+/* perf_event_paranoid, or -99 when unreadable (no stdio: this may run inside the exit report). */
+static int paranoid(void) {
+  char s[16];
+  int fd = open("/proc/sys/kernel/perf_event_paranoid", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -99;
+  ssize_t n = read(fd, s, sizeof s - 1);
+  close(fd);
+  if (n <= 0) return -99;
+  s[n] = 0;
+  int neg = s[0] == '-', v = 0;
+  for (const char *p = s + neg; *p >= '0' && *p <= '9'; p++) v = v * 10 + (*p - '0');
+  return neg ? -v : v;
+}
+
+static const char *errno_name(int err) {
+  switch (err) {
+  case ENOENT: return "ENOENT";
+  case EOPNOTSUPP: return "EOPNOTSUPP";
+  case EACCES: return "EACCES";
+  case EPERM: return "EPERM";
+  case ENOSYS: return "ENOSYS";
+  case ENODEV: return "ENODEV";
+  case EINVAL: return "EINVAL";
+  case EBUSY: return "EBUSY";
+  case EMFILE: return "EMFILE";
+  case ENFILE: return "ENFILE";
+  case ENOSPC: return "ENOSPC";
+  default: return NULL;
+  }
+}
+
+const char *hkm_event_why(int err, const struct perf_event_attr *attr, char *buf, size_t len) {
+  int hw = attr->type != PERF_TYPE_SOFTWARE && attr->type != PERF_TYPE_TRACEPOINT && attr->type != PERF_TYPE_BREAKPOINT;
+  const char *why;
+  char tmp[64];
+  switch (err) {
+  case ENOENT:
+  case EOPNOTSUPP:
+  case ENODEV:
+    if (hw && !have_hw_pmu())
+      why = "no hardware PMU on this machine: VMs often have none";
+    else if (hw)
+      why = err == EOPNOTSUPP ? "this CPU's PMU cannot count it this way" : "this CPU's PMU has no such event";
+    else
+      why = "this kernel has no such event";
+    break;
+  case EACCES:
+  case EPERM: {
+    int p = paranoid();
+    if (p > 2) {
+      snprintf(tmp, sizeof tmp, "not allowed: perf_event_paranoid is %d", p);
+      why = tmp;
+    } else {
+      why = "not allowed: a seccomp policy or an LSM refused it, as containers do";
+    }
+    break;
+  }
+  case ENOSYS: why = "this kernel has no perf events"; break;
+  case EINVAL: why = "the kernel refused its encoding on this CPU"; break;
+  case EBUSY: why = "its counter is taken (another tool, the NMI watchdog)"; break;
+  case EMFILE:
+  case ENFILE: why = "no file descriptor left"; break;
+  case ENOSPC: why = "more events than the PMU has counters"; break;
+  default: why = strerror(err);
+  }
+  const char *name = errno_name(err);
+  if (name)
+    snprintf(buf, len, "%s (%s)", why, name);
+  else
+    snprintf(buf, len, "%s", why);
+  return buf;
 }

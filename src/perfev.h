@@ -30,6 +30,11 @@ int hkm_event_open(struct perf_event_attr *attr, int group_fd);
 /* The same, counting the calling thread only while it runs on cpu. */
 int hkm_event_open_on(struct perf_event_attr *attr, int cpu, int group_fd);
 
+/* Why perf_event_open refused attr with err, in words a user can act on, the errno's name after it:
+ * "no hardware PMU on this machine: VMs often have none (ENOENT)" rather than "No such file or
+ * directory". Written into buf (may open and close one probe event); returns buf. */
+const char *hkm_event_why(int err, const struct perf_event_attr *attr, char *buf, size_t len);
+
 /* Split a comma list into at most max names of HKM_EVENT_NAME_MAX; returns how many. Names beyond
  * max or too long get one warning each, naming var. */
 int hkm_event_split(const char *list, char names[][HKM_EVENT_NAME_MAX], int max, const char *var);

@@ -34,6 +34,7 @@ static struct perf_event_attr attrs[HKM_PMU_MAX];
  * else the errno that perf_event_open gave. */
 static int status[HKM_PMU_MAX];
 static int used_rdpmc;
+static char why[HKM_PMU_MAX][96]; /* the reason each event was refused, for the report */
 static pthread_key_t exit_key;
 
 enum { PT_NEW, PT_OPEN, PT_NONE, PT_OPENING };
@@ -212,6 +213,6 @@ void hkm_pmu_info(struct hkm_pmu_info *info) {
     info->name[e] = names[e];
     int st = __atomic_load_n(&status[e], __ATOMIC_RELAXED);
     info->supported[e] = st == 1;
-    info->error[e] = st == 1 ? NULL : st == 0 ? "never opened" : strerror(st);
+    info->error[e] = st == 1 ? NULL : st == 0 ? "never opened" : hkm_event_why(st, &attrs[e], why[e], sizeof why[e]);
   }
 }
