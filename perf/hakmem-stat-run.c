@@ -19,10 +19,7 @@
 #include <unistd.h>
 
 #include "hakmem-stat.h"
-
-#ifndef HKM_LIBDIR
-#define HKM_LIBDIR "/usr/local/lib"
-#endif
+#include "perf/hakmem-stat-libdir.h" /* HKM_LIBDIR, generated (perf/local.mk) */
 
 /* path made absolute (the command may change directory) without resolving the file's own symlink:
  * libhakmem.so stays libhakmem.so in messages and in the JSON. */
