@@ -312,8 +312,8 @@ void stat_print_text(FILE *f, const struct stat_opts *o, const struct profile *r
   fprintf(f, ":\n\n");
   free(cmd);
   if (!last->reports)
-    fprintf(f, "  no process reported: the command never ran hakmem (static binaries and setuid programs do not "
-               "load LD_PRELOAD), or it was killed before its exit\n");
+    fprintf(f, "  no process reported: the command never ran hakmem (static binaries not linked with libhakmem.a "
+               "and setuid programs do not load LD_PRELOAD), or it was killed before its exit\n");
   else if (last->compiled_out)
     fprintf(f, "  this libhakmem was built with --disable-timing: no per-category figures, process totals only\n");
   else {

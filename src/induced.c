@@ -169,11 +169,17 @@ static int map_ring(int cpu, int f) {
 static int open_one(int e, const char *name) {
   struct perf_event_attr a;
   char why[96];
-  if (hkm_event_encode(name, &a, why, sizeof why) != 0) {
+  int r = hkm_event_encode(name, &a, why, sizeof why);
+  if (r == -1) {
     hkm_warn("HAKMEM_PMU_FAULTS: unknown event '%s' ignored (%s)", name, why);
     return -1;
   }
   memcpy(ev[e].name, name, HKM_EVENT_NAME_MAX); /* both HKM_EVENT_NAME_MAX long */
+  if (r == HKM_EVENT_UNAVAILABLE) { /* <not supported>, with the reason */
+    ev[e].supported = 0;
+    memcpy(ev[e].error, why, sizeof ev[e].error); /* both 96 long */
+    return 0;
+  }
   a.sample_period = period;
   a.sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_TID | PERF_SAMPLE_ADDR;
   a.inherit = 1;

@@ -412,6 +412,10 @@ HKM_API void hak_prof_report(FILE *out, int flags) { report(out, flags & HAK_PRO
  * (hakmem-stat) still learns that the process ran on hakmem. */
 __attribute__((destructor)) static void report_at_exit(void) {
   if (!hkm_cfg.timing) return;
+  /* A program linked with libhakmem.a and run with libhakmem.so preloaded (hakmem-stat preloads into
+   * every program) holds two copies of hakmem: the executable's serves malloc, and the preloaded one,
+   * idle, must not report a second, empty process. */
+  if (hkm_sym_defined_elsewhere((const void *)&malloc, (const void *)report_at_exit)) return;
   /* reclaim.c drains at exit too, but destructors run in link order: drain here, so that the
    * report counts every release whichever runs first (a second drain finds nothing to do). */
   hkm_reclaim_drain();
