@@ -4,7 +4,7 @@
 BENCH_WORKLOADS = \
 	perf/bench/wl_small perf/bench/wl_larson perf/bench/wl_prodcons perf/bench/wl_mid \
 	perf/bench/wl_large perf/bench/wl_vm perf/bench/wl_realloc perf/bench/wl_falseshare \
-	perf/bench/wl_whale_evict
+	perf/bench/wl_whale_evict perf/bench/wl_bignum perf/bench/wl_espresso
 EXTRA_PROGRAMS = $(BENCH_WORKLOADS) perf/bench/peakrss
 if HKM_HAVE_URING
 EXTRA_PROGRAMS += perf/bench/release_paths
@@ -23,6 +23,8 @@ perf_bench_wl_vm_LDFLAGS = $(bench_ldflags)
 perf_bench_wl_realloc_LDFLAGS = $(bench_ldflags)
 perf_bench_wl_falseshare_LDFLAGS = $(bench_ldflags)
 perf_bench_wl_whale_evict_LDFLAGS = $(bench_ldflags)
+perf_bench_wl_bignum_LDFLAGS = $(bench_ldflags)
+perf_bench_wl_espresso_LDFLAGS = $(bench_ldflags)
 perf_bench_release_paths_LDFLAGS = $(bench_ldflags)
 perf_bench_peakrss_LDFLAGS = $(bench_ldflags)
 
