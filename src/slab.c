@@ -334,9 +334,10 @@ static void empty_cache(struct hkm_heap *h, unsigned c) {
   if (b) give_back(h, b);
 }
 
-/* The cache of b's class had no room. In cache mode that means it is full: everything in it goes
- * back with b, and the class turns to direct mode, where the thread's own blocks go straight back
- * to their slabs until its next allocation of the class. A thread that frees much more than it
+/* The cache of b's class had no room. In cache mode that means it is full: the first time since the
+ * cache last ran empty, it keeps its most recently freed half and the rest goes back; the second
+ * time everything goes back, and the class turns to direct mode, where the thread's own blocks go
+ * straight back to their slabs until the cache is refilled. A thread that frees much more than it
  * allocates (a data structure torn down, a consumer of another thread's blocks) so leaves no cached
  * blocks holding nearly empty slabs. Other threads' blocks still gather in the cache (room counts
  * them below zero) and go back in runs, one atomic operation per run. */
@@ -346,15 +347,30 @@ void hkm_slab_free_slow(struct hkm_heap *h, struct hkm_span *s, struct hkm_block
   uintptr_t key = (uintptr_t)b ^ hkm_secret;
   if (hkm_unlikely(b->key == key)) hkm_slab_double_free(b);
   b->key = key;
-  if (!k->direct) {
+  if (k->direct < 2) {
     b->next = k->head;
-    k->head = NULL;
-    k->room = 0;
-    k->direct = 1;
-    give_back(h, b);
+    k->head = b;
+    uint32_t keep = k->direct == 0 ? hkm_classes[c].batch : 0;
+    if (keep >= hkm_classes[c].cache) keep = 0;
+    struct hkm_block *rest = k->head, *tail;
+    if (keep) {
+      tail = rest;
+      for (uint32_t n = 1; n < keep; n++) tail = tail->next;
+      rest = tail->next;
+      tail->next = NULL;
+      k->room = (int32_t)(hkm_classes[c].cache - keep);
+      k->direct = 1;
+    } else {
+      k->head = NULL;
+      k->room = 0;
+      k->direct = 2;
+    }
+    give_back(h, rest);
   } else if (atomic_load_explicit(&s->owner, memory_order_relaxed) == h) {
     k->room++;
-    give_back_run(h, s, b, b, 1);
+    b->next = s->free;
+    s->free = b;
+    if (--s->used == 0 || s->state == HKM_SLAB_FULL) returned(h, s);
   } else if (-k->room < (int32_t)hkm_classes[c].cache) {
     b->next = k->head;
     k->head = b;

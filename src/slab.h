@@ -32,7 +32,7 @@ struct hkm_class_state {
 struct hkm_cache {
   struct hkm_block *head; /* free blocks, most recently freed first */
   int32_t room;           /* pushes left before the cache is over its bound; <= 0 in direct mode */
-  uint32_t direct;        /* direct mode (slab.c's hkm_slab_free_slow) */
+  uint32_t direct;        /* overflows since the last refill; 2 = direct mode (slab.c's hkm_slab_free_slow) */
 };
 
 struct hkm_heap {
