@@ -7,6 +7,7 @@
  *   realloc(NULL, n)                malloc(n)
  *   realloc(p, 0)                   free(p), returns NULL (as glibc)
  *   realloc that cannot grow        NULL, errno = ENOMEM, p untouched
+ *   realloc growing a block of 32 KiB-1 MiB   at least twice the old size (up to 1 MiB)
  *   posix_memalign bad alignment    EINVAL (not a power of two, or not a multiple of sizeof(void *))
  *   aligned_alloc(a, n)             C17: any n; a must be a power of two (else NULL, EINVAL)
  *   memalign(a, n)                  a rounded up to a power of two (as glibc)
@@ -215,6 +216,17 @@ size_t hkm_usable_size(const void *p, const char *fn) {
   return s->usable;
 }
 
+/* What a realloc from a block of old usable bytes to n allocates. A block of 32 KiB or more that has
+ * to grow takes at least twice its old size: a buffer grown by small appends then moves through a
+ * few classes instead of every one of them, leaving far fewer slabs with its pages resident
+ * (wl_realloc, 16 buffers grown to 256 KiB: peak RSS 24.5 -> 11.2 MiB, glibc 10.1). Smaller blocks
+ * sit next to each other in their slabs, where the spare bytes would be resident too. */
+static size_t realloc_target(size_t old, size_t n) {
+  if (n <= old || old < HKM_POOL_MAX || n > HKM_L25_MAX) return n;
+  size_t twice = 2 * old;
+  return twice > n && twice <= HKM_L25_MAX ? twice : n;
+}
+
 void *hkm_realloc(void *p, size_t n, const void *site) {
   if (!p) return hkm_alloc(n, site);
   if (n == 0) {
@@ -224,7 +236,7 @@ void *hkm_realloc(void *p, size_t n, const void *site) {
   size_t old = hkm_usable_size(p, "realloc");
   /* Stay in place while the block is not more than twice what is asked for. */
   if (n <= old && n >= old / 2) return p;
-  void *q = hkm_alloc(n, site);
+  void *q = hkm_alloc(realloc_target(old, n), site);
   if (!q) return NULL;
   memcpy(q, p, n < old ? n : old);
   hkm_free(p);
