@@ -2,9 +2,10 @@
  * out-of-line calls for everything else (hakmem.c).
  *
  * With profiling on, malloc and free leave through their existing slow exits (an empty cache or one
- * without room, which hkm_heap_none always is; not a slab block; a large size: see hkm_tls_heap in
- * heap.h) for a timed copy of the same routing (hkm_alloc_timed/hkm_free_timed). The untimed paths
- * thus test nothing for the profiler, keep no timing state live, and need no stack frame. */
+ * without room, which the caches they see then always are; not a slab block; a large size: see
+ * hkm_tls_cache in heap.h) for a timed copy of the same routing (hkm_alloc_timed/hkm_free_timed). The
+ * untimed paths thus test nothing for the profiler, keep no timing state live, and need no stack
+ * frame. */
 #ifndef HKM_ALLOC_H
 #define HKM_ALLOC_H
 
@@ -22,8 +23,8 @@ extern const int hkm_tier_free_cat[HKM_TIER_COUNT];
 void *hkm_alloc_timed(size_t n, const void *site);
 void hkm_free_timed(void *p);
 void *hkm_alloc_noheap(size_t n, const void *site);
-void *hkm_alloc_empty_entry(size_t n, const void *site, struct hkm_heap *h, size_t off);
-void hkm_free_full_entry(struct hkm_heap *h, struct hkm_span *s, void *p);
+void *hkm_alloc_empty_entry(size_t n, const void *site, struct hkm_cache *k, size_t off);
+void hkm_free_full_entry(struct hkm_cache *k, struct hkm_span *s, void *p);
 void *hkm_alloc_large(size_t n, const void *site, size_t align);
 void *hkm_alloc_big_entry(size_t n, const void *site);
 void hkm_free_other_entry(void *p);
@@ -49,10 +50,10 @@ HKM_INLINE void *hkm_alloc(size_t n, const void *site) {
     off = (size_t)hkm_size_class(n) * sizeof(struct hkm_cache);
   else
     return hkm_alloc_big_entry(n, site);
-  struct hkm_heap *h = hkm_tls_heap;
-  struct hkm_block *b = hkm_slab_pop(h, off);
+  struct hkm_cache *k = hkm_tls_cache;
+  struct hkm_block *b = hkm_slab_pop(k, off);
   if (hkm_likely(b != 0)) return b;
-  return hkm_alloc_empty_entry(n, site, h, off); /* arguments in the order the fast path has them */
+  return hkm_alloc_empty_entry(n, site, k, off); /* arguments in the order the fast path has them */
 }
 
 /* The slab descriptor of a block p may be freed, or NULL when p is not the start of a block that was
@@ -66,9 +67,9 @@ HKM_INLINE struct hkm_span *hkm_slab_of(const void *p) {
 HKM_INLINE void hkm_free(void *p) {
   struct hkm_span *s = hkm_slab_of(p);
   if (hkm_likely(s != 0)) {
-    struct hkm_heap *h = hkm_tls_heap;
-    if (hkm_likely(hkm_slab_push(h, s, (struct hkm_block *)p))) return;
-    hkm_free_full_entry(h, s, p);
+    struct hkm_cache *k = hkm_tls_cache;
+    if (hkm_likely(hkm_slab_push(k, s, (struct hkm_block *)p))) return;
+    hkm_free_full_entry(k, s, p);
     return;
   }
   hkm_free_other_entry(p);

@@ -50,18 +50,21 @@ void *hkm_alloc_noheap(size_t n, const void *site) {
   return hkm_slab_alloc(h, hkm_size_class(n), site);
 }
 
-void *hkm_alloc_empty_entry(size_t n, const void *site, struct hkm_heap *h, size_t off) {
-  if (hkm_likely(h != &hkm_heap_none)) return hkm_slab_alloc_slow(h, (unsigned)(off / sizeof(struct hkm_cache)), site);
+/* The fast paths' slow exits for slab sizes: a real heap's cache was empty or full, else the thread
+ * has no heap yet or profiling is on (heap.h). */
+void *hkm_alloc_empty_entry(size_t n, const void *site, struct hkm_cache *k, size_t off) {
+  struct hkm_heap *h = hkm_tls_heap_owned;
+  if (hkm_likely(h && k == h->cache)) return hkm_slab_alloc_slow(h, (unsigned)(off / sizeof(struct hkm_cache)), site);
   return hkm_alloc_noheap(n, site);
 }
 
-void hkm_free_full_entry(struct hkm_heap *h, struct hkm_span *s, void *p) {
-  if (hkm_likely(h != &hkm_heap_none)) {
+void hkm_free_full_entry(struct hkm_cache *k, struct hkm_span *s, void *p) {
+  struct hkm_heap *h = hkm_tls_heap_owned;
+  if (hkm_likely(h && k == h->cache)) {
     hkm_slab_free_slow(h, s, (struct hkm_block *)p);
     return;
   }
-  /* Every thread without a heap counts down here; keep the count from ever reaching room. */
-  h->cache[s->cls].room = 0;
+  k[s->cls].room = 0; /* keep the count the failed push left from ever reaching room */
   hkm_free_noheap(s, p);
 }
 

@@ -10,7 +10,7 @@
 #include "meta.h"
 #include "prof.h"
 
-HKM_TLS struct hkm_heap *hkm_tls_heap = &hkm_heap_none;
+HKM_TLS struct hkm_cache *hkm_tls_cache = hkm_cache_none;
 HKM_TLS struct hkm_heap *hkm_tls_heap_owned;
 
 static pthread_key_t heap_key;
@@ -22,7 +22,7 @@ static void thread_exit(void *arg) {
   struct hkm_heap *h = arg;
   /* Later destructors may still allocate; they get a fresh heap and come back here (POSIX runs key
    * destructors again while values are set). */
-  hkm_tls_heap = &hkm_heap_none;
+  hkm_tls_cache = hkm_cache_none;
   hkm_tls_heap_owned = NULL;
   hkm_slab_abandon_all(h);
   pthread_mutex_lock(&heaps_lock);
@@ -48,7 +48,7 @@ struct hkm_heap *hkm_heap_get_slow(void) {
   if (!h) return NULL;
   hkm_slab_heap_init(h);
   hkm_tls_heap_owned = h;
-  hkm_tls_heap = hkm_prof_enabled ? &hkm_heap_none : h;
+  hkm_tls_cache = hkm_heap_fast_caches(h);
   pthread_setspecific(heap_key, h);
   return h;
 }

@@ -3,14 +3,19 @@
 #define HKM_HEAP_H
 
 #include "compiler.h"
+#include "prof.h"
 #include "slab.h"
 
-/* The thread's heap as the fast paths see it: hkm_heap_none (slab.h) until the thread has a heap, and
- * while profiling is on. Its empty caches send malloc and free to their slow exits, which then double
- * as the exits to the timed copies, so the untimed paths carry no profiler test and no NULL test. */
-extern HKM_TLS struct hkm_heap *hkm_tls_heap;
+/* The thread's caches as the fast paths see them: its heap's cache array, or caches that are always
+ * empty and without room until the thread has a heap (hkm_cache_none) and while profiling is on (the
+ * heap's shadow array). These send malloc and free to their slow exits, which then double as the
+ * exits to the timed copies, so the untimed paths carry no profiler test and no NULL test. */
+extern HKM_TLS struct hkm_cache *hkm_tls_cache;
 /* The thread's heap, profiling or not. */
 extern HKM_TLS struct hkm_heap *hkm_tls_heap_owned;
+
+/* The caches the fast paths of a thread with heap h see (hkm_tls_cache). */
+HKM_INLINE struct hkm_cache *hkm_heap_fast_caches(struct hkm_heap *h) { return hkm_prof_enabled ? h->shadow : h->cache; }
 
 /* The calling thread's heap, creating it (and initializing hakmem) on first use; NULL when out of
  * memory. */

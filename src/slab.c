@@ -17,7 +17,7 @@
 
 struct hkm_span hkm_slab_sentinel = {.kind = HKM_KIND_SLAB, .state = HKM_SLAB_CUR};
 struct hkm_heap hkm_heap_nobody;
-struct hkm_heap hkm_heap_none;
+struct hkm_cache hkm_cache_none[HKM_NCLASSES];
 _Static_assert(sizeof(struct hkm_cache) == 16, "a class's cache offset is 16 x class");
 uintptr_t hkm_secret;
 
@@ -212,7 +212,7 @@ void *hkm_slab_alloc_slow(struct hkm_heap *h, unsigned c, const void *site) {
     s->state = HKM_SLAB_CUR;
     cs->cur = s;
   }
-  struct hkm_block *b = hkm_slab_pop(h, c * sizeof(struct hkm_cache));
+  struct hkm_block *b = hkm_slab_pop(h->cache, c * sizeof(struct hkm_cache));
   HKM_TIME_END_AT(refill_cat[hkm_classes[c].tier], t);
   return b;
 }
@@ -464,6 +464,8 @@ void hkm_slab_heap_init(struct hkm_heap *h) {
     h->cache[c].head = NULL;
     h->cache[c].room = hkm_classes[c].cache;
     h->cache[c].direct = 0;
+    h->shadow[c].head = NULL;
+    h->shadow[c].room = 0;
     h->cls[c].cur = &hkm_slab_sentinel;
     h->cls[c].partial = h->cls[c].full = NULL;
     atomic_store_explicit(&h->cls[c].remote_pending, 0, memory_order_relaxed);

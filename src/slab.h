@@ -27,8 +27,8 @@ struct hkm_class_state {
   _Atomic size_t remote_pending;
 };
 
-/* A heap's cache of one class. 16 bytes, so that class c's is at byte offset 16c, which the fast
- * paths read from a table (Tiny requests, sizeclass.h) or the slab (its coff). */
+/* A heap's cache of one class. 16 bytes, so that class c's is at byte offset 16c in a heap's array,
+ * which the fast paths read from a table (Tiny requests, sizeclass.h) or the slab (its coff). */
 struct hkm_cache {
   struct hkm_block *head; /* free blocks, most recently freed first */
   int32_t room;           /* pushes left before the cache is over its bound; <= 0 in direct mode */
@@ -36,14 +36,18 @@ struct hkm_cache {
 };
 
 struct hkm_heap {
-  struct hkm_cache cache[HKM_NCLASSES]; /* first: the fast paths index it from the heap's address */
+  struct hkm_cache cache[HKM_NCLASSES];
+  /* What the fast paths see instead of cache while profiling is on (heap.h): always empty and without
+   * room, so that every call leaves through their slow exits; the thread's own line, as the counts
+   * the failed pushes leave in it need not be shared. */
+  struct hkm_cache shadow[HKM_NCLASSES];
   struct hkm_class_state cls[HKM_NCLASSES];
   struct hkm_heap *next_free; /* heaps are recycled, never unmapped: remote frees may still count on them */
 };
 
-/* A heap with no cache and no room: a thread's fast paths see it before the thread has a heap, and
- * while profiling is on, so their ordinary slow exits are the only ones they need (heap.h). */
-extern struct hkm_heap hkm_heap_none;
+/* Caches that are always empty and without room: a thread's fast paths see them until the thread has
+ * a heap (heap.h). */
+extern struct hkm_cache hkm_cache_none[HKM_NCLASSES];
 /* An always-empty slab, so the refill path needs no NULL test. */
 extern struct hkm_span hkm_slab_sentinel;
 /* Random per process: a free block's key is its address xor this. */
@@ -78,44 +82,40 @@ void hkm_slab_fork_parent(void);
 void hkm_slab_fork_child(void);
 
 /* The fast paths' halves, written to stay in registers; everything rare is in the _slow functions.
- * The cache at byte offset off (16 x class) of heap h. */
-HKM_INLINE struct hkm_cache *hkm_cache_at(struct hkm_heap *h, size_t off) {
-  return (struct hkm_cache *)((char *)h + off);
-}
-
-/* Pop a block from h's cache at offset off, or NULL when it is empty. */
-HKM_INLINE struct hkm_block *hkm_slab_pop(struct hkm_heap *h, size_t off) {
-  struct hkm_cache *k = hkm_cache_at(h, off);
-  struct hkm_block *b = k->head;
+ * k is a heap's cache array (or what stands for it, heap.h), off a class's byte offset in it.
+ * Pop a block from the cache at offset off, or NULL when it is empty. */
+HKM_INLINE struct hkm_block *hkm_slab_pop(struct hkm_cache *k, size_t off) {
+  struct hkm_cache *kc = (struct hkm_cache *)((char *)k + off);
+  struct hkm_block *b = kc->head;
   if (hkm_likely(b != 0)) {
-    k->head = b->next;
-    k->room++;
+    kc->head = b->next;
+    kc->room++;
     b->key = 0;
   }
   return b;
 }
 
-/* Push b (of slab s, past hkm_slab_block_ok) on h's cache: 1, or 0 when the cache has no room (its
- * room is then one below zero, as hkm_slab_free_slow expects). */
-HKM_INLINE int hkm_slab_push(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b) {
-  struct hkm_cache *k = hkm_cache_at(h, s->coff);
-  if (hkm_unlikely(--k->room < 0)) return 0;
+/* Push b (of slab s, past hkm_slab_block_ok) on its class's cache in k: 1, or 0 when that cache has
+ * no room (its room is then one below zero, as hkm_slab_free_slow expects). */
+HKM_INLINE int hkm_slab_push(struct hkm_cache *k, struct hkm_span *s, struct hkm_block *b) {
+  struct hkm_cache *kc = (struct hkm_cache *)((char *)k + s->coff);
+  if (hkm_unlikely(--kc->room < 0)) return 0;
   uintptr_t key = (uintptr_t)b ^ hkm_secret;
   if (hkm_unlikely(b->key == key)) hkm_slab_double_free(b);
   b->key = key;
-  b->next = k->head;
-  k->head = b;
+  b->next = kc->head;
+  kc->head = b;
   return 1;
 }
 
 /* With a real heap h. */
 HKM_INLINE void *hkm_slab_alloc(struct hkm_heap *h, unsigned c, const void *site) {
-  struct hkm_block *b = hkm_slab_pop(h, (size_t)c * sizeof(struct hkm_cache));
+  struct hkm_block *b = hkm_slab_pop(h->cache, (size_t)c * sizeof(struct hkm_cache));
   return hkm_likely(b != 0) ? b : hkm_slab_alloc_slow(h, c, site);
 }
 
 HKM_INLINE void hkm_slab_free(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b) {
-  if (hkm_unlikely(!hkm_slab_push(h, s, b))) hkm_slab_free_slow(h, s, b);
+  if (hkm_unlikely(!hkm_slab_push(h->cache, s, b))) hkm_slab_free_slow(h, s, b);
 }
 
 #endif

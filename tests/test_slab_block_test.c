@@ -9,7 +9,7 @@
 #include "slab.h"
 
 uintptr_t hkm_secret; /* slab.h's fast paths name these; the test does not use them */
-struct hkm_heap hkm_heap_none;
+struct hkm_cache hkm_cache_none[HKM_NCLASSES];
 
 int main(void) {
   hkm_sizeclass_init();
