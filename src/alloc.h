@@ -25,6 +25,7 @@ void hkm_free_timed(void *p);
 void *hkm_alloc_noheap(size_t n, const void *site);
 void *hkm_alloc_empty_entry(size_t n, const void *site, struct hkm_cache *k, size_t off);
 void hkm_free_full_entry(struct hkm_cache *k, struct hkm_span *s, void *p);
+void hkm_free_remote_entry(struct hkm_cache *k, struct hkm_span *s, void *p);
 void *hkm_alloc_large(size_t n, const void *site, size_t align);
 void *hkm_alloc_big_entry(size_t n, const void *site);
 void hkm_free_other_entry(void *p);
@@ -68,6 +69,10 @@ HKM_INLINE void hkm_free(void *p) {
   struct hkm_span *s = hkm_slab_of(p);
   if (hkm_likely(s != 0)) {
     struct hkm_cache *k = hkm_tls_cache;
+    if (hkm_unlikely(!hkm_slab_owned_by(s, k))) {
+      hkm_free_remote_entry(k, s, p);
+      return;
+    }
     if (hkm_likely(hkm_slab_push(k, s, (struct hkm_block *)p))) return;
     hkm_free_full_entry(k, s, p);
     return;

@@ -68,6 +68,15 @@ void hkm_free_full_entry(struct hkm_cache *k, struct hkm_span *s, void *p) {
   hkm_free_noheap(s, p);
 }
 
+void hkm_free_remote_entry(struct hkm_cache *k, struct hkm_span *s, void *p) {
+  struct hkm_heap *h = hkm_tls_heap_owned;
+  if (hkm_likely(h && k == h->cache)) {
+    hkm_slab_free_remote(h, s, (struct hkm_block *)p);
+    return;
+  }
+  hkm_free_noheap(s, p);
+}
+
 void *hkm_alloc_big_entry(size_t n, const void *site) {
   if (hkm_prof_on()) return hkm_alloc_timed(n, site);
   return hkm_alloc_large(n, site, 0);

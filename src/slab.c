@@ -338,9 +338,7 @@ static void empty_cache(struct hkm_heap *h, unsigned c) {
  * cache last ran empty, it keeps its most recently freed half and the rest goes back; the second
  * time everything goes back, and the class turns to direct mode, where the thread's own blocks go
  * straight back to their slabs until the cache is refilled. A thread that frees much more than it
- * allocates (a data structure torn down, a consumer of another thread's blocks) so leaves no cached
- * blocks holding nearly empty slabs. Other threads' blocks still gather in the cache (room counts
- * them below zero) and go back in runs, one atomic operation per run. */
+ * allocates (a data structure torn down) so leaves no cached blocks holding nearly empty slabs. */
 void hkm_slab_free_slow(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b) {
   unsigned c = s->cls;
   struct hkm_cache *k = &h->cache[c];
@@ -366,20 +364,19 @@ void hkm_slab_free_slow(struct hkm_heap *h, struct hkm_span *s, struct hkm_block
       k->direct = 2;
     }
     give_back(h, rest);
-  } else if (atomic_load_explicit(&s->owner, memory_order_relaxed) == h) {
+  } else {
     k->room++;
     b->next = s->free;
     s->free = b;
     if (--s->used == 0 || s->state == HKM_SLAB_FULL) returned(h, s);
-  } else if (-k->room < (int32_t)hkm_classes[c].cache) {
-    b->next = k->head;
-    k->head = b;
-  } else {
-    b->next = k->head;
-    k->head = NULL;
-    k->room = 0;
-    give_back(h, b);
   }
+}
+
+void hkm_slab_free_remote(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b) {
+  uintptr_t key = (uintptr_t)b ^ hkm_secret;
+  if (hkm_unlikely(b->key == key)) hkm_slab_double_free(b);
+  b->key = key;
+  give_back_run(h, s, b, b, 1);
 }
 
 HKM_COLD void hkm_slab_double_free(struct hkm_block *b) {

@@ -1,12 +1,13 @@
 /* Slabs: spans cut into equal blocks, owned by one thread's heap. Tiny, L2 pool and L2.5 are all
  * slabs; they differ in size classes and slab length (sizeclass.c).
  *
- * In front of the slabs, each heap keeps a cache per class: a LIFO list of free blocks, from any
- * slab, whoever allocated them. free() pushes the block there and malloc() pops the most recently
- * freed one, still in the CPU's cache; a block another thread allocated costs no atomic operation
- * either. A cache that grows past its class's bound (sizeclass.c) goes back to the slabs, and the
+ * In front of its slabs, each heap keeps a cache per class: a LIFO list of free blocks of its own
+ * slabs. free() pushes the block there and malloc() pops the most recently freed one, still in the
+ * CPU's cache. A cache that grows past its class's bound (sizeclass.c) goes back to the slabs, and the
  * thread's frees of that class go straight to their slabs until it allocates the class again (slab.c);
- * an empty one takes a batch from the class's slabs.
+ * an empty one takes a batch from the class's slabs. A block of another heap's slab goes back to that
+ * slab at once: kept in the freeing thread's cache, it would be handed out there next to its
+ * neighbours still in use by the owner (wl_falseshare ran 1.5x glibc's time that way).
  *
  * Ownership: only the owning heap touches a slab's free list, used count and list links. Any other
  * thread returns blocks by pushing them on the slab's atomic remote list and bumping the owner's
@@ -62,8 +63,10 @@ HKM_INLINE int hkm_slab_block_ok(const struct hkm_span *s, const void *p) {
  * a slab when it carves fresh blocks for it. h is a real heap. */
 void *hkm_slab_alloc_slow(struct hkm_heap *h, unsigned c, const void *site);
 /* The free of b when the cache of its class had no room left (its room is already one below zero).
- * h is a real heap. */
+ * h is a real heap, b's slab is h's. */
 void hkm_slab_free_slow(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b);
+/* The free of b, whose slab another heap owns (or none, abandoned): straight back to it. */
+void hkm_slab_free_remote(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b);
 /* A block whose key says "free": report the double free and abort. */
 HKM_COLD __attribute__((noreturn)) void hkm_slab_double_free(struct hkm_block *b);
 /* Give up every slab of a heap whose thread is leaving (its cache first; empty slabs are released). */
@@ -95,8 +98,8 @@ HKM_INLINE struct hkm_block *hkm_slab_pop(struct hkm_cache *k, size_t off) {
   return b;
 }
 
-/* Push b (of slab s, past hkm_slab_block_ok) on its class's cache in k: 1, or 0 when that cache has
- * no room (its room is then one below zero, as hkm_slab_free_slow expects). */
+/* Push b (of slab s, past hkm_slab_block_ok, s owned by k's heap) on its class's cache in k: 1, or 0
+ * when that cache has no room (its room is then one below zero, as hkm_slab_free_slow expects). */
 HKM_INLINE int hkm_slab_push(struct hkm_cache *k, struct hkm_span *s, struct hkm_block *b) {
   struct hkm_cache *kc = (struct hkm_cache *)((char *)k + s->coff);
   if (hkm_unlikely(--kc->room < 0)) return 0;
@@ -114,8 +117,17 @@ HKM_INLINE void *hkm_slab_alloc(struct hkm_heap *h, unsigned c, const void *site
   return hkm_likely(b != 0) ? b : hkm_slab_alloc_slow(h, c, site);
 }
 
+/* Whether s is owned by the heap whose cache array is k (a heap's caches come first in it; the arrays
+ * fast paths see while a thread has no heap or profiles belong to no owner). */
+HKM_INLINE int hkm_slab_owned_by(const struct hkm_span *s, const struct hkm_cache *k) {
+  return atomic_load_explicit(&s->owner, memory_order_relaxed) == (const struct hkm_heap *)k;
+}
+
 HKM_INLINE void hkm_slab_free(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b) {
-  if (hkm_unlikely(!hkm_slab_push(h->cache, s, b))) hkm_slab_free_slow(h, s, b);
+  if (hkm_unlikely(!hkm_slab_owned_by(s, h->cache)))
+    hkm_slab_free_remote(h, s, b);
+  else if (hkm_unlikely(!hkm_slab_push(h->cache, s, b)))
+    hkm_slab_free_slow(h, s, b);
 }
 
 #endif
