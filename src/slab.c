@@ -37,19 +37,25 @@ static void list_unlink(struct hkm_span **head, struct hkm_span *s) {
   s->prev = s->next = NULL;
 }
 
+/* The remote list's head word holds the first block's address and, in the top 16 bits, how many
+ * blocks the list holds (a slab has at most 4096), so that the owner takes the list whole without
+ * walking it: its blocks were just written by other threads' CPUs. */
+#define REMOTE_COUNT_SHIFT 48
+#define REMOTE_ADDR(w) ((struct hkm_block *)((uintptr_t)(w) & (((uintptr_t)1 << REMOTE_COUNT_SHIFT) - 1)))
+#define REMOTE_COUNT(w) ((uint32_t)((uintptr_t)(w) >> REMOTE_COUNT_SHIFT))
+
 /* Move blocks other threads returned onto the owner's free list. Owner only. */
 static int collect_remote(struct hkm_span *s) {
-  struct hkm_block *b = atomic_exchange_explicit(&s->remote, NULL, memory_order_acquire);
-  if (!b) return 0;
-  uint32_t n = 1;
-  struct hkm_block *t = b;
-  while (t->next) {
-    t = t->next;
-    n++;
+  struct hkm_block *w = atomic_exchange_explicit(&s->remote, NULL, memory_order_acquire);
+  if (!w) return 0;
+  struct hkm_block *b = REMOTE_ADDR(w);
+  if (s->free) { /* rarely: the callers that find the free list empty need no tail */
+    struct hkm_block *t = b;
+    while (t->next) t = t->next;
+    t->next = s->free;
   }
-  t->next = s->free;
   s->free = b;
-  s->used -= n;
+  s->used -= REMOTE_COUNT(w);
   return 1;
 }
 
@@ -62,8 +68,18 @@ static void to_cache(struct hkm_heap *h, unsigned c, struct hkm_span *s, struct 
   s->used += n;
 }
 
-/* Move up to the class's batch of blocks from s's free list (not empty) into h's cache of class c. */
+/* Move blocks from s's free list (not empty) into h's cache of class c (empty, with all its room):
+ * the whole list when it fits, without walking it (its length is the carved blocks not in use), else
+ * the class's batch. */
 static void take_free(struct hkm_heap *h, unsigned c, struct hkm_span *s) {
+  uint32_t all = s->carved / s->bsize - s->used;
+  if (all <= (uint32_t)h->cache[c].room) {
+    h->cache[c].head = s->free;
+    h->cache[c].room -= (int32_t)all;
+    s->free = NULL;
+    s->used += all;
+    return;
+  }
   struct hkm_block *tail = s->free;
   uint32_t n = 1;
   while (n < hkm_classes[c].batch && tail->next) {
@@ -292,10 +308,11 @@ static void give_back_run(struct hkm_heap *h, struct hkm_span *s, struct hkm_blo
     return;
   }
   HKM_TIME_START(t);
-  struct hkm_block *old = atomic_load_explicit(&s->remote, memory_order_relaxed);
+  struct hkm_block *old = atomic_load_explicit(&s->remote, memory_order_relaxed), *w;
   do {
-    last->next = old;
-  } while (!atomic_compare_exchange_weak_explicit(&s->remote, &old, first, memory_order_seq_cst, memory_order_relaxed));
+    last->next = REMOTE_ADDR(old);
+    w = (struct hkm_block *)((uintptr_t)first | ((uintptr_t)(REMOTE_COUNT(old) + n) << REMOTE_COUNT_SHIFT));
+  } while (!atomic_compare_exchange_weak_explicit(&s->remote, &old, w, memory_order_seq_cst, memory_order_relaxed));
   /* Dekker with abandon_slab(): it stores owner = NULL then reads remote; we wrote remote, now read
    * owner. One of us sees the other, so no block is left behind on an ownerless slab. */
   struct hkm_heap *o = atomic_load_explicit(&s->owner, memory_order_seq_cst);

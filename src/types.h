@@ -71,7 +71,8 @@ struct hkm_span {
   uint64_t mul;                        /* slabs: ceil(2^64 / bsize), plus one for a power of two */
   uint64_t limit;                      /* slabs: blocks carved x (bsize * mul mod 2^64); 0 for other spans */
   _Atomic(struct hkm_heap *) owner;    /* owning heap; NULL = abandoned slab */
-  _Atomic(struct hkm_block *) remote;  /* blocks freed by other threads, taken whole by the owner */
+  _Atomic(struct hkm_block *) remote;  /* blocks freed by other threads, taken whole by the owner (and
+                                          their count in the top bits: slab.c) */
   /* everything else */
   struct hkm_span *next, *prev;        /* the list the span is on (heap class list, region, ring) */
   size_t bytes;                        /* span length */
