@@ -25,6 +25,7 @@
 #include "induced.h"
 #include "init.h"
 #include "options.h"
+#include "prof_sites.h"
 #include "whale.h"
 
 const int hkm_tier_alloc_cat[HKM_TIER_COUNT] = {HKM_CAT_TINY_ALLOC, HKM_CAT_POOL_GET, HKM_CAT_L25_GET,
@@ -75,17 +76,55 @@ void hkm_free_other_entry(void *p) {
   hkm_free_other(hkm_pagemap_get(p), p);
 }
 
-/* The same routing as hkm_alloc/hkm_free, with every step timed (see alloc.h). */
+/* A call of hak_alloc or hak_free under the profiler: always counted, timed in full (with its tier
+ * step) when the sampler picks it, else only counted with the exact cycles nested in it (prof.h). */
+struct timed_call {
+  int timed;
+  uint64_t acc;
+  struct hkm_prof_mark m;
+};
+
+HKM_INLINE void call_begin(struct timed_call *k, int cat, int which) {
+  k->timed = hkm_prof_call(hkm_prof_self.blk, cat, which);
+  k->acc = hkm_prof_self.acc;
+  if (hkm_unlikely(k->timed)) k->m = hkm_prof_call_begin(cat, which);
+}
+
+HKM_INLINE uint64_t call_end(const struct timed_call *k, int cat) {
+  if (hkm_unlikely(k->timed)) return hkm_prof_call_end(cat, k->m);
+  hkm_prof_untimed_end(cat, k->acc);
+  return 0;
+}
+
+/* The tier's step inside a call, timed when the call is. */
+HKM_INLINE void step_begin(const struct timed_call *k, struct timed_call *s) {
+  s->timed = k->timed;
+  s->acc = hkm_prof_self.acc;
+  if (hkm_unlikely(s->timed)) s->m = hkm_prof_nest_begin();
+}
+
+HKM_INLINE void step_end(const struct timed_call *s, int cat) {
+  if (hkm_unlikely(s->timed)) {
+    hkm_prof_nest_end(cat, s->m);
+    return;
+  }
+  hkm_prof_count(hkm_prof_self.blk, cat);
+  hkm_prof_untimed_end(cat, s->acc);
+}
+
+/* The same routing as hkm_alloc/hkm_free, counted and sampled (see alloc.h). A timed allocation's
+ * cycles also count for its call site. */
 void *hkm_alloc_timed(size_t n, const void *site) {
-  HKM_TIME_START(t);
+  struct timed_call k, t;
+  call_begin(&k, HKM_CAT_HAK_ALLOC, 0);
   void *p;
   if (n <= HKM_L25_MAX) {
     struct hkm_heap *h = hkm_heap_get();
     if (h) {
       unsigned c = hkm_size_class(n);
-      HKM_TIME_START(t1);
+      step_begin(&k, &t);
       p = hkm_slab_alloc(h, c, site);
-      HKM_TIME_END_AT(hkm_tier_alloc_cat[hkm_classes[c].tier], t1);
+      step_end(&t, hkm_tier_alloc_cat[hkm_classes[c].tier]);
     } else {
       errno = ENOMEM;
       p = NULL;
@@ -93,29 +132,30 @@ void *hkm_alloc_timed(size_t n, const void *site) {
   } else {
     p = hkm_alloc_large(n, site, 0);
   }
-  HKM_TIME_END_SITE(HAK_ALLOC, t, site);
+  uint64_t d = call_end(&k, HKM_CAT_HAK_ALLOC);
+  if (hkm_unlikely(k.timed)) hkm_prof_site_add(site, d);
   return p;
 }
 
 void hkm_free_timed(void *p) {
   if (!p) return;
-  HKM_TIME_START(t);
+  struct timed_call k, t;
+  call_begin(&k, HKM_CAT_HAK_FREE, 1);
   struct hkm_span *s = hkm_slab_of(p);
   if (s) {
     int cat = hkm_tier_free_cat[s->tier]; /* s may be released by the free */
-    HKM_TIME_START(t1);
+    step_begin(&k, &t);
     struct hkm_heap *h = hkm_heap_get();
     if (!h) {
       hkm_warn("out of memory for a thread heap");
       abort();
     }
     hkm_slab_free(h, s, (struct hkm_block *)p);
-    HKM_TIME_END_AT(cat, t1);
-    (void)cat;
+    step_end(&t, cat);
   } else {
     hkm_free_other(hkm_pagemap_get(p), p);
   }
-  HKM_TIME_END(HAK_FREE, t);
+  call_end(&k, HKM_CAT_HAK_FREE);
 }
 
 /* Large blocks start LARGE_LEAD bytes into their first page, not on the page boundary. On this
@@ -149,7 +189,8 @@ void *hkm_alloc_aligned(size_t align, size_t n, const void *site) {
     errno = ENOMEM;
     return NULL;
   }
-  HKM_TIME_START(t);
+  struct timed_call k = {0, 0, {0, 0}}, t = k;
+  if (hkm_prof_on()) call_begin(&k, HKM_CAT_HAK_ALLOC, 0);
   void *p;
   size_t m = n > align ? n : align;
   if (align <= HKM_GRANULE && m <= HKM_L25_MAX) {
@@ -159,9 +200,9 @@ void *hkm_alloc_aligned(size_t align, size_t n, const void *site) {
     while (hkm_classes[c].bsize % align) c++;
     struct hkm_heap *h = hkm_heap_get();
     if (h) {
-      HKM_TIME_START(t1);
+      if (hkm_prof_on()) step_begin(&k, &t);
       p = hkm_slab_alloc(h, c, site);
-      HKM_TIME_END_AT(hkm_tier_alloc_cat[hkm_classes[c].tier], t1);
+      if (hkm_prof_on()) step_end(&t, hkm_tier_alloc_cat[hkm_classes[c].tier]);
     } else {
       errno = ENOMEM;
       p = NULL;
@@ -169,7 +210,10 @@ void *hkm_alloc_aligned(size_t align, size_t n, const void *site) {
   } else {
     p = hkm_alloc_large(n, site, align);
   }
-  HKM_TIME_END_SITE(HAK_ALLOC, t, site);
+  if (hkm_prof_on()) {
+    uint64_t d = call_end(&k, HKM_CAT_HAK_ALLOC);
+    if (k.timed) hkm_prof_site_add(site, d);
+  }
   return p;
 }
 

@@ -20,6 +20,7 @@
 #include "pagemap.h"
 #include "pmu.h"
 #include "prof.h"
+#include "prof_sites.h"
 #include "reclaim.h"
 #include "region.h"
 #include "sizeclass.h"
@@ -60,6 +61,7 @@ static void fork_child(void) {
   hkm_heap_fork_child();
   hkm_reclaim_fork_child();
   hkm_induced_fork_child();
+  hkm_prof_sites_reset();
 }
 
 static HKM_COLD void init_slow(void) {
@@ -78,7 +80,9 @@ static HKM_COLD void init_slow(void) {
   hkm_heap_init();
   hkm_whale_init();
   hkm_region_init();
-  hkm_prof_init();
+  if (hkm_cfg.timing && !HKM_ENABLE_TIMING && !hkm_cfg.timing_quiet)
+    hkm_warn("HAKMEM_TIMING=1 ignored: this hakmem was built with --disable-timing");
+  hkm_prof_init(hkm_cfg.timing, 1);
   pthread_atfork(fork_prepare, fork_parent, fork_child);
   in_init = 0;
   atomic_store_explicit(&init_state, INIT_DONE, memory_order_release);

@@ -67,15 +67,15 @@
  *     avg_batch             ranges / batches, with 2 decimals (0 when batches is 0)
  *     fallbacks             times a backend could not start and the next one took over
  * The last four fields are present when profiling is enabled:
- *   per_thread              array, one object per thread that recorded: exited threads in exit
- *                           order, then live ones; the first 64 one by one, then one last object
- *                           with tid -1 for the rest (and for what threads freed after their exit
- *                           handler ran), read at the same moment as the categories above, so the
- *                           objects add up to them exactly:
+ *   per_thread              array, one object per thread that recorded, in the order they first
+ *                           recorded; the first 64 one by one, then one last object with tid -1 for
+ *                           the rest and for the threads that had exited before newer ones took
+ *                           their counters over, read at the same moment as the categories above,
+ *                           so the objects add up to them exactly. A thread's figures include what
+ *                           it freed after its exit handler ran:
  *     tid                   kernel thread id, or -1
  *     exited                true when the thread has exited (for tid -1: all it holds have)
- *     threads               threads the object holds: 1, or for tid -1 how many (0 when it holds
- *                           only what threads freed after their exit handler ran)
+ *     threads               threads the object holds: 1, or for tid -1 how many
  *     categories            object: category name -> {"count", "total_cycles"}, only the categories
  *                           with a non-zero count
  *   sites                   array, the allocation call sites (return addresses into the caller of
@@ -193,7 +193,8 @@ static void json_thread(struct hkm_buf *b, const struct hkm_prof_thread *t, int 
   hkm_put(b, "}}");
 }
 
-static void json_site(struct hkm_buf *b, const struct hkm_site_stat *st, int first) {
+/* A site's figures are those of its timed allocations; scale makes them all of its allocations. */
+static void json_site(struct hkm_buf *b, const struct hkm_site_stat *st, int first, double scale, uint64_t bias) {
   struct hkm_sym sym;
   hkm_symbolize((const void *)st->site, &sym);
   hkm_put(b, "%s{\"addr\":\"%#llx\",\"object\":", first ? "" : ",", (ull)st->site);
@@ -210,18 +211,21 @@ static void json_site(struct hkm_buf *b, const struct hkm_site_stat *st, int fir
   } else {
     hkm_put(b, "null,\"symbol_offset\":null");
   }
-  hkm_put(b, ",\"count\":%llu,\"total_cycles\":%llu}", (ull)st->count,
-      (ull)hkm_prof_unbias(st->count, st->cycles));
+  double cycles = ((double)st->cycles - (double)st->count * (double)bias) * scale;
+  hkm_put(b, ",\"count\":%llu,\"total_cycles\":%llu}", (ull)((double)st->count * scale + 0.5),
+          cycles > 0 ? (ull)(cycles + 0.5) : 0);
 }
 
-static void json_sites(struct hkm_buf *b) {
+static void json_sites(struct hkm_buf *b, const struct hkm_prof_snapshot *s) {
   struct hkm_site_stat top[SITES_SHOWN];
   unsigned distinct;
   uint64_t dropped;
   unsigned n = hkm_prof_sites_top(top, SITES_SHOWN, &distinct, &dropped);
+  const struct hkm_prof_stat *a = &s->stat[HKM_CAT_HAK_ALLOC];
+  double scale = a->timed ? (double)a->count / (double)a->timed : 1;
   hkm_put(b, ",\"sites\":[");
-  for (unsigned i = 0; i < n; i++) json_site(b, &top[i], i == 0);
-  hkm_put(b, "],\"sites_distinct\":%u,\"sites_dropped\":%llu", distinct, (ull)dropped);
+  for (unsigned i = 0; i < n; i++) json_site(b, &top[i], i == 0, scale, s->overhead);
+  hkm_put(b, "],\"sites_distinct\":%u,\"sites_dropped\":%llu", distinct, (ull)((double)dropped * scale + 0.5));
 }
 
 /* The per-thread and per-site parts (threads: NULL when there is no room for them). */
@@ -248,7 +252,7 @@ static void format_json(const struct hkm_prof_snapshot *s, const struct hkm_repo
     hkm_put(b, ",\"per_thread\":[");
     for (unsigned i = 0; i < nthreads; i++) json_thread(b, &threads[i], i == 0);
     hkm_put(b, "]");
-    json_sites(b);
+    json_sites(b, s);
   }
   hkm_put(b, "}\n");
 }
@@ -404,6 +408,13 @@ static void report(FILE *out, int json) {
 }
 
 HKM_API void hak_prof_report(FILE *out, int flags) { report(out, flags & HAK_PROF_JSON); }
+
+/* The profiler core, the call sites and the fault sampler each forget what they hold. */
+HKM_API void hak_prof_reset(void) {
+  hkm_induced_reset();
+  hkm_prof_reset();
+  hkm_prof_sites_reset();
+}
 
 /* Also when timing was asked for but compiled out: the report then says so, and a tool reading it
  * (hakmem-stat) still learns that the process ran on hakmem. */

@@ -18,7 +18,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 # and nested_ok(rep) = every category's total within its parent's.
 prelude='import json, re, sys
 r = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
-xs = re.findall(r"^\s+X\((\w+), \"(\w+)\", (\w+)\)", open(sys.argv[2]).read(), re.M)
+xs = re.findall(r"^\s+X\((\w+), \"(\w+)\", (\w+), \w+\)", open(sys.argv[2]).read(), re.M)
 ids = {i: n for i, n, _ in xs}
 cats = [(n, ids.get(p)) for _, n, p in xs]
 assert cats, "no categories parsed from prof.h"

@@ -1,0 +1,75 @@
+/* The profiler's per-thread counters as they lie in memory, and how a category's cycles are
+ * estimated from them. Types and arithmetic only: the library (prof.c) writes these blocks, and
+ * hakmem-stat reads them back from the collection files of processes that ended without a report.
+ *
+ * Sampled timing. Every call counts (count is exact). Categories of the common fast paths (the
+ * whole malloc/free calls and the slab tiers' fast paths, kind SAMPLED in prof.h) time only a random
+ * sample of their calls; everything else (refills, system calls, the release work, large blocks:
+ * kind EXACT) is timed on every call. A sampled call's cycles are split in two: what the exact
+ * measurements nested in it took (known for every call, timed or not: nested) and the rest
+ * (known for the timed calls only: cycles, sq). The rest is scaled up by count / timed, so a rare
+ * expensive nest (a refill that maps memory) is added once, exactly, instead of being multiplied by
+ * the sampling period when a sample happens to fall on it. */
+#ifndef HKM_PROF_BLOCK_H
+#define HKM_PROF_BLOCK_H
+
+#include <stdint.h>
+
+/* One category's raw sums in one thread. Only the thread writes them. */
+struct hkm_prof_cat {
+  uint64_t count;  /* calls */
+  uint64_t timed;  /* of which timed */
+  uint64_t cycles; /* the timed calls' cycles, less the exact cycles nested in them */
+  uint64_t nested; /* exact cycles nested in the calls, over every call */
+  uint64_t min;    /* shortest timed call, nested cycles included (0 before the first) */
+  uint64_t max;    /* longest one */
+  double sq;       /* sum of the squares of the timed calls' cycles less nested ones */
+};
+
+/* HAKMEM_PMU: one category's event deltas, summed over the timed measurements that read them. */
+#define HKM_PMU_MAX 4
+struct hkm_pmu_tally {
+  uint64_t sampled; /* measurements that carry deltas */
+  uint64_t delta[HKM_PMU_MAX];
+};
+
+/* Block states. A block is FREE until a thread takes it, LIVE while it counts, EXITED when the
+ * thread's exit handler ran (the thread may still count into it while it tears down), STALE after
+ * hak_prof_reset() until its owner zeroes it, OTHERS for the one that holds the threads whose own
+ * blocks were taken back for new threads. */
+enum { HKM_BLK_FREE, HKM_BLK_LIVE, HKM_BLK_EXITED, HKM_BLK_STALE, HKM_BLK_OTHERS };
+
+/* The head of a thread's block; ncat struct hkm_prof_cat follow, then ncat struct hkm_pmu_tally
+ * (the counts come from the library's category list, see prof.h and the collection file's header). */
+struct hkm_prof_block_head {
+  uint32_t state;
+  int32_t tid;
+  uint32_t threads;        /* threads the block holds: 1, or for OTHERS how many were added to it */
+  uint32_t pad;
+  uint64_t next_sample[2]; /* count of hak_alloc / hak_free at which the next call is timed */
+  uint64_t rng;            /* xorshift state for the sampling gaps */
+  uint64_t pmu_enabled, pmu_running; /* HAKMEM_PMU: the thread's group times at its last read */
+};
+
+/* A category's total cycles: what was nested exactly, plus the rest of the timed calls scaled up to
+ * all of them. bias (the timer's own share of every measurement) is taken off per call. When no
+ * call of this group was timed, the rest is taken from pool (the same category over a wider group:
+ * the whole process), or is 0 when that has none either. *var gets the variance of the estimate
+ * (0 when every call was timed). */
+static inline double hkm_prof_estimate(const struct hkm_prof_cat *c, const struct hkm_prof_cat *pool, double bias,
+                                       double *var) {
+  const struct hkm_prof_cat *from = c->timed ? c : pool;
+  double n = (double)from->timed, mean = n > 0 ? (double)from->cycles / n : 0, s2 = 0;
+  if (n > 1) {
+    s2 = (from->sq - (double)from->cycles * mean) / (n - 1);
+    if (s2 < 0) s2 = 0;
+  }
+  double count = (double)c->count, untimed = count - (double)c->timed;
+  double total = (double)c->nested + (double)c->cycles + untimed * mean - count * bias;
+  *var = 0;
+  if (untimed > 0 && n > 0)
+    *var = c->timed ? count * count * (1 - (double)c->timed / count) * s2 / n : count * s2 * (1 + count / n);
+  return total > 0 ? total : 0;
+}
+
+#endif
