@@ -74,6 +74,13 @@ static void add_cat(struct table *t, const char *name, const struct jval *o) {
   double count = json_num(json_get(o, "count"), 0);
   c->count += count;
   c->total += json_num(json_get(o, "total_cycles"), 0);
+  /* a library before sampling (schema version 1) timed every call and has neither field */
+  c->timed += json_num(json_get(o, "timed"), count);
+  const struct jval *se = json_get(o, "total_cycles_stderr");
+  if (se && se->t != J_NUM && count > 0)
+    c->var = -1;
+  else if (se && c->var >= 0)
+    c->var += se->num * se->num;
   c->ns += json_num(json_get(o, "total_ns"), 0);
   const struct jval *mn = json_get(o, "min_cycles"), *mx = json_get(o, "max_cycles");
   if (count > 0 && mn && (!c->has_min || mn->num < c->min)) {
@@ -212,6 +219,8 @@ static void add_report(struct profile *p, struct jval *rep) {
   const struct jval *tc = json_get(rep, "timing_compiled");
   if (tc && tc->t == J_BOOL && !tc->b) p->compiled_out = 1;
   if (!p->tsc_hz) p->tsc_hz = json_num(json_get(rep, "tsc_hz"), 0);
+  double every = json_num(json_get(rep, "sample_every"), 1);
+  if (every > p->sample_every) p->sample_every = (unsigned)every;
   p->threads += json_num(json_get(rep, "threads"), 0);
 
   const struct jval *cats = json_get(rep, "categories");
@@ -291,6 +300,17 @@ void stat_aggregate(const struct run_result *r, struct profile *p) {
   p->mmaps = (c = stat_cat(&p->tab, "syscall_mmap")) ? c->count : 0;
   p->munmaps = (c = stat_cat(&p->tab, "syscall_munmap")) ? c->count : 0;
   p->madvises = (c = stat_cat(&p->tab, "syscall_madvise")) ? c->count : 0;
+}
+
+double stat_cat_stderr(const struct profile *runs, int n, const char *name) {
+  double var = 0;
+  for (int i = 0; i < n; i++) {
+    const struct cat *c = stat_cat(&runs[i].tab, name);
+    if (!c) continue;
+    if (c->var < 0) return -1;
+    var += c->var;
+  }
+  return n > 0 ? sqrt(var) / n : 0;
 }
 
 struct stat_mean stat_mean_of(const struct profile *runs, int n, double (*get)(const struct profile *, const void *),

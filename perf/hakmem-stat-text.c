@@ -113,7 +113,9 @@ static void print_categories(FILE *f, const struct stat_opts *o, const struct pr
   int nev = event_names(&last->tab, o->events, storage, sizeof storage, evn);
   int rows[MAX_ROWS], k = sorted_rows(runs, n, rows);
   char b1[40], b2[40], b3[40];
-  fprintf(f, "  %-22s %14s %12s %16s %8s", "category", "count", "avg_cyc", "total_cyc", "share");
+  int sampled = last->sample_every > 1; /* a column for the estimates' standard errors */
+  fprintf(f, "  %-22s %14s %12s %16s%s %8s", "category", "count", "avg_cyc", "total_cyc", sampled ? "      +-" : "",
+          "share");
   for (int e = 0; e < nev; e++) fprintf(f, " %16s", evn[e]);
   fputc('\n', f);
   for (int i = 0; i < k; i++) {
@@ -121,9 +123,16 @@ static void print_categories(FILE *f, const struct stat_opts *o, const struct pr
     struct stat_mean cnt = stat_mean_of(runs, n, cat_count, c->name);
     struct stat_mean tot = stat_mean_of(runs, n, cat_total, c->name);
     struct stat_mean sh = stat_mean_of(runs, n, cat_share, c->name);
-    fprintf(f, "  %-22s %14s %12s %16s %7.2f%%", c->name, grouped(cnt.mean, b1, sizeof b1),
-            grouped(cnt.mean > 0 ? tot.mean / cnt.mean : 0, b2, sizeof b2), grouped(tot.mean, b3, sizeof b3),
-            100.0 * sh.mean);
+    fprintf(f, "  %-22s %14s %12s %16s", c->name, grouped(cnt.mean, b1, sizeof b1),
+            grouped(cnt.mean > 0 ? tot.mean / cnt.mean : 0, b2, sizeof b2), grouped(tot.mean, b3, sizeof b3));
+    if (sampled) {
+      double se = stat_cat_stderr(runs, n, c->name);
+      if (se < 0)
+        fprintf(f, " %7s", "?");
+      else
+        fprintf(f, " %6.1f%%", tot.mean > 0 ? 100.0 * se / tot.mean : 0);
+    }
+    fprintf(f, " %7.2f%%", 100.0 * sh.mean);
     for (int e = 0; e < nev; e++) {
       const struct ev *ev = event_of(c, evn[e]);
       if (!ev || ev->unsupported)
@@ -146,6 +155,9 @@ static void print_top_level(FILE *f, const struct profile *runs, int n) {
           grouped(top, b2, sizeof b2));
   if (last->tsc_hz > 0) fprintf(f, ", %.6f s at %.2f GHz", top / last->tsc_hz, last->tsc_hz / 1e9);
   fprintf(f, "\n  times are inclusive (a category includes those nested in it); share = total / top level\n");
+  if (last->sample_every > 1)
+    fprintf(f, "  counts are exact; malloc/free and the slab tiers' fast paths are timed on ~1 call in %u and their\n"
+               "  totals estimated, +- one standard error (? when none was timed)\n", last->sample_every);
 }
 
 static void print_induced(FILE *f, const struct profile *p) {

@@ -67,6 +67,8 @@ struct ev {
 struct cat {
   char *name, *parent;
   double count, total, min, max, ns;
+  double timed; /* calls timed: the rest of total is estimated from them (sampled categories) */
+  double var;   /* variance of total from the sampling; -1 when some process could not tell it */
   int has_min;
   int nev;
   struct ev ev[STAT_MAX_EVENTS];
@@ -109,6 +111,7 @@ struct isite {
 
 /* One run, added up over every process that reported. */
 struct profile {
+  unsigned sample_every; /* HAKMEM_TIMING_SAMPLE, the largest a process reported (1: all exact) */
   struct table tab;
   int reports, unreadable, compiled_out;
   double tsc_hz;
@@ -138,6 +141,9 @@ struct profile {
 void stat_aggregate(const struct run_result *r, struct profile *p);
 /* The category of that name in t, or NULL. */
 const struct cat *stat_cat(const struct table *t, const char *name);
+/* The standard error, from the sampling, of the mean over runs[0..n) of that category's total
+ * cycles; 0 when every call was timed, -1 when some process could not tell it. */
+double stat_cat_stderr(const struct profile *runs, int n, const char *name);
 
 /* The outputs, for runs[0..n) (n > 1 with -r). status is what hakmem-stat exits with. */
 void stat_print_text(FILE *f, const struct stat_opts *o, const struct profile *runs, int n);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 
+#include "alloc.h"
 #include "bigcache.h"
 #include "heap.h"
 #include "induced.h"
@@ -82,7 +83,8 @@ static HKM_COLD void init_slow(void) {
   hkm_region_init();
   if (hkm_cfg.timing && !HKM_ENABLE_TIMING && !hkm_cfg.timing_quiet)
     hkm_warn("HAKMEM_TIMING=1 ignored: this hakmem was built with --disable-timing");
-  hkm_prof_init(hkm_cfg.timing, 1);
+  hkm_prof_init(hkm_cfg.timing, hkm_cfg.timing_sample);
+  hkm_timed_init();
   pthread_atfork(fork_prepare, fork_parent, fork_child);
   in_init = 0;
   atomic_store_explicit(&init_state, INIT_DONE, memory_order_release);

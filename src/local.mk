@@ -19,4 +19,4 @@ src_libhakmem_la_SOURCES = \
 	src/whale.h src/whale.c \
 	src/perfev.h src/perfev.c src/pmu.h src/pmu.c src/induced.h src/induced.c \
 	src/report_pmu.h src/report_pmu.c src/report.c \
-	src/init.h src/init.c src/alloc.h src/hakmem.c src/malloc.c
+	src/init.h src/init.c src/alloc_timed.h src/alloc.h src/hakmem.c src/malloc.c

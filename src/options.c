@@ -101,6 +101,7 @@ static const char *const known_vars[] = {
     "HAKMEM_TIMING_FILE",  "HAKMEM_WHALE_SLOTS", "HAKMEM_REGION_CAP_MB", "HAKMEM_RECLAIM",
     "HAKMEM_RECLAIM_BATCH", "HAKMEM_RECLAIM_DELAY_MS", "HAKMEM_RECLAIM_ADVICE", "HAKMEM_TIMING_QUIET",
     "HAKMEM_PMU",          "HAKMEM_PMU_SAMPLE",  "HAKMEM_PMU_FAULTS",    "HAKMEM_PMU_FAULTS_PERIOD",
+    "HAKMEM_TIMING_SAMPLE",
 };
 
 static void warn_unknown_vars(void) {
@@ -210,6 +211,8 @@ void hkm_config_load(void) {
   if ((v = secure_getenv("HAKMEM_TIMING_FILE")) && *v) hkm_cfg.timing_file = v;
   if ((v = secure_getenv("HAKMEM_TIMING_QUIET")) && *v)
     hkm_cfg.timing_quiet = parse_bool("HAKMEM_TIMING_QUIET", v, 0);
+  hkm_cfg.timing_sample = HKM_TIMING_SAMPLE_DEFAULT;
+  count_var("HAKMEM_TIMING_SAMPLE", 1, 1000000, &hkm_cfg.timing_sample);
 
   unsigned long n;
   count_var("HAKMEM_WHALE_SLOTS", 0, 64, &hkm_cfg.whale_slots);

@@ -17,6 +17,7 @@ struct hkm_config {
   int timing_json;          /* HAKMEM_TIMING_FORMAT: 0 = text, 1 = json */
   const char *timing_file;  /* HAKMEM_TIMING_FILE: path, "fd:N", or NULL for stderr */
   int timing_quiet;         /* HAKMEM_TIMING_QUIET: 1 = the profiler never writes to stderr */
+  unsigned timing_sample;   /* HAKMEM_TIMING_SAMPLE: time one fast-path call in about N (1 = all) */
   unsigned whale_slots;     /* HAKMEM_WHALE_SLOTS: freed >2 MiB mappings kept for reuse */
   size_t whale_cache_bytes; /* resident bytes the whale ring may hold (mode preset) */
   int bigcache;             /* 1 = cache 1-2 MiB blocks per call site (mode preset) */
@@ -33,6 +34,11 @@ struct hkm_config {
   const char *pmu_faults;   /* HAKMEM_PMU_FAULTS: events sampled with their data address, or NULL */
   unsigned pmu_faults_period; /* HAKMEM_PMU_FAULTS_PERIOD: one sample every N events */
 };
+
+/* The profiler times one call of the fast paths in about this many by default: few enough that
+ * profiling costs a few percent (perf/bench/RESULTS.md, issue 12), enough that a run of 10^5 calls
+ * has its cycles to within a few percent. */
+#define HKM_TIMING_SAMPLE_DEFAULT 256
 
 extern struct hkm_config hkm_cfg;
 

@@ -50,7 +50,11 @@ const struct hkm_prof_hooks *hkm_prof_hooks;
  * which gives the thread a block. Threads race on its counts; nobody reads them. */
 static struct hkm_prof_block nobody;
 
-__thread struct hkm_prof_self hkm_prof_self __attribute__((tls_model("initial-exec"))) = {&nobody, 0, 0};
+__thread struct hkm_prof_self hkm_prof_self __attribute__((tls_model("initial-exec"))) = {&nobody, 0, 0, 0};
+
+/* Which categories each slot counts for (-1: none). */
+static signed char slot_cat[HKM_PROF_SLOTS][2];
+static int slots_mapped;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static hkm_prof_chunk_fn chunk_source;
@@ -95,12 +99,12 @@ HKM_INLINE uint64_t since(uint64_t start_tsc) {
 /* A timed call of d cycles, e of which were nested exact measurements (the owner's update: only it
  * writes, so read-modify-write needs no atomic instruction). */
 HKM_INLINE void cat_timed(struct hkm_prof_cat *c, uint64_t d, uint64_t e) {
-  uint64_t r = d > e ? d - e : 0;
+  int64_t r = d > e ? (int64_t)(d - e) : 0; /* signed: converts to double in one instruction */
   STORE(c->timed, c->timed + 1);
-  STORE(c->cycles, c->cycles + r);
+  STORE(c->cycles, c->cycles + (uint64_t)r);
   STORE(c->nested, c->nested + e);
   c->sq += (double)r * (double)r;
-  if (c->timed == 1 || d < c->min) STORE(c->min, d);
+  if (d - 1 < c->min - 1) STORE(c->min, d); /* min is 0 until the first: 0 - 1 is the largest */
   if (d > c->max) STORE(c->max, d);
 }
 
@@ -118,7 +122,15 @@ static void cat_merge(struct hkm_prof_cat *into, const struct hkm_prof_cat *c) {
   into->sq += c->sq;
 }
 
+/* Calls a slot counted; never negative: only the block nobody owns goes below 0. */
+static uint64_t slot_count(const struct hkm_prof_slot *s) {
+  int64_t left = LOAD(s->left);
+  uint64_t end = LOAD(s->end);
+  return left < 0 || (uint64_t)left > end ? 0 : end - (uint64_t)left;
+}
+
 static void block_merge(struct hkm_prof_block *into, const struct hkm_prof_block *b) {
+  for (int i = 0; i < HKM_PROF_SLOTS; i++) into->slot[i].end += slot_count(&b->slot[i]);
   for (int c = 0; c < HKM_CAT_COUNT; c++) {
     cat_merge(&into->cat[c], &b->cat[c]);
     into->pmu[c].sampled += LOAD(b->pmu[c].sampled);
@@ -130,8 +142,35 @@ static void block_merge(struct hkm_prof_block *into, const struct hkm_prof_block
 
 static int has_data(const struct hkm_prof_block *b) {
   for (int c = 0; c < HKM_CAT_COUNT; c++)
-    if (LOAD(b->cat[c].count)) return 1;
+    if (LOAD(b->cat[c].count) || LOAD(b->cat[c].timed)) return 1;
+  for (int i = 0; i < HKM_PROF_SLOTS; i++)
+    if (slot_count(&b->slot[i])) return 1;
   return 0;
+}
+
+void hkm_prof_slot_map(unsigned slot, int cat, int step_cat) {
+  if (!slots_mapped) {
+    memset(slot_cat, -1, sizeof slot_cat);
+    slots_mapped = 1;
+  }
+  if (slot >= HKM_PROF_SLOTS) return;
+  slot_cat[slot][0] = (signed char)cat;
+  slot_cat[slot][1] = (signed char)step_cat;
+}
+
+/* A block's categories with the calls its slots counted added to theirs. */
+static void effective(struct hkm_prof_cat *out, const struct hkm_prof_block *b) {
+  for (int c = 0; c < HKM_CAT_COUNT; c++) {
+    const struct hkm_prof_cat *r = &b->cat[c];
+    out[c] = (struct hkm_prof_cat){LOAD(r->count), LOAD(r->timed), LOAD(r->cycles), LOAD(r->nested),
+                                   LOAD(r->min),   LOAD(r->max),   r->sq,           0};
+  }
+  if (!slots_mapped) return;
+  for (int i = 0; i < HKM_PROF_SLOTS; i++) {
+    uint64_t n = slot_count(&b->slot[i]);
+    for (int k = 0; k < 2; k++)
+      if (n && slot_cat[i][k] >= 0) out[slot_cat[i][k]].count += n;
+  }
 }
 
 /* Sampling gaps: uniform over 1 .. 2N-1 calls (mean N), drawn per thread, so that a program doing
@@ -143,7 +182,7 @@ static uint64_t next_gap(struct hkm_prof_block *b) {
   x ^= x >> 7;
   x ^= x << 17;
   b->h.rng = x;
-  return 1 + x % (2 * (uint64_t)sample_every - 1);
+  return 1 + (((x >> 32) * (2 * (uint64_t)sample_every - 1)) >> 32); /* no division on this path */
 }
 
 static void block_start(struct hkm_prof_block *b, long tid) {
@@ -151,7 +190,7 @@ static void block_start(struct hkm_prof_block *b, long tid) {
   b->h.tid = (int32_t)tid;
   b->h.threads = 1;
   b->h.rng = (hkm_tsc() ^ ((uint64_t)tid << 32) ^ (uintptr_t)b) | 1;
-  for (int w = 0; w < 2; w++) b->h.next_sample[w] = next_gap(b);
+  for (int i = 0; i < HKM_PROF_SLOTS; i++) b->slot[i].left = (int64_t)(b->slot[i].end = next_gap(b));
   STORE(b->h.state, HKM_BLK_LIVE);
 }
 
@@ -205,7 +244,10 @@ static void thread_exit(void *arg) {
     if (LOAD(b->h.state) == HKM_BLK_STALE) block_start(b, b->h.tid);
     /* Whatever it frees from here on is still counted, never timed: the thread's last calls are
      * estimated from its earlier ones. */
-    b->h.next_sample[0] = b->h.next_sample[1] = UINT64_MAX;
+    for (int i = 0; i < HKM_PROF_SLOTS; i++) { /* the count stays end - left */
+      b->slot[i].end = b->slot[i].end - (uint64_t)b->slot[i].left + ((uint64_t)1 << 62);
+      b->slot[i].left = (int64_t)1 << 62;
+    }
     STORE(b->h.state, HKM_BLK_EXITED);
   }
   pthread_mutex_unlock(&lock);
@@ -244,14 +286,39 @@ static void hook_end(int cat, uint64_t start) {
   if (hkm_unlikely(hkm_prof_hooks != 0)) hkm_prof_hooks->end(cat, start);
 }
 
+/* Each category's sampled ancestors (prof.h's parents), nearest first; -1 past the last. */
+static signed char ancestors[HKM_CAT_COUNT][2];
+
+static void find_ancestors(void) {
+  for (int c = 0; c < HKM_CAT_COUNT; c++) {
+    int n = 0;
+    ancestors[c][0] = ancestors[c][1] = -1;
+    for (int a = hkm_cat_parent[c]; a >= 0 && n < 2; a = hkm_cat_parent[a])
+      if (hkm_cat_kind[a] == HKM_KIND_SAMPLED) ancestors[c][n++] = (signed char)a;
+  }
+}
+
+/* An outermost exact measurement of cat, d cycles, outside every counted or timed call: inside a
+ * lean one, its cycles are nested in its sampled ancestors (prof.h, "the sampled calls"). */
+static void lean_nested(int cat, uint64_t d) {
+  struct hkm_prof_block *b = hkm_prof_self.blk;
+  if (b == &nobody) return;
+  for (int k = 0; k < 2; k++)
+    if (ancestors[cat][k] >= 0) b->cat[(int)ancestors[cat][k]].nested += d;
+}
+
 void hkm_prof_end(int cat, struct hkm_prof_mark m) {
   uint64_t d = since(m.tsc);
   struct hkm_prof_self *s = &hkm_prof_self;
   uint64_t e = s->acc - m.acc;
+  s->depth--;
   if (hkm_cat_kind[cat] == HKM_KIND_EXACT) {
-    s->acc = m.acc + d; /* this measurement's cycles replace those of the ones nested in it */
-    e = 0;              /* and are all its own: an exact category is never scaled */
-  } else if (!s->in_sample) {
+    e = 0; /* an exact category's cycles are all its own: never scaled */
+    if (ancestors[cat][0] >= 0) {
+      s->acc = m.acc + d; /* these cycles replace those of the ones nested in this one */
+      if (!s->mode && !s->depth) lean_nested(cat, d);
+    }
+  } else if (s->mode != HKM_PROF_TIMED) {
     struct hkm_prof_block *b = self_block();
     b->cat[cat].count++;
     b->cat[cat].nested += e;
@@ -269,22 +336,25 @@ void hkm_prof_add_nested(int cat, uint64_t cycles) {
   c->nested += cycles;
 }
 
-struct hkm_prof_mark hkm_prof_call_begin(int cat, int which) {
+struct hkm_prof_mark hkm_prof_call_begin(unsigned slot, int cat) {
+  (void)cat;
   struct hkm_prof_block *b = hkm_prof_self.blk;
   if (b == &nobody || LOAD(b->h.state) == HKM_BLK_STALE) {
     b = attach(); /* the call was counted where the thread counted before: count it here */
-    b->cat[cat].count++;
+    b->slot[slot].left--;
   }
-  if (b != &nobody) b->h.next_sample[which] = b->cat[cat].count + next_gap(b);
-  hkm_prof_self.in_sample = 1;
-  return hkm_prof_start();
+  if (b != &nobody) { /* the next gap; the count (end - left) stays */
+    uint64_t g = next_gap(b);
+    b->slot[slot].end += g;
+    b->slot[slot].left += (int64_t)g;
+  }
+  hkm_prof_self.mode = HKM_PROF_TIMED;
+  return hkm_prof_clock();
 }
 
 void hkm_prof_nest_end(int cat, struct hkm_prof_mark m) {
   uint64_t d = since(m.tsc);
-  struct hkm_prof_block *b = hkm_prof_self.blk;
-  b->cat[cat].count++;
-  cat_timed(&b->cat[cat], d, hkm_prof_self.acc - m.acc);
+  cat_timed(&hkm_prof_self.blk->cat[cat], d, hkm_prof_self.acc - m.acc);
   hook_end(cat, m.tsc);
 }
 
@@ -292,7 +362,7 @@ uint64_t hkm_prof_call_end(int cat, struct hkm_prof_mark m) {
   uint64_t d = since(m.tsc);
   struct hkm_prof_self *s = &hkm_prof_self;
   cat_timed(&s->blk->cat[cat], d, s->acc - m.acc);
-  s->in_sample = 0;
+  s->mode = 0;
   hook_end(cat, m.tsc);
   return d;
 }
@@ -317,6 +387,7 @@ void hkm_prof_event_times(uint64_t enabled, uint64_t running) {
  * stack could overflow a small one), so muting threads take turns. */
 static pthread_mutex_t mute_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
+  struct hkm_prof_slot slot[HKM_PROF_SLOTS];
   struct hkm_prof_cat cat[HKM_CAT_COUNT];
   struct hkm_pmu_tally pmu[HKM_CAT_COUNT];
 } mute_copy;
@@ -332,6 +403,7 @@ void hkm_prof_mute(int on) {
     pthread_mutex_lock(&mute_lock);
     mute_blk = s->blk;
     mute_acc = s->acc;
+    memcpy(mute_copy.slot, mute_blk->slot, sizeof mute_copy.slot);
     memcpy(mute_copy.cat, mute_blk->cat, sizeof mute_copy.cat);
     memcpy(mute_copy.pmu, mute_blk->pmu, sizeof mute_copy.pmu);
     return;
@@ -341,9 +413,11 @@ void hkm_prof_mute(int on) {
   struct hkm_prof_block *b = s->blk;
   s->acc = mute_acc;
   if (mute_blk == &nobody && b != &nobody) { /* the thread's first records were all muted ones */
-    memset(b->cat, 0, sizeof b->cat);
-    memset(b->pmu, 0, sizeof b->pmu);
+    pthread_mutex_lock(&lock);
+    block_start(b, b->h.tid);
+    pthread_mutex_unlock(&lock);
   } else if (b == mute_blk && b != &nobody) {
+    memcpy(b->slot, mute_copy.slot, sizeof mute_copy.slot);
     memcpy(b->cat, mute_copy.cat, sizeof mute_copy.cat);
     memcpy(b->pmu, mute_copy.pmu, sizeof mute_copy.pmu);
   }
@@ -407,6 +481,7 @@ void hkm_prof_init(int timing, unsigned every) {
   sample_every = every ? every : 1;
   requested = timing && HKM_ENABLE_TIMING;
   if (!requested) return;
+  find_ancestors();
   pthread_key_create(&exit_key, thread_exit);
   pthread_atfork(fork_prepare, fork_parent, fork_child);
 }
@@ -460,7 +535,7 @@ static void calibrate(uint64_t *bias, uint64_t *cost) {
     struct hkm_prof_cat s;
     memset(&s, 0, sizeof s);
     uint64_t t0 = hkm_tsc();
-    for (int i = 0; i < 200; i++) calib_record(&s, hkm_prof_start());
+    for (int i = 0; i < 200; i++) calib_record(&s, hkm_prof_clock());
     uint64_t per = (hkm_tsc() - t0) / 200;
     if (s.min < b) b = s.min;
     if (per < c) c = per;
@@ -481,12 +556,14 @@ uint64_t hkm_prof_bias(void) {
 static uint64_t sub_floor(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
 
 /* One group of raw sums (a thread, or the threads beyond the kept ones) as report figures. */
-static void estimate(struct hkm_prof_stat *out, const struct hkm_prof_block *raw, const struct hkm_prof_block *pool,
+static void estimate(struct hkm_prof_stat *out, const struct hkm_prof_block *raw, const struct hkm_prof_cat *pool,
                      uint64_t bias) {
+  struct hkm_prof_cat eff[HKM_CAT_COUNT];
+  effective(eff, raw);
   for (int c = 0; c < HKM_CAT_COUNT; c++) {
-    const struct hkm_prof_cat *r = &raw->cat[c];
+    const struct hkm_prof_cat *r = &eff[c];
     double var;
-    double t = hkm_prof_estimate(r, &pool->cat[c], (double)bias, &var);
+    double t = hkm_prof_estimate(r, &pool[c], (double)bias, &var);
     out[c].count = r->count;
     out[c].timed = r->timed;
     out[c].total = (uint64_t)(t + 0.5);
@@ -502,7 +579,7 @@ static void add_stat(struct hkm_prof_stat *to, const struct hkm_prof_stat *from)
   to->count += from->count;
   to->timed += from->timed;
   to->total += from->total;
-  to->var += from->var;
+  if (to->var >= 0) to->var = from->var < 0 ? -1 : to->var + from->var;
 }
 
 /* Two passes under the lock: the pool (every block, for the groups that have no timed call of a
@@ -517,6 +594,7 @@ void hkm_prof_snapshot_threads(struct hkm_prof_snapshot *snap, struct hkm_prof_t
   int others_exited = 1;
   uint64_t bias, cost;
   calibrate(&bias, &cost);
+  struct hkm_prof_cat pool_eff[HKM_CAT_COUNT];
   memset(snap, 0, sizeof *snap);
 
   pthread_mutex_lock(&snap_lock);
@@ -528,6 +606,7 @@ void hkm_prof_snapshot_threads(struct hkm_prof_snapshot *snap, struct hkm_prof_t
     uint32_t st = LOAD(b->h.state);
     if (st != HKM_BLK_FREE && st != HKM_BLK_STALE) block_merge(&pool, b);
   }
+  effective(pool_eff, &pool);
   for (unsigned i = 0; i < nchunks * HKM_PROF_CHUNK_BLOCKS; i++) {
     const struct hkm_prof_block *b = block_at(i);
     uint32_t st = LOAD(b->h.state);
@@ -540,7 +619,7 @@ void hkm_prof_snapshot_threads(struct hkm_prof_snapshot *snap, struct hkm_prof_t
       continue;
     }
     struct hkm_prof_thread *t = &threads[listed++];
-    estimate(t->stat, b, &pool, bias);
+    estimate(t->stat, b, pool_eff, bias);
     t->tid = b->h.tid;
     t->exited = st == HKM_BLK_EXITED;
     t->threads = 1;
@@ -549,7 +628,7 @@ void hkm_prof_snapshot_threads(struct hkm_prof_snapshot *snap, struct hkm_prof_t
   pthread_mutex_unlock(&lock);
   if (has_data(&others)) {
     struct hkm_prof_thread *t = threads ? &threads[listed++] : &one;
-    estimate(t->stat, &others, &pool, bias);
+    estimate(t->stat, &others, pool_eff, bias);
     t->tid = -1;
     t->exited = others_exited;
     t->threads = others.h.threads;

@@ -65,9 +65,11 @@ extern const char *const hkm_cat_name[HKM_CAT_COUNT];
 extern const int hkm_cat_parent[HKM_CAT_COUNT];
 extern const unsigned char hkm_cat_kind[HKM_CAT_COUNT];
 
-/* A thread's counters: the head, then each category's raw sums and event deltas (prof_block.h). */
+/* A thread's counters: the head, the counting slots, then each category's raw sums and event deltas
+ * (prof_block.h). */
 struct hkm_prof_block {
   struct hkm_prof_block_head h;
+  struct hkm_prof_slot slot[HKM_PROF_SLOTS];
   struct hkm_prof_cat cat[HKM_CAT_COUNT];
   struct hkm_pmu_tally pmu[HKM_CAT_COUNT];
 };
@@ -82,9 +84,11 @@ extern int hkm_prof_enabled __attribute__((visibility("hidden")));
  * gives the thread a block of its own), so the fast paths never test for it. */
 struct hkm_prof_self {
   struct hkm_prof_block *blk;
-  uint64_t acc;  /* cycles of the outermost exact measurements this thread made so far */
-  int in_sample; /* inside a timed call of a sampled category */
+  uint64_t acc;   /* cycles of the outermost exact measurements with sampled ancestors so far */
+  unsigned depth; /* measurements open (HKM_TIME_START without its END yet) */
+  int mode;       /* HKM_PROF_TIMED or HKM_PROF_COUNTED inside such a call, else 0 */
 };
+enum { HKM_PROF_COUNTED = 1, HKM_PROF_TIMED = 2 };
 extern __thread struct hkm_prof_self hkm_prof_self
     __attribute__((tls_model("initial-exec"), visibility("hidden")));
 
@@ -137,41 +141,58 @@ struct hkm_prof_mark {
   uint64_t tsc, acc;
 };
 
-HKM_INLINE struct hkm_prof_mark hkm_prof_start(void) {
+/* The clock and the exact cycles so far, at the start of a measurement. */
+HKM_INLINE struct hkm_prof_mark hkm_prof_clock(void) {
   struct hkm_prof_mark m;
   m.acc = hkm_prof_self.acc;
   m.tsc = hkm_unlikely(hkm_prof_hooks != 0) ? hkm_prof_hooks->begin() : hkm_tsc();
   return m;
 }
+
+HKM_INLINE struct hkm_prof_mark hkm_prof_start(void) {
+  hkm_prof_self.depth++;
+  return hkm_prof_clock();
+}
 /* End of a measurement of cat that started at m: an EXACT category records its cycles; a SAMPLED
  * one records them inside a timed call, else only counts. */
 void hkm_prof_end(int cat, struct hkm_prof_mark m);
 
-/* ---- the sampled top-level calls (hakmem.c's timed copies) ----
- * A call of HAK_ALLOC (which 0) or HAK_FREE (which 1) counts itself and learns whether it is timed:
- *   struct hkm_prof_block *b = hkm_prof_self.blk;
- *   if (hkm_prof_call(b, HKM_CAT_HAK_ALLOC, 0)) -> the timed path: hkm_prof_call_begin ... _end;
- *   else -> a0 = hkm_prof_self.acc; the work, hkm_prof_count() of the tier; hkm_prof_untimed_end. */
-HKM_INLINE int hkm_prof_call(struct hkm_prof_block *b, int cat, int which) {
-  return hkm_unlikely(++b->cat[cat].count >= b->h.next_sample[which]);
+/* ---- the sampled calls (hakmem.c's timed copies) ----
+ * The calls of the sampled top-level categories are counted in slots (prof_block.h): slot s stands
+ * for one call of the categories hkm_prof_slot_map gave it. A call counts itself and learns whether
+ * it is to be timed with hkm_prof_slot_call.
+ * - Timed: hkm_prof_call_begin(slot, cat), the step (hkm_prof_nest_begin/_end), hkm_prof_call_end.
+ * - Counted in full (a large block, a thread without a heap): hkm_prof_counted_begin/_end around it,
+ *   with hkm_prof_add_nested for the nested exact cycles (hkm_prof_self.acc moved on).
+ * - Lean (the common case): nothing more; an exact measurement that ends inside it, outermost,
+ *   adds its cycles to its sampled ancestors itself.
+ * The nested exact cycles of a call are those of the exact categories whose parents in the list
+ * above lead to it (a refill: its tier, then hak_alloc; whale_get: hak_alloc), whichever way the call
+ * went; an exact category without such a parent (region_put when a free releases a slab, the
+ * syscalls) stays in the rest of the call's cycles, timed or not, so the estimate stays unbiased
+ * without the lean paths saying which call they are in. */
+void hkm_prof_slot_map(unsigned slot, int cat, int step_cat);
+
+/* One decrement of memory and a branch on its flags: compilers write --x <= 0 as a load, a
+ * subtraction, a store and a test, and this runs on every profiled call. */
+HKM_INLINE int hkm_prof_slot_call(unsigned slot) {
+  int64_t *left = &hkm_prof_self.blk->slot[slot].left;
+  __asm__ goto("subq $1, %0\n\tjle %l[timed]" : "+m"(*left) : : "cc" : timed);
+  return 0;
+timed:
+  return 1;
 }
 
-/* An untimed call's nested category (a tier), counted only. */
-HKM_INLINE void hkm_prof_count(struct hkm_prof_block *b, int cat) { b->cat[cat].count++; }
-
-/* Exact cycles nested in an untimed call: a0 = hkm_prof_self.acc at its start. */
+HKM_INLINE void hkm_prof_counted_begin(void) { hkm_prof_self.mode = HKM_PROF_COUNTED; }
+HKM_INLINE void hkm_prof_counted_end(void) { hkm_prof_self.mode = 0; }
+/* Exact cycles measured inside a call of cat that was counted but not timed. */
 void hkm_prof_add_nested(int cat, uint64_t cycles);
-HKM_INLINE void hkm_prof_untimed_end(int cat, uint64_t a0) {
-  uint64_t e = hkm_prof_self.acc - a0;
-  if (hkm_unlikely(e != 0)) hkm_prof_add_nested(cat, e);
-}
 
-/* The timed path: begin takes the thread's block if it has none yet (and counts the call there),
- * draws the next sampling gap, and starts the clock. Nested timed categories (the tier) use
- * hkm_prof_nest_begin/_end; the call ends with hkm_prof_call_end, which returns the call's cycles. */
-struct hkm_prof_mark hkm_prof_call_begin(int cat, int which);
+/* begin takes the thread's block if it has none yet (and counts the call in it), draws the slot's
+ * next sampling gap, and starts the clock; end returns the call's cycles. */
+struct hkm_prof_mark hkm_prof_call_begin(unsigned slot, int cat);
 uint64_t hkm_prof_call_end(int cat, struct hkm_prof_mark m);
-HKM_INLINE struct hkm_prof_mark hkm_prof_nest_begin(void) { return hkm_prof_start(); }
+HKM_INLINE struct hkm_prof_mark hkm_prof_nest_begin(void) { return hkm_prof_clock(); }
 void hkm_prof_nest_end(int cat, struct hkm_prof_mark m);
 
 /* ---- reports ---- */
@@ -181,7 +202,8 @@ struct hkm_prof_stat {
   uint64_t count, timed;
   uint64_t total;    /* estimated cycles of all calls, timer bias taken off */
   uint64_t min, max; /* over the timed calls */
-  double var;        /* variance of total (0 when every call was timed) */
+  double var;        /* variance of total (0 when every call was timed, -1 when unknown: calls were
+                      * counted but none of the category's was timed) */
 };
 
 /* What a report shows, taken at one moment by hkm_prof_snapshot and formatted by report.c. */

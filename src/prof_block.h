@@ -9,7 +9,8 @@
  * measurements nested in it took (known for every call, timed or not: nested) and the rest
  * (known for the timed calls only: cycles, sq). The rest is scaled up by count / timed, so a rare
  * expensive nest (a refill that maps memory) is added once, exactly, instead of being multiplied by
- * the sampling period when a sample happens to fall on it. */
+ * the sampling period when a sample happens to fall on it. (The exact cycles counted as nested are
+ * those of categories whose parents lead to this one: prof.h, "the sampled calls".) */
 #ifndef HKM_PROF_BLOCK_H
 #define HKM_PROF_BLOCK_H
 
@@ -17,14 +18,25 @@
 
 /* One category's raw sums in one thread. Only the thread writes them. */
 struct hkm_prof_cat {
-  uint64_t count;  /* calls */
-  uint64_t timed;  /* of which timed */
+  uint64_t count;  /* calls counted here (a sampled category's calls are counted in slots instead) */
+  uint64_t timed;  /* calls timed */
   uint64_t cycles; /* the timed calls' cycles, less the exact cycles nested in them */
   uint64_t nested; /* exact cycles nested in the calls, over every call */
   uint64_t min;    /* shortest timed call, nested cycles included (0 before the first) */
   uint64_t max;    /* longest one */
   double sq;       /* sum of the squares of the timed calls' cycles less nested ones */
+  uint64_t pad;    /* to 64 bytes: a category is one cache line, found with a shift */
 };
+
+/* A counting slot: the calls of one kind (an allocation of one size class, say), which stand for a
+ * call of one or two categories (hak_alloc and the tier's step). The fast path counts a call by
+ * decrementing left, and times it when left reaches 0; the calls counted are end - left. Which
+ * categories a slot counts for is the process's (prof.c's slot map; the collection file's header). */
+struct hkm_prof_slot {
+  int64_t left; /* calls until the next timed one */
+  uint64_t end; /* the count at which it falls */
+};
+#define HKM_PROF_SLOTS 160
 
 /* HAKMEM_PMU: one category's event deltas, summed over the timed measurements that read them. */
 #define HKM_PMU_MAX 4
@@ -39,14 +51,14 @@ struct hkm_pmu_tally {
  * blocks were taken back for new threads. */
 enum { HKM_BLK_FREE, HKM_BLK_LIVE, HKM_BLK_EXITED, HKM_BLK_STALE, HKM_BLK_OTHERS };
 
-/* The head of a thread's block; ncat struct hkm_prof_cat follow, then ncat struct hkm_pmu_tally
- * (the counts come from the library's category list, see prof.h and the collection file's header). */
+/* The head of a thread's block; HKM_PROF_SLOTS struct hkm_prof_slot follow, then ncat struct
+ * hkm_prof_cat, then ncat struct hkm_pmu_tally (ncat from the library's category list: prof.h, and
+ * the collection file's header). */
 struct hkm_prof_block_head {
   uint32_t state;
   int32_t tid;
   uint32_t threads;        /* threads the block holds: 1, or for OTHERS how many were added to it */
   uint32_t pad;
-  uint64_t next_sample[2]; /* count of hak_alloc / hak_free at which the next call is timed */
   uint64_t rng;            /* xorshift state for the sampling gaps */
   uint64_t pmu_enabled, pmu_running; /* HAKMEM_PMU: the thread's group times at its last read */
 };
@@ -55,20 +67,26 @@ struct hkm_prof_block_head {
  * all of them. bias (the timer's own share of every measurement) is taken off per call. When no
  * call of this group was timed, the rest is taken from pool (the same category over a wider group:
  * the whole process), or is 0 when that has none either. *var gets the variance of the estimate
- * (0 when every call was timed). */
+ * (0 when every call was timed, -1 when it cannot be told: no call of the category was timed). */
 static inline double hkm_prof_estimate(const struct hkm_prof_cat *c, const struct hkm_prof_cat *pool, double bias,
                                        double *var) {
   const struct hkm_prof_cat *from = c->timed ? c : pool;
-  double n = (double)from->timed, mean = n > 0 ? (double)from->cycles / n : 0, s2 = 0;
-  if (n > 1) {
-    s2 = (from->sq - (double)from->cycles * mean) / (n - 1);
-    if (s2 < 0) s2 = 0;
-  }
+  double n = (double)from->timed, mean = n > 0 ? (double)from->cycles / n : 0;
   double count = (double)c->count, untimed = count - (double)c->timed;
   double total = (double)c->nested + (double)c->cycles + untimed * mean - count * bias;
   *var = 0;
-  if (untimed > 0 && n > 0)
-    *var = c->timed ? count * count * (1 - (double)c->timed / count) * s2 / n : count * s2 * (1 + count / n);
+  if (untimed > 0) {
+    /* the spread of the timed calls' cycles: this group's, or the pool's when it has too few */
+    const struct hkm_prof_cat *sv = from->timed > 1 ? from : pool->timed > 1 ? pool : 0;
+    if (n > 0 && sv) {
+      double sn = (double)sv->timed, s2 = (sv->sq - (double)sv->cycles * ((double)sv->cycles / sn)) / (sn - 1);
+      if (s2 < 0) s2 = 0;
+      *var = c->timed ? count * count * (1 - (double)c->timed / count) * s2 / (double)c->timed
+                      : count * s2 * (1 + count / n);
+    } else {
+      *var = -1; /* nothing to estimate the rest or its spread from: unknown */
+    }
+  }
   return total > 0 ? total : 0;
 }
 

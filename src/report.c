@@ -10,11 +10,16 @@
  * every figure; the rest of what a measurement costs is not, so an enclosing category still includes
  * it for each measurement nested in it. Both figures are printed.
  *
- * JSON schema "hakmem-profile", version 1. One object per report, on one line (a file may therefore
+ * Counts are exact. The cycles of the sampled categories (prof.h: the malloc/free calls, the slab
+ * tiers' fast paths, remote frees) are estimated from the calls that were timed (about one in
+ * HAKMEM_TIMING_SAMPLE), with their standard error; every other category is timed on every call.
+ *
+ * JSON schema "hakmem-profile", version 2 (version 1 had no sampling: count was the number of
+ * measurements and total_cycles their sum). One object per report, on one line (a file may therefore
  * hold several reports, one per line). Fields are only ever added within a version; a removed or
  * changed field gets a new version number.
  *   schema                  "hakmem-profile"
- *   version                 1
+ *   version                 2
  *   pid                     process id of the reporting process
  *   ppid                    its parent's process id
  *   command                 the process's command line (/proc/self/cmdline, arguments joined by
@@ -30,15 +35,22 @@
  *   measurement_cost_cycles what one measurement costs the program; not subtracted, and enclosing
  *                           categories include it once per measurement nested in them
  *   inclusive               true: a category's cycles include its nested categories'
+ *   sample_every            HAKMEM_TIMING_SAMPLE: the sampled categories time about one call in this
+ *                           many (1: every call, and every figure is exact)
  *   top_level_cycles        total_cycles of hak_alloc + hak_free: the denominator of share
  *   categories              array, every category in prof.h's list order, zero counts included:
  *     name                  e.g. "tiny_alloc"
  *     parent                name of the category it runs inside, or null
- *     count                 measurements
- *     total_cycles          sum over the measurements
+ *     sampled               true for a sampled category (its cycles are estimated when sample_every
+ *                           is above 1), false for one timed on every call
+ *     count                 calls (exact)
+ *     timed                 of which timed (count, for a category timed on every call)
+ *     total_cycles          cycles of all the calls: the sum over the timed ones when every call was
+ *                           timed, else an estimate (see prof_block.h)
+ *     total_cycles_stderr   standard error of that estimate, in cycles (0 when every call was timed)
  *     avg_cycles            total_cycles / count, rounded (0 when count is 0)
- *     min_cycles            shortest measurement (0 when count is 0)
- *     max_cycles            longest measurement
+ *     min_cycles            shortest timed call (0 when none was timed)
+ *     max_cycles            longest timed call
  *     total_ns              total_cycles converted with tsc_hz (0 if tsc_hz is 0)
  *     share                 total_cycles / top_level_cycles, a fraction with 6 decimals (0 when
  *                           top_level_cycles is 0); may exceed 1 for work outside the API calls,
@@ -81,7 +93,10 @@
  *                           with a non-zero count
  *   sites                   array, the allocation call sites (return addresses into the caller of
  *                           malloc, calloc, ..., or the site given to hak_alloc_at) with the most
- *                           hak_alloc cycles, at most 64, most first:
+ *                           hak_alloc cycles, at most 64, most first; only timed allocations are
+ *                           recorded per site, and count and total_cycles are scaled up to all of
+ *                           them (hak_alloc's count / timed), so they are estimates when
+ *                           sample_every is above 1:
  *     addr                  the address, a string "0x..."
  *     object                path of the object (executable or library) holding it, or null
  *     object_offset         addr minus that object's load bias: the address addr2line -e object
@@ -90,8 +105,9 @@
  *     symbol_offset         addr minus that function's address, or null
  *     count                 allocations made from it
  *     total_cycles          their hak_alloc cycles
- *   sites_distinct          call sites seen (up to 1024 are told apart)
- *   sites_dropped           allocations whose site found no room in the table of 1024
+ *   sites_distinct          call sites seen among the timed allocations (up to 1024 are told apart)
+ *   sites_dropped           allocations whose site found no room in the table of 1024 (scaled up
+ *                           like count)
  * All cycle, count and ns fields are non-negative integers. */
 #include "config.h"
 
@@ -135,6 +151,26 @@ static ull share_ppm(uint64_t total, uint64_t top) {
   return top ? (ull)((double)total * 1e6 / (double)top + 0.5) : 0;
 }
 
+/* Square root by Newton's iteration from above: the library does not link libm (a program that
+ * preloads it need not have it). */
+static double root(double v) {
+  if (!(v > 0)) return 0;
+  double x = v > 1 ? v : 1;
+  for (int i = 0; i < 2000; i++) {
+    double y = 0.5 * (x + v / x);
+    if (y >= x) break;
+    x = y;
+  }
+  return x;
+}
+
+static ull stderr_cycles(const struct hkm_prof_stat *st) { return (ull)(root(st->var) + 0.5); }
+
+/* The standard error as a part of the total, in thousandths. */
+static ull stderr_permille(const struct hkm_prof_stat *st) {
+  return st->total ? (ull)(root(st->var) * 1000.0 / (double)st->total + 0.5) : 0;
+}
+
 static uint64_t top_level(const struct hkm_prof_snapshot *s) {
   return s->stat[HKM_CAT_HAK_ALLOC].total + s->stat[HKM_CAT_HAK_FREE].total;
 }
@@ -163,10 +199,14 @@ static void json_category(struct hkm_buf *b, const struct hkm_prof_snapshot *s, 
   hkm_put(b, "%s{\"name\":\"%s\",\"parent\":%s%s%s,", c ? "," : "", hkm_cat_name[c], parent < 0 ? "" : "\"",
       parent < 0 ? "null" : hkm_cat_name[parent], parent < 0 ? "" : "\"");
   hkm_put(b,
-      "\"count\":%llu,\"total_cycles\":%llu,\"avg_cycles\":%llu,\"min_cycles\":%llu,\"max_cycles\":%llu,"
-      "\"total_ns\":%llu,\"share\":%llu.%06llu",
-      (ull)st->count, (ull)st->total, avg(st), (ull)st->min, (ull)st->max, to_ns(st->total, s->tsc_hz),
-      ppm / 1000000, ppm % 1000000);
+      "\"sampled\":%s,\"count\":%llu,\"timed\":%llu,\"total_cycles\":%llu,\"total_cycles_stderr\":",
+      hkm_cat_kind[c] == HKM_KIND_SAMPLED ? "true" : "false", (ull)st->count, (ull)st->timed, (ull)st->total);
+  if (st->var < 0)
+    hkm_put(b, "null");
+  else
+    hkm_put(b, "%llu", stderr_cycles(st));
+  hkm_put(b, ",\"avg_cycles\":%llu,\"min_cycles\":%llu,\"max_cycles\":%llu,\"total_ns\":%llu,\"share\":%llu.%06llu",
+      avg(st), (ull)st->min, (ull)st->max, to_ns(st->total, s->tsc_hz), ppm / 1000000, ppm % 1000000);
   hkm_report_pmu_json_cat(b, x, s, c);
   hkm_put(b, "}");
 }
@@ -236,15 +276,16 @@ static void format_json(const struct hkm_prof_snapshot *s, const struct hkm_repo
   char cmd[CMDLINE_CAP + 1];
   size_t cmd_len;
   read_cmdline(cmd, sizeof cmd, &cmd_len);
-  hkm_put(b, "{\"schema\":\"hakmem-profile\",\"version\":1,\"pid\":%ld,\"ppid\":%ld,\"command\":", (long)getpid(),
+  hkm_put(b, "{\"schema\":\"hakmem-profile\",\"version\":2,\"pid\":%ld,\"ppid\":%ld,\"command\":", (long)getpid(),
       (long)getppid());
   hkm_put_json_str(b, cmd, cmd_len, CMDLINE_CAP);
   hkm_put(b,
       ",\"timing_compiled\":%s,\"enabled\":%s,"
       "\"threads\":%u,\"tsc_hz\":%llu,\"overhead_cycles\":%llu,\"overhead_subtracted\":true,"
-      "\"measurement_cost_cycles\":%llu,\"inclusive\":true,\"top_level_cycles\":%llu,\"categories\":[",
+      "\"measurement_cost_cycles\":%llu,\"inclusive\":true,\"sample_every\":%u,\"top_level_cycles\":%llu,"
+      "\"categories\":[",
       s->compiled ? "true" : "false", s->enabled ? "true" : "false", s->threads, (ull)s->tsc_hz, (ull)s->overhead,
-      (ull)s->cost, (ull)top);
+      (ull)s->cost, s->sample_every, (ull)top);
   for (int c = 0; c < HKM_CAT_COUNT; c++) json_category(b, s, x, c, top);
   hkm_put(b, "]");
   json_reclaim(b);
@@ -271,8 +312,8 @@ static void format_text(const struct hkm_prof_snapshot *s, const struct hkm_repo
   ull cghz = (s->tsc_hz + 5000000) / 10000000; /* hundredths of a GHz */
   hkm_put(b, "HAKMEM profile (pid %ld, %u thread%s, tsc %llu.%02llu GHz, overhead %llu cycles/measurement)\n", pid,
       s->threads, s->threads == 1 ? "" : "s", cghz / 100, cghz % 100, (ull)s->overhead);
-  hkm_put(b, "%-22s %12s %10s %9s %10s %12s %15s %7s", "category", "count", "avg_cyc", "avg_ns", "min_cyc",
-      "max_cyc", "total_cyc", "share");
+  hkm_put(b, "%-22s %12s %10s %10s %9s %10s %12s %15s %6s %7s", "category", "count", "timed", "avg_cyc", "avg_ns",
+      "min_cyc", "max_cyc", "total_cyc", "+-", "share");
   hkm_report_pmu_head(b, x);
   hkm_put(b, "\n");
 
@@ -291,9 +332,14 @@ static void format_text(const struct hkm_prof_snapshot *s, const struct hkm_repo
   for (int i = 0; i < n; i++) {
     const struct hkm_prof_stat *st = &s->stat[order[i]];
     ull pm = (share_ppm(st->total, top) + 500) / 1000; /* tenths of a percent */
-    hkm_put(b, "%-22s %12llu %10llu %9llu %10llu %12llu %15llu %5llu.%llu%%", hkm_cat_name[order[i]],
-        (ull)st->count, avg(st), to_ns(avg(st), s->tsc_hz), (ull)st->min, (ull)st->max, (ull)st->total, pm / 10,
-        pm % 10);
+    ull se = stderr_permille(st);
+    hkm_put(b, "%-22s %12llu %10llu %10llu %9llu %10llu %12llu %15llu ", hkm_cat_name[order[i]], (ull)st->count,
+        (ull)st->timed, avg(st), to_ns(avg(st), s->tsc_hz), (ull)st->min, (ull)st->max, (ull)st->total);
+    if (st->var < 0)
+      hkm_put(b, "%6s", "?");
+    else
+      hkm_put(b, "%3llu.%llu%%", se / 10, se % 10);
+    hkm_put(b, " %5llu.%llu%%", pm / 10, pm % 10);
     hkm_report_pmu_cells(b, x, s, order[i]);
     hkm_put(b, "\n");
   }
@@ -304,6 +350,12 @@ static void format_text(const struct hkm_prof_snapshot *s, const struct hkm_repo
       ns / 1000000000, ns % 1000000000 / 1000);
   hkm_put(b, "times are inclusive: a category includes those nested in it (tiny_alloc in hak_alloc, ...);\n"
          "share = total / top level, so shares do not add up to 100%%\n");
+  if (s->sample_every > 1)
+    hkm_put(b,
+        "counts are exact; the malloc/free calls and the slab tiers' fast paths are timed on about 1 call in %u\n"
+        "(HAKMEM_TIMING_SAMPLE) and their totals estimated from those, +- one standard error (? when none\n"
+        "was timed); the other categories are timed on every call\n",
+        s->sample_every);
   hkm_put(b,
       "overhead: %llu cycles of timer bias per measurement subtracted from every figure; a measurement\n"
       "costs ~%llu cycles in all, which enclosing categories still include per nested measurement\n",

@@ -6,6 +6,10 @@ prof_h="$HKM_TOP_SRCDIR/src/prof.h"
 [ -x "$py" ] || { echo "$py not found: skipped"; exit 77; }
 tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
 for v in $(env | sed -n 's/^\(HAKMEM_[A-Z0-9_]*\)=.*/\1/p'); do unset "$v"; done
+# These tests check the profiler's exact figures (a child's cycles within its parent's, a count per
+# measurement): every call timed. test_prof_sampled checks the sampling.
+HAKMEM_TIMING_SAMPLE=1
+export HAKMEM_TIMING_SAMPLE
 
 # The report says whether the profiler was compiled in; without it there is nothing to test.
 compiled=$("$prog" report | "$py" -c 'import json, sys; print(json.loads(sys.stdin.readline())["timing_compiled"])')
