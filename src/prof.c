@@ -50,7 +50,7 @@ const struct hkm_prof_hooks *hkm_prof_hooks;
  * which gives the thread a block. Threads race on its counts; nobody reads them. */
 static struct hkm_prof_block nobody;
 
-__thread struct hkm_prof_self hkm_prof_self __attribute__((tls_model("initial-exec"))) = {&nobody, 0, 0, 0};
+__thread struct hkm_prof_self hkm_prof_self __attribute__((tls_model("initial-exec"))) = {&nobody, 0, 0, 0, 0};
 
 /* Which categories each slot counts for (-1: none). */
 static signed char slot_cat[HKM_PROF_SLOTS][2];
@@ -96,23 +96,29 @@ HKM_INLINE uint64_t since(uint64_t start_tsc) {
   return now > start_tsc ? now - start_tsc : 0;
 }
 
-/* A timed call of d cycles, e of which were nested exact measurements (the owner's update: only it
- * writes, so read-modify-write needs no atomic instruction). */
-HKM_INLINE void cat_timed(struct hkm_prof_cat *c, uint64_t d, uint64_t e) {
+/* A timed call of d cycles, e of which were nested exact measurements, in the census or not (the
+ * owner's update: only it writes, so read-modify-write needs no atomic instruction). */
+HKM_INLINE void cat_timed(struct hkm_prof_cat *c, uint64_t d, uint64_t e, int census) {
   int64_t r = d > e ? (int64_t)(d - e) : 0; /* signed: converts to double in one instruction */
-  STORE(c->timed, c->timed + 1);
-  STORE(c->cycles, c->cycles + (uint64_t)r);
-  STORE(c->nested, c->nested + e);
-  c->sq += (double)r * (double)r;
+  if (census) {
+    STORE(c->census, c->census + 1);
+    STORE(c->census_cycles, c->census_cycles + (uint64_t)r);
+    STORE(c->census_nested, c->census_nested + e);
+  } else {
+    STORE(c->timed, c->timed + 1);
+    STORE(c->cycles, c->cycles + (uint64_t)r);
+    STORE(c->nested, c->nested + e);
+    c->sq += (double)r * (double)r;
+  }
   if (d - 1 < c->min - 1) STORE(c->min, d); /* min is 0 until the first: 0 - 1 is the largest */
   if (d > c->max) STORE(c->max, d);
 }
 
 static void cat_merge(struct hkm_prof_cat *into, const struct hkm_prof_cat *c) {
-  uint64_t timed = LOAD(c->timed);
-  if (timed) {
+  uint64_t timed = LOAD(c->timed), census = LOAD(c->census);
+  if (timed || census) {
     uint64_t mn = LOAD(c->min), mx = LOAD(c->max);
-    if (!into->timed || mn < into->min) into->min = mn;
+    if (!(into->timed || into->census) || mn < into->min) into->min = mn;
     if (mx > into->max) into->max = mx;
   }
   into->count += LOAD(c->count);
@@ -120,6 +126,9 @@ static void cat_merge(struct hkm_prof_cat *into, const struct hkm_prof_cat *c) {
   into->cycles += LOAD(c->cycles);
   into->nested += LOAD(c->nested);
   into->sq += c->sq;
+  into->census += census;
+  into->census_cycles += LOAD(c->census_cycles);
+  into->census_nested += LOAD(c->census_nested);
 }
 
 /* Calls a slot counted; never negative: only the block nobody owns goes below 0. */
@@ -142,7 +151,7 @@ static void block_merge(struct hkm_prof_block *into, const struct hkm_prof_block
 
 static int has_data(const struct hkm_prof_block *b) {
   for (int c = 0; c < HKM_CAT_COUNT; c++)
-    if (LOAD(b->cat[c].count) || LOAD(b->cat[c].timed)) return 1;
+    if (LOAD(b->cat[c].count) || LOAD(b->cat[c].timed) || LOAD(b->cat[c].census)) return 1;
   for (int i = 0; i < HKM_PROF_SLOTS; i++)
     if (slot_count(&b->slot[i])) return 1;
   return 0;
@@ -158,13 +167,16 @@ void hkm_prof_slot_map(unsigned slot, int cat, int step_cat) {
   slot_cat[slot][1] = (signed char)step_cat;
 }
 
+void hkm_prof_slot_cats(unsigned slot, int *cat, int *step_cat) {
+  *cat = *step_cat = HKM_CAT_NONE;
+  if (!slots_mapped || slot >= HKM_PROF_SLOTS) return;
+  *cat = slot_cat[slot][0];
+  *step_cat = slot_cat[slot][1];
+}
+
 /* A block's categories with the calls its slots counted added to theirs. */
 static void effective(struct hkm_prof_cat *out, const struct hkm_prof_block *b) {
-  for (int c = 0; c < HKM_CAT_COUNT; c++) {
-    const struct hkm_prof_cat *r = &b->cat[c];
-    out[c] = (struct hkm_prof_cat){LOAD(r->count), LOAD(r->timed), LOAD(r->cycles), LOAD(r->nested),
-                                   LOAD(r->min),   LOAD(r->max),   r->sq,           0};
-  }
+  memcpy(out, b->cat, sizeof b->cat); /* a figure may miss the measurement in flight, never tear */
   if (!slots_mapped) return;
   for (int i = 0; i < HKM_PROF_SLOTS; i++) {
     uint64_t n = slot_count(&b->slot[i]);
@@ -190,7 +202,7 @@ static void block_start(struct hkm_prof_block *b, long tid) {
   b->h.tid = (int32_t)tid;
   b->h.threads = 1;
   b->h.rng = (hkm_tsc() ^ ((uint64_t)tid << 32) ^ (uintptr_t)b) | 1;
-  for (int i = 0; i < HKM_PROF_SLOTS; i++) b->slot[i].left = (int64_t)(b->slot[i].end = next_gap(b));
+  for (int i = 0; i < HKM_PROF_SLOTS; i++) b->slot[i].left = (int64_t)(b->slot[i].end = 1); /* the census */
   STORE(b->h.state, HKM_BLK_LIVE);
 }
 
@@ -327,7 +339,7 @@ void hkm_prof_end(int cat, struct hkm_prof_mark m) {
   }
   struct hkm_prof_block *b = self_block();
   b->cat[cat].count++;
-  cat_timed(&b->cat[cat], d, e);
+  cat_timed(&b->cat[cat], d, e, s->mode == HKM_PROF_TIMED && s->census);
   hook_end(cat, m.tsc);
 }
 
@@ -343,25 +355,30 @@ struct hkm_prof_mark hkm_prof_call_begin(unsigned slot, int cat) {
     b = attach(); /* the call was counted where the thread counted before: count it here */
     b->slot[slot].left--;
   }
+  int census = 0;
   if (b != &nobody) { /* the next gap; the count (end - left) stays */
-    uint64_t g = next_gap(b);
-    b->slot[slot].end += g;
-    b->slot[slot].left += (int64_t)g;
+    struct hkm_prof_slot *sl = &b->slot[slot];
+    uint64_t n = sl->end - (uint64_t)sl->left; /* calls so far, this one included */
+    census = n <= HKM_PROF_CENSUS;
+    uint64_t g = n < HKM_PROF_CENSUS ? 1 : next_gap(b);
+    sl->end += g;
+    sl->left += (int64_t)g;
   }
+  hkm_prof_self.census = census;
   hkm_prof_self.mode = HKM_PROF_TIMED;
   return hkm_prof_clock();
 }
 
 void hkm_prof_nest_end(int cat, struct hkm_prof_mark m) {
   uint64_t d = since(m.tsc);
-  cat_timed(&hkm_prof_self.blk->cat[cat], d, hkm_prof_self.acc - m.acc);
+  cat_timed(&hkm_prof_self.blk->cat[cat], d, hkm_prof_self.acc - m.acc, hkm_prof_self.census);
   hook_end(cat, m.tsc);
 }
 
 uint64_t hkm_prof_call_end(int cat, struct hkm_prof_mark m) {
   uint64_t d = since(m.tsc);
   struct hkm_prof_self *s = &hkm_prof_self;
-  cat_timed(&s->blk->cat[cat], d, s->acc - m.acc);
+  cat_timed(&s->blk->cat[cat], d, s->acc - m.acc, s->census);
   s->mode = 0;
   hook_end(cat, m.tsc);
   return d;
@@ -516,7 +533,7 @@ uint64_t hkm_prof_tsc_hz(void) {
 static HKM_NOINLINE void calib_record(struct hkm_prof_cat *c, struct hkm_prof_mark m) {
   uint64_t d = since(m.tsc);
   c->count++;
-  cat_timed(c, d, hkm_prof_self.acc - m.acc);
+  cat_timed(c, d, hkm_prof_self.acc - m.acc, 0);
 }
 
 /* bias: the smallest interval an empty START/END pair records, so every real measurement carries at
@@ -565,11 +582,11 @@ static void estimate(struct hkm_prof_stat *out, const struct hkm_prof_block *raw
     double var;
     double t = hkm_prof_estimate(r, &pool[c], (double)bias, &var);
     out[c].count = r->count;
-    out[c].timed = r->timed;
+    out[c].timed = r->timed + r->census;
     out[c].total = (uint64_t)(t + 0.5);
     out[c].var = var;
-    out[c].min = r->timed ? sub_floor(r->min, bias) : 0;
-    out[c].max = r->timed ? sub_floor(r->max, bias) : 0;
+    out[c].min = out[c].timed ? sub_floor(r->min, bias) : 0;
+    out[c].max = out[c].timed ? sub_floor(r->max, bias) : 0;
   }
 }
 

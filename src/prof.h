@@ -87,6 +87,7 @@ struct hkm_prof_self {
   uint64_t acc;   /* cycles of the outermost exact measurements with sampled ancestors so far */
   unsigned depth; /* measurements open (HKM_TIME_START without its END yet) */
   int mode;       /* HKM_PROF_TIMED or HKM_PROF_COUNTED inside such a call, else 0 */
+  int census;     /* the timed call in progress is one of its slot's first (prof_block.h) */
 };
 enum { HKM_PROF_COUNTED = 1, HKM_PROF_TIMED = 2 };
 extern __thread struct hkm_prof_self hkm_prof_self
@@ -172,6 +173,8 @@ void hkm_prof_end(int cat, struct hkm_prof_mark m);
  * syscalls) stays in the rest of the call's cycles, timed or not, so the estimate stays unbiased
  * without the lean paths saying which call they are in. */
 void hkm_prof_slot_map(unsigned slot, int cat, int step_cat);
+/* The categories slot stands for (HKM_CAT_NONE when none), as mapped. */
+void hkm_prof_slot_cats(unsigned slot, int *cat, int *step_cat);
 
 /* One decrement of memory and a branch on its flags: compilers write --x <= 0 as a load, a
  * subtraction, a store and a test, and this runs on every profiled call. */

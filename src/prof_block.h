@@ -16,17 +16,23 @@
 
 #include <stdint.h>
 
-/* One category's raw sums in one thread. Only the thread writes them. */
+/* One category's raw sums in one thread. Only the thread writes them. A slot's first
+ * HKM_PROF_CENSUS calls (per thread) are all timed, the census: a short process is measured exactly,
+ * and a thread's first calls (which make its heap) are added as they are, never scaled up. Calls
+ * after the census are the sampled part. */
 struct hkm_prof_cat {
-  uint64_t count;  /* calls counted here (a sampled category's calls are counted in slots instead) */
-  uint64_t timed;  /* calls timed */
-  uint64_t cycles; /* the timed calls' cycles, less the exact cycles nested in them */
-  uint64_t nested; /* exact cycles nested in the calls, over every call */
-  uint64_t min;    /* shortest timed call, nested cycles included (0 before the first) */
-  uint64_t max;    /* longest one */
-  double sq;       /* sum of the squares of the timed calls' cycles less nested ones */
-  uint64_t pad;    /* to 64 bytes: a category is one cache line, found with a shift */
+  uint64_t count;         /* calls counted here (a sampled category's are counted in slots instead) */
+  uint64_t timed;         /* sampled part: calls timed */
+  uint64_t cycles;        /* their cycles, less the exact cycles nested in them */
+  uint64_t nested;        /* exact cycles nested in the calls of the sampled part, over every call */
+  uint64_t min;           /* shortest timed call, census included, nested cycles too (0 before the first) */
+  uint64_t max;           /* longest one */
+  double sq;              /* sum of the squares of the timed calls' cycles less nested ones */
+  uint64_t census;        /* census calls (all timed) */
+  uint64_t census_cycles; /* their cycles, less the exact cycles nested in them */
+  uint64_t census_nested; /* the exact cycles nested in them */
 };
+#define HKM_PROF_CENSUS 16
 
 /* A counting slot: the calls of one kind (an allocation of one size class, say), which stand for a
  * call of one or two categories (hak_alloc and the tier's step). The fast path counts a call by
@@ -63,17 +69,23 @@ struct hkm_prof_block_head {
   uint64_t pmu_enabled, pmu_running; /* HAKMEM_PMU: the thread's group times at its last read */
 };
 
-/* A category's total cycles: what was nested exactly, plus the rest of the timed calls scaled up to
- * all of them. bias (the timer's own share of every measurement) is taken off per call. When no
- * call of this group was timed, the rest is taken from pool (the same category over a wider group:
- * the whole process), or is 0 when that has none either. *var gets the variance of the estimate
- * (0 when every call was timed, -1 when it cannot be told: no call of the category was timed). */
+/* A category's total cycles. The census: its cycles, as they are. The sampled part: what was nested
+ * exactly, plus the rest of its timed calls scaled up to all of them. bias (the timer's own share of
+ * every measurement) is taken off per call. When no call of the sampled part of this group was
+ * timed, the rest is taken from pool (the same category over a wider group: the whole process), or
+ * else from the census's calls, or is 0. *var gets the variance of the estimate (0 when every call
+ * was timed, -1 when it cannot be told: calls of the sampled part were counted, none was timed). */
 static inline double hkm_prof_estimate(const struct hkm_prof_cat *c, const struct hkm_prof_cat *pool, double bias,
                                        double *var) {
+  double count = (double)(c->count - c->census), untimed = count - (double)c->timed;
   const struct hkm_prof_cat *from = c->timed ? c : pool;
   double n = (double)from->timed, mean = n > 0 ? (double)from->cycles / n : 0;
-  double count = (double)c->count, untimed = count - (double)c->timed;
-  double total = (double)c->nested + (double)c->cycles + untimed * mean - count * bias;
+  if (n == 0 && (c->census || pool->census)) { /* the census's calls, first calls as they are */
+    const struct hkm_prof_cat *cs = c->census ? c : pool;
+    mean = (double)cs->census_cycles / (double)cs->census;
+  }
+  double total = (double)c->census_cycles + (double)c->census_nested - (double)c->census * bias;
+  total += (double)c->nested + (double)c->cycles + untimed * mean - count * bias;
   *var = 0;
   if (untimed > 0) {
     /* the spread of the timed calls' cycles: this group's, or the pool's when it has too few */

@@ -11,8 +11,9 @@
  * it for each measurement nested in it. Both figures are printed.
  *
  * Counts are exact. The cycles of the sampled categories (prof.h: the malloc/free calls, the slab
- * tiers' fast paths, remote frees) are estimated from the calls that were timed (about one in
- * HAKMEM_TIMING_SAMPLE), with their standard error; every other category is timed on every call.
+ * tiers' fast paths, remote frees) are those of the first calls of each size class and thread (the
+ * census), plus an estimate from the later calls that were timed (about one in HAKMEM_TIMING_SAMPLE),
+ * with its standard error; every other category is timed on every call.
  *
  * JSON schema "hakmem-profile", version 2 (version 1 had no sampling: count was the number of
  * measurements and total_cycles their sum). One object per report, on one line (a file may therefore
@@ -44,7 +45,8 @@
  *     sampled               true for a sampled category (its cycles are estimated when sample_every
  *                           is above 1), false for one timed on every call
  *     count                 calls (exact)
- *     timed                 of which timed (count, for a category timed on every call)
+ *     timed                 of which timed, census included (count, for a category timed on every
+ *                           call)
  *     total_cycles          cycles of all the calls: the sum over the timed ones when every call was
  *                           timed, else an estimate (see prof_block.h)
  *     total_cycles_stderr   standard error of that estimate, in cycles (0 when every call was timed)

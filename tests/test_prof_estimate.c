@@ -1,7 +1,8 @@
 /* The estimator of a sampled category's cycles (prof_block.h), on sums whose answer is known: every
  * call timed gives the exact sum; half the calls timed gives the nested cycles of all of them plus the
- * rest scaled by two; no call timed takes the rest from the pool, or says the error is unknown; the
- * variance is the textbook one, with the finite population correction. */
+ * rest scaled by two; no call timed takes the rest from the pool, else from the census, or says the
+ * error is unknown; the census is added as it is; the variance is the textbook one, with the finite
+ * population correction. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,7 +47,7 @@ int main(void) {
   near("half timed: nested + rest x2", hkm_prof_estimate(&half, &none, 0, &var), 5000 + 800);
   near("half timed: N^2 (1 - n/N) s^2 / n", var, 64 * 0.5 * (800.0 / 3) / 4);
 
-  struct hkm_prof_cat untimed = {10, 0, 0, 300, 0, 0, 0, 0};
+  struct hkm_prof_cat untimed = {10, 0, 0, 300, 0, 0, 0, 0, 0, 0};
   near("none timed: the pool's mean", hkm_prof_estimate(&untimed, &half, 0, &var), 300 + 10 * 100);
   if (!(var > 0)) {
     printf("FAIL: none timed, pool timed: variance %g, want > 0\n", var);
@@ -63,6 +64,20 @@ int main(void) {
     printf("FAIL: one timed call with a pool: variance %g, want > 0\n", var);
     failures++;
   }
-  if (!failures) printf("estimator: exact, scaled, pooled and unknown cases as expected\n");
+  struct hkm_prof_cat census = {4, 0, 0, 0, 0, 0, 0, 4, 400, 100};
+  near("a census alone: its sum", hkm_prof_estimate(&census, &none, 0, &var), 500);
+  near("a census alone: no error", var, 0);
+  near("a census: bias per call", hkm_prof_estimate(&census, &none, 10, &var), 460);
+  struct hkm_prof_cat after = {10, 0, 0, 0, 0, 0, 0, 4, 400, 100};
+  near("untimed calls after a census: its mean", hkm_prof_estimate(&after, &none, 0, &var), 500 + 6 * 100);
+  near("untimed calls after a census: unknown error", var, -1);
+  struct hkm_prof_cat both = half;
+  both.count += 4;
+  both.census = 4;
+  both.census_cycles = 400;
+  both.census_nested = 100;
+  near("census and sample: added", hkm_prof_estimate(&both, &none, 0, &var), 500 + 5000 + 800);
+  near("census and sample: the sample's error", var, 64 * 0.5 * (800.0 / 3) / 4);
+  if (!failures) printf("estimator: exact, scaled, pooled, census and unknown cases as expected\n");
   return failures != 0;
 }

@@ -1,8 +1,9 @@
 #!/bin/sh
 # HAKMEM_TIMING_SAMPLE: counts stay exact while the fast paths are timed on a sample (about one call
 # in N: some, not all) and the rare paths on every call; each sampled estimate carries a standard
-# error and the report says which figures are estimates; the threads' figures still add up; the
-# default rate is 256, and a bad value warns and keeps it.
+# error and the report says which figures are estimates; the threads' figures still add up; a run of
+# a few calls per size class is timed in full (the census); the default rate is 256, and a bad value
+# warns and keeps it.
 . "$HKM_TOP_SRCDIR/tests/test_prof_lib.sh"
 unset HAKMEM_TIMING_SAMPLE
 HAKMEM_TIMING_SAMPLE=16 HAKMEM_TIMING=1 HAKMEM_TIMING_FILE=/dev/null "$prog" tiers 1000 1000 1000 6 4 > "$tmp/s" ||
@@ -25,6 +26,13 @@ pt = rep["per_thread"]
 for c in rep["categories"]:
     assert sum(t["categories"].get(c["name"], {}).get("total_cycles", 0) for t in pt) == c["total_cycles"], c["name"]
 print("sampled:", {n: (cat(rep, n)["count"], cat(rep, n)["timed"]) for n in ("hak_alloc", "tiny_alloc", "l25_put")})
+PY
+HAKMEM_TIMING=1 HAKMEM_TIMING_FILE=/dev/null "$prog" tiers 10 10 10 2 2 > "$tmp/short" || fail "program failed (short)"
+check_json "$tmp/short" <<'PY' || fail "a short run is not exact"
+rep = r[0]
+for c in rep["categories"]:
+    assert c["timed"] == c["count"] and c["total_cycles_stderr"] == 0, c
+print("short run: every call timed, hak_alloc", cat(rep, "hak_alloc")["count"])
 PY
 HAKMEM_TIMING=1 HAKMEM_TIMING_FILE=/dev/null "$prog" report > "$tmp/d" || fail "program failed (default)"
 check_json "$tmp/d" <<'PY' || fail "default rate"
