@@ -223,6 +223,60 @@ static void add_reclaim(struct profile *p, const struct jval *rc) {
   p->rc_fallbacks += json_num(json_get(rc, "fallbacks"), 0);
 }
 
+/* How the processes ended (hakmem-stat-collect.c's "ending"): each process's in words, and a count
+ * per way of ending other than exit() for the summary. */
+enum { END_EXIT_, END_SIGNAL, END_EXEC, END_NO_HANDLER, END_UNKNOWN, END_KINDS };
+
+static void add_ending(struct profile *p, struct proc *pr, const struct jval *e) {
+  const char *how = json_str(json_get(e, "how")), *sig = json_str(json_get(e, "signal"));
+  const struct jval *code = json_get(e, "exit_code");
+  int have_code = code && code->t == J_NUM;
+  if (!how || !strcmp(how, "exit")) {
+    if (have_code && code->num != 0) snprintf(pr->ending, sizeof pr->ending, "exit status %.0f", code->num);
+    return;
+  }
+  int kind;
+  if (!strcmp(how, "_exit")) {
+    kind = END_EXIT_;
+    snprintf(pr->ending, sizeof pr->ending, "_exit(%.0f)", have_code ? code->num : 0);
+  } else if (!strcmp(how, "signal")) {
+    kind = END_SIGNAL;
+    snprintf(pr->ending, sizeof pr->ending, "killed by %s", sig ? sig : "a signal");
+    if (sig && !strstr(p->signals, sig) && strlen(p->signals) + strlen(sig) + 3 < sizeof p->signals)
+      snprintf(p->signals + strlen(p->signals), sizeof p->signals - strlen(p->signals), "%s%s", *p->signals ? ", " : "",
+               sig);
+  } else if (!strcmp(how, "exec")) {
+    kind = END_EXEC;
+    snprintf(pr->ending, sizeof pr->ending, "execve into another program on hakmem");
+  } else if (!strcmp(how, "no_handler")) {
+    kind = END_NO_HANDLER;
+    if (have_code)
+      snprintf(pr->ending, sizeof pr->ending, "ended without hakmem's exit handler (status %.0f)", code->num);
+    else
+      snprintf(pr->ending, sizeof pr->ending, "ended without hakmem's exit handler");
+  } else {
+    kind = END_UNKNOWN;
+    snprintf(pr->ending, sizeof pr->ending, "how it ended is not known");
+  }
+  p->ended[kind]++;
+}
+
+/* The summary of the endings other than exit(), in words; "" when every process left through exit(). */
+static void summarize_endings(struct profile *p) {
+  static const char *const words[END_KINDS] = {"through _exit", "killed by a signal", "by an execve into another program on hakmem",
+                                               "without hakmem's exit handler (an execve into a program not on hakmem, or an "
+                                               "exit that ran no handlers)",
+                                               "in a way not known (still running, or reaped by a parent not on hakmem)"};
+  size_t n = 0;
+  for (int k = 0; k < END_KINDS; k++) {
+    if (!p->ended[k]) continue;
+    n += (size_t)snprintf(p->endings + n, sizeof p->endings - n, "%s%d %s%s%s%s", n ? "; " : "", p->ended[k],
+                          words[k], k == END_SIGNAL ? " (" : "", k == END_SIGNAL ? p->signals : "",
+                          k == END_SIGNAL ? ")" : "");
+    if (n >= sizeof p->endings) n = sizeof p->endings - 1;
+  }
+}
+
 static void add_report(struct profile *p, struct jval *rep) {
   long pid = (long)json_num(json_get(rep, "pid"), 0);
   const struct jval *tc = json_get(rep, "timing_compiled");
@@ -241,6 +295,7 @@ static void add_report(struct profile *p, struct jval *rep) {
   pr->pid = pid;
   pr->ppid = (long)json_num(json_get(rep, "ppid"), 0);
   pr->command = xstrdup(json_str(json_get(rep, "command")));
+  add_ending(p, pr, json_get(rep, "ending"));
   pr->threads = json_num(json_get(rep, "threads"), 0);
   add_categories(&pr->tab, cats);
 
@@ -303,6 +358,7 @@ void stat_aggregate(const struct run_result *r, struct profile *p) {
     s = le + 1;
   }
   finish_table(&p->tab);
+  summarize_endings(p);
   if (p->nsite) qsort(p->sites, (size_t)p->nsite, sizeof *p->sites, by_cycles);
   if (p->nisite) qsort(p->isites, (size_t)p->nisite, sizeof *p->isites, by_faults);
   const struct cat *c;

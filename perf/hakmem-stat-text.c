@@ -248,6 +248,7 @@ static void print_per_process(FILE *f, const struct profile *p) {
     const struct proc *pr = &p->procs[i];
     fprintf(f, "  pid %ld (parent %ld, %.0f thread%s): '%s'\n", pr->pid, pr->ppid, pr->threads,
             pr->threads == 1 ? "" : "s", pr->command);
+    if (*pr->ending) fprintf(f, "    ended: %s\n", pr->ending);
     print_table_brief(f, &pr->tab, "    ");
   }
 }
@@ -340,6 +341,7 @@ void stat_print_text(FILE *f, const struct stat_opts *o, const struct profile *r
   if (o->sites) print_sites(f, last, o->sites);
   if (n > 1 && (o->per_process || o->per_thread || o->sites)) fprintf(f, "  (of the last run)\n");
   print_totals(f, runs, n);
+  if (*last->endings) fprintf(f, "\n  processes that did not leave through exit(): %s\n", last->endings);
   if (last->unreadable) fprintf(f, "\n  %d report line%s unreadable (a process killed while writing?)\n",
                                 last->unreadable, last->unreadable == 1 ? "" : "s");
   fputc('\n', f);

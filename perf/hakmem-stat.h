@@ -38,13 +38,28 @@ struct run_totals {
   double maxrss_kib, minflt, majflt;
 };
 
+/* A warning the library gave in some processes of a run, once. */
+struct run_warning {
+  char *text;    /* "hakmem: ..." */
+  int processes; /* how many gave it */
+};
+
 struct run_result {
   int status;   /* the exit status hakmem-stat passes on: code, or 128 + signal */
   int signaled; /* the command was killed by a signal */
   struct run_totals t;
-  char *profile; /* the reports the processes appended, one JSON object per line */
+  char *profile; /* one report per process image, one JSON object per line (hakmem-stat-collect.c) */
   size_t profile_len;
+  struct run_warning *warn;
+  int nwarn;
+  int unreadable_files; /* collection files of a layout this hakmem-stat does not know */
 };
+
+/* The reports and warnings of a run from its collection directory (HAKMEM_TIMING_DIR). Returns 0, or
+ * -1 when the directory cannot be read. */
+int stat_collect_read(const char *dir, struct run_result *r);
+/* The run's warnings, each once, with how many processes gave it. */
+void stat_collect_print_warnings(FILE *f, const struct run_result *r);
 
 /* The library to preload: --lib, else beside hakmem-stat in the build tree, else the install's
  * libdir. Prints one error line and returns NULL when there is none. */
@@ -87,6 +102,7 @@ struct table {
 struct proc {
   long pid, ppid;
   char *command;
+  char ending[96]; /* how it ended, in words ("" when the report does not say) */
   double threads;
   struct table tab;
 };
@@ -112,6 +128,9 @@ struct isite {
 
 /* One run, added up over every process that reported. */
 struct profile {
+  char endings[512]; /* the processes that did not end through exit(), in words ("" when none) */
+  int ended[5];      /* of them: _exit, signal, execve, no exit handler, not known */
+  char signals[128]; /* the signals that killed some, "SIGSEGV, SIGKILL" */
   unsigned sample_every; /* HAKMEM_TIMING_SAMPLE, the largest a process reported (1: all exact) */
   struct table tab;
   int reports, unreadable, compiled_out;

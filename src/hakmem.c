@@ -34,7 +34,7 @@ const int hkm_tier_free_cat[HKM_TIER_COUNT] = {HKM_CAT_TINY_FREE, HKM_CAT_POOL_P
                                                 HKM_CAT_BIGCACHE_PUT, HKM_CAT_WHALE_PUT};
 
 void hkm_invalid_pointer(const char *fn, const void *p) {
-  hkm_warn("%s(): invalid pointer %p", fn, p);
+  hkm_fatal("%s(): invalid pointer %p", fn, p);
   abort();
 }
 
@@ -63,7 +63,7 @@ void *hkm_alloc_big_entry(size_t n, const void *site) {
 static HKM_NOINLINE void free_first(struct hkm_span *s, void *p) {
   struct hkm_heap *h = hkm_heap_get();
   if (!h) {
-    hkm_warn("out of memory for a thread heap");
+    hkm_fatal("out of memory for a thread heap");
     abort();
   }
   hkm_slab_free(h, s, (struct hkm_block *)p);
@@ -181,7 +181,7 @@ static HKM_NOINLINE void free_counted(struct hkm_span *s, void *p, int timed, un
     counted_step_begin(&k);
     struct hkm_heap *h = hkm_heap_get();
     if (!h) {
-      hkm_warn("out of memory for a thread heap");
+      hkm_fatal("out of memory for a thread heap");
       abort();
     }
     hkm_slab_free(h, s, (struct hkm_block *)p);
@@ -276,7 +276,7 @@ void *hkm_alloc_aligned(size_t align, size_t n, const void *site) {
 void hkm_free_other(struct hkm_span *s, void *p) {
   if (!s) hkm_invalid_pointer("free", p);
   if (s->kind == HKM_KIND_FREE && (uintptr_t)p == s->base + s->lead) {
-    hkm_warn("free(): double free of %p", p);
+    hkm_fatal("free(): double free of %p", p);
     abort();
   }
   if ((uintptr_t)p != s->base + s->lead || (s->kind != HKM_KIND_BIG && s->kind != HKM_KIND_WHALE))
@@ -337,7 +337,7 @@ HKM_API void hak_free_at(void *ptr, size_t size, hak_callsite_t site) {
   if (ptr && size) {
     size_t usable = hkm_usable_size(ptr, "hak_free_at");
     if (size > usable) {
-      hkm_warn("hak_free_at(): size %zu is larger than the block at %p (%zu bytes)", size, ptr, usable);
+      hkm_fatal("hak_free_at(): size %zu is larger than the block at %p (%zu bytes)", size, ptr, usable);
       abort();
     }
   }

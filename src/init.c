@@ -13,6 +13,7 @@
 
 #include "alloc.h"
 #include "bigcache.h"
+#include "collect.h"
 #include "hakmem.h"
 #include "heap.h"
 #include "induced.h"
@@ -24,6 +25,7 @@
 #include "prof.h"
 #include "prof_sites.h"
 #include "reclaim.h"
+#include "report.h"
 #include "region.h"
 #include "sizeclass.h"
 #include "whale.h"
@@ -86,6 +88,8 @@ static HKM_COLD void init_slow(void) {
     hkm_warn("HAKMEM_TIMING=1 ignored: this hakmem was built with --disable-timing");
   hkm_prof_init(hkm_cfg.timing, hkm_cfg.timing_sample);
   hkm_timed_init();
+  hkm_collect_init();
+  hkm_report_init();
   pthread_atfork(fork_prepare, fork_parent, fork_child);
   in_init = 0;
   atomic_store_explicit(&init_state, INIT_DONE, memory_order_release);

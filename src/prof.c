@@ -471,19 +471,19 @@ static void fork_prepare(void) { pthread_mutex_lock(&lock); }
 static void fork_parent(void) { pthread_mutex_unlock(&lock); }
 
 /* The child reports only its own work, in blocks of its own: the parent's blocks may be shared
- * memory (a collection file) that the parent goes on writing. */
+ * memory (a collection file) that the parent goes on writing. The forking thread takes a block
+ * again at its next record (from the chunk source, which makes the child a file of its own), so a
+ * child that only execs has nothing to write. */
 static void fork_child(void) {
   pthread_mutex_init(&lock, NULL);
   if (chunks_anonymous)
     for (unsigned i = 0; i < nchunks; i++) munmap(chunk[i], CHUNK_BYTES);
   memset(chunk, 0, sizeof chunk);
   nchunks = 0;
-  struct hkm_prof_self *s = &hkm_prof_self;
-  if (s->blk == &nobody) return;
-  struct hkm_prof_block *b = block_take();
-  if (b) block_start(b, (long)gettid());
-  s->blk = b ? b : &nobody;
-  if (b) pthread_setspecific(exit_key, b);
+  hkm_prof_self.blk = &nobody;
+  hkm_prof_self.mode = 0;
+  hkm_prof_self.depth = 0;
+  pthread_setspecific(exit_key, NULL); /* the parent's block: not the child's to mark */
 }
 
 static void clock_pair(uint64_t *tsc, struct timespec *ts) {

@@ -121,13 +121,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include "collect.h"
 #include "hakmem.h"
 #include "options.h"
 #include "prof.h"
 #include "prof_sites.h"
+#include "report.h"
 #include "report_pmu.h"
 #include "strbuf.h"
 #include "symbolize.h"
@@ -179,20 +183,6 @@ static uint64_t top_level(const struct hkm_prof_snapshot *s) {
   return s->stat[HKM_CAT_HAK_ALLOC].total + s->stat[HKM_CAT_HAK_FREE].total;
 }
 
-
-/* The command line, arguments joined by spaces; length in *n (0 when unreadable). */
-static void read_cmdline(char *out, size_t cap, size_t *n) {
-  *n = 0;
-  int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return;
-  ssize_t r;
-  while (*n < cap && ((r = read(fd, out + *n, cap - *n)) > 0 || (r < 0 && errno == EINTR)))
-    if (r > 0) *n += (size_t)r;
-  close(fd);
-  while (*n && out[*n - 1] == 0) (*n)--;
-  for (size_t i = 0; i < *n; i++)
-    if (!out[i]) out[i] = ' ';
-}
 
 /* One category's object; every category-wide figure (and, later, its event columns) goes here. */
 static void json_category(struct hkm_buf *b, const struct hkm_prof_snapshot *s, const struct hkm_report_extra *x, int c,
@@ -279,7 +269,7 @@ static void format_json(const struct hkm_prof_snapshot *s, const struct hkm_repo
   uint64_t top = top_level(s);
   char cmd[CMDLINE_CAP + 1];
   size_t cmd_len;
-  read_cmdline(cmd, sizeof cmd, &cmd_len);
+  hkm_read_cmdline(cmd, sizeof cmd, &cmd_len);
   hkm_put(b, "{\"schema\":\"hakmem-profile\",\"version\":2,\"pid\":%ld,\"ppid\":%ld,\"command\":", (long)getpid(),
       (long)getppid());
   hkm_put_json_str(b, cmd, cmd_len, CMDLINE_CAP);
@@ -399,13 +389,30 @@ static int write_all(int fd, const char *p, size_t n) {
   return 0;
 }
 
+/* Standard error as it was when hakmem started, kept under a high number: programs such as ls and
+ * sort close their standard error before exit, and the report comes after that. -1: none kept. */
+static int saved_stderr = -1;
+
+void hkm_report_init(void) {
+  if (!hkm_cfg.timing || hkm_cfg.timing_file || hkm_cfg.timing_dir) return;
+  struct rlimit rl;
+  int low = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur >= 64 && rl.rlim_cur != RLIM_INFINITY
+                ? (int)(rl.rlim_cur / 2 > 1 << 20 ? 1 << 20 : rl.rlim_cur / 2)
+                : 10;
+  saved_stderr = fcntl(2, F_DUPFD_CLOEXEC, low);
+}
+
 /* HAKMEM_TIMING_FILE, or stderr. A destination that fails gets one warning and stderr instead: a
- * profile is never worth stopping the program for. With HAKMEM_TIMING_QUIET=1 (hakmem-stat) the
- * program's stderr is not ours: such a report is dropped without a word. */
+ * profile is never worth stopping the program for. With HAKMEM_TIMING_QUIET=1 the program's stderr
+ * is not ours: such a report is dropped without a word. */
 static void write_configured(const char *p, size_t n) {
   const char *f = hkm_cfg.timing_file;
   int quiet = hkm_cfg.timing_quiet;
-  int fd = 2, own = 0;
+  int fd = saved_stderr >= 0 ? saved_stderr : 2, own = 0;
+  if (hkm_collect_active()) { /* hakmem-stat: after this image's counters */
+    hkm_collect_report(p, n);
+    return;
+  }
   if (f && !strncmp(f, "fd:", 3)) {
     char *end;
     errno = 0;
@@ -417,23 +424,24 @@ static void write_configured(const char *p, size_t n) {
     else
       hkm_warn("HAKMEM_TIMING_FILE=%s is not fd:N; profile written to stderr", f);
   } else if (f) {
-    fd = open(f, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd >= 0) {
+    int o = open(f, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (o >= 0) {
+      fd = o;
       own = 1;
     } else if (quiet) {
       return;
     } else {
       int e = errno;
       hkm_warn("HAKMEM_TIMING_FILE=%s cannot be opened (%s); profile written to stderr", f, strerror(e));
-      fd = 2;
     }
   } else if (quiet) {
     return; /* stderr by default, and stderr is not ours */
   }
-  if (write_all(fd, p, n) != 0 && fd != 2 && !quiet) {
+  int to_stderr = fd == 2 || fd == saved_stderr;
+  if (write_all(fd, p, n) != 0 && !to_stderr && !quiet) {
     int e = errno;
     hkm_warn("HAKMEM_TIMING_FILE=%s cannot be written (%s); profile written to stderr", f, strerror(e));
-    write_all(2, p, n);
+    write_all(saved_stderr >= 0 ? saved_stderr : 2, p, n);
   }
   if (own) close(fd);
 }
