@@ -47,6 +47,19 @@ static struct cat *cat_of(struct table *t, const char *name, const char *parent)
   return c;
 }
 
+/* The report being added: its "pmu" says which events it could not count at all. */
+static const struct jval *cur_pmu;
+
+static int event_unsupported(const char *name) {
+  const struct jval *evs = json_get(cur_pmu, "events");
+  for (size_t i = 0; evs && evs->t == J_ARR && i < evs->n; i++) {
+    const char *n = json_str(json_get(evs->items[i], "name"));
+    const struct jval *sup = json_get(evs->items[i], "supported");
+    if (n && !strcmp(n, name)) return !(sup && sup->t == J_BOOL && sup->b);
+  }
+  return 1; /* a report that does not say: as before, null means not supported */
+}
+
 static void add_events(struct cat *c, const struct jval *events) {
   if (!events || events->t != J_OBJ) return;
   for (size_t i = 0; i < events->n; i++) {
@@ -58,12 +71,15 @@ static void add_events(struct cat *c, const struct jval *events) {
       c->ev[c->nev].name = xstrdup(events->keys[i]);
       c->ev[c->nev].value = 0;
       c->ev[c->nev].unsupported = 0;
+      c->ev[c->nev].uncounted = 0;
       c->nev++;
     }
     if (events->items[i]->t == J_NUM)
       c->ev[k].value += events->items[i]->num;
-    else
+    else if (event_unsupported(events->keys[i]))
       c->ev[k].unsupported = 1; /* null: the event could not be counted in some process */
+    else
+      c->ev[k].uncounted = 1; /* counted, but on none of this category's measurements there */
   }
 }
 
@@ -287,7 +303,15 @@ static void add_report(struct profile *p, struct jval *rep) {
   p->threads += json_num(json_get(rep, "threads"), 0);
 
   const struct jval *cats = json_get(rep, "categories");
+  cur_pmu = json_get(rep, "pmu");
   add_categories(&p->tab, cats);
+  const struct jval *os = json_get(rep, "os_calls");
+  if (os && os->t == J_OBJ) {
+    p->has_os_calls = 1;
+    p->mmaps += json_num(json_get(os, "mmap"), 0);
+    p->munmaps += json_num(json_get(os, "munmap"), 0);
+    p->madvises += json_num(json_get(os, "madvise"), 0);
+  }
 
   p->procs = xrealloc(p->procs, (size_t)(p->nproc + 1) * sizeof *p->procs);
   struct proc *pr = &p->procs[p->nproc++];
@@ -362,9 +386,11 @@ void stat_aggregate(const struct run_result *r, struct profile *p) {
   if (p->nsite) qsort(p->sites, (size_t)p->nsite, sizeof *p->sites, by_cycles);
   if (p->nisite) qsort(p->isites, (size_t)p->nisite, sizeof *p->isites, by_faults);
   const struct cat *c;
-  p->mmaps = (c = stat_cat(&p->tab, "syscall_mmap")) ? c->count : 0;
-  p->munmaps = (c = stat_cat(&p->tab, "syscall_munmap")) ? c->count : 0;
-  p->madvises = (c = stat_cat(&p->tab, "syscall_madvise")) ? c->count : 0;
+  if (!p->has_os_calls) { /* a library from before os_calls */
+    p->mmaps = (c = stat_cat(&p->tab, "syscall_mmap")) ? c->count : 0;
+    p->munmaps = (c = stat_cat(&p->tab, "syscall_munmap")) ? c->count : 0;
+    p->madvises = (c = stat_cat(&p->tab, "syscall_madvise")) ? c->count : 0;
+  }
 }
 
 double stat_cat_stderr(const struct profile *runs, int n, const char *name) {

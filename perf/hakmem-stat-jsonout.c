@@ -76,7 +76,7 @@ static void category(FILE *f, const struct profile *runs, int n, const struct ca
       if (e) putc(',', f);
       json_write_str(f, c->ev[e].name);
       putc(':', f);
-      if (c->ev[e].unsupported)
+      if (c->ev[e].unsupported || c->ev[e].uncounted)
         fputs("null", f);
       else
         json_write_num(f, c->ev[e].value);

@@ -137,6 +137,8 @@ static void print_categories(FILE *f, const struct stat_opts *o, const struct pr
       const struct ev *ev = event_of(c, evn[e]);
       if (!ev || ev->unsupported)
         fprintf(f, " %16s", "<not supported>");
+      else if (ev->uncounted)
+        fprintf(f, " %16s", "<not counted>");
       else
         fprintf(f, " %16s", grouped(ev->value, b1, sizeof b1));
     }
@@ -209,8 +211,9 @@ static void print_totals(FILE *f, const struct profile *runs, int n) {
   char b[40];
   fputc('\n', f);
   for (size_t i = 0; i < sizeof totals / sizeof totals[0]; i++) {
-    /* the call counts come from the syscall_* categories, which a --disable-timing build lacks */
-    if (runs[n - 1].compiled_out && strstr(totals[i].name, "_calls")) continue;
+    /* the call counts of a library without os_calls come from the syscall_* categories, which a
+     * --disable-timing build lacks */
+    if (runs[n - 1].compiled_out && !runs[n - 1].has_os_calls && strstr(totals[i].name, "_calls")) continue;
     struct stat_mean m = stat_mean_of(runs, n, totals[i].get, NULL);
     if (!strcmp(totals[i].unit, "s"))
       fprintf(f, "  %16.6f  %s", m.mean, label[i]);
@@ -381,7 +384,8 @@ void stat_print_csv(FILE *f, const struct stat_opts *o, const struct profile *ru
     csv_line(f, sep, "category", c->name, "total_cycles", tot.mean, tot.rel_pct, n);
     csv_line(f, sep, "category", c->name, "share", sh.mean, sh.rel_pct, n);
     for (int e = 0; e < c->nev; e++)
-      csv_line(f, sep, "event", c->name, c->ev[e].name, c->ev[e].unsupported ? NAN : c->ev[e].value, -1, n);
+      csv_line(f, sep, "event", c->name, c->ev[e].name, c->ev[e].unsupported || c->ev[e].uncounted ? NAN : c->ev[e].value,
+               -1, n);
     if (c->has_induced) csv_line(f, sep, "induced_faults", c->name, "faults", c->induced, -1, n);
   }
   if (last->has_induced) csv_line(f, sep, "induced_faults", "other", "faults", last->induced_other, -1, n);

@@ -77,7 +77,8 @@ int stat_stop_requested(void);
 struct ev {
   char *name;
   double value;
-  int unsupported;
+  int unsupported; /* some process could not count the event at all */
+  int uncounted;   /* some process counted it, but read it on none of this category's measurements */
 };
 
 struct cat {
@@ -151,7 +152,8 @@ struct profile {
   struct thread *threads_v;
   struct site *sites; /* most allocation cycles first */
   double sites_distinct, sites_dropped;
-  double mmaps, munmaps, madvises;
+  double mmaps, munmaps, madvises; /* hakmem's system calls (os_calls, else the syscall_* counts) */
+  int has_os_calls;
   struct run_totals t;
   struct jval **raw; /* the reports as parsed, for --json */
   int nraw;

@@ -59,8 +59,9 @@
  *                           e.g. syscalls made by the release thread
  *     events_sampled        (with HAKMEM_PMU) measurements that read the events
  *     events                (with HAKMEM_PMU) {event name: inclusive delta, scaled to count when
- *                           events_sampled < count; null when the event is not supported or no
- *                           measurement was sampled}
+ *                           events_sampled < count; 0 for a category with no call; null when the
+ *                           event could not be counted: not supported, or calls but none of their
+ *                           measurements read it}
  *   pmu                     sample_every (HAKMEM_PMU_SAMPLE), read ("rdpmc" or "read"),
  *                           running_fraction (time the events counted / time enabled, null before any
  *                           read; below 1 when multiplexed), events: [{name, supported, error (string
@@ -75,6 +76,9 @@
  *                           object_offset (as in sites below, or null), category, faults}] (first
  *                           event, most faults first, at most 16)
  *                           Fault figures are samples times period.
+ *   os_calls                {mmap, munmap, madvise}: the system calls hakmem made in this process
+ *                           since it started (or forked), measured or not (the syscall_* categories
+ *                           count only those made while the profiler measures)
  *   reclaim                 the deferred release (reclaim.c) since start:
  *     backend               "uring", "thread" or "sync": the one in use
  *     batches               batches the release path ran
@@ -122,6 +126,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -129,6 +134,7 @@
 #include "collect.h"
 #include "hakmem.h"
 #include "options.h"
+#include "os.h"
 #include "prof.h"
 #include "prof_sites.h"
 #include "report.h"
@@ -203,6 +209,23 @@ static void json_category(struct hkm_buf *b, const struct hkm_prof_snapshot *s, 
       avg(st), (ull)st->min, (ull)st->max, to_ns(st->total, s->tsc_hz), ppm / 1000000, ppm % 1000000);
   hkm_report_pmu_json_cat(b, x, s, c);
   hkm_put(b, "}");
+}
+
+/* os.c counts from the process's start; a forked child counts from the fork. */
+static struct hkm_os_stats os_base;
+static void os_fork_child(void) { hkm_os_stats(&os_base); }
+
+static void os_calls(struct hkm_os_stats *o) {
+  hkm_os_stats(o);
+  o->mmaps -= os_base.mmaps;
+  o->munmaps -= os_base.munmaps;
+  o->madvises -= os_base.madvises;
+}
+
+static void json_os_calls(struct hkm_buf *b) {
+  struct hkm_os_stats o;
+  os_calls(&o);
+  hkm_put(b, ",\"os_calls\":{\"mmap\":%zu,\"munmap\":%zu,\"madvise\":%zu}", o.mmaps, o.munmaps, o.madvises);
 }
 
 static void json_reclaim(struct hkm_buf *b) {
@@ -282,6 +305,7 @@ static void format_json(const struct hkm_prof_snapshot *s, const struct hkm_repo
       (ull)s->cost, s->sample_every, (ull)top);
   for (int c = 0; c < HKM_CAT_COUNT; c++) json_category(b, s, x, c, top);
   hkm_put(b, "]");
+  json_os_calls(b);
   json_reclaim(b);
   hkm_report_pmu_json_tail(b, x, s);
   if (threads) {
@@ -394,7 +418,9 @@ static int write_all(int fd, const char *p, size_t n) {
 static int saved_stderr = -1;
 
 void hkm_report_init(void) {
-  if (!hkm_cfg.timing || hkm_cfg.timing_file || hkm_cfg.timing_dir) return;
+  if (!hkm_cfg.timing) return;
+  pthread_atfork(NULL, NULL, os_fork_child);
+  if (hkm_cfg.timing_file || hkm_cfg.timing_dir) return;
   struct rlimit rl;
   int low = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur >= 64 && rl.rlim_cur != RLIM_INFINITY
                 ? (int)(rl.rlim_cur / 2 > 1 << 20 ? 1 << 20 : rl.rlim_cur / 2)

@@ -151,10 +151,11 @@ void hkm_report_pmu_json_cat(struct hkm_buf *b, const struct hkm_report_extra *x
     int scaled;
     hkm_put(b, "%s", e ? "," : "");
     hkm_put_json_str(b, x->pmu.name[e], strlen(x->pmu.name[e]), HKM_EVENT_NAME_MAX);
-    if (x->pmu.supported[e] && s->pmu[cat].sampled)
-      hkm_put(b, ":%llu", event_value(s, cat, e, &scaled));
-    else
+    /* null only when it could not be counted: unsupported, or measurements but none read it */
+    if (!x->pmu.supported[e] || (s->stat[cat].count && !s->pmu[cat].sampled))
       hkm_put(b, ":null");
+    else
+      hkm_put(b, ":%llu", event_value(s, cat, e, &scaled));
   }
   hkm_put(b, "}");
 }
