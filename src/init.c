@@ -23,6 +23,7 @@
 #include "reclaim.h"
 #include "region.h"
 #include "sizeclass.h"
+#include "trim.h"
 #include "whale.h"
 
 enum { INIT_NONE, INIT_RUNNING, INIT_DONE };
@@ -78,6 +79,7 @@ static HKM_COLD void init_slow(void) {
   hkm_heap_init();
   hkm_whale_init();
   hkm_region_init();
+  hkm_trim_init();
   hkm_prof_init();
   pthread_atfork(fork_prepare, fork_parent, fork_child);
   in_init = 0;
