@@ -25,8 +25,8 @@ int hkm_os_madvise(void *p, size_t bytes, int advice);
 /* Relief, for a mapping the kernel refused (RLIMIT_AS, overcommit): the registered function gives back
  * what hakmem holds (the release queue finished, every cache emptied, kept address space unmapped). It
  * is registered from above (trim.c, at init) so that this floor calls up into no cache. hkm_os_relieve
- * runs it and returns nonzero when anything went back, so that one retry is worth making. Call it
- * holding no hakmem lock: it takes them all in turn. */
+ * runs it and returns its result, nonzero when the failed operation should be tried once more (0
+ * before init has registered it). Call it holding no hakmem lock: it takes them all in turn. */
 void hkm_os_set_relief(int (*fn)(void));
 int hkm_os_relieve(void);
 

@@ -210,6 +210,21 @@ static struct hkm_span *take_cached(size_t bytes) {
   return s ? s : take_cold(bytes);
 }
 
+struct hkm_span *hkm_region_describe(void *p, size_t bytes) {
+  struct hkm_span *s = hkm_meta_span_new();
+  if (s) {
+    s->base = (uintptr_t)p;
+    s->bytes = bytes;
+    s->zeroed = 1;
+  }
+  if (!s || hkm_pagemap_enter(s) != 0) {
+    if (s) hkm_meta_span_free(s);
+    hkm_os_unmap(p, bytes);
+    return NULL;
+  }
+  return s;
+}
+
 /* A new arena (64 MiB, or the span's own length when the kernel refuses that much) joins the cold set
  * and the span comes from there. The mapping is made without the lock: it may take a while, and a
  * refused one sends hkm_region_get to hkm_os_relieve, which takes the lock. */
@@ -217,18 +232,8 @@ static struct hkm_span *grow(size_t bytes) {
   size_t len = ARENA_CHUNK;
   void *a = hkm_os_map_aligned(len, HKM_GRANULE);
   if (!a) a = hkm_os_map_aligned(len = bytes, HKM_GRANULE);
-  if (!a) return NULL;
-  struct hkm_span *c = hkm_meta_span_new();
-  if (c) {
-    c->base = (uintptr_t)a;
-    c->bytes = len;
-    c->zeroed = 1;
-  }
-  if (!c || hkm_pagemap_enter(c) != 0) {
-    if (c) hkm_meta_span_free(c);
-    hkm_os_unmap(a, len);
-    return NULL;
-  }
+  struct hkm_span *c = a ? hkm_region_describe(a, len) : NULL;
+  if (!c) return NULL;
   pthread_mutex_lock(&region_lock);
   absorb_dropped();
   arena_bytes += len;

@@ -30,6 +30,9 @@ struct hkm_span *hkm_region_get(size_t bytes);
 /* A cold span of at least bytes (any length, granule multiple), cut to bytes; NULL when none is kept.
  * Lets Whale reuse address space instead of mapping anew. */
 struct hkm_span *hkm_region_get_big(size_t bytes);
+/* A descriptor for the fresh mapping [p, p + bytes) (granule-aligned), entered in the page map, its
+ * pages zero; NULL, the mapping unmapped, when out of memory. */
+struct hkm_span *hkm_region_describe(void *p, size_t bytes);
 /* Take back a span nobody uses any more: kept with its pages within the mode's budget (spans up to
  * HKM_REGION_MAX_SPAN; the oldest hot spans lose theirs to make room), else its pages are dropped
  * and its address space kept up to HAKMEM_REGION_CAP_MB, else it is unmapped; the last two through

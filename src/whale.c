@@ -3,10 +3,8 @@
 
 #include <pthread.h>
 
-#include "meta.h"
 #include "options.h"
 #include "os.h"
-#include "pagemap.h"
 #include "prof.h"
 #include "reclaim.h"
 #include "region.h"
@@ -73,19 +71,7 @@ static void *whale_alloc_once(size_t n, size_t align, size_t lead, const void *s
       size_t exact = round_up(n, HKM_GRANULE);
       if (exact < bytes && (p = hkm_os_map_aligned(exact, align)) != NULL) bytes = exact;
     }
-    if (!p) goto out;
-    s = hkm_meta_span_new();
-    if (s) {
-      s->base = (uintptr_t)p;
-      s->bytes = bytes;
-      s->zeroed = 1;
-    }
-    if (!s || hkm_pagemap_enter(s) != 0) {
-      if (s) hkm_meta_span_free(s);
-      hkm_os_unmap(p, bytes);
-      s = NULL;
-      goto out;
-    }
+    if (!p || (s = hkm_region_describe(p, bytes)) == NULL) goto out;
   }
   s->lead = (uint32_t)lead;
   s->usable = s->bytes - lead;
