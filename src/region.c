@@ -30,8 +30,7 @@ static uint64_t hot_map;
 /* Cold spans, never two neighbours (they merge): by exact length up to MAX_GRAN, in power-of-two bins
  * beyond; each list unordered. */
 static struct hkm_span *cold_small[MAX_GRAN + 1], *cold_big[BIG_BINS];
-static uint64_t cold_small_map;
-static uint32_t cold_big_map;
+static uint64_t cold_small_map, cold_big_map;
 /* cold_bytes: the cold set, plus spans on their way there (reserved at submit, see cold_or_unmap). */
 static size_t hot_bytes, cold_bytes, arena_bytes;
 /* Hot bytes kept however long they wait; beyond them (up to the mode's budget) spans are timed out by
@@ -61,41 +60,38 @@ static void hot_unlink(struct hkm_span *s) {
   hot_bytes -= s->bytes;
 }
 
-static struct hkm_span **cold_list(size_t n, uint64_t **map64, uint32_t **map32, unsigned *bit) {
+/* The list a cold span of n granules goes on, its bitmap and bit. */
+static struct hkm_span **cold_list(size_t n, uint64_t **map, unsigned *bit) {
   if (n <= MAX_GRAN) {
-    *map64 = &cold_small_map;
+    *map = &cold_small_map;
     *bit = (unsigned)(n - 1);
     return &cold_small[n];
   }
-  *map32 = &cold_big_map;
+  *map = &cold_big_map;
   *bit = (unsigned)(63 - __builtin_clzll((unsigned long long)n) - 6);
   return &cold_big[*bit];
 }
 
 static void cold_link(struct hkm_span *s) {
-  uint64_t *m64 = NULL;
-  uint32_t *m32 = NULL;
+  uint64_t *map;
   unsigned bit;
-  struct hkm_span **head = cold_list(gran(s), &m64, &m32, &bit);
+  struct hkm_span **head = cold_list(gran(s), &map, &bit);
   s->where = IN_COLD;
   s->prev = NULL;
   s->next = *head;
   if (*head) (*head)->prev = s;
   *head = s;
-  if (m64) *m64 |= (uint64_t)1 << bit; else *m32 |= (uint32_t)1 << bit;
+  *map |= (uint64_t)1 << bit;
   cold_bytes += s->bytes;
 }
 
 static void cold_unlink(struct hkm_span *s) {
-  uint64_t *m64 = NULL;
-  uint32_t *m32 = NULL;
+  uint64_t *map;
   unsigned bit;
-  struct hkm_span **head = cold_list(gran(s), &m64, &m32, &bit);
+  struct hkm_span **head = cold_list(gran(s), &map, &bit);
   if (s->prev) s->prev->next = s->next; else *head = s->next;
   if (s->next) s->next->prev = s->prev;
-  if (!*head) {
-    if (m64) *m64 &= ~((uint64_t)1 << bit); else *m32 &= ~((uint32_t)1 << bit);
-  }
+  if (!*head) *map &= ~((uint64_t)1 << bit);
   s->prev = s->next = NULL;
   s->where = IN_NONE;
   cold_bytes -= s->bytes;
@@ -178,9 +174,9 @@ static struct hkm_span *cold_fit(size_t bytes) {
     if (m) return cold_small[n + (size_t)__builtin_ctzll(m)];
   }
   unsigned b = n <= MAX_GRAN ? 0 : (unsigned)(63 - __builtin_clzll((unsigned long long)n) - 6);
-  for (uint32_t m = cold_big_map >> b; m; m &= m - 1) {
+  for (uint64_t m = cold_big_map >> b; m; m &= m - 1) {
     struct hkm_span *best = NULL;
-    for (struct hkm_span *s = cold_big[b + (unsigned)__builtin_ctz(m)]; s; s = s->next)
+    for (struct hkm_span *s = cold_big[b + (unsigned)__builtin_ctzll(m)]; s; s = s->next)
       if (s->bytes >= bytes && (!best || s->bytes < best->bytes)) best = s;
     if (best) return best;
   }
@@ -386,7 +382,7 @@ int hkm_region_flush(void) {
   absorb_dropped();
   for (;;) {
     struct hkm_span *s = cold_small_map ? cold_small[1 + __builtin_ctzll(cold_small_map)]
-                         : cold_big_map ? cold_big[__builtin_ctz(cold_big_map)] : NULL;
+                         : cold_big_map ? cold_big[__builtin_ctzll(cold_big_map)] : NULL;
     if (!s) break;
     cold_unlink(s);
     hkm_pagemap_forget(s);
