@@ -359,9 +359,11 @@ void hkm_reclaim_submit(struct hkm_span *s, int release) {
   s->release = (uint8_t)release;
   if (release == HKM_RELEASE_UNMAP) hkm_pagemap_forget(s);
   if (current_backend() == HKM_RECLAIM_SYNC || !helper_ready()) {
+    size_t bytes = s->bytes; /* an unmapped span's descriptor is recycled by release_now */
     release_now(s);
+    if (release == HKM_RELEASE_UNMAP) hkm_pagemap_trim(0);
     atomic_fetch_add(&n_ranges, 1);
-    atomic_fetch_add(&n_bytes, s->bytes);
+    atomic_fetch_add(&n_bytes, bytes);
     atomic_fetch_add(&n_batches, 1);
     HKM_TIME_END(RECLAIM_SUBMIT, t);
     return;
