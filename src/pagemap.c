@@ -111,35 +111,32 @@ static void index_remove(const struct hkm_span *s) {
 
 static int long_span(const struct hkm_span *s) { return s->bytes > HKM_PM_FULL_SPAN; }
 
+/* Point the entries the rule gives span s at v (s itself, or NULL). Under pm_lock. */
+static void write_span(const struct hkm_span *s, struct hkm_span *v) {
+  uintptr_t first = s->base, last = s->base + s->bytes - HKM_GRANULE;
+  for (uintptr_t a = first; a <= last; a += long_span(s) ? last - first : HKM_GRANULE) {
+    store(a, v);
+    if (a == last) break;
+  }
+}
+
 int hkm_pagemap_enter(struct hkm_span *s) {
   uintptr_t first = s->base, last = s->base + s->bytes - HKM_GRANULE;
   if (last >> (HKM_PM_TOP_BITS + 32)) return -1;
   pthread_mutex_lock(&pm_lock);
-  if (!leaf_for(first) || !leaf_for(last)) {
-    pthread_mutex_unlock(&pm_lock);
-    return -1;
-  }
-  if (long_span(s)) {
-    store(first, s);
-    store(last, s);
-    index_add(s);
-  } else {
-    for (uintptr_t a = first; a <= last; a += HKM_GRANULE) store(a, s);
+  int ok = leaf_for(first) && leaf_for(last);
+  if (ok) {
+    write_span(s, s);
+    if (long_span(s)) index_add(s);
   }
   pthread_mutex_unlock(&pm_lock);
-  return 0;
+  return ok ? 0 : -1;
 }
 
 void hkm_pagemap_forget(const struct hkm_span *s) {
-  uintptr_t first = s->base, last = s->base + s->bytes - HKM_GRANULE;
   pthread_mutex_lock(&pm_lock);
-  if (long_span(s)) {
-    store(first, NULL);
-    store(last, NULL);
-    index_remove(s);
-  } else {
-    for (uintptr_t a = first; a <= last; a += HKM_GRANULE) store(a, NULL);
-  }
+  write_span(s, NULL);
+  if (long_span(s)) index_remove(s);
   pthread_mutex_unlock(&pm_lock);
 }
 
