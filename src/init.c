@@ -28,6 +28,7 @@
 #include "report.h"
 #include "region.h"
 #include "sizeclass.h"
+#include "trim.h"
 #include "whale.h"
 
 enum { INIT_NONE, INIT_RUNNING, INIT_DONE };
@@ -84,6 +85,7 @@ static HKM_COLD void init_slow(void) {
   hkm_heap_init();
   hkm_whale_init();
   hkm_region_init();
+  hkm_trim_init();
   if (hkm_cfg.timing && !HKM_ENABLE_TIMING && !hkm_cfg.timing_quiet)
     hkm_warn("HAKMEM_TIMING=1 ignored: this hakmem was built with --disable-timing");
   hkm_prof_init(hkm_cfg.timing, hkm_cfg.timing_sample);

@@ -19,6 +19,7 @@ src_libhakmem_la_SOURCES = \
 	src/slab.h src/slab.c src/heap.h src/heap.c \
 	src/bigcache.h src/bigcache.c \
 	src/whale.h src/whale.c \
+	src/trim.h src/trim.c \
 	src/perfev.h src/perfev.c src/pmu.h src/pmu.c src/induced.h src/induced.c \
 	src/report_pmu.h src/report_pmu.c src/report.h src/report.c \
 	src/init.h src/init.c src/alloc_timed.h src/alloc.h src/hakmem.c src/malloc.c
