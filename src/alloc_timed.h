@@ -3,23 +3,15 @@
  * inline: the call is counted in its slot of the thread's counters (prof.h) and done, untimed. The
  * slot's countdown picks one call in about HAKMEM_TIMING_SAMPLE to time; those, and everything
  * other than a slab block with a heap at hand, take the out-of-line timed copies in hakmem.c.
- *
- * A slot per size class for the slab tiers' allocations and frees, one for every other allocation and
- * one for every other free; hakmem.c's hkm_timed_init tells the profiler which categories each one
- * stands for (hak_alloc or hak_free, and for the slab tiers the tier's step). */
+ * The slots are alloc_slots.h's. */
 #ifndef HKM_ALLOC_TIMED_H
 #define HKM_ALLOC_TIMED_H
 
+#include "alloc_slots.h"
 #include "compiler.h"
 #include "heap.h"
 #include "prof.h"
 #include "sizeclass.h"
-
-#define HKM_SLOT_ALLOC(c) (c)
-#define HKM_SLOT_FREE(c) (HKM_NCLASSES + (c))
-#define HKM_SLOT_ALLOC_OTHER (2 * HKM_NCLASSES)
-#define HKM_SLOT_FREE_OTHER (2 * HKM_NCLASSES + 1)
-_Static_assert(2 * HKM_NCLASSES + 2 <= HKM_PROF_SLOTS, "a profiler slot for each class's allocations and frees");
 
 /* The timed copies: the allocation or free counted and, when its slot says so, timed. */
 void *hkm_alloc_timed(size_t n, const void *site);
@@ -30,8 +22,6 @@ void *hkm_alloc_sampled(size_t n, const void *site);
 void hkm_free_sampled(struct hkm_span *s, void *p);
 void *hkm_alloc_noheap(size_t n, const void *site);
 void hkm_free_noheap(struct hkm_span *s, void *p);
-/* Tells the profiler which categories the slots stand for; from init. */
-void hkm_timed_init(void);
 
 /* n <= HKM_L25_MAX, and the thread's fast-path heap pointer was NULL. Every call out of here is a
  * tail call, as on the unprofiled path, so that malloc needs no stack frame. */

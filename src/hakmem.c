@@ -87,23 +87,6 @@ void hkm_free_other_entry(void *p) {
   hkm_free_other(hkm_pagemap_get(p), p);
 }
 
-/* A slab tier's category from the tier: prof.h lists each tier's three categories together. */
-_Static_assert(HKM_CAT_POOL_GET == HKM_CAT_TINY_ALLOC + 3 && HKM_CAT_L25_GET == HKM_CAT_TINY_ALLOC + 6 &&
-                   HKM_CAT_POOL_PUT == HKM_CAT_TINY_FREE + 3 && HKM_CAT_L25_PUT == HKM_CAT_TINY_FREE + 6 &&
-                   HKM_TIER_TINY == 0 && HKM_TIER_POOL == 1 && HKM_TIER_L25 == 2,
-               "prof.h's slab-tier categories are in tier order, three apart");
-#define SLAB_ALLOC_CAT(tier) (HKM_CAT_TINY_ALLOC + 3 * (int)(tier))
-#define SLAB_FREE_CAT(tier) (HKM_CAT_TINY_FREE + 3 * (int)(tier))
-
-void hkm_timed_init(void) {
-  for (unsigned c = 0; c < HKM_NCLASSES; c++) {
-    hkm_prof_slot_map(HKM_SLOT_ALLOC(c), HKM_CAT_HAK_ALLOC, SLAB_ALLOC_CAT(hkm_classes[c].tier));
-    hkm_prof_slot_map(HKM_SLOT_FREE(c), HKM_CAT_HAK_FREE, SLAB_FREE_CAT(hkm_classes[c].tier));
-  }
-  hkm_prof_slot_map(HKM_SLOT_ALLOC_OTHER, HKM_CAT_HAK_ALLOC, HKM_CAT_NONE);
-  hkm_prof_slot_map(HKM_SLOT_FREE_OTHER, HKM_CAT_HAK_FREE, HKM_CAT_NONE);
-}
-
 /* A counted call outside the lean paths below: timed in full (with its tier step) when the sampler
  * picked it, else credited with the exact cycles measured inside it (and inside its step). */
 struct counted {
@@ -152,7 +135,7 @@ static HKM_NOINLINE void *alloc_counted(size_t n, const void *site, int timed, u
       unsigned c = hkm_size_class(n);
       counted_step_begin(&k);
       p = hkm_slab_alloc(h, c, site);
-      counted_step_end(&k, SLAB_ALLOC_CAT(hkm_classes[c].tier));
+      counted_step_end(&k, HKM_SLAB_ALLOC_CAT(hkm_classes[c].tier));
     } else {
       errno = ENOMEM;
       p = NULL;
@@ -179,7 +162,7 @@ static HKM_NOINLINE void free_counted(struct hkm_span *s, void *p, int timed, un
   struct counted k;
   counted_begin(&k, timed, slot, HKM_CAT_HAK_FREE);
   if (s) {
-    int cat = SLAB_FREE_CAT(s->tier); /* s may be released by the free */
+    int cat = HKM_SLAB_FREE_CAT(s->tier); /* s may be released by the free */
     counted_step_begin(&k);
     struct hkm_heap *h = hkm_heap_get();
     if (!h) {
@@ -260,7 +243,7 @@ void *hkm_alloc_aligned(size_t align, size_t n, const void *site) {
     if (h) {
       if (hkm_prof_on()) counted_step_begin(&k);
       p = hkm_slab_alloc(h, c, site);
-      if (hkm_prof_on()) counted_step_end(&k, SLAB_ALLOC_CAT(hkm_classes[c].tier));
+      if (hkm_prof_on()) counted_step_end(&k, HKM_SLAB_ALLOC_CAT(hkm_classes[c].tier));
     } else {
       errno = ENOMEM;
       p = NULL;
@@ -291,7 +274,7 @@ void hkm_free_other(struct hkm_span *s, void *p) {
 }
 
 static HKM_COLD __attribute__((noreturn)) void freed_pointer(const char *fn, const void *p) {
-  hkm_warn("%s(): %p was already freed", fn, p);
+  hkm_fatal("%s(): %p was already freed", fn, p);
   abort();
 }
 

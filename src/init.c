@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 
-#include "alloc.h"
+#include "alloc_slots.h"
 #include "bigcache.h"
 #include "collect.h"
 #include "hakmem.h"
@@ -89,7 +89,7 @@ static HKM_COLD void init_slow(void) {
   if (hkm_cfg.timing && !HKM_ENABLE_TIMING && !hkm_cfg.timing_quiet)
     hkm_warn("HAKMEM_TIMING=1 ignored: this hakmem was built with --disable-timing");
   hkm_prof_init(hkm_cfg.timing, hkm_cfg.timing_sample);
-  hkm_timed_init();
+  hkm_alloc_slots_init();
   hkm_collect_init();
   hkm_report_init();
   pthread_atfork(fork_prepare, fork_parent, fork_child);

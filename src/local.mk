@@ -13,7 +13,7 @@ src_libhakmem_la_SOURCES = \
 	src/os.h src/os.c src/helper.h src/helper.c \
 	src/pagemap.h src/pagemap.c \
 	src/meta.h src/meta.c \
-	src/sizeclass.h src/sizeclass.c \
+	src/sizeclass.h src/sizeclass.c src/alloc_slots.h src/alloc_slots.c \
 	src/reclaim.h src/reclaim.c \
 	src/region.h src/region.c \
 	src/slab.h src/slab.c src/heap.h src/heap.c \

@@ -15,6 +15,7 @@
 #ifndef HKM_PROF_H
 #define HKM_PROF_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "config.h"
 #include "compiler.h"
