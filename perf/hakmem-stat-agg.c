@@ -11,7 +11,7 @@
 
 #include "hakmem-stat.h"
 
-static void *xrealloc(void *p, size_t n) {
+void *stat_xrealloc(void *p, size_t n) {
   p = realloc(p, n ? n : 1);
   if (!p) {
     fputs("hakmem-stat: out of memory\n", stderr);
@@ -39,7 +39,7 @@ const struct cat *stat_cat(const struct table *t, const char *name) {
 static struct cat *cat_of(struct table *t, const char *name, const char *parent) {
   for (int i = 0; i < t->n; i++)
     if (!strcmp(t->cats[i].name, name)) return &t->cats[i];
-  t->cats = xrealloc(t->cats, (size_t)(t->n + 1) * sizeof *t->cats);
+  t->cats = stat_xrealloc(t->cats, (size_t)(t->n + 1) * sizeof *t->cats);
   struct cat *c = &t->cats[t->n++];
   memset(c, 0, sizeof *c);
   c->name = xstrdup(name);
@@ -155,7 +155,7 @@ static void add_site(struct profile *p, const struct jval *o) {
   for (int i = 0; i < p->nsite; i++)
     if (!strcmp(p->sites[i].label, label)) s = &p->sites[i];
   if (!s) {
-    p->sites = xrealloc(p->sites, (size_t)(p->nsite + 1) * sizeof *p->sites);
+    p->sites = stat_xrealloc(p->sites, (size_t)(p->nsite + 1) * sizeof *p->sites);
     s = &p->sites[p->nsite++];
     memset(s, 0, sizeof *s);
     s->label = xstrdup(label);
@@ -173,7 +173,7 @@ static void add_isite(struct profile *p, const struct jval *o) {
   for (int i = 0; i < p->nisite; i++)
     if (!strcmp(p->isites[i].label, label) && !strcmp(p->isites[i].category, cat ? cat : "")) s = &p->isites[i];
   if (!s) {
-    p->isites = xrealloc(p->isites, (size_t)(p->nisite + 1) * sizeof *p->isites);
+    p->isites = stat_xrealloc(p->isites, (size_t)(p->nisite + 1) * sizeof *p->isites);
     s = &p->isites[p->nisite++];
     s->label = xstrdup(label);
     s->category = xstrdup(cat);
@@ -218,7 +218,7 @@ static void add_event_errors(struct profile *p, const struct jval *pmu) {
     int seen = 0;
     for (int k = 0; k < p->nerr; k++) seen |= !strcmp(p->event_errors[k], line);
     if (seen) continue;
-    p->event_errors = xrealloc(p->event_errors, (size_t)(p->nerr + 1) * sizeof *p->event_errors);
+    p->event_errors = stat_xrealloc(p->event_errors, (size_t)(p->nerr + 1) * sizeof *p->event_errors);
     p->event_errors[p->nerr++] = xstrdup(line);
   }
 }
@@ -313,7 +313,7 @@ static void add_report(struct profile *p, struct jval *rep) {
     p->madvises += json_num(json_get(os, "madvise"), 0);
   }
 
-  p->procs = xrealloc(p->procs, (size_t)(p->nproc + 1) * sizeof *p->procs);
+  p->procs = stat_xrealloc(p->procs, (size_t)(p->nproc + 1) * sizeof *p->procs);
   struct proc *pr = &p->procs[p->nproc++];
   memset(pr, 0, sizeof *pr);
   pr->pid = pid;
@@ -326,7 +326,7 @@ static void add_report(struct profile *p, struct jval *rep) {
   const struct jval *pt = json_get(rep, "per_thread");
   for (size_t i = 0; pt && pt->t == J_ARR && i < pt->n; i++) {
     const struct jval *o = pt->items[i];
-    p->threads_v = xrealloc(p->threads_v, (size_t)(p->nthread + 1) * sizeof *p->threads_v);
+    p->threads_v = stat_xrealloc(p->threads_v, (size_t)(p->nthread + 1) * sizeof *p->threads_v);
     struct thread *t = &p->threads_v[p->nthread++];
     memset(t, 0, sizeof *t);
     t->pid = pid;
@@ -346,7 +346,7 @@ static void add_report(struct profile *p, struct jval *rep) {
   add_event_errors(p, json_get(rep, "pmu"));
   add_reclaim(p, json_get(rep, "reclaim"));
 
-  p->raw = xrealloc(p->raw, (size_t)(p->nraw + 1) * sizeof *p->raw);
+  p->raw = stat_xrealloc(p->raw, (size_t)(p->nraw + 1) * sizeof *p->raw);
   p->raw[p->nraw++] = rep;
 }
 

@@ -33,15 +33,6 @@ struct image {
   size_t json_len;
 };
 
-static void *xalloc(void *p, size_t n) {
-  p = realloc(p, n ? n : 1);
-  if (!p) {
-    fputs("hakmem-stat: out of memory\n", stderr);
-    exit(125);
-  }
-  return p;
-}
-
 static int read_all(const char *path, char **out, size_t *len) {
   *out = NULL;
   *len = 0;
@@ -53,7 +44,7 @@ static int read_all(const char *path, char **out, size_t *len) {
     return -1;
   }
   size_t cap = (size_t)st.st_size;
-  char *p = xalloc(NULL, cap + 1);
+  char *p = stat_xrealloc(NULL, cap + 1);
   while (*len < cap) {
     ssize_t r = read(fd, p + *len, cap - *len);
     if (r < 0 && errno == EINTR) continue;
@@ -133,6 +124,17 @@ static int usable_block(const char *blk) {
   return st == HKM_BLK_LIVE || st == HKM_BLK_EXITED || st == HKM_BLK_OTHERS;
 }
 
+/* From block *b on, the next one that counted anything, its categories in one; NULL past the last. */
+static const char *next_block(const struct image *im, unsigned *b, struct hkm_prof_cat *one) {
+  for (; *b < nblocks(im); (*b)++) {
+    const char *blk = block_at(im, *b);
+    if (!blk || !usable_block(blk)) continue;
+    effective(im, blk, one);
+    if (counts_anything(one, im->h->ncat)) return block_at(im, (*b)++);
+  }
+  return NULL;
+}
+
 /* TSC ticks per second from the image's start to now: the TSC runs at one rate on every CPU. */
 static double tsc_hz_since(const struct hkm_collect_head *h) {
   uint32_t lo, hi;
@@ -170,21 +172,17 @@ static void synthesize(FILE *f, const struct image *im, uint64_t run_bias) {
   const struct hkm_collect_head *h = im->h;
   uint64_t bias = h->bias ? h->bias : run_bias;
   unsigned ncat = h->ncat;
-  struct hkm_prof_cat *pool = xalloc(NULL, ncat * sizeof *pool), *one = xalloc(NULL, ncat * sizeof *one),
-                      *all = xalloc(NULL, ncat * sizeof *all);
-  double *tot = xalloc(NULL, ncat * sizeof *tot), *var = xalloc(NULL, ncat * sizeof *var);
-  int *unknown = xalloc(NULL, ncat * sizeof *unknown);
+  struct hkm_prof_cat *pool = stat_xrealloc(NULL, ncat * sizeof *pool), *one = stat_xrealloc(NULL, ncat * sizeof *one),
+                      *all = stat_xrealloc(NULL, ncat * sizeof *all);
+  double *tot = stat_xrealloc(NULL, ncat * sizeof *tot), *var = stat_xrealloc(NULL, ncat * sizeof *var);
+  int *unknown = stat_xrealloc(NULL, ncat * sizeof *unknown);
   memset(pool, 0, ncat * sizeof *pool);
   memset(all, 0, ncat * sizeof *all);
   memset(tot, 0, ncat * sizeof *tot);
   memset(var, 0, ncat * sizeof *var);
   memset(unknown, 0, ncat * sizeof *unknown);
-  unsigned threads = 0;
-  for (unsigned b = 0; b < nblocks(im); b++) {
-    const char *blk = block_at(im, b);
-    if (!blk || !usable_block(blk)) continue;
-    effective(im, blk, one);
-    if (!counts_anything(one, ncat)) continue;
+  unsigned threads = 0, b = 0;
+  for (const char *blk; (blk = next_block(im, &b, one));) {
     merge(pool, one, ncat);
     threads += ((const struct hkm_prof_block_head *)blk)->threads;
   }
@@ -199,11 +197,8 @@ static void synthesize(FILE *f, const struct image *im, uint64_t run_bias) {
           "\"overhead_subtracted\":true,\"inclusive\":true,\"sample_every\":%u,\"from_counters\":true,\"per_thread\":[",
           h->timing_compiled ? "true" : "false", threads, hz, (unsigned long long)bias, h->sample_every);
   int first = 1;
-  for (unsigned b = 0; b < nblocks(im); b++) {
-    const char *blk = block_at(im, b);
-    if (!blk || !usable_block(blk)) continue;
-    effective(im, blk, one);
-    if (!counts_anything(one, ncat)) continue;
+  b = 0;
+  for (const char *blk; (blk = next_block(im, &b, one));) {
     const struct hkm_prof_block_head *bh = (const struct hkm_prof_block_head *)blk;
     merge(all, one, ncat);
     fprintf(f, "%s{\"tid\":%d,\"exited\":%s,\"threads\":%u,\"categories\":", first ? "" : ",",
@@ -297,8 +292,8 @@ static void add_warnings(struct run_result *r, const struct hkm_collect_head *h)
     for (k = 0; k < r->nwarn; k++)
       if (!strcmp(r->warn[k].text, text)) break;
     if (k == r->nwarn) {
-      r->warn = xalloc(r->warn, (size_t)(r->nwarn + 1) * sizeof *r->warn);
-      r->warn[k].text = xalloc(NULL, len + 1);
+      r->warn = stat_xrealloc(r->warn, (size_t)(r->nwarn + 1) * sizeof *r->warn);
+      r->warn[k].text = stat_xrealloc(NULL, len + 1);
       memcpy(r->warn[k].text, text, len + 1);
       r->warn[k].processes = 0;
       r->nwarn++;
@@ -343,12 +338,12 @@ int stat_collect_read(const char *dir, struct run_result *r) {
       continue;
     }
     if (one.h->json_len && one.h->json_off >= one.h->head_bytes && one.h->json_off + one.h->json_len <= one.len) {
-      one.json = xalloc(NULL, one.h->json_len + 1);
+      one.json = stat_xrealloc(NULL, one.h->json_len + 1);
       memcpy(one.json, one.data + one.h->json_off, one.h->json_len);
       one.json_len = one.h->json_len;
       one.json[one.json_len] = 0;
     }
-    im = xalloc(im, (size_t)(n + 1) * sizeof *im);
+    im = stat_xrealloc(im, (size_t)(n + 1) * sizeof *im);
     im[n++] = one;
   }
   closedir(d);
@@ -359,14 +354,9 @@ int stat_collect_read(const char *dir, struct run_result *r) {
     int later = i + 1 < n && im[i + 1].pid == im[i].pid;
     add_warnings(r, im[i].h);
     /* a forked child's file that it never wrote in before its execve: not a process of its own */
-    struct hkm_prof_cat *one = xalloc(NULL, im[i].h->ncat * sizeof *one);
-    int any = 0;
-    for (unsigned b = 0; b < nblocks(&im[i]) && !any; b++) {
-      const char *blk = block_at(&im[i], b);
-      if (!blk || !usable_block(blk)) continue;
-      effective(&im[i], blk, one);
-      any = counts_anything(one, im[i].h->ncat);
-    }
+    struct hkm_prof_cat *one = stat_xrealloc(NULL, im[i].h->ncat * sizeof *one);
+    unsigned b = 0;
+    int any = next_block(&im[i], &b, one) != NULL;
     free(one);
     if (!any && !im[i].json && later) continue;
     if (im[i].json) {

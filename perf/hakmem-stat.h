@@ -182,6 +182,9 @@ struct stat_mean {
 struct stat_mean stat_mean_of(const struct profile *runs, int n, double (*get)(const struct profile *, const void *),
                               const void *arg);
 
+/* realloc, or one line and exit 125 when there is no memory. */
+void *stat_xrealloc(void *p, size_t n);
+
 /* The command line as one string, arguments separated by spaces (for headers). */
 char *stat_command_string(char **argv);
 

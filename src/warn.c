@@ -44,23 +44,30 @@ static void emit(const char *buf, size_t len) {
     to_stderr(buf, len);
 }
 
-void hkm_warn(const char *fmt, ...) {
+/* A warning goes where emit() says; a fatal message to stderr always, and to the sink too. */
+static void say(int fatal, const char *fmt, va_list ap) {
   char buf[LINE_MAX_BYTES];
+  size_t len = format(buf, fmt, ap);
+  if (!fatal) {
+    emit(buf, len);
+    return;
+  }
+  to_stderr(buf, len);
+  if (sink) sink(buf, len);
+}
+
+void hkm_warn(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  size_t len = format(buf, fmt, ap);
+  say(0, fmt, ap);
   va_end(ap);
-  emit(buf, len);
 }
 
 void hkm_fatal(const char *fmt, ...) {
-  char buf[LINE_MAX_BYTES];
   va_list ap;
   va_start(ap, fmt);
-  size_t len = format(buf, fmt, ap);
+  say(1, fmt, ap);
   va_end(ap);
-  to_stderr(buf, len);
-  if (sink) sink(buf, len);
 }
 
 void hkm_warn_hold(void) { holding = 1; }

@@ -62,6 +62,20 @@ static int arg(char **argv, int i, int max) {
   return v;
 }
 
+/* n children, each making t Tiny pairs, then leaving with exit(0), or _exit(0) when quick. */
+static int spawn(int n, int t, int quick) {
+  for (int i = 0; i < n; i++) {
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+      stat_site_tiny(t);
+      if (quick) _exit(0);
+      exit(0);
+    }
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) return 2;
   const char *mode = argv[1];
@@ -73,14 +87,7 @@ int main(int argc, char **argv) {
   }
   if (!strcmp(mode, "fork") && argc == 4) {
     int n = arg(argv, 2, 64), t = arg(argv, 3, MAX_PAIRS);
-    for (int i = 0; i < n; i++) {
-      pid_t pid = fork();
-      if (pid < 0) return 1;
-      if (pid == 0) {
-        stat_site_tiny(t);
-        exit(0);
-      }
-    }
+    if (spawn(n, t, 0) != 0) return 1;
     stat_site_tiny(t);
     int st, bad = 0;
     for (int i = 0; i < n; i++)
@@ -135,14 +142,7 @@ int main(int argc, char **argv) {
   }
   if (!strcmp(mode, "forkexit") && argc == 4) {
     int n = arg(argv, 2, 64), t = arg(argv, 3, MAX_PAIRS);
-    for (int i = 0; i < n; i++) {
-      pid_t pid = fork();
-      if (pid < 0) return 1;
-      if (pid == 0) {
-        stat_site_tiny(t);
-        _exit(0);
-      }
-    }
+    if (spawn(n, t, 1) != 0) return 1;
     int st, bad = 0;
     for (int i = 0; i < n; i++)
       if (waitpid(-1, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st)) bad = 1;
