@@ -3,14 +3,15 @@
  *
  * With profiling on, malloc and free leave through their existing slow exits (an empty cache or one
  * without room, which the caches they see then always are; not a slab block; a large size: see
- * hkm_tls_cache in heap.h) for a timed copy of the same routing (hkm_alloc_timed/hkm_free_timed). The
- * untimed paths thus test nothing for the profiler, keep no timing state live, and need no stack
- * frame. */
+ * hkm_tls_cache in heap.h) for the counted, sampled copy of the same routing (alloc_timed.h,
+ * hakmem.c). The untimed paths thus test nothing for the profiler, keep no timing state live, and
+ * need no stack frame. */
 #ifndef HKM_ALLOC_H
 #define HKM_ALLOC_H
 
 #include <errno.h>
 #include <stddef.h>
+#include "alloc_timed.h"
 #include "compiler.h"
 #include "heap.h"
 #include "pagemap.h"
@@ -20,9 +21,6 @@
 extern const int hkm_tier_alloc_cat[HKM_TIER_COUNT];
 extern const int hkm_tier_free_cat[HKM_TIER_COUNT];
 
-void *hkm_alloc_timed(size_t n, const void *site);
-void hkm_free_timed(void *p);
-void *hkm_alloc_noheap(size_t n, const void *site);
 void *hkm_alloc_empty_entry(size_t n, const void *site, struct hkm_cache *k, size_t off);
 void hkm_free_full_entry(struct hkm_cache *k, struct hkm_span *s, void *p);
 void hkm_free_remote_entry(struct hkm_cache *k, struct hkm_span *s, void *p);
@@ -31,7 +29,6 @@ void *hkm_alloc_big_entry(size_t n, const void *site);
 void hkm_free_other_entry(void *p);
 void *hkm_alloc_aligned(size_t align, size_t n, const void *site);
 void hkm_free_other(struct hkm_span *s, void *p);
-void hkm_free_noheap(struct hkm_span *s, void *p);
 HKM_COLD __attribute__((noreturn)) void hkm_invalid_pointer(const char *fn, const void *p);
 size_t hkm_usable_size(const void *p, const char *fn);
 void *hkm_realloc(void *p, size_t n, const void *site);

@@ -397,7 +397,7 @@ void hkm_slab_free_remote(struct hkm_heap *h, struct hkm_span *s, struct hkm_blo
 }
 
 HKM_COLD void hkm_slab_double_free(struct hkm_block *b) {
-  hkm_warn("free(): double free of %p", (void *)b);
+  hkm_fatal("free(): double free of %p", (void *)b);
   abort();
 }
 
@@ -490,3 +490,16 @@ void hkm_slab_fork_prepare(void) { pthread_mutex_lock(&orphan_lock); }
 void hkm_slab_fork_parent(void) { pthread_mutex_unlock(&orphan_lock); }
 void hkm_slab_fork_child(void) { pthread_mutex_init(&orphan_lock, NULL); }
 
+/* Whether block b of slab s, whose key says "free", is free: its owner (h) finds it in its cache or on
+ * the slab's lists; another thread cannot walk them safely and trusts the key. For realloc and
+ * malloc_usable_size, which must not act on a freed block (hakmem.c). */
+int hkm_slab_block_freed(struct hkm_heap *h, struct hkm_span *s, const struct hkm_block *b) {
+  if (!h || atomic_load_explicit(&s->owner, memory_order_relaxed) != h) return 1;
+  for (struct hkm_block *f = h->cache[s->cls].head; f; f = f->next)
+    if (f == b) return 1;
+  for (struct hkm_block *f = s->free; f; f = f->next)
+    if (f == b) return 1;
+  for (struct hkm_block *f = REMOTE_ADDR(atomic_load(&s->remote)); f; f = f->next)
+    if (f == b) return 1;
+  return 0;
+}

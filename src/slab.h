@@ -83,6 +83,8 @@ void hkm_slab_heap_init(struct hkm_heap *h);
 void hkm_slab_fork_prepare(void);
 void hkm_slab_fork_parent(void);
 void hkm_slab_fork_child(void);
+/* Whether block b of slab s, whose key says "free", is free (b's owner h checks its lists). */
+int hkm_slab_block_freed(struct hkm_heap *h, struct hkm_span *s, const struct hkm_block *b);
 
 /* The fast paths' halves, written to stay in registers; everything rare is in the _slow functions.
  * k is a heap's cache array (or what stands for it, heap.h), off a class's byte offset in it.

@@ -3,10 +3,8 @@
 
 #include <pthread.h>
 
-#include "meta.h"
 #include "options.h"
 #include "os.h"
-#include "pagemap.h"
 #include "prof.h"
 #include "reclaim.h"
 #include "region.h"
@@ -43,7 +41,7 @@ static size_t whale_class(size_t n) {
   return round_up(n, step < HKM_GRANULE ? HKM_GRANULE : step);
 }
 
-void *hkm_whale_alloc(size_t n, size_t align, size_t lead, const void *site) {
+static void *whale_alloc_once(size_t n, size_t align, size_t lead, const void *site) {
   HKM_TIME_START(t);
   if (align < HKM_GRANULE) align = HKM_GRANULE;
   size_t bytes = whale_class(n);
@@ -73,17 +71,7 @@ void *hkm_whale_alloc(size_t n, size_t align, size_t lead, const void *site) {
       size_t exact = round_up(n, HKM_GRANULE);
       if (exact < bytes && (p = hkm_os_map_aligned(exact, align)) != NULL) bytes = exact;
     }
-    if (!p) goto out;
-    s = hkm_meta_span_new();
-    if (!s || hkm_pagemap_set((uintptr_t)p, bytes, s) != 0) {
-      if (s) hkm_meta_span_free(s);
-      hkm_os_unmap(p, bytes);
-      s = NULL;
-      goto out;
-    }
-    s->base = (uintptr_t)p;
-    s->bytes = bytes;
-    s->zeroed = 1;
+    if (!p || (s = hkm_region_describe(p, bytes)) == NULL) goto out;
   }
   s->lead = (uint32_t)lead;
   s->usable = s->bytes - lead;
@@ -93,6 +81,14 @@ void *hkm_whale_alloc(size_t n, size_t align, size_t lead, const void *site) {
 out:
   HKM_TIME_END(WHALE_GET, t);
   return s ? (void *)(s->base + lead) : NULL;
+}
+
+/* A mapping the kernel refused (RLIMIT_AS) is retried once after hkm_os_relieve has given back what
+ * hakmem holds: this ring, the release queue, the region cache's address space. */
+void *hkm_whale_alloc(size_t n, size_t align, size_t lead, const void *site) {
+  void *p = whale_alloc_once(n, align, lead, site);
+  if (hkm_unlikely(!p) && hkm_os_relieve()) p = whale_alloc_once(n, align, lead, site);
+  return p;
 }
 
 void hkm_whale_free(struct hkm_span *s) {

@@ -14,3 +14,5 @@ include tests/pmu.mk
 include tests/docs.mk
 include tests/slab.mk
 include tests/stat.mk
+include tests/limit.mk
+include tests/stress.mk
