@@ -40,6 +40,16 @@ void *hkm_calloc(size_t count, size_t size, const void *site);
 #define hkm_prof_on() 0
 #endif
 
+/* As a site: the return address of the function hkm_alloc is inlined into (an entry point), read
+ * only on the slow exits, so the fast path does not load it. */
+#define HKM_SITE_CALLER ((const void *)1)
+#define HKM_SITE_OF(site)                                                                              \
+  ((site) == HKM_SITE_CALLER ? ({                                                                        \
+    __asm__ volatile("" ::: "memory");                                                                   \
+    (const void *)__builtin_return_address(0);                                                           \
+  })                                                                                                     \
+                             : (site))
+
 HKM_INLINE void *hkm_alloc(size_t n, const void *site) {
   size_t off; /* of the class's cache in the heap */
   if (hkm_likely(n - 1 < HKM_TINY_MAX))
@@ -47,11 +57,11 @@ HKM_INLINE void *hkm_alloc(size_t n, const void *site) {
   else if (n <= HKM_L25_MAX)
     off = (size_t)hkm_size_class(n) * sizeof(struct hkm_cache);
   else
-    return hkm_alloc_big_entry(n, site);
+    return hkm_alloc_big_entry(n, HKM_SITE_OF(site));
   struct hkm_cache *k = hkm_tls_cache;
   struct hkm_block *b = hkm_slab_pop(k, off);
   if (hkm_likely(b != 0)) return b;
-  return hkm_alloc_empty_entry(n, site, k, off); /* arguments in the order the fast path has them */
+  return hkm_alloc_empty_entry(n, HKM_SITE_OF(site), k, off); /* arguments in the order the fast path has them */
 }
 
 /* The slab descriptor of a block p may be freed, or NULL when p is not the start of a block that was

@@ -24,7 +24,7 @@
 
 static int is_pow2(size_t a) { return a && !(a & (a - 1)); }
 
-HKM_API void *malloc(size_t n) { return hkm_alloc(n, SITE()); }
+HKM_API void *malloc(size_t n) { return hkm_alloc(n, HKM_SITE_CALLER); }
 HKM_API void free(void *p) { hkm_free(p); }
 HKM_API void *calloc(size_t count, size_t size) { return hkm_calloc(count, size, SITE()); }
 HKM_API void *realloc(void *p, size_t n) { return hkm_realloc(p, n, SITE()); }
@@ -80,7 +80,7 @@ HKM_API void *pvalloc(size_t n) {
 HKM_API size_t malloc_usable_size(void *p) { return p ? hkm_usable_size(p, "malloc_usable_size") : 0; }
 
 /* glibc-internal callers (and some programs) use these names. */
-HKM_API void *__libc_malloc(size_t n) { return hkm_alloc(n, SITE()); }
+HKM_API void *__libc_malloc(size_t n) { return hkm_alloc(n, HKM_SITE_CALLER); }
 HKM_API void __libc_free(void *p) { hkm_free(p); }
 HKM_API void *__libc_calloc(size_t count, size_t size) { return hkm_calloc(count, size, SITE()); }
 HKM_API void *__libc_realloc(void *p, size_t n) { return hkm_realloc(p, n, SITE()); }
