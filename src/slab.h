@@ -122,7 +122,9 @@ HKM_INLINE void *hkm_slab_alloc(struct hkm_heap *h, unsigned c, const void *site
 /* Whether s is owned by the heap whose cache array is k (a heap's caches come first in it; the arrays
  * fast paths see while a thread has no heap or profiles belong to no owner). */
 HKM_INLINE int hkm_slab_owned_by(const struct hkm_span *s, const struct hkm_cache *k) {
-  return atomic_load_explicit(&s->owner, memory_order_relaxed) == (const struct hkm_heap *)k;
+  /* A plain read (the field only changes hands between heaps other than k's, whose answer is the
+   * same either way), so that the compiler folds it into the comparison. */
+  return *(struct hkm_heap *const *)(const void *)&s->owner == (const struct hkm_heap *)k;
 }
 
 HKM_INLINE void hkm_slab_free(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b) {
