@@ -27,12 +27,15 @@
   X(TINY_ALLOC, "tiny_alloc", HAK_ALLOC, SAMPLED)                   \
   X(TINY_FREE, "tiny_free", HAK_FREE, SAMPLED)                      \
   X(TINY_REFILL, "tiny_refill", TINY_ALLOC, EXACT)                  \
+  X(TINY_RELEASE, "tiny_release", TINY_FREE, EXACT)                 \
   X(POOL_GET, "pool_get", HAK_ALLOC, SAMPLED)                       \
   X(POOL_PUT, "pool_put", HAK_FREE, SAMPLED)                        \
   X(POOL_REFILL, "pool_refill", POOL_GET, EXACT)                    \
+  X(POOL_RELEASE, "pool_release", POOL_PUT, EXACT)                  \
   X(L25_GET, "l25_get", HAK_ALLOC, SAMPLED)                         \
   X(L25_PUT, "l25_put", HAK_FREE, SAMPLED)                          \
   X(L25_REFILL, "l25_refill", L25_GET, EXACT)                       \
+  X(L25_RELEASE, "l25_release", L25_PUT, EXACT)                     \
   X(BIGCACHE_GET, "bigcache_get", HAK_ALLOC, EXACT)                 \
   X(BIGCACHE_PUT, "bigcache_put", HAK_FREE, EXACT)                  \
   X(BIGCACHE_EVICT_SCAN, "bigcache_evict_scan", BIGCACHE_PUT, EXACT) \
