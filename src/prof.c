@@ -366,6 +366,7 @@ struct hkm_prof_mark hkm_prof_call_begin(unsigned slot, int cat) {
   }
   hkm_prof_self.census = census;
   hkm_prof_self.mode = HKM_PROF_TIMED;
+  hkm_prof_fence();
   return hkm_prof_clock();
 }
 

@@ -27,12 +27,15 @@
   X(TINY_ALLOC, "tiny_alloc", HAK_ALLOC, SAMPLED)                   \
   X(TINY_FREE, "tiny_free", HAK_FREE, SAMPLED)                      \
   X(TINY_REFILL, "tiny_refill", TINY_ALLOC, EXACT)                  \
+  X(TINY_RELEASE, "tiny_release", TINY_FREE, EXACT)                 \
   X(POOL_GET, "pool_get", HAK_ALLOC, SAMPLED)                       \
   X(POOL_PUT, "pool_put", HAK_FREE, SAMPLED)                        \
   X(POOL_REFILL, "pool_refill", POOL_GET, EXACT)                    \
+  X(POOL_RELEASE, "pool_release", POOL_PUT, EXACT)                  \
   X(L25_GET, "l25_get", HAK_ALLOC, SAMPLED)                         \
   X(L25_PUT, "l25_put", HAK_FREE, SAMPLED)                          \
   X(L25_REFILL, "l25_refill", L25_GET, EXACT)                       \
+  X(L25_RELEASE, "l25_release", L25_PUT, EXACT)                     \
   X(BIGCACHE_GET, "bigcache_get", HAK_ALLOC, EXACT)                 \
   X(BIGCACHE_PUT, "bigcache_put", HAK_FREE, EXACT)                  \
   X(BIGCACHE_EVICT_SCAN, "bigcache_evict_scan", BIGCACHE_PUT, EXACT) \
@@ -151,8 +154,19 @@ HKM_INLINE struct hkm_prof_mark hkm_prof_clock(void) {
   return m;
 }
 
+/* Before the clock starts on a measurement that no other one encloses: wait until everything the
+ * program did before has completed. rdtsc does not wait, while the end's rdtscp waits for all that
+ * came before it, so the program's own cache misses issued just before a call (the check of the block
+ * it frees, say) would end inside the call's interval, and how many did depended on how the calls
+ * around it were measured: timing every call put 10-30 more cycles into each free of a pool or L2.5
+ * block than timing one in 2 or 256 (perf/bench/RESULTS.md, issue 12). lfence serializes dispatch
+ * (on AMD once the kernel has set it up so, as Linux does). The wait is the program's, outside every
+ * interval, once per timed call or outermost exact measurement. */
+HKM_INLINE void hkm_prof_fence(void) { __asm__ __volatile__("lfence" ::: "memory"); }
+
+/* Inside a timed call the call's own start has waited already (hkm_prof_call_begin). */
 HKM_INLINE struct hkm_prof_mark hkm_prof_start(void) {
-  hkm_prof_self.depth++;
+  if (hkm_prof_self.depth++ == 0 && hkm_prof_self.mode != HKM_PROF_TIMED) hkm_prof_fence();
   return hkm_prof_clock();
 }
 /* End of a measurement of cat that started at m: an EXACT category records its cycles; a SAMPLED

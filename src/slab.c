@@ -22,6 +22,7 @@ _Static_assert(sizeof(struct hkm_cache) == 16, "a class's cache offset is 16 x c
 uintptr_t hkm_secret;
 
 static const int refill_cat[3] = {HKM_CAT_TINY_REFILL, HKM_CAT_POOL_REFILL, HKM_CAT_L25_REFILL};
+static const int release_cat[3] = {HKM_CAT_TINY_RELEASE, HKM_CAT_POOL_RELEASE, HKM_CAT_L25_RELEASE};
 
 /* Doubly linked class lists (partial, full). */
 static void list_push(struct hkm_span **head, struct hkm_span *s) {
@@ -115,6 +116,15 @@ static void release(struct hkm_span *s) {
   s->free = NULL;
   s->limit = 0; /* no block of it can be freed any more */
   hkm_region_put(s);
+}
+
+/* A slab a free emptied goes back: the tier's release, timed on every call (prof.h) since it is rare
+ * and costly next to the sampled free it runs in. */
+static void release_freed(struct hkm_span *s) {
+  HKM_TIME_START(t);
+  int cat = release_cat[s->tier]; /* s is the region cache's once put */
+  release(s);
+  HKM_TIME_END_AT(cat, t);
 }
 
 static struct hkm_span *new_slab(struct hkm_heap *h, unsigned c) {
@@ -269,10 +279,10 @@ static void returned(struct hkm_heap *h, struct hkm_span *s) {
   if (s->used == 0 && s->state == HKM_SLAB_PARTIAL &&
       (s->tier != HKM_TIER_L25 || cs->partial != s || s->next || !keep_empty(h, s))) {
     list_unlink(&cs->partial, s);
-    release(s);
+    release_freed(s);
   } else if (s->used == 0 && s == cs->cur && s->tier == HKM_TIER_L25 && !keep_empty(h, s)) {
     cs->cur = &hkm_slab_sentinel; /* the next allocation of the class refills */
-    release(s);
+    release_freed(s);
   }
 }
 
