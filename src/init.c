@@ -15,6 +15,7 @@
 #include "heap.h"
 #include "induced.h"
 #include "init.h"
+#include "learn.h"
 #include "meta.h"
 #include "options.h"
 #include "pagemap.h"
@@ -22,6 +23,7 @@
 #include "prof.h"
 #include "reclaim.h"
 #include "region.h"
+#include "sitecache.h"
 #include "sizeclass.h"
 #include "whale.h"
 
@@ -29,13 +31,16 @@ enum { INIT_NONE, INIT_RUNNING, INIT_DONE };
 static _Atomic int init_state;
 static HKM_TLS int in_init;
 
-/* Lock order: reclaim's batch, heaps, bigcache, whale, region, page map, meta (region takes the page
- * map's and meta's locks inside its own; a reclaim batch may take meta's). */
+/* Lock order: the learner, reclaim's batch, heaps, bigcache, whale, the site cache, region, page map,
+ * meta (region takes the page map's and meta's locks inside its own; a reclaim batch may take meta's;
+ * the site cache's decay puts spans in the region cache under its lock). */
 static void fork_prepare(void) {
+  hkm_learn_fork_prepare();
   hkm_reclaim_fork_prepare();
   hkm_heap_fork_prepare();
   hkm_bigcache_fork_prepare();
   hkm_whale_fork_prepare();
+  hkm_sitecache_fork_prepare();
   hkm_region_fork_prepare();
   hkm_pagemap_fork_prepare();
   hkm_meta_fork_prepare();
@@ -45,21 +50,25 @@ static void fork_parent(void) {
   hkm_meta_fork_parent();
   hkm_pagemap_fork_parent();
   hkm_region_fork_parent();
+  hkm_sitecache_fork_parent();
   hkm_whale_fork_parent();
   hkm_bigcache_fork_parent();
   hkm_heap_fork_parent();
   hkm_reclaim_fork_parent();
+  hkm_learn_fork_parent();
 }
 
 static void fork_child(void) {
   hkm_meta_fork_child();
   hkm_pagemap_fork_child();
   hkm_region_fork_child();
+  hkm_sitecache_fork_child();
   hkm_whale_fork_child();
   hkm_bigcache_fork_child();
   hkm_heap_fork_child();
   hkm_reclaim_fork_child();
   hkm_induced_fork_child();
+  hkm_learn_fork_child();
 }
 
 static HKM_COLD void init_slow(void) {
@@ -78,6 +87,7 @@ static HKM_COLD void init_slow(void) {
   hkm_heap_init();
   hkm_whale_init();
   hkm_region_init();
+  hkm_learn_init();
   hkm_prof_init();
   pthread_atfork(fork_prepare, fork_parent, fork_child);
   in_init = 0;

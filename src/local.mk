@@ -11,11 +11,15 @@ src_libhakmem_la_SOURCES = \
 	src/pagemap.h src/pagemap.c \
 	src/meta.h src/meta.c \
 	src/sizeclass.h src/sizeclass.c \
+	src/site_rules.h src/site_rules.c src/site_stats.h src/site_stats.c src/site_report.h src/site_report.c \
 	src/reclaim.h src/reclaim.c src/report.c \
 	src/region.h src/region.c \
 	src/slab.h src/slab.c src/heap.h src/heap.c \
+	src/policy.h src/policy.c \
 	src/bigcache.h src/bigcache.c \
+	src/sitecache.h src/sitecache.c \
 	src/whale.h src/whale.c \
+	src/learn_file.h src/learn_file.c src/learn.h src/learn.c \
 	src/perfev.h src/perfev.c src/pmu.h src/pmu.c src/induced.h src/induced.c \
 	src/report_pmu.h src/report_pmu.c \
 	src/init.h src/init.c src/alloc.h src/hakmem.c src/malloc.c

@@ -16,6 +16,7 @@
 #include "os.h"
 #include "reclaim.h"
 #include "region.h"
+#include "sitecache.h"
 #include "whale.h"
 
 #define SITE() __builtin_return_address(0)
@@ -99,6 +100,7 @@ HKM_API int malloc_trim(size_t pad) {
   int any = h ? hkm_slab_trim(h) : 0;
   any |= hkm_bigcache_flush();
   any |= hkm_whale_flush();
+  any |= hkm_sitecache_flush();
   any |= hkm_region_trim();
   return any;
 }

@@ -66,7 +66,7 @@
  *     bytes                 bytes released
  *     avg_batch             ranges / batches, with 2 decimals (0 when batches is 0)
  *     fallbacks             times a backend could not start and the next one took over
- * The last four fields are present when profiling is enabled:
+ * The last five fields are present when profiling is enabled:
  *   per_thread              array, one object per thread that recorded: exited threads in exit
  *                           order, then live ones; the first 64 one by one, then one last object
  *                           with tid -1 for the rest (and for what threads freed after their exit
@@ -91,6 +91,9 @@
  *     total_cycles          their hak_alloc cycles
  *   sites_distinct          call sites seen (up to 1024 are told apart)
  *   sites_dropped           allocations whose site found no room in the table of 1024
+ *   learn                   null unless site rules are on (HAKMEM_MODE=learning or research, or
+ *                           HAKMEM_LEARN_FORCE); else the rules per call site of blocks over 1 MiB
+ *                           (site_report.c lists the members; hakmem(3) explains them)
  * All cycle, count and ns fields are non-negative integers. */
 #include "config.h"
 
@@ -111,6 +114,7 @@
 #include "strbuf.h"
 #include "symbolize.h"
 #include "reclaim.h"
+#include "site_report.h"
 
 /* The summary fits on the stack: a JSON category line is under 300 bytes even with 20-digit numbers.
  * With the per-thread and per-site detail the report is larger and gets its own mapping (never
@@ -122,7 +126,8 @@
 #define PATH_SHOWN HKM_SYM_PATH_MAX /* bytes of an object's path; escaping may make each byte 6 */
 #define SYMBOL_SHOWN 256
 #define DETAIL_CAP \
-  (REPORT_CAP + (HKM_PROF_THREADS_KEPT + 1) * (128 + HKM_CAT_COUNT * 96) + SITES_SHOWN * (256 + 6 * (PATH_SHOWN + SYMBOL_SHOWN)))
+  (REPORT_CAP + (HKM_PROF_THREADS_KEPT + 1) * (128 + HKM_CAT_COUNT * 96) + SITES_SHOWN * (256 + 6 * (PATH_SHOWN + SYMBOL_SHOWN)) + \
+   HKM_SITE_REPORT_CAP)
 
 typedef unsigned long long ull;
 
@@ -249,6 +254,7 @@ static void format_json(const struct hkm_prof_snapshot *s, const struct hkm_repo
     for (unsigned i = 0; i < nthreads; i++) json_thread(b, &threads[i], i == 0);
     hkm_put(b, "]");
     json_sites(b);
+    hkm_site_report_json(b);
   }
   hkm_put(b, "}\n");
 }

@@ -12,3 +12,4 @@ include tests/reclaim.mk
 include tests/pmu.mk
 include tests/docs.mk
 include tests/stat.mk
+include tests/learn.mk

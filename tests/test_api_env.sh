@@ -1,7 +1,7 @@
 #!/bin/sh
 # hakmem is silent in a clean environment; an unknown HAKMEM_* name or a bad value costs exactly one
-# warning line and the default; learning prints one notice and runs as balanced, research one notice
-# and runs as balanced with the profiler on (its report sent elsewhere here). The
+# warning line and the default; learning runs balanced's caches silently, research prints one notice
+# and runs as learning with the profiler on (its report sent elsewhere here). The
 # mode in force is read from how many whale mappings it keeps (api_env_prog), with the ring's decay
 # pushed out of the way.
 prog="$HKM_TESTS_BUILDDIR/api_env_prog"
@@ -45,10 +45,19 @@ run 8 1 '^hakmem: HAKMEM_VERBOSE=maybe ' HAKMEM_VERBOSE=maybe
 run 8 1 '^hakmem: HAKMEM_RECLAIM=fast ' HAKMEM_RECLAIM=fast
 run 8 1 '^hakmem: HAKMEM_RECLAIM_BATCH=0 ' HAKMEM_RECLAIM_BATCH=0
 
-# A mode named but not available yet: one notice, then balanced.
-run 8 1 '^hakmem: HAKMEM_MODE=learning is not available yet; running as balanced$' HAKMEM_MODE=learning
-# research: balanced with profiling and fault sampling, said in one notice; the report goes to the file.
-run 8 1 '^hakmem: HAKMEM_MODE=research: balanced, with' HAKMEM_MODE=research HAKMEM_TIMING_FILE="$tmp/research.prof"
+# learning: balanced's caches and the site learner, silently; with the sync backend there is no thread
+# to learn on, which one line says (and the ring keeps 16 MiB, as always with sync). A bad
+# HAKMEM_LEARN_FORCE: one line, and no rule is forced.
+run 8 0 x HAKMEM_MODE=learning
+run 4 1 '^hakmem: HAKMEM_MODE=learning: HAKMEM_RECLAIM=sync leaves no helper thread for the learner' \
+  HAKMEM_MODE=learning HAKMEM_RECLAIM=sync
+run 8 1 '^hakmem: HAKMEM_LEARN_FORCE=giant is not lazy, huge or prefault' HAKMEM_LEARN_FORCE=giant
+run 8 0 x HAKMEM_LEARN_FORCE=huge
+run 0 0 x HAKMEM_LEARN_FORCE=huge,own # freed blocks wait in their site's own cache, not the ring
+# research: learning with profiling and fault sampling, said in one notice; the report goes to the file.
+# (HAKMEM_TIMING_QUIET keeps its decision log off stderr, as under hakmem-stat)
+run 8 1 '^hakmem: HAKMEM_MODE=research: learning, exploring every backing' HAKMEM_MODE=research \
+  HAKMEM_TIMING_FILE="$tmp/research.prof" HAKMEM_TIMING_QUIET=1
 if grep -q 'HKM_ENABLE_TIMING 1' "$HKM_TOP_BUILDDIR/config.h"; then
   grep -q '^induced: ' "$tmp/research.prof" || fail "research mode: no induced section in its report"
 fi
