@@ -107,18 +107,27 @@ static const char *basename_of(const char *path) {
   return s ? s + 1 : path;
 }
 
+/* A call site's one spelling, for allocation sites and induced-fault sites alike (text, CSV, JSON):
+ * "function+0xoff (object)" when the object exports the function, else "object+0xoff" (the offset
+ * addr2line -e object takes), else the address. sym may carry its offset already ("fn+0x.."), as the
+ * induced sites give it; symoff is then NULL. */
+static void site_label(char *label, size_t cap, const char *obj, const char *sym, const struct jval *symoff,
+                       const struct jval *objoff, const char *addr) {
+  if (sym && obj && symoff && symoff->t == J_NUM)
+    snprintf(label, cap, "%s+0x%llx (%s)", sym, (unsigned long long)symoff->num, basename_of(obj));
+  else if (sym && obj && !symoff)
+    snprintf(label, cap, "%s (%s)", sym, basename_of(obj));
+  else if (obj && objoff && objoff->t == J_NUM)
+    snprintf(label, cap, "%s+0x%llx", basename_of(obj), (unsigned long long)objoff->num);
+  else
+    snprintf(label, cap, "%s", addr ? addr : "?");
+}
+
 static void add_site(struct profile *p, const struct jval *o) {
   const char *obj = json_str(json_get(o, "object")), *sym = json_str(json_get(o, "symbol"));
-  const char *addr = json_str(json_get(o, "addr"));
   char label[512];
-  if (sym && obj)
-    snprintf(label, sizeof label, "%s+%#llx (%s)", sym, (unsigned long long)json_num(json_get(o, "symbol_offset"), 0),
-             basename_of(obj));
-  else if (obj)
-    snprintf(label, sizeof label, "%s+%#llx", basename_of(obj),
-             (unsigned long long)json_num(json_get(o, "object_offset"), 0));
-  else
-    snprintf(label, sizeof label, "%s", addr ? addr : "?");
+  site_label(label, sizeof label, obj, sym, json_get(o, "symbol_offset"), json_get(o, "object_offset"),
+             json_str(json_get(o, "addr")));
   struct site *s = NULL;
   for (int i = 0; i < p->nsite; i++)
     if (!strcmp(p->sites[i].label, label)) s = &p->sites[i];
@@ -134,9 +143,9 @@ static void add_site(struct profile *p, const struct jval *o) {
 
 static void add_isite(struct profile *p, const struct jval *o) {
   const char *obj = json_str(json_get(o, "object")), *sym = json_str(json_get(o, "symbol"));
-  const char *addr = json_str(json_get(o, "address")), *cat = json_str(json_get(o, "category"));
+  const char *cat = json_str(json_get(o, "category"));
   char label[512];
-  snprintf(label, sizeof label, "%s (%s)", sym ? sym : addr ? addr : "?", obj ? basename_of(obj) : "?");
+  site_label(label, sizeof label, obj, sym, NULL, json_get(o, "object_offset"), json_str(json_get(o, "address")));
   struct isite *s = NULL;
   for (int i = 0; i < p->nisite; i++)
     if (!strcmp(p->isites[i].label, label) && !strcmp(p->isites[i].category, cat ? cat : "")) s = &p->isites[i];

@@ -12,8 +12,10 @@ static const char usage_text[] =
     "usage: hakmem-stat [options] [--] command [args...]\n"
     "  -e, --events LIST   count these PMU events per category (libpfm4 names, comma-separated)\n"
     "  -M, --mode MODE     HAKMEM_MODE: minimal, fast, balanced, learning or research\n"
+    "                      (not perf stat's -M/--metrics: any other word is refused)\n"
     "  -o, --output FILE   write the report to FILE instead of standard error\n"
-    "      --json          the report as JSON (the library's reports and the process totals)\n"
+    "  -j, --json          the report as JSON (the library's reports and the process totals);\n"
+    "      --json-output   the same, as perf stat spells it\n"
     "  -x SEP              the report as CSV, fields separated by SEP\n"
     "  -r, --repeat N      run the command N times; mean and relative stddev per row\n"
     "      --sites N       the N call sites with the most allocation cycles (at most 64)\n"
@@ -25,13 +27,14 @@ static const char usage_text[] =
     "  -h, --help          this help\n"
     "      --version       the version\n";
 
-enum { OPT_JSON = 256, OPT_SITES, OPT_PER_PROCESS, OPT_PER_THREAD, OPT_SVG, OPT_LIB, OPT_VERSION };
+enum { OPT_SITES = 256, OPT_PER_PROCESS, OPT_PER_THREAD, OPT_SVG, OPT_LIB, OPT_VERSION };
 
 static const struct option longopts[] = {
     {"events", required_argument, NULL, 'e'},
     {"mode", required_argument, NULL, 'M'},
     {"output", required_argument, NULL, 'o'},
-    {"json", no_argument, NULL, OPT_JSON},
+    {"json", no_argument, NULL, 'j'},
+    {"json-output", no_argument, NULL, 'j'},
     {"repeat", required_argument, NULL, 'r'},
     {"sites", required_argument, NULL, OPT_SITES},
     {"per-process", no_argument, NULL, OPT_PER_PROCESS},
@@ -70,7 +73,7 @@ void stat_parse_options(int argc, char **argv, struct stat_opts *o) {
   opterr = 0; /* our own one-line messages */
   int c;
   /* '+': options end at the command, whose own options are its business */
-  while ((c = getopt_long(argc, argv, "+:e:M:o:x:r:qh", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:e:M:o:jx:r:qh", longopts, NULL)) != -1) {
     switch (c) {
     case 'e':
       if (!*optarg) bad("-e wants a list of events");
@@ -79,12 +82,16 @@ void stat_parse_options(int argc, char **argv, struct stat_opts *o) {
     case 'M': {
       int ok = 0;
       for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) ok |= !strcmp(optarg, modes[i]);
-      if (!ok) bad("-M wants minimal, fast, balanced, learning or research, not '%s'", optarg);
+      /* perf stat's -M takes metrics: a perf habit must not pass for a mode, or silently for none */
+      if (!ok)
+        bad("-M/--mode wants minimal, fast, balanced, learning or research, not '%s' (-M is hakmem's mode here, "
+            "not perf stat's --metrics)",
+            optarg);
       o->mode = optarg;
       break;
     }
     case 'o': o->output = optarg; break;
-    case OPT_JSON: o->json = 1; break;
+    case 'j': o->json = 1; break;
     case 'x':
       if (!*optarg) bad("-x wants a separator");
       o->sep = optarg;
@@ -105,7 +112,7 @@ void stat_parse_options(int argc, char **argv, struct stat_opts *o) {
     }
     }
   }
-  if (o->json && o->sep) bad("--json and -x cannot be combined");
+  if (o->json && o->sep) bad("-j/--json and -x cannot be combined");
   if (optind >= argc) bad("no command given");
   o->argv = argv + optind;
 }

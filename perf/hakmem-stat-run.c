@@ -19,10 +19,7 @@
 #include <unistd.h>
 
 #include "hakmem-stat.h"
-
-#ifndef HKM_LIBDIR
-#define HKM_LIBDIR "/usr/local/lib"
-#endif
+#include "perf/hakmem-stat-libdir.h" /* HKM_LIBDIR, generated (perf/local.mk) */
 
 /* path made absolute (the command may change directory) without resolving the file's own symlink:
  * libhakmem.so stays libhakmem.so in messages and in the JSON. */
@@ -183,23 +180,37 @@ static int read_file(const char *path, char **out, size_t *len) {
 
 static double tv_s(struct timeval tv) { return (double)tv.tv_sec + (double)tv.tv_usec / 1e6; }
 
+/* The private directory for the reports: in TMPDIR, else in /tmp. A TMPDIR that is gone or not
+ * writable is no reason to refuse the run (the reports only pass through). */
+static int make_dir(char *dir, size_t cap) {
+  const char *tmpdir = getenv("TMPDIR");
+  int e = 0;
+  if (tmpdir && *tmpdir) {
+    snprintf(dir, cap, "%s/hakmem-stat.XXXXXX", tmpdir);
+    if (mkdtemp(dir)) return 0;
+    e = errno;
+  }
+  snprintf(dir, cap, "/tmp/hakmem-stat.XXXXXX");
+  if (mkdtemp(dir)) return 0;
+  if (e)
+    fprintf(stderr, "hakmem-stat: cannot create a directory for the reports in TMPDIR=%s (%s) or /tmp (%s)\n", tmpdir,
+            strerror(e), strerror(errno));
+  else
+    fprintf(stderr, "hakmem-stat: cannot create a directory for the reports in /tmp: %s\n", strerror(errno));
+  return -1;
+}
+
 int stat_run(const struct stat_opts *o, const char *lib, struct run_result *r) {
   memset(r, 0, sizeof *r);
-  const char *tmpdir = getenv("TMPDIR");
   char dir[PATH_MAX], file[PATH_MAX + 32];
-  snprintf(dir, sizeof dir, "%s/hakmem-stat.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-  if (!mkdtemp(dir)) {
-    fprintf(stderr, "hakmem-stat: cannot create a directory in %s: %s\n", tmpdir && *tmpdir ? tmpdir : "/tmp",
-            strerror(errno));
-    return STAT_EXIT_NOEXEC;
-  }
+  if (make_dir(dir, sizeof dir) != 0) return STAT_EXIT_FAIL;
   snprintf(file, sizeof file, "%s/profile.jsonl", dir);
 
   int pipefd[2];
   if (pipe2(pipefd, O_CLOEXEC) != 0) {
     fprintf(stderr, "hakmem-stat: pipe: %s\n", strerror(errno));
     rmdir(dir);
-    return STAT_EXIT_NOEXEC;
+    return STAT_EXIT_FAIL;
   }
   install_handlers();
   fflush(NULL);
@@ -211,7 +222,7 @@ int stat_run(const struct stat_opts *o, const char *lib, struct run_result *r) {
     close(pipefd[0]);
     close(pipefd[1]);
     rmdir(dir);
-    return STAT_EXIT_NOEXEC;
+    return STAT_EXIT_FAIL;
   }
   if (pid == 0) {
     close(pipefd[0]);

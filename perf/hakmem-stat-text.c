@@ -182,7 +182,9 @@ static void print_event_errors(FILE *f, const struct profile *p) {
 static void print_reclaim(FILE *f, const struct profile *p) {
   if (!p->has_reclaim) return;
   char b1[40], b2[40], b3[40];
-  fprintf(f, "\n  reclaim (%s): %s batches, %s ranges, %s bytes, %.2f ranges/batch, %.0f fallbacks\n", p->backend,
+  /* bytes: the ranges' lengths, pages resident or not; RSS is what the totals' peak RSS shows */
+  fprintf(f, "\n  reclaim (%s): %s batches, %s ranges, %s bytes of address space (resident or not), %.2f ranges/batch, "
+             "%.0f fallbacks\n", p->backend,
           grouped(p->rc_batches, b1, sizeof b1), grouped(p->rc_ranges, b2, sizeof b2),
           grouped(p->rc_bytes, b3, sizeof b3), p->rc_batches > 0 ? p->rc_ranges / p->rc_batches : 0,
           p->rc_fallbacks);
@@ -247,25 +249,40 @@ static double syscall_cycles(const struct table *t) {
   return sum;
 }
 
+/* The category a thread spent the most cycles in, or NULL when it recorded nothing: for a thread that
+ * made no malloc/free calls (the release helper) it says what the thread did instead. */
+static const struct cat *busiest(const struct table *t) {
+  const struct cat *best = NULL;
+  for (int i = 0; i < t->n; i++)
+    if (t->cats[i].count > 0 && (!best || t->cats[i].total > best->total)) best = &t->cats[i];
+  return best;
+}
+
 static void print_per_thread(FILE *f, const struct profile *p) {
-  char b1[40], b2[40], b3[40], b4[40];
-  fprintf(f, "\n  per thread:\n  %8s %12s %-8s %14s %14s %16s %8s %16s\n", "pid", "tid", "state", "hak_alloc", "hak_free",
-          "top_level_cyc", "share", "syscall_cyc");
+  char b1[40], b2[40], b3[40], b4[40], b5[40];
+  int shown = 0;
+  fprintf(f, "\n  per thread:\n  %8s %12s %-8s %14s %14s %16s %8s %16s  %s\n", "pid", "tid", "state", "hak_alloc",
+          "hak_free", "top_level_cyc", "share", "syscall_cyc", "busiest (cycles)");
   for (int i = 0; i < p->nthread; i++) {
     const struct thread *t = &p->threads_v[i];
-    const struct cat *a = stat_cat(&t->tab, "hak_alloc"), *fr = stat_cat(&t->tab, "hak_free");
+    const struct cat *a = stat_cat(&t->tab, "hak_alloc"), *fr = stat_cat(&t->tab, "hak_free"), *b = busiest(&t->tab);
+    if (!b) continue; /* a line of zeros says nothing */
     char tid[32];
     if (t->tid < 0)
       snprintf(tid, sizeof tid, "other(%.0f)", t->threads);
     else
       snprintf(tid, sizeof tid, "%ld", t->tid);
-    fprintf(f, "  %8ld %12s %-8s %14s %14s %16s %7.2f%% %16s\n", t->pid, tid,
+    fprintf(f, "  %8ld %12s %-8s %14s %14s %16s %7.2f%% %16s  %s (%s)\n", t->pid, tid,
             t->tid < 0 ? "-" : t->exited ? "exited" : "live",
             grouped(a ? a->count : 0, b1, sizeof b1), grouped(fr ? fr->count : 0, b2, sizeof b2),
             grouped(t->tab.top, b3, sizeof b3), p->tab.top > 0 ? 100 * t->tab.top / p->tab.top : 0,
-            grouped(syscall_cycles(&t->tab), b4, sizeof b4));
+            grouped(syscall_cycles(&t->tab), b4, sizeof b4), b->name, grouped(b->total, b5, sizeof b5));
+    shown++;
   }
-  if (!p->nthread) fprintf(f, "  (no thread recorded)\n");
+  if (!shown) fprintf(f, "  (no thread recorded)\n");
+  else if (shown < p->nthread)
+    fprintf(f, "  (%d thread%s with nothing recorded not listed)\n", p->nthread - shown,
+            p->nthread - shown == 1 ? "" : "s");
 }
 
 
@@ -295,8 +312,8 @@ void stat_print_text(FILE *f, const struct stat_opts *o, const struct profile *r
   fprintf(f, ":\n\n");
   free(cmd);
   if (!last->reports)
-    fprintf(f, "  no process reported: the command never ran hakmem (static binaries and setuid programs do not "
-               "load LD_PRELOAD), or it was killed before its exit\n");
+    fprintf(f, "  no process reported: the command never ran hakmem (static binaries not linked with libhakmem.a "
+               "and setuid programs do not load LD_PRELOAD), or it was killed before its exit\n");
   else if (last->compiled_out)
     fprintf(f, "  this libhakmem was built with --disable-timing: no per-category figures, process totals only\n");
   else {
@@ -318,14 +335,14 @@ void stat_print_text(FILE *f, const struct stat_opts *o, const struct profile *r
 }
 
 /* CSV: one figure per line, so that columns never shift as fields come and go. With several runs
- * every line has the stddev column; it is empty (rel < 0) for figures of the last run only. */
+ * every line has the stddev column; it is empty (rel < 0) for figures of the last run only. Each
+ * column has one number format whatever the figure (a count, a mean over runs, a fraction): a
+ * reader never meets "300" in one row and "0.500000" in the next. */
 static void csv_line(FILE *f, const char *sep, const char *section, const char *name, const char *field, double v,
                      double rel, int n) {
   fprintf(f, "%s%s%s%s%s%s", section, sep, name, sep, field, sep);
   if (isnan(v))
     fputs("<not supported>", f);
-  else if (v == floor(v) && fabs(v) < 9e15)
-    fprintf(f, "%.0f", v);
   else
     fprintf(f, "%.6f", v);
   if (n > 1) {

@@ -16,16 +16,20 @@ int main(int argc, char **argv) {
   o.library = lib;
 
   /* Opened first, so that a bad path is known before the command runs, not after. */
-  FILE *out = stderr;
+  FILE *out = stderr, *svg = NULL;
   if (o.output && !(out = fopen(o.output, "w"))) {
     fprintf(stderr, "hakmem-stat: -o %s: %s\n", o.output, strerror(errno));
+    return STAT_EXIT_USAGE;
+  }
+  if (o.svg && !(svg = fopen(o.svg, "w"))) {
+    fprintf(stderr, "hakmem-stat: --svg %s: %s\n", o.svg, strerror(errno));
     return STAT_EXIT_USAGE;
   }
 
   struct profile *runs = calloc((size_t)o.repeat, sizeof *runs);
   if (!runs) {
     fputs("hakmem-stat: out of memory\n", stderr);
-    return 125;
+    return STAT_EXIT_FAIL;
   }
   int n = 0, status = 0;
   while (n < o.repeat) {
@@ -48,7 +52,7 @@ int main(int argc, char **argv) {
       stat_print_text(out, &o, runs, n);
   }
   if (out != stderr && fclose(out) != 0) fprintf(stderr, "hakmem-stat: -o %s: %s\n", o.output, strerror(errno));
-  if (o.svg) stat_write_svg(o.svg, &o, runs, n);
+  if (svg) stat_write_svg(svg, &o, runs, n);
   free(lib);
   return status;
 }

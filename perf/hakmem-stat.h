@@ -14,6 +14,7 @@
 
 /* Exit statuses of hakmem-stat itself; otherwise it exits with the command's status. */
 #define STAT_EXIT_USAGE 2     /* bad option */
+#define STAT_EXIT_FAIL 125    /* hakmem-stat itself failed (no directory for the reports, fork, memory) */
 #define STAT_EXIT_NOEXEC 126  /* the command was found but could not be executed */
 #define STAT_EXIT_NOTFOUND 127 /* the command, or libhakmem.so, was not found */
 
@@ -51,7 +52,7 @@ struct run_result {
 char *stat_find_lib(const struct stat_opts *o);
 
 /* Runs the command once with lib preloaded and profiling on; returns 0, or the exit status to leave
- * with (126/127) after printing why when the command could not be started. */
+ * with (125/126/127) after printing why when the command could not be started. */
 int stat_run(const struct stat_opts *o, const char *lib, struct run_result *r);
 
 /* A SIGTERM or SIGHUP reached hakmem-stat: no more runs. */
@@ -144,7 +145,8 @@ const struct cat *stat_cat(const struct table *t, const char *name);
 void stat_print_text(FILE *f, const struct stat_opts *o, const struct profile *runs, int n);
 void stat_print_csv(FILE *f, const struct stat_opts *o, const struct profile *runs, int n);
 void stat_print_json(FILE *f, const struct stat_opts *o, const struct profile *runs, int n, int status);
-int stat_write_svg(const char *path, const struct stat_opts *o, const struct profile *runs, int n);
+/* Writes the chart to f (opened on o->svg before the run) and closes it. */
+int stat_write_svg(FILE *f, const struct stat_opts *o, const struct profile *runs, int n);
 /* With --sites, the site rules of learning mode (hakmem-stat-sites.c); nothing when no report has them. */
 void stat_print_learned_sites(FILE *f, const struct profile *p, int max);
 

@@ -169,18 +169,24 @@ static int map_ring(int cpu, int f) {
 static int open_one(int e, const char *name) {
   struct perf_event_attr a;
   char why[96];
-  if (hkm_event_encode(name, &a, why, sizeof why) != 0) {
+  int r = hkm_event_encode(name, &a, why, sizeof why);
+  if (r == -1) {
     hkm_warn("HAKMEM_PMU_FAULTS: unknown event '%s' ignored (%s)", name, why);
     return -1;
   }
   memcpy(ev[e].name, name, HKM_EVENT_NAME_MAX); /* both HKM_EVENT_NAME_MAX long */
+  if (r == HKM_EVENT_UNAVAILABLE) { /* <not supported>, with the reason */
+    ev[e].supported = 0;
+    memcpy(ev[e].error, why, sizeof ev[e].error); /* both 96 long */
+    return 0;
+  }
   a.sample_period = period;
   a.sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_TID | PERF_SAMPLE_ADDR;
   a.inherit = 1;
   a.inherit_thread = 1; /* threads yes, forked processes no: they open their own */
   a.watermark = 1;
   a.wakeup_watermark = (uint32_t)(RING_PAGES_MIN * page / 2); /* whatever size the ring ends up */
-  int opened = 0, err = 0;
+  int opened = 0, err = 0, ring_err = 0;
   const char *what = "perf_event_open";
   for (int c = 0; c < ncpu; c++) {
     fd[e][c] = -1;
@@ -199,6 +205,7 @@ static int open_one(int e, const char *name) {
     if (ok != 0) {
       if (!err) {
         err = errno;
+        ring_err = 1;
         what = rings[c].pg ? "sharing the ring buffer" : "ring buffer mmap";
       }
       close(f);
@@ -209,7 +216,10 @@ static int open_one(int e, const char *name) {
     opened++;
   }
   ev[e].supported = opened > 0;
-  if (!opened) snprintf(ev[e].error, sizeof ev[e].error, "%s: %s", what, strerror(err ? err : ENODEV));
+  if (!opened && ring_err)
+    snprintf(ev[e].error, sizeof ev[e].error, "%s: %s", what, strerror(err));
+  else if (!opened) /* the event itself was refused: say why in words */
+    hkm_event_why(err ? err : ENODEV, &a, ev[e].error, sizeof ev[e].error);
   return 0;
 }
 

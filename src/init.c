@@ -12,6 +12,7 @@
 #include <sys/auxv.h>
 
 #include "bigcache.h"
+#include "hakmem.h"
 #include "heap.h"
 #include "induced.h"
 #include "init.h"
@@ -109,3 +110,7 @@ void hkm_ensure_init(void) {
 
 /* Read the environment (and warn about it) even in a program that never allocates. */
 __attribute__((constructor)) static void hkm_constructor(void) { hkm_ensure_init(); }
+
+/* The exit report is a destructor in report.c, which nothing else refers to: a program linked with
+ * libhakmem.a (static or not) would leave report.o, and so its report, out of the link. */
+__attribute__((used)) static void (*const keep_exit_report)(FILE *, int) = hak_prof_report;

@@ -166,7 +166,9 @@ HKM_API void hak_stats_print(FILE *out) {
   hkm_whale_stats(&w);
   struct hkm_reclaim_stats rc;
   hkm_reclaim_stats(&rc);
-  fprintf(out, "hakmem %s statistics (pid %d, %u thread heaps)\n", PACKAGE_VERSION, (int)getpid(), hkm_heap_live());
+  unsigned heaps = hkm_heap_live();
+  fprintf(out, "hakmem %s statistics (pid %d, %u thread heap%s)\n", PACKAGE_VERSION, (int)getpid(), heaps,
+          heaps == 1 ? "" : "s");
   fprintf(out, "  mapped           %12zu bytes (%zu mmap, %zu munmap, %zu madvise calls)\n", os.mapped, os.mmaps,
           os.munmaps, os.madvises);
   fprintf(out, "  arenas           %12zu bytes\n", r.arena_bytes);

@@ -31,9 +31,12 @@ static unsigned sample_every = 1;
 static char names[HKM_PMU_MAX][HKM_EVENT_NAME_MAX];
 static struct perf_event_attr attrs[HKM_PMU_MAX];
 /* First outcome of opening each event, in whichever thread tried first: 0 not tried, 1 opened,
- * else the errno that perf_event_open gave. */
+ * ST_UNAVAILABLE never to be tried (it could not be encoded here: why[] says why), else the errno
+ * that perf_event_open gave. */
+#define ST_UNAVAILABLE (-1)
 static int status[HKM_PMU_MAX];
 static int used_rdpmc;
+static char why[HKM_PMU_MAX][128]; /* the reason each event was refused, for the report */
 static pthread_key_t exit_key;
 
 enum { PT_NEW, PT_OPEN, PT_NONE, PT_OPENING };
@@ -75,6 +78,11 @@ static void open_thread(struct pt *t) {
   t->leader = -1;
   t->rdpmc = 1;
   for (int e = 0; e < nev; e++) {
+    if (status[e] == ST_UNAVAILABLE) {
+      t->fd[e] = -1;
+      t->pg[e] = NULL;
+      continue;
+    }
     struct perf_event_attr a = attrs[e];
     a.read_format = PERF_FORMAT_GROUP | PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
     t->fd[e] = hkm_event_open(&a, t->leader < 0 ? -1 : t->fd[t->leader]);
@@ -186,10 +194,15 @@ void hkm_pmu_init(void) {
   char want[HKM_PMU_MAX][HKM_EVENT_NAME_MAX];
   int n = hkm_event_split(list, want, HKM_PMU_MAX, "HAKMEM_PMU");
   for (int i = 0; i < n; i++) {
-    char why[128];
-    if (hkm_event_encode(want[i], &attrs[nev], why, sizeof why) != 0) {
-      hkm_warn("HAKMEM_PMU: unknown event '%s' ignored (%s)", want[i], why);
+    char reason[128];
+    int r = hkm_event_encode(want[i], &attrs[nev], reason, sizeof reason);
+    if (r == -1) {
+      hkm_warn("HAKMEM_PMU: unknown event '%s' ignored (%s)", want[i], reason);
       continue;
+    }
+    if (r == HKM_EVENT_UNAVAILABLE) { /* a column of <not supported>, with the reason */
+      snprintf(why[nev], sizeof why[nev], "%s", reason);
+      status[nev] = ST_UNAVAILABLE;
     }
     memcpy(names[nev++], want[i], HKM_EVENT_NAME_MAX);
   }
@@ -212,6 +225,9 @@ void hkm_pmu_info(struct hkm_pmu_info *info) {
     info->name[e] = names[e];
     int st = __atomic_load_n(&status[e], __ATOMIC_RELAXED);
     info->supported[e] = st == 1;
-    info->error[e] = st == 1 ? NULL : st == 0 ? "never opened" : strerror(st);
+    info->error[e] = st == 1                ? NULL
+                     : st == 0              ? "never opened"
+                     : st == ST_UNAVAILABLE ? why[e]
+                                            : hkm_event_why(st, &attrs[e], why[e], sizeof why[e]);
   }
 }

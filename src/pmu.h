@@ -12,7 +12,7 @@ struct hkm_pmu_info {
   int n;                            /* events encoded; 0 = no columns */
   const char *name[HKM_PMU_MAX];
   int supported[HKM_PMU_MAX];       /* opened */
-  const char *error[HKM_PMU_MAX];   /* why not (strerror of perf_event_open's errno) */
+  const char *error[HKM_PMU_MAX];   /* why not (hkm_event_why of perf_event_open's errno) */
   unsigned sample_every;            /* HAKMEM_PMU_SAMPLE */
   int rdpmc;                        /* counters were read with rdpmc somewhere */
 };

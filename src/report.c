@@ -56,14 +56,16 @@
  *                           category of each tier: faults}, other (not hakmem's memory), classes:
  *                           [{class, block_size, faults}] (slab tiers, non-zero only)}],
  *                           site_total (faults of the first event with a call site),
- *                           sites: [{address "0x...", symbol "fn+0x.." or null, object, category,
- *                           faults}] (first event, most faults first, at most 16)
+ *                           sites: [{address "0x...", symbol "fn+0x.." or null, object,
+ *                           object_offset (as in sites below, or null), category, faults}] (first
+ *                           event, most faults first, at most 16)
  *                           Fault figures are samples times period.
  *   reclaim                 the deferred release (reclaim.c) since start:
  *     backend               "uring", "thread" or "sync": the one in use
  *     batches               batches the release path ran
  *     ranges                address ranges released in them
- *     bytes                 bytes released
+ *     bytes                 bytes of address space released: the ranges' lengths, pages resident
+ *                           or not (not a drop in RSS)
  *     avg_batch             ranges / batches, with 2 decimals (0 when batches is 0)
  *     fallbacks             times a backend could not start and the next one took over
  * The last five fields are present when profiling is enabled:
@@ -312,7 +314,8 @@ static void format_text(const struct hkm_prof_snapshot *s, const struct hkm_repo
   struct hkm_reclaim_stats r;
   hkm_reclaim_stats(&r);
   ull centi = r.batches ? (ull)((r.ranges * 100 + r.batches / 2) / r.batches) : 0;
-  hkm_put(b, "reclaim (%s): %zu batches, %zu ranges, %zu bytes, %llu.%02llu ranges/batch, %zu fallbacks\n", r.backend,
+  hkm_put(b, "reclaim (%s): %zu batches, %zu ranges, %zu bytes of address space (resident or not), %llu.%02llu "
+             "ranges/batch, %zu fallbacks\n", r.backend,
       r.batches, r.ranges, r.bytes, centi / 100, centi % 100, r.fallbacks);
   hkm_report_pmu_tail(b, x, s);
 }
@@ -415,6 +418,10 @@ HKM_API void hak_prof_report(FILE *out, int flags) { report(out, flags & HAK_PRO
  * (hakmem-stat) still learns that the process ran on hakmem. */
 __attribute__((destructor)) static void report_at_exit(void) {
   if (!hkm_cfg.timing) return;
+  /* A program linked with libhakmem.a and run with libhakmem.so preloaded (hakmem-stat preloads into
+   * every program) holds two copies of hakmem: the executable's serves malloc, and the preloaded one,
+   * idle, must not report a second, empty process. */
+  if (hkm_sym_defined_elsewhere((const void *)&malloc, (const void *)report_at_exit)) return;
   /* reclaim.c drains at exit too, but destructors run in link order: drain here, so that the
    * report counts every release whichever runs first (a second drain finds nothing to do). */
   hkm_reclaim_drain();

@@ -66,15 +66,19 @@ static void put_site(struct hkm_buf *b, const void *site, int json) {
     }
     hkm_put(b, ",\"object\":");
     hkm_put_json_str(b, obj, strlen(obj), HKM_SYM_PATH_MAX);
+    /* the offset addr2line takes, as in the allocation sites: hakmem-stat names both the same way */
+    if (sym.object)
+      hkm_put(b, ",\"object_offset\":%llu", (ull)sym.object_off);
+    else
+      hkm_put(b, ",\"object_offset\":null");
     return;
   }
   if (sym.symbol)
-    hkm_put(b, "%s+0x%llx", sym.symbol, (ull)sym.symbol_off);
+    hkm_put(b, "%s+0x%llx (%s)", sym.symbol, (ull)sym.symbol_off, obj);
   else if (sym.object)
-    hkm_put(b, "%p [+0x%llx]", site, (ull)sym.object_off);
+    hkm_put(b, "%s+0x%llx", obj, (ull)sym.object_off);
   else
     hkm_put(b, "%p", site);
-  hkm_put(b, " (%s)", obj);
 }
 
 static ull event_total(const struct hkm_induced_event *v) {

@@ -34,3 +34,10 @@ int hkm_symbolize(const void *addr, struct hkm_sym *s) {
   }
   return 1;
 }
+
+int hkm_sym_defined_elsewhere(const void *addr, const void *here) {
+  Dl_info x, y;
+  const ElfW(Sym) *sym = NULL;
+  if (!dladdr1(addr, &x, (void **)&sym, RTLD_DL_SYMENT) || !dladdr(here, &y)) return 0;
+  return x.dli_fbase != y.dli_fbase && sym && sym->st_shndx != SHN_UNDEF && x.dli_saddr == addr;
+}

@@ -18,4 +18,9 @@ struct hkm_sym {
 /* Fills s for addr; returns 0 when nothing is known about it (s->object and s->symbol NULL). */
 int hkm_symbolize(const void *addr, struct hkm_sym *s);
 
+/* 1 when addr is the start of a function defined in another loaded object than the one holding here;
+ * 0 otherwise: same object, a non-PIE program's PLT entry (the address such a program gives a
+ * function it takes the address of, which defines nothing), or no telling (a static program). */
+int hkm_sym_defined_elsewhere(const void *addr, const void *here);
+
 #endif

@@ -5,7 +5,8 @@ AM_TESTS_ENVIRONMENT = \
 	HKM_LIB='$(abs_top_builddir)/src/.libs/libhakmem.so'; export HKM_LIB; \
 	HKM_TOP_SRCDIR='$(abs_top_srcdir)'; export HKM_TOP_SRCDIR; \
 	HKM_TOP_BUILDDIR='$(abs_top_builddir)'; export HKM_TOP_BUILDDIR; \
-	HKM_TESTS_BUILDDIR='$(abs_top_builddir)/tests'; export HKM_TESTS_BUILDDIR;
+	HKM_TESTS_BUILDDIR='$(abs_top_builddir)/tests'; export HKM_TESTS_BUILDDIR; \
+	HKM_CC='$(CC)'; export HKM_CC;
 include tests/api.mk
 include tests/prof.mk
 include tests/reclaim.mk

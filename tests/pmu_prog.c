@@ -1,12 +1,13 @@
 /* Workloads for the PMU tests: page faults on memory from a known tier and call site.
- *   pmu_prog [seccomp] MODE
+ *   pmu_prog [seccomp|seccomp-enoent] MODE
  * MODE: whale (64 MiB from the whale tier, every 4 KiB page touched, call site 0x5170),
  *       whale-thread (the same from a thread created after hakmem started),
  *       small SIZE (64 MiB in SIZE-byte blocks, every page touched),
  *       mixed (blocks of every tier, filled and checked), probe (prints cycles=1 when this machine
  *       can count user-space cycles, cycles=0 when not).
- * "seccomp" first makes perf_event_open fail with EACCES, then runs MODE in a fresh image (hakmem
- * opens its sampler at startup, so the filter has to be in place before the program starts). */
+ * "seccomp" first makes perf_event_open fail with EACCES ("seccomp-enoent": with ENOENT, as on a
+ * machine without a PMU), then runs MODE in a fresh image (hakmem opens its sampler at startup, so
+ * the filter has to be in place before the program starts). */
 #include <errno.h>
 #include <linux/perf_event.h>
 #include <pthread.h>
@@ -88,18 +89,19 @@ static void probe(void) {
   if (fd >= 0) close((int)fd);
 }
 
-static void deny_perf_event_open(char **argv) {
-  if (deny_syscall(SYS_perf_event_open, EACCES) != 0) FAIL("cannot install the seccomp filter: %s", strerror(errno));
+static void deny_perf_event_open(char **argv, int err) {
+  if (deny_syscall(SYS_perf_event_open, err) != 0) FAIL("cannot install the seccomp filter: %s", strerror(errno));
   execv("/proc/self/exe", argv);
   FAIL("cannot re-execute: %s", strerror(errno));
 }
 
 int main(int argc, char **argv) {
-  if (argc > 2 && !strcmp(argv[1], "seccomp")) {
+  if (argc > 2 && (!strcmp(argv[1], "seccomp") || !strcmp(argv[1], "seccomp-enoent"))) {
+    int err = !strcmp(argv[1], "seccomp") ? EACCES : ENOENT;
     argv[1] = argv[0];
-    deny_perf_event_open(argv + 1);
+    deny_perf_event_open(argv + 1, err);
   }
-  if (argc < 2) FAIL("usage: pmu_prog [seccomp] whale|whale-thread|small SIZE|mixed|probe");
+  if (argc < 2) FAIL("usage: pmu_prog [seccomp|seccomp-enoent] whale|whale-thread|small SIZE|mixed|probe");
   /* Transparent huge pages would turn 16384 faults into 32: the tests count 4 KiB pages. */
   prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
   const char *m = argv[1];

@@ -9,7 +9,9 @@ STAT_TESTS = tests/test_stat_json_counts_exact.sh tests/test_stat_follows_script
 	tests/test_stat_python_threads.sh tests/test_stat_exit_status.sh tests/test_stat_signals.sh \
 	tests/test_stat_output_untouched.sh tests/test_stat_repeat_and_csv.sh tests/test_stat_svg_matches_json.sh \
 	tests/test_stat_sites_symbolized.sh tests/test_stat_events_passed.sh tests/test_stat_induced_faults.sh \
-	tests/test_stat_install.sh tests/test_stat_helper_syscalls.sh tests/test_stat_learned_sites.sh
+	tests/test_stat_install.sh tests/test_stat_helper_syscalls.sh tests/test_stat_perf_spellings.sh \
+	tests/test_stat_site_one_spelling.sh tests/test_stat_per_thread_skips_empty.sh \
+	tests/test_stat_svg_off_scale.sh tests/test_stat_static_program.sh tests/test_stat_learned_sites.sh
 dist_check_SCRIPTS += $(STAT_TESTS)
 TESTS += $(STAT_TESTS)
 # A stand-in library that writes a fixed report with the PMU parts (events, reasons, induced faults).

@@ -209,6 +209,12 @@ static void statistics(void) {
   CHECK(n > 0, "malloc_stats printed nothing");
   buf[n] = 0;
   CHECK(strstr(buf, "hakmem") && strstr(buf, "mapped"), "malloc_stats printed: %s", buf);
+  /* this thread allocated, so it has a heap: "1 thread heap", not "1 thread heaps" */
+  unsigned heaps = 0;
+  char word[16] = "";
+  const char *h = strstr(buf, ", ");
+  CHECK(h && sscanf(h, ", %u thread %15[a-z]", &heaps, word) == 2, "malloc_stats header: %s", buf);
+  CHECK(heaps >= 1 && !strcmp(word, heaps == 1 ? "heap" : "heaps"), "malloc_stats says %u thread %s", heaps, word);
 }
 
 static void native_api(void) {

@@ -30,7 +30,7 @@ expect "$tmp/text" "induced faults of tiny_alloc" -E '^  tiny_alloc +80 +38\.10%
 expect "$tmp/text" "lost records" '^  (6 records lost by the kernel)$'
 expect "$tmp/text" "event error" '^  <not supported> cycles: No such file or directory$'
 expect "$tmp/text" "induced faults elsewhere" -E '^  other +10 +4\.76%$'
-expect "$tmp/text" "reclaim line" -E '^  reclaim \(thread\): 4 batches, 12 ranges, 24,576 bytes, 3\.00 ranges/batch, 2 fallbacks$'
+expect "$tmp/text" "reclaim line" -E '^  reclaim \(thread\): 4 batches, 12 ranges, 24,576 bytes of address space \(resident or not\), 3\.00 ranges/batch, 2 fallbacks$'
 expect "$tmp/text" "sites by induced faults" -E '^ +120  whale_get +load\+0x4 \(fake\)$'
 expect "$tmp/text" "cut-off lines not counted" '^  2 report lines unreadable'
 
@@ -46,7 +46,8 @@ cats = {c["name"]: c for c in j["profile"]["categories"]}
 assert cats["hak_alloc"]["events"] == {"page-faults": 7, "cycles": None}, cats["hak_alloc"]
 assert cats["whale_get"]["induced_faults"] == 60 and cats["tiny_alloc"]["induced_faults"] == 40
 assert j["profile"]["induced_faults_other"] == 5 and j["profile"]["induced_event"] == "page-faults"
-assert j["profile"]["induced_sites"] == [{"site": "load+0x4 (fake)", "category": "whale_get", "faults": 60}]
+assert j["profile"]["induced_sites"] == [{"site": "load+0x4 (fake)", "category": "whale_get", "faults": 60},
+                                        {"site": "fake+0x20", "category": "tiny_alloc", "faults": 40}], j["profile"]["induced_sites"]
 assert j["profile"]["event_errors"] == ["cycles: No such file or directory"]
 assert j["run_reports"][0][0]["command"] == "fake \u00e9"
 ns = "{http://www.w3.org/2000/svg}"
@@ -55,6 +56,6 @@ bars = {r.get("data-category"): float(r.get("data-faults")) for r in ET.parse(sy
 assert bars == {"tiny_alloc": 40, "whale_get": 60, "other": 5}, bars
 PY
 "$stat" --lib "$fake" -x , "$py" -c pass 2> "$tmp/csv" || fail "fake run failed (csv)"
-grep -qx 'event,hak_alloc,cycles,<not supported>' "$tmp/csv" && grep -qx 'event,hak_alloc,page-faults,7' "$tmp/csv" ||
+grep -qx 'event,hak_alloc,cycles,<not supported>' "$tmp/csv" && grep -qx 'event,hak_alloc,page-faults,7.000000' "$tmp/csv" ||
   { cat "$tmp/csv"; fail "CSV events"; }
 echo "events and induced faults shown"

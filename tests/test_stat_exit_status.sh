@@ -1,12 +1,19 @@
 #!/bin/sh
 # hakmem-stat exits with the command's status and still reports; a command it cannot run, a bad
-# option and a missing library each give one clear line and their own status (127, 126, 2, 127).
+# option and a missing library each give one clear line and their own status (127, 126, 2, 127); a
+# TMPDIR that does not exist is no reason to fail (the reports go through /tmp then).
 . "$HKM_TOP_SRCDIR/tests/test_stat_lib.sh"
 
 "$stat" "$prog" exit 3 2> "$tmp/err"; rc=$?
 [ $rc = 3 ] || fail "exit 3 gave $rc"
 expect "$tmp/err" "no report after exit 3" "^ hakmem profile for '$prog exit 3':"
 grep -q "processes on hakmem" "$tmp/err" || fail "no totals after exit 3"
+
+TMPDIR="$tmp/no-such-dir" "$stat" --json -o "$tmp/j" "$prog" exit 4 2> "$tmp/err"; rc=$?
+[ $rc = 4 ] && [ ! -s "$tmp/err" ] || { cat "$tmp/err"; fail "TMPDIR that does not exist gave $rc"; }
+check_py "$tmp/j" <<'PY' || fail "TMPDIR that does not exist: no report"
+assert j["totals"]["processes"] == 1, j["totals"]
+PY
 
 "$stat" "$tmp/no-such-command" arg 2> "$tmp/err"; rc=$?
 [ $rc = 127 ] || fail "missing command gave $rc"

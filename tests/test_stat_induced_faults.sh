@@ -20,6 +20,11 @@ assert p["induced_event"] == "page-faults"
 assert cats["whale_get"]["induced_faults"] >= 0.95 * 16384, cats["whale_get"]
 assert p["induced_sites"][0]["category"] == "whale_get" and p["induced_sites"][0]["faults"] >= 0.95 * 16384, p["induced_sites"][:2]
 assert "page-faults" in cats["hak_alloc"]["events"], cats["hak_alloc"]
+# one spelling per call site: a site that allocated and took faults is the same string in both lists
+import re
+for s in p["induced_sites"]:
+    assert re.fullmatch(r"\S+\+0x[0-9a-f]+( \(\S+\))?|0x[0-9a-f]+", s["site"]), s
+assert {s["site"] for s in p["induced_sites"]} & {s["site"] for s in p["sites"]}, (p["induced_sites"], p["sites"][:8])
 print("whale_get:", cats["whale_get"]["induced_faults"], "induced faults; top site", p["induced_sites"][0]["site"])
 PY
 HAKMEM_PMU_FAULTS=1 "$stat" -e page-faults --sites 3 "$py" -c "$code" > /dev/null 2> "$tmp/text" || fail "python failed (text)"

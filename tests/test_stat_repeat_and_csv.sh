@@ -1,6 +1,6 @@
 #!/bin/sh
 # -r 3 runs the command three times and shows the mean with the relative stddev per row, in the
-# text, JSON and CSV reports; exact counts stay exact as means.
+# text, JSON and CSV reports; exact counts stay exact as means. Each CSV column has one number format.
 . "$HKM_TOP_SRCDIR/tests/test_stat_lib.sh"
 compiled=$(timing_compiled)
 
@@ -33,6 +33,10 @@ import csv, sys
 rows = list(csv.reader(open(sys.argv[1]), delimiter=";"))
 assert rows[0] == ["section", "name", "field", "value", "rel_stddev_pct"], rows[0]
 assert all(len(r) == 5 for r in rows[1:]), [r for r in rows if len(r) != 5]
+# one number format per column: counts, means and fractions alike
+import re
+bad = [r for r in rows[1:] if not re.fullmatch(r"-?[0-9]+\.[0-9]{6}", r[3]) or not re.fullmatch(r"([0-9]+\.[0-9]{2})?", r[4])]
+assert not bad, bad
 d = {(r[0], r[1], r[2]): (float(r[3]), float(r[4]) if r[4] else None) for r in rows[1:]}
 assert d[("total", "processes", "count")] == (1.0, 0.0)
 assert d[("total", "wall_time", "s")][0] > 0
@@ -41,4 +45,5 @@ if sys.argv[2] == "1":
 PY
 "$stat" -x , "$prog" count 10 0 2> "$tmp/csv1" || fail "-x , failed"
 head -1 "$tmp/csv1" | grep -qx 'section,name,field,value' || fail "CSV header without -r"
+sed 1d "$tmp/csv1" | grep -vE '^[^,]+,[^,]+,[^,]+,(-?[0-9]+\.[0-9]{6}|<not supported>)$' && { cat "$tmp/csv1"; fail "CSV values in more than one format"; }
 echo "-r 3: means and stddevs in text, JSON, CSV"
