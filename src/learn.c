@@ -14,7 +14,8 @@
  * backings use the site's density from those. The unit costs are the learner's own: on its first
  * pass, on the helper thread, it maps 256 KiB, times 64 first touches, a populate and a drop of them,
  * and unmaps it; once a site could use huge pages it times one huge-page fault the same way (each
- * well under 1 ms, once per process).
+ * well under 1 ms). The host's costs drift (a first touch took 1.6 to 12 us here from one day to the
+ * next), so it measures again every 5 s while it has work, each new figure moving the old halfway.
  *
  * Choice: UCB1 on costs. Each backing's estimate blends its measured mean (over its last 16 measured
  * blocks) with a model prediction from the site's density and the calibrated costs, which counts as
@@ -31,7 +32,10 @@
  * Keeping a freed block for the site costs its resident pages as rent (one fault's cost per page per
  * 10 s) until the site takes it back or the horizon passes, and spares the site a cold block (its
  * backing's cost); the shared ring keeps blocks HAKMEM_RECLAIM_DELAY_MS. The site keeps its own for
- * the horizon (16, 64, 256 or 1024 ms) that costs least, when that beats the ring by a fifth.
+ * the horizon (16, 64, 256 or 1024 ms) that costs least, or the ring's, whichever wins by a fifth
+ * (else the keep stays as it is). A site starts keeping its own for 64 ms: a program that frees a
+ * big block and wants one again a few tens of ms later, longer than the ring waits, is common, and
+ * 64 ms of the site's own freed blocks is all it risks until its gaps are measured.
  *
  * Foreign blocks: a site that touches at least half of its pages may take a block another site freed
  * with its pages resident; others (and sites without evidence yet) take only their own, so a sparse
@@ -92,6 +96,7 @@ struct lsite {
   double hot_cost; /* cycles of a block that came from a cache with its pages */
   struct arm arm[HKM_BACK_COUNT];
   uint64_t last_probe;
+  uint64_t probe_mark; /* the slot's probes count when a probe was asked for; 0: none pending */
   int research_next;
   struct hkm_site_rule rule; /* published */
   int64_t keep_gain;
@@ -103,7 +108,9 @@ static struct lsite sites[HKM_SITE_SLOTS];
 static struct {
   double fault, huge, populate, drop, drop_huge;
   int done, huge_done;
+  uint64_t when; /* last calibration (CLOCK_MONOTONIC ns) */
 } cal;
+#define RECALIBRATE_NS 5000000000ull /* the host's fault costs drift: measure again this often */
 /* TSC cycles per ns, measured against CLOCK_MONOTONIC since init: the tiers time allocations in CPU
  * ns (policy.c), the calibration in cycles. */
 static uint64_t ref_tsc, ref_ns;
@@ -143,9 +150,13 @@ static double max_d(double a, double b) { return a > b ? a : b; }
 /* Calibration (see the top), each figure the least of three rounds (interrupts only add). The
  * huge-page fault is timed only once a site could use huge pages (a whale site with blocks of 2 MiB
  * or more), so that a program that never has one does not pay its 2 MiB of RSS. */
+/* A new measurement moves a known figure halfway: one unlucky calibration does not decide alone. */
+static double blend(int known, double old, double now) { return known ? (old + now) / 2 : now; }
+
 static void calibrate_small(void) {
   const size_t len = 64 * (size_t)PAGE;
   double fault = 0, populate = 0, drop = 0;
+  int known = cal.done;
   cal.done = 1;
   char *s = hkm_os_map(len);
   if (!s) return;
@@ -169,14 +180,15 @@ static void calibrate_small(void) {
     if (!round || p < populate) populate = p;
   }
   hkm_os_unmap(s, len);
-  cal.fault = fault > 1 ? fault : 1;
-  cal.drop = drop;
-  cal.populate = populate;
+  cal.fault = blend(known, cal.fault, fault > 1 ? fault : 1);
+  cal.drop = blend(known, cal.drop, drop);
+  cal.populate = populate > 0 ? blend(known && cal.populate > 0, cal.populate, populate) : 0;
 }
 
 static void calibrate_huge(void) {
   const size_t huge = (size_t)2 << 20;
   double hfault = 0, hdrop = 0;
+  int known = cal.huge_done && cal.huge > 0;
   cal.huge_done = 1;
   if (!hkm_policy_huge_ok()) return;
   char *m = hkm_os_map(2 * huge);
@@ -200,8 +212,8 @@ static void calibrate_huge(void) {
     }
   }
   hkm_os_unmap(m, 2 * huge);
-  cal.huge = hfault;
-  cal.drop_huge = hdrop;
+  cal.huge = hfault > 0 ? blend(known, cal.huge, hfault) : 0;
+  cal.drop_huge = blend(known, cal.drop_huge, hdrop);
 }
 
 static void publish_costs(void) {
@@ -338,11 +350,14 @@ static double estimate(const struct lsite *ls, int b) {
 /* Ski rental over the measured gaps (see the top): sets keep and keep_ms_log2, returns the cycles per
  * block keeping saves against the ring. */
 static int64_t choose_keep(const struct lsite *ls, double cold_cost, struct hkm_site_rule *r) {
-  r->keep = HKM_KEEP_SHARED;
-  r->keep_ms_log2 = 0;
   double total = 0;
   for (int b = 0; b < HKM_GAP_BUCKETS; b++) total += ls->gap[b];
-  if (ls->tier != HKM_TIER_WHALE || total <= 0 || cold_cost <= 0) return 0;
+  if (ls->tier != HKM_TIER_WHALE) {
+    r->keep = HKM_KEEP_SHARED;
+    r->keep_ms_log2 = 0;
+    return 0;
+  }
+  if (total <= 0 || cold_cost <= 0) return ls->keep_gain; /* no evidence yet: the rule stays */
   double rent_ms = max_d(ls->resident, 1) * cal.fault / RENT_MS; /* cycles per ms a kept block costs */
   double ring_ms = hkm_cfg.reclaim_delay_ms;
   double best = -1, shared = 0;
@@ -362,9 +377,13 @@ static int64_t choose_keep(const struct lsite *ls, double cold_cost, struct hkm_
       best_log2 = h;
     }
   }
-  if (best >= 0 && best < KEEP_MARGIN * shared) {
+  /* a fifth either way before the keep changes, so that noise does not flip it */
+  if (r->keep == HKM_KEEP_OWN ? shared >= KEEP_MARGIN * best : best < KEEP_MARGIN * shared) {
     r->keep = HKM_KEEP_OWN;
     r->keep_ms_log2 = (uint8_t)best_log2;
+  } else {
+    r->keep = HKM_KEEP_SHARED;
+    r->keep_ms_log2 = 0;
   }
   return (int64_t)(shared - best);
 }
@@ -401,11 +420,15 @@ static struct hkm_site_rule choose(int i, struct lsite *ls, uint64_t now) {
       }
     }
   }
+  /* A probe stays asked for until one allocation took it: a pass's window may hold none. */
   int probe = 0;
+  uint64_t probes = HKM_SITE_GET(hkm_site_slots[i].probes);
+  if (ls->probe_mark && probes >= ls->probe_mark) ls->probe_mark = 0;
   if (explore == best && (best != HKM_BACK_LAZY || ls->rule.keep == HKM_KEEP_OWN) && ls->d >= 0 &&
-      now - ls->last_probe > PROBE_NS) {
+      (ls->probe_mark || now - ls->last_probe > PROBE_NS)) {
     explore = HKM_BACK_LAZY;
     probe = 1;
+    if (!ls->probe_mark) ls->probe_mark = probes + 1;
     ls->last_probe = now;
   }
   r.backing = (uint8_t)best;
@@ -501,8 +524,11 @@ static void publish(void) {
 static int pass_locked(uint64_t now) {
   HKM_TIME_START(tu);
   if (now > ref_ns + 10000000u) tsc_per_ns = (double)(hkm_tsc() - ref_tsc) / (double)(now - ref_ns);
-  if (!cal.done) {
+  if (!cal.done || now - cal.when > RECALIBRATE_NS) {
+    int again = cal.done;
+    cal.when = now;
     calibrate_small();
+    if (again && cal.huge_done) calibrate_huge();
     publish_costs();
   }
   int any = 0, seen[HKM_SITE_SLOTS];
@@ -631,6 +657,8 @@ void hkm_learn_init(void) {
              hkm_cfg.learn_force);
   }
   if (!hkm_cfg.learn) return;
+  hkm_policy_default.keep = HKM_KEEP_OWN; /* see "Keep" at the top */
+  hkm_policy_default.keep_ms_log2 = 6;
   ref_tsc = hkm_tsc();
   ref_ns = hkm_reclaim_now_ns();
   hkm_policy_init(1);

@@ -118,6 +118,7 @@ void hkm_policy_pick(struct hkm_pick *pk, const void *site, int tier) {
       pk->backing = r->explore;
       pk->explore = 1;
       pk->cold_only = r->probe;
+      if (pk->cold_only && slot >= 0) HKM_SITE_ADD(hkm_site_slots[slot].probes, 1);
     }
   }
   if (pk->backing == HKM_BACK_HUGE && (tier != HKM_TIER_WHALE || !hkm_policy_huge_ok())) pk->backing = HKM_BACK_LAZY;

@@ -19,13 +19,14 @@
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct hkm_span *head[HKM_SITE_SLOTS], *tail[HKM_SITE_SLOTS];
 /* kept_bytes: what the kept blocks are charged (their resident pages, kept in s->lres0 meanwhile) */
-static size_t kept_bytes, kept_blocks, hits, expired;
+static size_t kept_bytes, kept_blocks, mapped_bytes, hits, expired;
 
 static void unlink_span(int slot, struct hkm_span *s) {
   if (s->prev) s->prev->next = s->next; else head[slot] = s->next;
   if (s->next) s->next->prev = s->prev; else tail[slot] = s->prev;
   s->next = s->prev = NULL;
   kept_bytes -= (size_t)s->lres0 * HKM_PAGE;
+  mapped_bytes -= s->bytes;
   kept_blocks--;
 }
 
@@ -38,6 +39,7 @@ static void insert(int slot, struct hkm_span *s) {
   if (s->next) s->next->prev = s; else tail[slot] = s;
   if (after) after->next = s; else head[slot] = s;
   kept_bytes += (size_t)s->lres0 * HKM_PAGE;
+  mapped_bytes += s->bytes;
   kept_blocks++;
 }
 
@@ -153,7 +155,8 @@ void hkm_sitecache_flush_slot(int slot) {
 void hkm_sitecache_stats(struct hkm_sitecache_stats *out) {
   pthread_mutex_lock(&lock);
   out->blocks = kept_blocks;
-  out->bytes = kept_bytes;
+  out->bytes = mapped_bytes;
+  out->resident = kept_bytes;
   out->hits = hits;
   out->expired = expired;
   pthread_mutex_unlock(&lock);

@@ -26,7 +26,7 @@ int hkm_sitecache_flush(void);
 void hkm_sitecache_flush_slot(int slot);
 
 struct hkm_sitecache_stats {
-  size_t blocks, bytes, hits, expired;
+  size_t blocks, bytes, resident, hits, expired; /* bytes: their mappings; resident: what they are charged */
 };
 void hkm_sitecache_stats(struct hkm_sitecache_stats *out);
 

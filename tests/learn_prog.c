@@ -237,7 +237,7 @@ static int relearn(void) {
       printf("turned sparse: small after %.1f s\n", now_s() - t0);
       break;
     }
-    if (now_s() - t0 > 8) FAIL("the site still gets huge pages 8 s after it turned sparse");
+    if (now_s() - t0 > 15) FAIL("the site still gets huge pages 15 s after it turned sparse");
   }
   check(live, SIZE, PAGE, 42, "live block");
   unsigned char *q = realloc(live, 2 * SIZE);
