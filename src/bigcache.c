@@ -101,9 +101,8 @@ void hkm_bigcache_free(struct hkm_span *s) {
   HKM_TIME_START(t);
   s->kind = HKM_KIND_FREE;
   if (hkm_unlikely(hkm_policy_on)) {
-    int slot;
-    size_t pages;
-    hkm_policy_free(s, &slot, &pages); /* evidence only: BigCache already keeps blocks per site */
+    struct hkm_keep_ticket k;
+    hkm_policy_free(s, &k); /* evidence only: BigCache already keeps blocks per site */
   }
   if (!hkm_cfg.bigcache || s->bytes > hkm_cfg.bigcache_bytes) {
     hkm_region_put(s);

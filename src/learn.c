@@ -360,23 +360,36 @@ static int64_t choose_keep(const struct lsite *ls, double cold_cost, struct hkm_
   if (total <= 0 || cold_cost <= 0) return ls->keep_gain; /* no evidence yet: the rule stays */
   double rent_ms = max_d(ls->resident, 1) * cal.fault / RENT_MS; /* cycles per ms a kept block costs */
   double ring_ms = hkm_cfg.reclaim_delay_ms;
-  double best = -1, shared = 0;
-  int best_log2 = 0;
+  double cost[5], shared = 0, least = -1;
   static const int horizons[] = {-1, 4, 6, 8, 10}; /* the ring, then own: 16, 64, 256, 1024 ms */
-  for (unsigned k = 0; k < sizeof horizons / sizeof horizons[0]; k++) {
+  for (unsigned k = 0; k < 5; k++) {
     int h = horizons[k];
-    double horizon = h < 0 ? ring_ms : (double)(1u << h), cost = 0;
+    double horizon = h < 0 ? ring_ms : (double)(1u << h);
+    cost[k] = 0;
     for (int b = 0; b < HKM_GAP_BUCKETS; b++) {
       double g = b == 0 ? 0.5 : b == HKM_GAP_BUCKETS - 1 ? 2048 : 1.5 * (double)(1u << (b - 1));
-      cost += ls->gap[b] / total * (g <= horizon ? rent_ms * g : rent_ms * horizon + cold_cost);
+      cost[k] += ls->gap[b] / total * (g <= horizon ? rent_ms * g : rent_ms * horizon + cold_cost);
     }
     if (h < 0)
-      shared = cost;
-    else if (best < 0 || cost < best) {
-      best = cost;
-      best_log2 = h;
-    }
+      shared = cost[k];
+    else if (least < 0 || cost[k] < least)
+      least = cost[k];
   }
+  /* The shortest horizon within 5% of the cheapest, then the next one up: gaps jitter (a round of the
+   * program that takes twice as long), and a block released too early costs a whole refault where
+   * one kept a little longer costs little. The current one stays unless another wins by a fifth. */
+  unsigned pick = 4;
+  for (unsigned k = 4; k >= 1; k--)
+    if (cost[k] <= 1.05 * least) pick = k;
+  if (pick < 4) pick++;
+  int best_log2 = horizons[pick];
+  double best = cost[pick];
+  if (r->keep == HKM_KEEP_OWN)
+    for (unsigned k = 1; k < 5; k++)
+      if (horizons[k] == r->keep_ms_log2 && cost[k] <= best / KEEP_MARGIN) {
+        best_log2 = horizons[k];
+        best = cost[k];
+      }
   /* a fifth either way before the keep changes, so that noise does not flip it */
   if (r->keep == HKM_KEEP_OWN ? shared >= KEEP_MARGIN * best : best < KEEP_MARGIN * shared) {
     r->keep = HKM_KEEP_OWN;
@@ -443,8 +456,6 @@ static struct hkm_site_rule choose(int i, struct lsite *ls, uint64_t now) {
   double cold = est[best] >= 0 ? est[best] * used : -1;
   ls->keep_gain = choose_keep(ls, cold, &r);
   r.foreign = ls->d >= DENSE;
-  double share = ls->pages > 0 ? ls->resident / ls->pages : 1;
-  r.resident16 = (uint8_t)(share >= 1 ? 16 : share * 16 + 1);
   /* residency samples within SAMPLE_BUDGET of what the site's blocks cost, cache hits included */
   const struct hkm_site_slot *ss = &hkm_site_slots[i];
   uint64_t samples = HKM_SITE_GET(ss->samples), allocs = HKM_SITE_GET(ss->allocs);
@@ -464,8 +475,7 @@ static struct hkm_site_rule choose(int i, struct lsite *ls, uint64_t now) {
 static int same_rule(const struct hkm_site_rule *a, const struct hkm_site_rule *b) {
   return a->backing == b->backing && a->explore == b->explore && a->explore_shift == b->explore_shift &&
          a->sample_shift == b->sample_shift && a->keep == b->keep && a->keep_ms_log2 == b->keep_ms_log2 &&
-         a->foreign == b->foreign && a->known == b->known && a->slot == b->slot && a->resident16 == b->resident16 &&
-         a->probe == b->probe;
+         a->foreign == b->foreign && a->known == b->known && a->slot == b->slot && a->probe == b->probe;
 }
 
 static void log_change(int i, const struct lsite *ls, const struct hkm_site_rule *old) {

@@ -106,6 +106,10 @@ void hkm_policy_pick(struct hkm_pick *pk, const void *site, int tier) {
   if (slot >= 0) {
     struct hkm_site_slot *ss = &hkm_site_slots[slot];
     n = HKM_SITE_ADD(ss->allocs, 1);
+    uint64_t live = n + 1 - HKM_SITE_GET(ss->frees), peak = HKM_SITE_GET(ss->live_peak);
+    while (live > peak && live < ((uint64_t)1 << 32) &&
+           !__atomic_compare_exchange_n(&ss->live_peak, &peak, live, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+    }
     uint64_t lf = HKM_SITE_GET(ss->last_free_ns);
     if (lf) HKM_SITE_ADD(ss->gaps[gap_bucket(now_ns() - lf)], 1);
   }
@@ -270,10 +274,11 @@ void hkm_policy_apply(struct hkm_span *s, const struct hkm_pick *pk, size_t req,
   }
 }
 
-unsigned hkm_policy_free(struct hkm_span *s, int *slot, size_t *pages) {
-  *slot = (int)s->lslot - 1;
-  *pages = (s->lreq + HKM_PAGE - 1) / HKM_PAGE;
-  if (!s->lslot) return 0;
+void hkm_policy_free(struct hkm_span *s, struct hkm_keep_ticket *k) {
+  k->slot = (int)s->lslot - 1;
+  k->ms = 0;
+  k->pages = (s->lreq + HKM_PAGE - 1) / HKM_PAGE;
+  if (!s->lslot) return;
   int measured = 0;
   struct hkm_site_slot *ss = &hkm_site_slots[s->lslot - 1];
   uint64_t now = now_ns();
@@ -307,14 +312,23 @@ unsigned hkm_policy_free(struct hkm_span *s, int *slot, size_t *pages) {
       u.chunks_touched = r.any;
     }
     hkm_site_sums_add(ss, cold ? s->lback : HKM_SUMS_HOT, &u);
-    *pages = r.pages;
+    k->pages = r.pages;
     measured = 1;
+    HKM_SITE_ADD(ss->freed_resident, r.pages);
+    HKM_SITE_ADD(ss->freed_sampled, 1);
     HKM_TIME_END(ELO_UPDATE, tm);
   }
   s->lslot = 0;
   if (wake_helper) hkm_reclaim_arm_decay();
-  if (s->tier != HKM_TIER_WHALE) return 0;
+  if (s->tier != HKM_TIER_WHALE) return;
   struct hkm_site_rule r = hkm_site_rules_lookup(s->site, &hkm_policy_default);
-  if (!measured && r.resident16) *pages = *pages * r.resident16 / 16;
-  return r.keep == HKM_KEEP_OWN ? 1u << r.keep_ms_log2 : 0;
+  uint64_t sampled = HKM_SITE_GET(ss->freed_sampled);
+  if (!measured && sampled) {
+    uint64_t mean = HKM_SITE_GET(ss->freed_resident) / sampled;
+    if (mean < k->pages) k->pages = mean;
+  }
+  k->ms = r.keep == HKM_KEEP_OWN ? 1u << r.keep_ms_log2 : 0;
+  /* no more than the site ever had live at once: keeping never holds more than it used */
+  uint64_t peak = HKM_SITE_GET(hkm_site_slots[k->slot].live_peak);
+  k->max_blocks = peak < 1 ? 1 : peak > 4096 ? 4096 : (unsigned)peak;
 }

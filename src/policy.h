@@ -73,11 +73,16 @@ size_t hkm_policy_align(const struct hkm_pick *pk, size_t align);
  * the block's evidence started. hot: it came from a cache with pages resident. */
 void hkm_policy_apply(struct hkm_span *s, const struct hkm_pick *pk, size_t req, int hot);
 
-/* At free, before the tier keeps or releases the span: the block's evidence. Returns how long a
- * Whale block may wait in its site's own cache (sitecache.c) by the site's rule now, in ms (0: not
- * kept there), with the site's evidence slot in *slot and the pages it is expected to hold resident
- * in *pages (measured when the block was sampled). */
-unsigned hkm_policy_free(struct hkm_span *s, int *slot, size_t *pages);
+/* How a freed Whale block may wait in its site's own cache (sitecache.c), by the site's rule now. */
+struct hkm_keep_ticket {
+  int slot;            /* the site's evidence slot */
+  unsigned ms;         /* how long; 0: not kept there */
+  unsigned max_blocks; /* how many of the site's blocks may wait at once */
+  size_t pages;        /* pages it holds resident (measured when the block was sampled, else estimated) */
+};
+
+/* At free, before the tier keeps or releases the span: the block's evidence, and *k. */
+void hkm_policy_free(struct hkm_span *s, struct hkm_keep_ticket *k);
 
 /* A Whale span about to leave for the region cache: its THP advice goes back to the default, so that
  * the memory's next user faults it in the ordinary way. */

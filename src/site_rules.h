@@ -35,8 +35,6 @@ struct hkm_site_rule {
   uint8_t keep_ms_log2;  /* HKM_KEEP_OWN: how long a freed block waits for the site */
   uint8_t foreign;       /* 1: may take a block another site freed with its pages still resident */
   uint8_t known;         /* 0: the site is not in the table (this is the table's default rule) */
-  uint8_t resident16;    /* share of a freed block's pages still resident, in 16ths (0: unknown); what a
-                            kept block is charged against the site cache's budget */
   uint8_t probe;         /* the explore allocations take memory with nothing resident (to measure how
                             much of its blocks the site touches, which a reused block cannot show) */
   uint16_t slot;         /* evidence slot + 1 (site_stats.h); 0 = none yet */

@@ -51,6 +51,9 @@ struct hkm_site_slot {
   uint64_t allocs, frees, bytes, hot, life_ns, last_free_ns;
   uint64_t samples, sample_cycles; /* residency samples taken, and what they cost */
   uint64_t probes;                 /* allocations that took memory with nothing resident (rule probe) */
+  uint64_t live_peak;              /* most of its blocks live at once (allocations - frees, approximate) */
+  uint64_t freed_resident, freed_sampled; /* pages resident at free, over the sampled blocks: what a kept
+                                             block that was not sampled is charged */
   uint64_t gaps[HKM_GAP_BUCKETS];  /* time from the site's last free to each of its allocations */
   atomic_flag sums_lock;           /* one block's figures go into sums[] together (sampled blocks only) */
   struct hkm_site_sums sums[HKM_SUMS_N];

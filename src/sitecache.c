@@ -18,6 +18,7 @@
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct hkm_span *head[HKM_SITE_SLOTS], *tail[HKM_SITE_SLOTS];
+static unsigned count[HKM_SITE_SLOTS];
 /* kept_bytes: what the kept blocks are charged (their resident pages, kept in s->lres0 meanwhile) */
 static size_t kept_bytes, kept_blocks, mapped_bytes, hits, expired;
 
@@ -25,6 +26,7 @@ static void unlink_span(int slot, struct hkm_span *s) {
   if (s->prev) s->prev->next = s->next; else head[slot] = s->next;
   if (s->next) s->next->prev = s->prev; else tail[slot] = s->prev;
   s->next = s->prev = NULL;
+  count[slot]--;
   kept_bytes -= (size_t)s->lres0 * HKM_PAGE;
   mapped_bytes -= s->bytes;
   kept_blocks--;
@@ -38,6 +40,7 @@ static void insert(int slot, struct hkm_span *s) {
   s->next = after ? after->next : head[slot];
   if (s->next) s->next->prev = s; else tail[slot] = s;
   if (after) after->next = s; else head[slot] = s;
+  count[slot]++;
   kept_bytes += (size_t)s->lres0 * HKM_PAGE;
   mapped_bytes += s->bytes;
   kept_blocks++;
@@ -56,9 +59,9 @@ static void release(struct hkm_span *s) {
   hkm_region_put(s);
 }
 
-int hkm_sitecache_put(struct hkm_span *s, int slot, unsigned keep_ms, size_t pages) {
-  size_t cap = hkm_cfg.whale_cache_bytes;
-  int decays = hkm_reclaim_can_decay();
+int hkm_sitecache_put(struct hkm_span *s, const struct hkm_keep_ticket *k) {
+  size_t cap = hkm_cfg.whale_cache_bytes, pages = k->pages;
+  int slot = k->slot, decays = hkm_reclaim_can_decay();
   if (!decays && cap > NO_DECAY_BYTES) cap = NO_DECAY_BYTES;
   if (pages > s->bytes / HKM_PAGE) pages = s->bytes / HKM_PAGE;
   if (!pages) pages = 1;
@@ -66,8 +69,13 @@ int hkm_sitecache_put(struct hkm_span *s, int slot, unsigned keep_ms, size_t pag
   s->lres0 = (uint32_t)pages;
   struct hkm_span *victims[MAX_VICTIMS];
   unsigned nv = 0;
-  s->stamp = hkm_reclaim_now_ns() + (uint64_t)keep_ms * 1000000u;
+  s->stamp = hkm_reclaim_now_ns() + (uint64_t)k->ms * 1000000u;
   pthread_mutex_lock(&lock);
+  while (count[slot] >= (k->max_blocks ? k->max_blocks : 1) && nv < MAX_VICTIMS) {
+    struct hkm_span *old = head[slot];
+    unlink_span(slot, old);
+    victims[nv++] = old;
+  }
   insert(slot, s);
   int v;
   while (kept_bytes > cap && nv < MAX_VICTIMS && (v = earliest()) >= 0) {

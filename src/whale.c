@@ -53,10 +53,9 @@ static void to_region(struct hkm_span *s) {
 }
 
 static int keep_for_site(struct hkm_span *s) {
-  int slot;
-  size_t pages;
-  unsigned ms = hkm_policy_free(s, &slot, &pages);
-  return ms && hkm_sitecache_put(s, slot, ms, pages);
+  struct hkm_keep_ticket k;
+  hkm_policy_free(s, &k);
+  return k.ms && hkm_sitecache_put(s, &k);
 }
 
 void *hkm_whale_alloc(size_t n, size_t align, size_t lead, const void *site) {

@@ -42,7 +42,6 @@ static struct hkm_site_rule rule_of(unsigned x, unsigned k, int known) {
   r.keep_ms_log2 = (uint8_t)(x % 11);
   r.foreign = (uint8_t)((x >> 1) & 1);
   r.known = (uint8_t)known;
-  r.resident16 = (uint8_t)(x * 3 % 17);
   r.probe = (uint8_t)((x >> 2) & 1);
   r.slot = (uint16_t)(known ? k + 1 : 0);
   return r;
@@ -63,8 +62,7 @@ static void publish(unsigned g) {
 static int same(const struct hkm_site_rule *a, const struct hkm_site_rule *b) {
   return a->backing == b->backing && a->explore == b->explore && a->explore_shift == b->explore_shift &&
          a->sample_shift == b->sample_shift && a->keep == b->keep && a->keep_ms_log2 == b->keep_ms_log2 &&
-         a->foreign == b->foreign && a->known == b->known && a->resident16 == b->resident16 &&
-         a->probe == b->probe && a->slot == b->slot;
+         a->foreign == b->foreign && a->known == b->known && a->probe == b->probe && a->slot == b->slot;
 }
 
 /* One lookup, checked; returns 1 when the site was in the table. */
