@@ -12,7 +12,7 @@
  * per page the program touched ("cycles per used page"; reports show cycles per used KiB). Touched
  * pages are measured on lazy blocks (everything resident at their free was touched); the other
  * backings use the site's density from those. The unit costs are the learner's own: on its first
- * pass, on the helper thread, it maps 256 KiB, times 64 first touches, a populate and a drop of them,
+ * pass, on the helper thread, it maps 128 KiB, times 32 first touches, a populate and a drop of them,
  * and unmaps it; once a site could use huge pages it times one huge-page fault the same way (each
  * well under 1 ms). The host's costs drift (a first touch took 1.6 to 12 us here from one day to the
  * next), so it measures again every 5 s while it has work, each new figure moving the old halfway.
@@ -33,9 +33,11 @@
  * 10 s) until the site takes it back or the horizon passes, and spares the site a cold block (its
  * backing's cost); the shared ring keeps blocks HAKMEM_RECLAIM_DELAY_MS. The site keeps its own for
  * the horizon (16, 64, 256 or 1024 ms) that costs least, or the ring's, whichever wins by a fifth
- * (else the keep stays as it is). A site starts keeping its own for 64 ms: a program that frees a
- * big block and wants one again a few tens of ms later, longer than the ring waits, is common, and
- * 64 ms of the site's own freed blocks is all it risks until its gaps are measured.
+ * (else the keep stays as it is), and the horizon one step above the shortest that would do: gaps
+ * jitter. A site starts keeping its own for 256 ms: a program that frees its big blocks and wants them
+ * again a few tens of ms later, longer than the ring waits, is common (wl_prewarm's gaps were 10-60
+ * ms on a loaded machine; 64 ms let some of them go), and a quarter second of the site's own freed
+ * blocks, no more of them than it ever had live, is all it risks until its gaps are measured.
  *
  * Foreign blocks: a site that touches at least half of its pages may take a block another site freed
  * with its pages resident; others (and sites without evidence yet) take only their own, so a sparse
@@ -76,6 +78,7 @@
 #define KEEP_MARGIN 0.8
 #define RENT_MS 10000.0    /* keeping a page resident this long costs as much as faulting it in */
 #define DENSE 0.5
+#define HOT_ENOUGH 0.9     /* a site with more of its blocks from caches than this does not explore */
 
 struct arm {
   double n;       /* measured blocks the mean stands for (at most WINDOW) */
@@ -147,14 +150,17 @@ static double ln(double x) {
 static double min_d(double a, double b) { return a < b ? a : b; }
 static double max_d(double a, double b) { return a > b ? a : b; }
 
-/* Calibration (see the top), each figure the least of three rounds (interrupts only add). The
+/* Calibration (see the top), each figure the least of two rounds (interrupts only add). The
  * huge-page fault is timed only once a site could use huge pages (a whale site with blocks of 2 MiB
  * or more), so that a program that never has one does not pay its 2 MiB of RSS. */
 /* A new measurement moves a known figure halfway: one unlucky calibration does not decide alone. */
 static double blend(int known, double old, double now) { return known ? (old + now) / 2 : now; }
 
+#define CAL_PAGES 32
+#define CAL_ROUNDS 2
+
 static void calibrate_small(void) {
-  const size_t len = 64 * (size_t)PAGE;
+  const size_t len = CAL_PAGES * (size_t)PAGE;
   double fault = 0, populate = 0, drop = 0;
   int known = cal.done;
   cal.done = 1;
@@ -162,17 +168,17 @@ static void calibrate_small(void) {
   if (!s) return;
   hkm_os_madvise(s, len, MADV_NOHUGEPAGE);
   int pop = hkm_policy_prefault_ok();
-  for (int round = 0; round < 3; round++) {
+  for (int round = 0; round < CAL_ROUNDS; round++) {
     uint64_t t = hkm_tsc();
     for (size_t o = 0; o < len; o += (size_t)PAGE) ((volatile char *)s)[o] = 1;
-    double f = (double)(hkm_tsc() - t) / 64;
+    double f = (double)(hkm_tsc() - t) / CAL_PAGES;
     t = hkm_tsc();
     hkm_os_madvise(s, len, MADV_DONTNEED);
-    double dr = (double)(hkm_tsc() - t) / 64;
+    double dr = (double)(hkm_tsc() - t) / CAL_PAGES;
     double p = 0;
     if (pop) {
       t = hkm_tsc();
-      if (hkm_os_madvise(s, len, MADV_POPULATE_WRITE) == 0) p = (double)(hkm_tsc() - t) / 64;
+      if (hkm_os_madvise(s, len, MADV_POPULATE_WRITE) == 0) p = (double)(hkm_tsc() - t) / CAL_PAGES;
       hkm_os_madvise(s, len, MADV_DONTNEED);
     }
     if (!round || f < fault) fault = f;
@@ -195,7 +201,7 @@ static void calibrate_huge(void) {
   if (!m) return;
   char *h = (char *)(((uintptr_t)m + huge - 1) & ~(uintptr_t)(huge - 1));
   if (hkm_os_madvise(h, huge, MADV_HUGEPAGE) == 0) {
-    for (int round = 0; round < 3; round++) {
+    for (int round = 0; round < CAL_ROUNDS; round++) {
       unsigned char vec[512];
       uint64_t t = hkm_tsc();
       ((volatile char *)h)[0] = 1;
@@ -263,8 +269,9 @@ static void forget(struct lsite *ls) {
   for (int b = 0; b < HKM_BACK_COUNT; b++) ls->arm[b].n = min_d(ls->arm[b].n, 1);
 }
 
-static void start_site(int i, struct lsite *ls) {
+static void start_site(int i, struct lsite *ls, uint64_t now) {
   memset(ls, 0, sizeof *ls);
+  ls->last_probe = now; /* its first blocks were measured: the first probe is due in PROBE_NS */
   ls->active = 1;
   ls->tier = HKM_SITE_GET(hkm_site_slots[i].tier);
   ls->d = ls->dc = -1;
@@ -277,7 +284,7 @@ static void start_site(int i, struct lsite *ls) {
 static int update(int i, uint64_t now) {
   struct hkm_site_slot *ss = &hkm_site_slots[i];
   struct lsite *ls = &sites[i];
-  if (!ls->active) start_site(i, ls);
+  if (!ls->active) start_site(i, ls, now);
   int any = 0;
   uint64_t allocs = HKM_SITE_GET(ss->allocs);
   if (allocs != ls->seen_allocs) any = 1;
@@ -421,7 +428,12 @@ static struct hkm_site_rule choose(int i, struct lsite *ls, uint64_t now) {
     }
     ls->research_next = (explore + 1) % HKM_BACK_COUNT;
   }
-  if (explore == best && est[best] >= 0) {
+  /* A site whose blocks nearly all come from a cache with their pages has nothing to gain from a
+   * backing: no exploring (its rare cold blocks still measure the backing in force). */
+  const struct hkm_site_slot *ss = &hkm_site_slots[i];
+  uint64_t allocs = HKM_SITE_GET(ss->allocs);
+  double hot = allocs ? min_d(1, (double)HKM_SITE_GET(ss->hot) / (double)allocs) : 0;
+  if (explore == best && est[best] >= 0 && hot < HOT_ENOUGH) {
     double lowest = est[best];
     for (int b = 0; b < HKM_BACK_COUNT; b++) {
       if (b == best || est[b] < 0) continue;
@@ -457,12 +469,10 @@ static struct hkm_site_rule choose(int i, struct lsite *ls, uint64_t now) {
   ls->keep_gain = choose_keep(ls, cold, &r);
   r.foreign = ls->d >= DENSE;
   /* residency samples within SAMPLE_BUDGET of what the site's blocks cost, cache hits included */
-  const struct hkm_site_slot *ss = &hkm_site_slots[i];
-  uint64_t samples = HKM_SITE_GET(ss->samples), allocs = HKM_SITE_GET(ss->allocs);
+  uint64_t samples = HKM_SITE_GET(ss->samples);
   double per_sample = samples ? (double)HKM_SITE_GET(ss->sample_cycles) / (double)samples : 0;
-  double hot = allocs ? min_d(1, (double)HKM_SITE_GET(ss->hot) / (double)allocs) : 0;
   double block = cold > 0 ? (1 - hot) * cold + hot * ls->hot_cost : -1;
-  unsigned sshift = 4;
+  unsigned sshift = hkm_policy_default.sample_shift;
   if (block > 0 && per_sample > 0) {
     double blocks_per_sample = 2 * per_sample / (SAMPLE_BUDGET * block);
     sshift = 0;
@@ -598,7 +608,7 @@ static void adopt_file(void) {
     int i = hkm_site_stats_claim((const void *)e->addr, e->tier);
     if (i < 0) break;
     struct lsite *ls = &sites[i];
-    start_site(i, ls);
+    start_site(i, ls, hkm_reclaim_now_ns());
     ls->tier = e->tier;
     ls->from_file = 1;
     ls->d = e->density_pm < 0 ? -1 : e->density_pm / 1000.0;
@@ -619,7 +629,7 @@ static void adopt_file(void) {
     r->keep_ms_log2 = e->keep_ms_log2;
     r->foreign = e->foreign;
     r->known = 1;
-    r->sample_shift = 4;
+    r->sample_shift = hkm_policy_default.sample_shift;
     any = 1;
   }
   if (any) publish();
@@ -668,7 +678,7 @@ void hkm_learn_init(void) {
   }
   if (!hkm_cfg.learn) return;
   hkm_policy_default.keep = HKM_KEEP_OWN; /* see "Keep" at the top */
-  hkm_policy_default.keep_ms_log2 = 6;
+  hkm_policy_default.keep_ms_log2 = 8;
   ref_tsc = hkm_tsc();
   ref_ns = hkm_reclaim_now_ns();
   hkm_policy_init(1);

@@ -22,13 +22,14 @@
 
 #define HUGE_SIZE ((size_t)2 << 20)
 #define HUGE_PAGES (HUGE_SIZE / HKM_PAGE)
-/* A site's first blocks are all sampled, so the learner has evidence as soon as they are freed. */
-#define BOOTSTRAP 8
-/* Residency is read over this much of a block at most (32 mincore calls) and scaled up. */
-#define SAMPLE_MAX ((size_t)64 << 20)
+/* A site's first blocks are all sampled, so the learner has evidence as soon as they are freed; then
+ * one in 256 until the learner sets the site's own rate (vm allocates 3,000 blocks before the
+ * learner's first pass: one in 16 was 190 samples, 1.5% of its time). */
+#define BOOTSTRAP 4
+#define SAMPLE_WINDOWS 4 /* 2 MiB windows of a block whose residency is read (residency()) */
 
 int hkm_policy_on;
-struct hkm_site_rule hkm_policy_default = {.backing = HKM_BACK_LAZY, .explore = HKM_BACK_LAZY, .sample_shift = 4};
+struct hkm_site_rule hkm_policy_default = {.backing = HKM_BACK_LAZY, .explore = HKM_BACK_LAZY, .sample_shift = 8};
 
 static int thp_mode = HKM_THP_NEVER;
 static void (*_Atomic first_use)(void);
@@ -127,7 +128,8 @@ void hkm_policy_pick(struct hkm_pick *pk, const void *site, int tier) {
   }
   if (pk->backing == HKM_BACK_HUGE && (tier != HKM_TIER_WHALE || !hkm_policy_huge_ok())) pk->backing = HKM_BACK_LAZY;
   uint64_t every = ((uint64_t)1 << r->sample_shift) - 1;
-  pk->sampled = slot >= 0 && (pk->explore || (!r->known && n < BOOTSTRAP) || (n & every) == 0);
+  pk->regular = slot >= 0 && ((!r->known && n < BOOTSTRAP) || (n & every) == 0);
+  pk->sampled = pk->regular || (slot >= 0 && pk->explore);
   if (pk->sampled) pk->cpu0 = cpu_ns();
 }
 
@@ -182,7 +184,9 @@ void hkm_policy_leave(struct hkm_span *s) {
 }
 
 /* Pages of [a, a + len) (page aligned) resident now, and of the 2 MiB chunks wholly inside it, those
- * wholly resident and those with any page resident. Reads at most SAMPLE_MAX and scales up. */
+ * wholly resident and those with any page resident. Reads at most SAMPLE_WINDOWS of its 2 MiB-aligned
+ * windows (the first, the last, and evenly between), one mincore(2) each, and scales up: what a
+ * sample costs stays bounded whatever the block's size (an 8 MiB block took 14-57k cycles whole). */
 struct residency {
   uint64_t pages, full, any, chunks;
 };
@@ -190,27 +194,31 @@ struct residency {
 static void residency(uintptr_t a, size_t len, struct residency *r) {
   unsigned char vec[HUGE_PAGES];
   memset(r, 0, sizeof *r);
-  uintptr_t end = a + len, stop = a + (len < SAMPLE_MAX ? len : SAMPLE_MAX);
-  for (uintptr_t w = a; w < stop;) {
-    uintptr_t wend = down(w, HUGE_SIZE) + HUGE_SIZE;
-    if (wend > end) wend = end;
-    size_t n = (wend - w) / HKM_PAGE, cnt = 0;
-    if (mincore((void *)w, wend - w, vec) == 0)
+  uintptr_t end = a + len, first = down(a, HUGE_SIZE);
+  size_t windows = (up(end, HUGE_SIZE) - first) / HUGE_SIZE, read_pages = 0, read_chunks = 0, all_chunks = 0;
+  for (size_t k = 0; k < windows; k++) {
+    uintptr_t w = first + k * HUGE_SIZE, lo = w > a ? w : a, hi = w + HUGE_SIZE < end ? w + HUGE_SIZE : end;
+    int whole = lo == w && hi == w + HUGE_SIZE;
+    all_chunks += whole;
+    int chosen = windows <= SAMPLE_WINDOWS;
+    for (size_t j = 0; j < SAMPLE_WINDOWS && !chosen; j++) chosen = j * (windows - 1) / (SAMPLE_WINDOWS - 1) == k;
+    if (!chosen) continue;
+    size_t n = (hi - lo) / HKM_PAGE, cnt = 0;
+    if (mincore((void *)lo, hi - lo, vec) == 0)
       for (size_t i = 0; i < n; i++) cnt += vec[i] & 1;
     r->pages += cnt;
-    if (n == HUGE_PAGES) {
-      r->chunks++;
+    read_pages += n;
+    if (whole) {
+      read_chunks++;
       r->full += cnt == HUGE_PAGES;
       r->any += cnt > 0;
     }
-    w = wend;
   }
-  if (stop < end) { /* scale what was read up to the whole block */
-    double f = (double)len / (double)(stop - a);
-    r->pages = (uint64_t)((double)r->pages * f);
-    r->full = (uint64_t)((double)r->full * f);
-    r->any = (uint64_t)((double)r->any * f);
-    r->chunks = (uint64_t)((double)r->chunks * f);
+  r->chunks = all_chunks;
+  if (read_pages && read_pages < len / HKM_PAGE) r->pages = r->pages * (len / HKM_PAGE) / read_pages;
+  if (read_chunks && read_chunks < all_chunks) {
+    r->full = r->full * all_chunks / read_chunks;
+    r->any = r->any * all_chunks / read_chunks;
   }
 }
 
@@ -234,8 +242,10 @@ static void sample(struct hkm_site_slot *ss, const struct hkm_span *s, struct re
 void hkm_policy_apply(struct hkm_span *s, const struct hkm_pick *pk, size_t req, int hot) {
   int cold = !hot && s->zeroed;
   /* A block that comes with pages resident shows nothing of a backing being tried: it keeps the
-   * site's own (advising huge pages on a sparse site's reused block would only swell it). */
+   * site's own (advising huge pages on a sparse site's reused block would only swell it), and is not
+   * sampled for it. */
   uint8_t backing = pk->explore && !cold ? pk->rule.backing : pk->backing;
+  int sampled = pk->sampled && (cold || pk->regular);
   if (backing == HKM_BACK_HUGE && (s->tier != HKM_TIER_WHALE || !hkm_policy_huge_ok())) backing = HKM_BACK_LAZY;
   if (backing == HKM_BACK_PREFAULT && !hkm_policy_prefault_ok()) backing = HKM_BACK_LAZY;
   struct hkm_pick eff = *pk;
@@ -244,7 +254,7 @@ void hkm_policy_apply(struct hkm_span *s, const struct hkm_pick *pk, size_t req,
   s->lback = backing;
   s->lreq = req;
   s->lres0 = 0;
-  s->lflags = (uint8_t)((s->lflags & LF_ADVISED) | (pk->sampled ? LF_SAMPLED : 0) | (cold ? LF_COLD : 0) |
+  s->lflags = (uint8_t)((s->lflags & LF_ADVISED) | (sampled ? LF_SAMPLED : 0) | (cold ? LF_COLD : 0) |
                         (pk->explore ? LF_EXPLORE : 0));
   advise(s, &eff, req);
   if (backing == HKM_BACK_PREFAULT && cold) {
@@ -262,16 +272,11 @@ void hkm_policy_apply(struct hkm_span *s, const struct hkm_pick *pk, size_t req,
   struct hkm_site_slot *ss = &hkm_site_slots[pk->slot];
   HKM_SITE_ADD(ss->bytes, req - s->lead);
   if (hot) HKM_SITE_ADD(ss->hot, 1);
-  if (!pk->sampled) return;
+  if (!sampled) return;
   uint64_t t = cpu_ns() - pk->cpu0;
   s->lcpu_ns = (uint32_t)(t > UINT32_MAX ? UINT32_MAX : t);
-  if (!cold) {
-    HKM_TIME_START(tm);
-    struct residency r;
-    sample(ss, s, &r);
-    s->lres0 = (uint32_t)r.pages;
-    HKM_TIME_END(ELO_UPDATE, tm);
-  }
+  /* A block that came with pages resident is read at its free only: how many it holds then. Its
+   * faults are not counted (a second read here cost as much as the rest of the sample). */
 }
 
 void hkm_policy_free(struct hkm_span *s, struct hkm_keep_ticket *k) {
@@ -294,7 +299,7 @@ void hkm_policy_free(struct hkm_span *s, struct hkm_keep_ticket *k) {
     block_pages(s, &a, &len);
     int cold = (s->lflags & LF_COLD) != 0;
     struct hkm_site_sums u = {0};
-    uint64_t faults = r.pages > s->lres0 ? r.pages - s->lres0 : 0, huge = 0;
+    uint64_t faults = cold && r.pages > s->lres0 ? r.pages - s->lres0 : 0, huge = 0;
     if (cold && s->lback == HKM_BACK_HUGE && range_huge(s)) {
       huge = r.full;
       faults = faults > huge * HUGE_PAGES ? faults - huge * HUGE_PAGES : 0;

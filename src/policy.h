@@ -50,7 +50,8 @@ struct hkm_pick {
   struct hkm_site_rule rule;
   int slot;          /* evidence slot, -1 when the table is full */
   uint8_t backing;   /* for this block */
-  uint8_t sampled;
+  uint8_t sampled;   /* evidence taken: a regular sample, or an explore allocation (if it comes cold) */
+  uint8_t regular;   /* a regular sample (one in 2^sample_shift) */
   uint8_t explore;   /* backing is the rule's explore one (it shows only if the block comes cold) */
   uint8_t cold_only; /* a probe: no cached block, whose resident pages would hide what is touched */
   uint64_t cpu0;     /* the thread's CPU clock when a sampled allocation started (ns) */
