@@ -1,43 +1,37 @@
 /* The site learner (see learn.h).
  *
  * Evidence. For every block over 1 MiB the tiers count bytes, lifetime and the time since the site's
- * last free (policy.c); on a sample of blocks they also read which pages are resident at free (and
- * at allocation, for a block that came from a cache) and time the allocation. From that the learner
- * knows, per site and per backing, what a block that started with nothing resident cost:
- *   its allocation's cycles (its backing's system calls included)
+ * last free (policy.c); on a sample of blocks they also read which pages are resident at free and
+ * time the allocation on the thread's CPU clock. From that the learner knows, per site and per
+ * backing, what a block that started with nothing resident cost:
+ *   its allocation's CPU time (its backing's system calls included)
  *   + its 4 KiB faults x the cost of one, + its huge-page faults x the cost of one
  *   + resident pages the program did not touch x the cost of a fault (RSS is a cost: a page made
  *     resident for nothing counts as much as the fault it might have saved)
  *   + its resident pages x the cost of dropping one (the release to come),
  * per page the program touched ("cycles per used page"; reports show cycles per used KiB). Touched
  * pages are measured on lazy blocks (everything resident at their free was touched); the other
- * backings use the site's density from those. The unit costs are the learner's own: on its first
- * pass, on the helper thread, it maps 128 KiB, times 32 first touches, a populate and a drop of them,
- * and unmaps it; once a site could use huge pages it times one huge-page fault the same way (each
- * well under 1 ms). The host's costs drift (a first touch took 1.6 to 12 us here from one day to the
- * next), so it measures again every 5 s while it has work, each new figure moving the old halfway.
+ * backings use the site's density from those. The unit costs are the learner's own (learn_cost.h).
  *
  * Choice: UCB1 on costs. Each backing's estimate blends its measured mean (over its last 16 measured
  * blocks) with a model prediction from the site's density and the calibrated costs, which counts as
  * one block; the lowest estimate is the site's backing. Another backing is tried on one allocation
  * in 2^explore_shift (about one per pass) while its optimistic estimate, est / (1 + sqrt(2 ln N /
- * n)), is below the best one's: a backing that costs r times the best's is tried about 2 ln N /
- * (r - 1)^2 + 1 times at most in a site's first N measured blocks (r = 2: 14 of 1,000; one the model
- * puts 10x above the best, not at all). research mode first tries every available backing 3 times.
- * A site on another backing than lazy gets one lazy block every 2 s, so that a change in how much of
- * its blocks it touches shows; a density that moves by more than 0.25, or a cost that doubles, makes
- * the site forget its measurements (the model takes over again until new ones come).
+ * n)), is below the best one's, and only on a block that comes without resident pages: a backing
+ * that costs r times the best's is tried about 2 ln N / (r - 1)^2 + 1 times at most in a site's first
+ * N measured blocks (r = 2: 14 of 1,000; one the model puts 10x above the best, not at all). A site
+ * whose blocks nearly all come from caches does not explore (a backing changes nothing for it).
+ * research mode first tries every available backing 3 times. A site on another backing than lazy,
+ * or keeping its own blocks, gets one lazy block with nothing resident every 2 s, so that a change in
+ * how much of its blocks it touches shows; a density that moves by more than 0.25, or a cost that
+ * doubles, makes the site forget its measurements (the model takes over again until new ones come)
+ * and releases its kept blocks.
  *
- * Keep (Whale): ski rental on the measured time from the site's frees to its next allocations.
- * Keeping a freed block for the site costs its resident pages as rent (one fault's cost per page per
- * 10 s) until the site takes it back or the horizon passes, and spares the site a cold block (its
- * backing's cost); the shared ring keeps blocks HAKMEM_RECLAIM_DELAY_MS. The site keeps its own for
- * the horizon (16, 64, 256 or 1024 ms) that costs least, or the ring's, whichever wins by a fifth
- * (else the keep stays as it is), and the horizon one step above the shortest that would do: gaps
- * jitter. A site starts keeping its own for 256 ms: a program that frees its big blocks and wants them
- * again a few tens of ms later, longer than the ring waits, is common (wl_prewarm's gaps were 10-60
- * ms on a loaded machine; 64 ms let some of them go), and a quarter second of the site's own freed
- * blocks, no more of them than it ever had live, is all it risks until its gaps are measured.
+ * Keep (Whale): ski rental on the measured gaps (learn_keep.h). A site starts keeping its own freed
+ * blocks for 256 ms: a program that frees its big blocks and wants them again a few tens of ms later,
+ * longer than the ring waits, is common (wl_prewarm's gaps were 10-60 ms on a loaded machine; 64 ms
+ * let some of them go), and a quarter second of the site's own freed blocks, no more of them than it
+ * ever had live, is all it risks until its gaps are measured.
  *
  * Foreign blocks: a site that touches at least half of its pages may take a block another site freed
  * with its pages resident; others (and sites without evidence yet) take only their own, so a sparse
@@ -48,12 +42,12 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "learn.h"
+#include "learn_cost.h"
 #include "learn_file.h"
+#include "learn_keep.h"
 #include "options.h"
-#include "os.h"
 #include "policy.h"
 #include "prof.h"
 #include "reclaim.h"
@@ -62,12 +56,7 @@
 #include "sitecache.h"
 #include "symbolize.h"
 
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23
-#endif
-
-#define PAGE 4096.0
-#define HUGE_PAGES 512.0
+#define HUGE_PAGES HKM_HUGE_PAGES
 #define WINDOW 16.0        /* a backing's mean follows its last ~16 measured blocks */
 #define PRIOR_WEIGHT 1.0   /* the model's prediction counts as one measured block */
 #define FILE_WEIGHT 4.0    /* a learn file's score counts as at most four */
@@ -75,8 +64,6 @@
 #define PROBE_NS 2000000000ull
 #define DENSITY_SHIFT 0.25
 #define SAMPLE_BUDGET 0.005 /* residency samples may cost this share of what the site's blocks cost */
-#define KEEP_MARGIN 0.8
-#define RENT_MS 10000.0    /* keeping a page resident this long costs as much as faulting it in */
 #define DENSE 0.5
 #define HOT_ENOUGH 0.9     /* a site with more of its blocks from caches than this does not explore */
 
@@ -108,12 +95,7 @@ struct lsite {
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct lsite sites[HKM_SITE_SLOTS];
-static struct {
-  double fault, huge, populate, drop, drop_huge;
-  int done, huge_done;
-  uint64_t when; /* last calibration (CLOCK_MONOTONIC ns) */
-} cal;
-#define RECALIBRATE_NS 5000000000ull /* the host's fault costs drift: measure again this often */
+#define cal hkm_learn_cal
 /* TSC cycles per ns, measured against CLOCK_MONOTONIC since init: the tiers time allocations in CPU
  * ns (policy.c), the calibration in cycles. */
 static uint64_t ref_tsc, ref_ns;
@@ -150,87 +132,6 @@ static double ln(double x) {
 static double min_d(double a, double b) { return a < b ? a : b; }
 static double max_d(double a, double b) { return a > b ? a : b; }
 
-/* Calibration (see the top), each figure the least of two rounds (interrupts only add). The
- * huge-page fault is timed only once a site could use huge pages (a whale site with blocks of 2 MiB
- * or more), so that a program that never has one does not pay its 2 MiB of RSS. */
-/* A new measurement moves a known figure halfway: one unlucky calibration does not decide alone. */
-static double blend(int known, double old, double now) { return known ? (old + now) / 2 : now; }
-
-#define CAL_PAGES 32
-#define CAL_ROUNDS 2
-
-static void calibrate_small(void) {
-  const size_t len = CAL_PAGES * (size_t)PAGE;
-  double fault = 0, populate = 0, drop = 0;
-  int known = cal.done;
-  cal.done = 1;
-  char *s = hkm_os_map(len);
-  if (!s) return;
-  hkm_os_madvise(s, len, MADV_NOHUGEPAGE);
-  int pop = hkm_policy_prefault_ok();
-  for (int round = 0; round < CAL_ROUNDS; round++) {
-    uint64_t t = hkm_tsc();
-    for (size_t o = 0; o < len; o += (size_t)PAGE) ((volatile char *)s)[o] = 1;
-    double f = (double)(hkm_tsc() - t) / CAL_PAGES;
-    t = hkm_tsc();
-    hkm_os_madvise(s, len, MADV_DONTNEED);
-    double dr = (double)(hkm_tsc() - t) / CAL_PAGES;
-    double p = 0;
-    if (pop) {
-      t = hkm_tsc();
-      if (hkm_os_madvise(s, len, MADV_POPULATE_WRITE) == 0) p = (double)(hkm_tsc() - t) / CAL_PAGES;
-      hkm_os_madvise(s, len, MADV_DONTNEED);
-    }
-    if (!round || f < fault) fault = f;
-    if (!round || dr < drop) drop = dr;
-    if (!round || p < populate) populate = p;
-  }
-  hkm_os_unmap(s, len);
-  cal.fault = blend(known, cal.fault, fault > 1 ? fault : 1);
-  cal.drop = blend(known, cal.drop, drop);
-  cal.populate = populate > 0 ? blend(known && cal.populate > 0, cal.populate, populate) : 0;
-}
-
-static void calibrate_huge(void) {
-  const size_t huge = (size_t)2 << 20;
-  double hfault = 0, hdrop = 0;
-  int known = cal.huge_done && cal.huge > 0;
-  cal.huge_done = 1;
-  if (!hkm_policy_huge_ok()) return;
-  char *m = hkm_os_map(2 * huge);
-  if (!m) return;
-  char *h = (char *)(((uintptr_t)m + huge - 1) & ~(uintptr_t)(huge - 1));
-  if (hkm_os_madvise(h, huge, MADV_HUGEPAGE) == 0) {
-    for (int round = 0; round < CAL_ROUNDS; round++) {
-      unsigned char vec[512];
-      uint64_t t = hkm_tsc();
-      ((volatile char *)h)[0] = 1;
-      double hf = (double)(hkm_tsc() - t);
-      size_t res = 0;
-      if (mincore(h, huge, vec) == 0)
-        for (int i = 0; i < 512; i++) res += vec[i] & 1;
-      if (res < 512) hf = 0; /* no huge page granted: the huge backing has nothing to offer now */
-      t = hkm_tsc();
-      hkm_os_madvise(h, huge, MADV_DONTNEED);
-      double hd = (double)(hkm_tsc() - t);
-      if (!round || hf < hfault) hfault = hf;
-      if (!round || hd < hdrop) hdrop = hd;
-    }
-  }
-  hkm_os_unmap(m, 2 * huge);
-  cal.huge = hfault > 0 ? blend(known, cal.huge, hfault) : 0;
-  cal.drop_huge = blend(known, cal.drop_huge, hdrop);
-}
-
-static void publish_costs(void) {
-  pthread_mutex_lock(&hkm_site_view_lock);
-  hkm_site_costs.fault = (uint64_t)cal.fault;
-  hkm_site_costs.huge_fault = (uint64_t)cal.huge;
-  hkm_site_costs.populate = (uint64_t)cal.populate;
-  hkm_site_costs.drop = (uint64_t)cal.drop;
-  pthread_mutex_unlock(&hkm_site_view_lock);
-}
-
 static int available(const struct lsite *ls, int b) {
   switch (b) {
   case HKM_BACK_HUGE:
@@ -243,26 +144,7 @@ static int available(const struct lsite *ls, int b) {
   }
 }
 
-/* Cycles per used page the model predicts for backing b, or -1 without a density yet. */
-static double predict(const struct lsite *ls, int b) {
-  if (ls->d < 0 || !cal.done) return -1;
-  double d = ls->d, dc = ls->dc >= 0 ? ls->dc : d, P = ls->pages, used = max_d(1, d * P);
-  double c;
-  switch (b) {
-  case HKM_BACK_HUGE: {
-    double C = (double)(uint64_t)(P / HUGE_PAGES), tail = P - C * HUGE_PAGES;
-    double extra = max_d(0, dc * C * HUGE_PAGES - d * C * HUGE_PAGES);
-    c = cal.huge * dc * C + cal.drop_huge * dc * C + (cal.fault + cal.drop) * d * tail + cal.fault * extra;
-    break;
-  }
-  case HKM_BACK_PREFAULT:
-    c = (cal.populate + cal.drop) * P + cal.fault * (1 - d) * P;
-    break;
-  default:
-    c = (cal.fault + cal.drop) * d * P;
-  }
-  return c / used;
-}
+static double predict(const struct lsite *ls, int b) { return hkm_learn_predict(b, ls->pages, ls->d, ls->dc); }
 
 /* Forget measurements: the site changed. */
 static void forget(struct lsite *ls) {
@@ -354,60 +236,6 @@ static double estimate(const struct lsite *ls, int b) {
   return (a->n * a->mean + w * (p >= 0 ? p : 0)) / (a->n + w);
 }
 
-/* Ski rental over the measured gaps (see the top): sets keep and keep_ms_log2, returns the cycles per
- * block keeping saves against the ring. */
-static int64_t choose_keep(const struct lsite *ls, double cold_cost, struct hkm_site_rule *r) {
-  double total = 0;
-  for (int b = 0; b < HKM_GAP_BUCKETS; b++) total += ls->gap[b];
-  if (ls->tier != HKM_TIER_WHALE) {
-    r->keep = HKM_KEEP_SHARED;
-    r->keep_ms_log2 = 0;
-    return 0;
-  }
-  if (total <= 0 || cold_cost <= 0) return ls->keep_gain; /* no evidence yet: the rule stays */
-  double rent_ms = max_d(ls->resident, 1) * cal.fault / RENT_MS; /* cycles per ms a kept block costs */
-  double ring_ms = hkm_cfg.reclaim_delay_ms;
-  double cost[5], shared = 0, least = -1;
-  static const int horizons[] = {-1, 4, 6, 8, 10}; /* the ring, then own: 16, 64, 256, 1024 ms */
-  for (unsigned k = 0; k < 5; k++) {
-    int h = horizons[k];
-    double horizon = h < 0 ? ring_ms : (double)(1u << h);
-    cost[k] = 0;
-    for (int b = 0; b < HKM_GAP_BUCKETS; b++) {
-      double g = b == 0 ? 0.5 : b == HKM_GAP_BUCKETS - 1 ? 2048 : 1.5 * (double)(1u << (b - 1));
-      cost[k] += ls->gap[b] / total * (g <= horizon ? rent_ms * g : rent_ms * horizon + cold_cost);
-    }
-    if (h < 0)
-      shared = cost[k];
-    else if (least < 0 || cost[k] < least)
-      least = cost[k];
-  }
-  /* The shortest horizon within 5% of the cheapest, then the next one up: gaps jitter (a round of the
-   * program that takes twice as long), and a block released too early costs a whole refault where
-   * one kept a little longer costs little. The current one stays unless another wins by a fifth. */
-  unsigned pick = 4;
-  for (unsigned k = 4; k >= 1; k--)
-    if (cost[k] <= 1.05 * least) pick = k;
-  if (pick < 4) pick++;
-  int best_log2 = horizons[pick];
-  double best = cost[pick];
-  if (r->keep == HKM_KEEP_OWN)
-    for (unsigned k = 1; k < 5; k++)
-      if (horizons[k] == r->keep_ms_log2 && cost[k] <= best / KEEP_MARGIN) {
-        best_log2 = horizons[k];
-        best = cost[k];
-      }
-  /* a fifth either way before the keep changes, so that noise does not flip it */
-  if (r->keep == HKM_KEEP_OWN ? shared >= KEEP_MARGIN * best : best < KEEP_MARGIN * shared) {
-    r->keep = HKM_KEEP_OWN;
-    r->keep_ms_log2 = (uint8_t)best_log2;
-  } else {
-    r->keep = HKM_KEEP_SHARED;
-    r->keep_ms_log2 = 0;
-  }
-  return (int64_t)(shared - best);
-}
-
 /* The site's rule from its estimates (elo_select). */
 static struct hkm_site_rule choose(int i, struct lsite *ls, uint64_t now) {
   struct hkm_site_rule r = ls->rule;
@@ -466,7 +294,12 @@ static struct hkm_site_rule choose(int i, struct lsite *ls, uint64_t now) {
   r.explore_shift = (uint8_t)shift;
   double used = max_d(1, (ls->d >= 0 ? ls->d : 1) * ls->pages);
   double cold = est[best] >= 0 ? est[best] * used : -1;
-  ls->keep_gain = choose_keep(ls, cold, &r);
+  if (ls->tier == HKM_TIER_WHALE) {
+    ls->keep_gain = hkm_learn_keep(ls->gap, ls->resident, cold, ls->keep_gain, &r);
+  } else {
+    r.keep = HKM_KEEP_SHARED; /* BigCache keeps its blocks per site already */
+    r.keep_ms_log2 = 0;
+  }
   r.foreign = ls->d >= DENSE;
   /* residency samples within SAMPLE_BUDGET of what the site's blocks cost, cache hits included */
   uint64_t samples = HKM_SITE_GET(ss->samples);
@@ -544,23 +377,14 @@ static void publish(void) {
 static int pass_locked(uint64_t now) {
   HKM_TIME_START(tu);
   if (now > ref_ns + 10000000u) tsc_per_ns = (double)(hkm_tsc() - ref_tsc) / (double)(now - ref_ns);
-  if (!cal.done || now - cal.when > RECALIBRATE_NS) {
-    int again = cal.done;
-    cal.when = now;
-    calibrate_small();
-    if (again && cal.huge_done) calibrate_huge();
-    publish_costs();
-  }
+  hkm_learn_calibrate(now, 0);
   int any = 0, seen[HKM_SITE_SLOTS];
   for (int i = 0; i < HKM_SITE_SLOTS; i++) {
     seen[i] = 0;
     if (!atomic_load_explicit(&hkm_site_slots[i].site, memory_order_acquire)) continue;
     seen[i] = update(i, now);
     any |= seen[i];
-    if (!cal.huge_done && sites[i].tier == HKM_TIER_WHALE && sites[i].pages >= HUGE_PAGES) {
-      calibrate_huge();
-      publish_costs();
-    }
+    if (!cal.huge_done && sites[i].tier == HKM_TIER_WHALE && sites[i].pages >= HUGE_PAGES) hkm_learn_calibrate(now, 1);
   }
   HKM_TIME_END(ELO_UPDATE, tu);
   if (!any) return 0;

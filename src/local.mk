@@ -19,7 +19,8 @@ src_libhakmem_la_SOURCES = \
 	src/bigcache.h src/bigcache.c \
 	src/sitecache.h src/sitecache.c \
 	src/whale.h src/whale.c \
-	src/learn_file.h src/learn_file.c src/learn.h src/learn.c \
+	src/learn_file.h src/learn_file.c src/learn_cost.h src/learn_cost.c src/learn_keep.h src/learn_keep.c \
+	src/learn.h src/learn.c \
 	src/perfev.h src/perfev.c src/pmu.h src/pmu.c src/induced.h src/induced.c \
 	src/report_pmu.h src/report_pmu.c \
 	src/init.h src/init.c src/alloc.h src/hakmem.c src/malloc.c
