@@ -436,13 +436,13 @@ static void adopt_file(void) {
     ls->tier = e->tier;
     ls->from_file = 1;
     ls->d = e->density_pm < 0 ? -1 : e->density_pm / 1000.0;
-    ls->dc = ls->d;
+    ls->dc = e->chunk_density_pm < 0 ? ls->d : e->chunk_density_pm / 1000.0;
     ls->pages = e->pages;
     for (int b = 0; b < HKM_BACK_COUNT; b++) {
       ls->arm[b].pulls = e->pulls[b];
-      if (e->score[b] >= 0) {
+      if (e->score[b] >= 0) { /* measured, or the last run's prediction: one block's worth then */
         ls->arm[b].mean = (double)e->score[b] * 4;
-        ls->arm[b].n = min_d(FILE_WEIGHT, e->pulls[b]);
+        ls->arm[b].n = min_d(FILE_WEIGHT, max_d(1, e->pulls[b]));
       }
     }
     struct hkm_site_rule *r = &ls->rule;
@@ -536,6 +536,7 @@ __attribute__((destructor)) static void learn_at_exit(void) {
     e->keep_ms_log2 = ls->rule.keep_ms_log2;
     e->foreign = ls->rule.foreign;
     e->density_pm = ls->d < 0 ? -1 : (int32_t)(ls->d * 1000 + 0.5);
+    e->chunk_density_pm = ls->dc < 0 ? -1 : (int32_t)(ls->dc * 1000 + 0.5);
     e->pages = (uint32_t)min_d(ls->pages, 4e9);
     for (int b = 0; b < HKM_BACK_COUNT; b++) {
       double v = available(ls, b) ? estimate(ls, b) : -2;

@@ -109,6 +109,8 @@ static const char *parse_site(struct cursor *c, struct hkm_learned *e) {
   e->foreign = (uint8_t)v;
   if (num(c, -1, 1000, &v)) return "bad density";
   e->density_pm = (int32_t)v;
+  if (num(c, -1, 1000, &v)) return "bad chunk density";
+  e->chunk_density_pm = (int32_t)v;
   if (num(c, 0, 1LL << 34, &v)) return "bad page count";
   e->pages = (uint32_t)(v > UINT32_MAX ? UINT32_MAX : v);
   for (int i = 0; i < HKM_BACK_COUNT; i++) {
@@ -269,15 +271,15 @@ int hkm_learn_file_save(const char *path, const struct hkm_learned *e, int n) {
   for (int o = 0; o < nobj; o++)
     hkm_put(&b, "object %d %llu %llu %s\n", o, (unsigned long long)objs[o].size, (unsigned long long)objs[o].mtime,
             objs[o].path);
-  hkm_put(&b, "# site object offset tier backing keep keep_ms_log2 foreign density_per_mille pages"
+  hkm_put(&b, "# site object offset tier backing keep keep_ms_log2 foreign density_per_mille chunk_density_per_mille pages"
               " score(cycles/KiB used: lazy huge prefault; -1 unknown, -2 unavailable) pulls(lazy huge prefault)\n");
   int sites = 0;
   for (int i = 0; i < n; i++) {
     if (obj_of[i] < 0) continue;
     const struct hkm_learned *s = &e[i];
-    hkm_put(&b, "site %d %#llx %s %s %s %u %u %d %u", obj_of[i], (unsigned long long)off_of[i],
+    hkm_put(&b, "site %d %#llx %s %s %s %u %u %d %d %u", obj_of[i], (unsigned long long)off_of[i],
             s->tier == HKM_TIER_WHALE ? "whale" : "big", backing_names[s->backing < HKM_BACK_COUNT ? s->backing : 0],
-            s->keep ? "own" : "shared", s->keep_ms_log2, s->foreign, s->density_pm, s->pages);
+            s->keep ? "own" : "shared", s->keep_ms_log2, s->foreign, s->density_pm, s->chunk_density_pm, s->pages);
     for (int k = 0; k < HKM_BACK_COUNT; k++) hkm_put(&b, " %lld", (long long)s->score[k]);
     for (int k = 0; k < HKM_BACK_COUNT; k++) hkm_put(&b, " %u", s->pulls[k]);
     hkm_put(&b, "\n");

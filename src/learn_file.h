@@ -5,7 +5,8 @@
  *   hakmem-learn 1
  *   program <path of the executable>
  *   object <index> <size> <mtime> <path>          every object (executable, library) holding a site
- *   site <object> <offset> <tier> <backing> <keep> <keep_ms_log2> <foreign> <density_pm> <pages>
+ *   site <object> <offset> <tier> <backing> <keep> <keep_ms_log2> <foreign> <density_pm>
+ *        <chunk_density_pm> <pages>
  *        <score lazy huge prefault> <pulls lazy huge prefault>
  *   end <number of site lines>
  * (a site is one line; '#' starts a comment line). Sites are keyed by object and offset from the
@@ -26,7 +27,8 @@ struct hkm_learned {
   uintptr_t addr;  /* the site in this process: set by resolve (0: its object is not loaded or changed);
                       given to save */
   uint8_t tier, backing, keep, keep_ms_log2, foreign;
-  int32_t density_pm;              /* -1 unknown */
+  int32_t density_pm;              /* pages touched per thousand, -1 unknown */
+  int32_t chunk_density_pm;        /* 2 MiB chunks touched per thousand, -1 unknown */
   uint32_t pages;                  /* pages of a typical block */
   int64_t score[HKM_BACK_COUNT];   /* cycles per KiB used, -1 unknown */
   uint32_t pulls[HKM_BACK_COUNT];

@@ -8,6 +8,7 @@
  *   learn_prog relearn                    the dense site turns sparse: its blocks must go back to small
  *                                         pages, and a block of it kept live all along stays intact
  *   learn_prog first                      the backing of the dense site's very first block, then rounds
+ *                                         and both sites' ("after dense=... sparse=...")
  *   learn_prog calloc                     big calloc()s read zero whatever backing is forced
  *   learn_prog refuse huge|prefault       the kernel refuses that madvise (seccomp, EINVAL): blocks
  *                                         still work, and calloc still reads zero
@@ -316,6 +317,7 @@ int main(int argc, char **argv) {
     printf("first dense=%s\n", backing(d, SIZE));
     free(d);
     rounds(6, 0);
+    print_state("after ");
     return 0;
   }
   if (!strcmp(mode, "calloc")) return callocs(getenv("HAKMEM_LEARN_FORCE") ? getenv("HAKMEM_LEARN_FORCE") : "calloc");

@@ -37,7 +37,14 @@ want=small
 cp "$f" "$tmp/good"
 first=$(run "$prog" "")
 [ "$first" = $want ] || fail "second run: the first dense block got $first, the file says $learned"
-echo "ok: saved, and loaded by the next run (first block $first)"
+grep -qx "after dense=$want sparse=small" "$tmp/out" || { cat "$tmp/out"; fail "second run: after its rounds, expected dense=$want sparse=small"; }
+# What was loaded is what was learned: research mode's decision log never shows the sparse site
+# (density under 100/1000) switching to huge pages, as it did when the file lost the share of 2 MiB
+# chunks it touches (all of them) and the model took its one page in twenty for one chunk in twenty.
+cp "$tmp/good" "$f"
+HAKMEM_MODE=research HAKMEM_LEARN_FILE="$f" "$prog" first > "$tmp/out" 2> "$tmp/err" || { cat "$tmp/err"; fail "research run failed"; }
+if grep -E '^hakmem: learn: .* -> huge .*density [0-9]{1,2}/1000$' "$tmp/err"; then fail "the sparse site went huge"; fi
+echo "ok: saved, and loaded by the next run (first block $first; the sparse site still small)"
 
 W="^hakmem: HAKMEM_LEARN_FILE=$f: "
 bad() { # bad WHAT REGEX: the file in $f is damaged; one warning, learning from scratch, a good file after
