@@ -420,9 +420,12 @@ static int learn_decay(uint64_t now) {
   return more;
 }
 
-/* The learn file's sites, once their objects can be found (on the first large allocation: the
- * loader's work is done by then). */
+/* The learn file, read on the first large allocation: the loader's work is done by then, so the
+ * objects of its sites can be found, and a process that never makes one (a shell, a make running a
+ * program that does) neither reads the file nor warns about it. */
 static void adopt_file(void) {
+  file_n = hkm_learn_file_load(hkm_cfg.learn_file, file_sites, HKM_LEARN_FILE_SITES);
+  if (file_n <= 0) return;
   pthread_mutex_lock(&lock);
   hkm_learn_file_resolve(file_sites, file_n);
   int any = 0;
@@ -512,8 +515,7 @@ void hkm_learn_init(void) {
     hkm_warn("HAKMEM_MODE=%s: HAKMEM_RECLAIM=sync leaves no helper thread for the learner; site rules stay as "
              "HAKMEM_LEARN_FILE left them", hkm_mode_name(hkm_cfg.mode));
   if (hkm_cfg.learn_file) {
-    file_n = hkm_learn_file_load(hkm_cfg.learn_file, file_sites, HKM_LEARN_FILE_SITES);
-    if (file_n > 0) hkm_policy_first_use(adopt_file);
+    hkm_policy_first_use(adopt_file);
   }
 }
 

@@ -1,5 +1,5 @@
 /* HAKMEM_LEARN_FILE: the learned site rules of a program, saved at its exit and loaded at its next
- * start, so that a second run starts where the first ended.
+ * run's first large allocation, so that a second run starts where the first ended.
  *
  * A small text file, one line per item, version first:
  *   hakmem-learn 1

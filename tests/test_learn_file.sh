@@ -76,6 +76,10 @@ cp "$f" "$tmp/theirs"
 first=$(run "$prog" "${W}written by /bin/true, not by this program \(.*\); ignored$")
 [ "$first" = small ] || fail "another program's file was used"
 cmp -s "$f" "$tmp/theirs" || fail "another program's file was overwritten"
+# A process that never allocates over 1 MiB (a shell running the program) does not even read it.
+err=$(HAKMEM_MODE=learning HAKMEM_LEARN_FILE="$f" LD_PRELOAD="$HKM_LIB" sh -c 'echo hello' 2>&1 >/dev/null)
+[ -z "$err" ] || { echo "$err"; fail "a process without large blocks warned about the file"; }
+cmp -s "$f" "$tmp/theirs" || fail "a process without large blocks wrote the file"
 echo "ok: another program's file, ignored and kept"
 
 # The program changed since (a copy of it, then touched): its sites are dropped, one warning.
