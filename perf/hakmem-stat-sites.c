@@ -1,4 +1,4 @@
-/* --sites in learning mode: the rule the learner chose for each call site of blocks over 1 MiB,
+/* --sites in learning mode: the rule the learner chose for each call site of blocks over 2 MiB,
  * read from the "learn" member of the reports (hakmem(3), LEARNING), added up over the processes
  * that reported the same site (object + offset: the same code in each process, whatever its load
  * address). */
@@ -106,7 +106,7 @@ void stat_print_learned_sites(FILE *f, const struct profile *p, int max) {
   if (!mode) return;
   if (n) qsort(ls, (size_t)n, sizeof *ls, by_bytes);
   char b1[40], cell[BACKINGS][24], keep[40], meas[48];
-  fprintf(f, "\n  site rules (%s) of the %d call sites of blocks over 1 MiB with the most bytes", mode, n < max ? n : max);
+  fprintf(f, "\n  site rules (%s) of the %d call sites of blocks over 2 MiB with the most bytes", mode, n < max ? n : max);
   if (fault > 0) fprintf(f, " (a 4 KiB fault costs %.0f cycles here)", fault);
   fprintf(f, ":\n  %10s %9s %10s  %8s %8s %8s  %-12s %-6s %-9s %s\n", "bytes", "allocs", "faults/MiB", "lazy", "huge",
           "prefault", "keep", "reuses", "measured", "site");
@@ -124,7 +124,7 @@ void stat_print_learned_sites(FILE *f, const struct profile *p, int max) {
             fm, cell[0], cell[1], cell[2], keep, fo && fo->t == J_BOOL && fo->b ? "any" : "own", meas, ls[i].label);
   }
   if (!n)
-    fprintf(f, "  (no site allocated a block over 1 MiB)\n");
+    fprintf(f, "  (no site allocated a block over 2 MiB)\n");
   else
     fprintf(f, "  lazy/huge/prefault: each backing's cycles per KiB the program used (* chosen, - not available here,\n"
                "  ? not known yet); keep: where freed blocks wait; reuses: whose freed blocks the site may take;\n"

@@ -7,7 +7,6 @@
 
 #include "bigcache.h"
 #include "options.h"
-#include "policy.h"
 #include "prof.h"
 #include "region.h"
 
@@ -46,14 +45,9 @@ void *hkm_bigcache_alloc(size_t n, size_t lead, const void *site) {
   HKM_TIME_START(t);
   size_t idx = (n + SIZE_STEP - 1) / SIZE_STEP; /* 9..17 for (1 MiB, 2 MiB] and a lead */
   struct hkm_span *s = NULL;
-  struct hkm_pick pick, *pk = NULL;
-  if (hkm_unlikely(hkm_policy_on)) {
-    hkm_policy_pick(&pick, site, HKM_TIER_BIG);
-    pk = &pick;
-  }
   pthread_mutex_lock(&big_lock);
   struct site_slot *sl = slot_of(site);
-  if (sl->site == site && !(pk && pk->cold_only))
+  if (sl->site == site)
     for (unsigned i = sl->n; i-- > 0;) /* newest first: its pages are the warmest */
       if (sl->blk[i]->sizeidx == idx || sl->blk[i]->sizeidx == idx + 1) {
         s = take(sl, i);
@@ -61,7 +55,6 @@ void *hkm_bigcache_alloc(size_t n, size_t lead, const void *site) {
       }
   if (s) hits++; else misses++;
   pthread_mutex_unlock(&big_lock);
-  int hot = s != NULL;
   if (s) {
     s->zeroed = 0;
   } else {
@@ -77,7 +70,6 @@ void *hkm_bigcache_alloc(size_t n, size_t lead, const void *site) {
   s->site = site;
   s->tier = HKM_TIER_BIG;
   s->kind = HKM_KIND_BIG;
-  if (pk) hkm_policy_apply(s, pk, n, hot || s->hot);
   HKM_TIME_END(BIGCACHE_GET, t);
   return (void *)(s->base + lead);
 }
@@ -100,10 +92,6 @@ static unsigned evict_scan(struct hkm_span **victims, unsigned nv, unsigned max)
 void hkm_bigcache_free(struct hkm_span *s) {
   HKM_TIME_START(t);
   s->kind = HKM_KIND_FREE;
-  if (hkm_unlikely(hkm_policy_on)) {
-    struct hkm_keep_ticket k;
-    hkm_policy_free(s, &k); /* evidence only: BigCache already keeps blocks per site */
-  }
   if (!hkm_cfg.bigcache || s->bytes > hkm_cfg.bigcache_bytes) {
     hkm_region_put(s);
     HKM_TIME_END(BIGCACHE_PUT, t);

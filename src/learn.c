@@ -1,6 +1,6 @@
 /* The site learner (see learn.h).
  *
- * Evidence. For every block over 1 MiB the tiers count bytes, lifetime and the time since the site's
+ * Evidence. For every block over 2 MiB Whale counts bytes, lifetime and the time since the site's
  * last free (policy.c); on a sample of blocks they also read which pages are resident at free and
  * time the allocation on the thread's CPU clock. From that the learner knows, per site and per
  * backing, what a block that started with nothing resident cost:
@@ -376,7 +376,10 @@ static void publish(void) {
 /* One pass: the evidence, the choices, a new table when a rule changed. Under lock. */
 static int pass_locked(uint64_t now) {
   HKM_TIME_START(tu);
-  if (now > ref_ns + 10000000u) tsc_per_ns = (double)(hkm_tsc() - ref_tsc) / (double)(now - ref_ns);
+  if (now > ref_ns + 10000000u) {
+    tsc_per_ns = (double)(hkm_tsc() - ref_tsc) / (double)(now - ref_ns);
+    atomic_store_explicit(&hkm_site_tsc_per_ms, (uint64_t)(tsc_per_ns * 1e6), memory_order_relaxed);
+  }
   hkm_learn_calibrate(now, 0);
   int any = 0, seen[HKM_SITE_SLOTS];
   for (int i = 0; i < HKM_SITE_SLOTS; i++) {

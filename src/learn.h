@@ -1,4 +1,4 @@
-/* The site learner: per allocation call site of blocks over 1 MiB, which backing (lazy, huge pages,
+/* The site learner: per allocation call site of blocks over 2 MiB, which backing (lazy, huge pages,
  * prefault) and which keep (shared ring, own cache) cost the program least, from the evidence its
  * blocks leave (site_stats.h), published as a frozen rule table (site_rules.h).
  *

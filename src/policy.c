@@ -36,7 +36,6 @@ static void (*_Atomic first_use)(void);
 static int wake_helper;
 static _Atomic int prefault_ok = 1, huge_ok = 1;
 
-static uint64_t now_ns(void) { return hkm_reclaim_now_ns(); }
 
 /* This thread's CPU time: what an allocation costs without the time it was preempted or waited on a
  * lock (wall-clock figures of a loaded machine were dominated by those). */
@@ -83,14 +82,10 @@ static void refused(_Atomic int *ok, int err, const char *what) {
   if (atomic_exchange(ok, 0) && hkm_cfg.verbose) hkm_warn("%s refused (%s): served lazily from now on", what, strerrorname_np(err));
 }
 
-static unsigned gap_bucket(uint64_t ns) {
-  uint64_t ms = ns / 1000000u;
-  unsigned b = 0;
-  while (ms && b < HKM_GAP_BUCKETS - 1) {
-    ms >>= 1;
-    b++;
-  }
-  return b;
+static unsigned gap_bucket(uint64_t tsc) {
+  uint64_t ms = tsc / atomic_load_explicit(&hkm_site_tsc_per_ms, memory_order_relaxed);
+  unsigned b = ms ? 64 - (unsigned)__builtin_clzll(ms) : 0;
+  return b < HKM_GAP_BUCKETS ? b : HKM_GAP_BUCKETS - 1;
 }
 
 void hkm_policy_first_use(void (*fn)(void)) { atomic_store(&first_use, fn); }
@@ -107,12 +102,14 @@ void hkm_policy_pick(struct hkm_pick *pk, const void *site, int tier) {
   if (slot >= 0) {
     struct hkm_site_slot *ss = &hkm_site_slots[slot];
     n = HKM_SITE_ADD(ss->allocs, 1);
-    uint64_t live = n + 1 - HKM_SITE_GET(ss->frees), peak = HKM_SITE_GET(ss->live_peak);
-    while (live > peak && live < ((uint64_t)1 << 32) &&
-           !__atomic_compare_exchange_n(&ss->live_peak, &peak, live, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+    if (tier == HKM_TIER_WHALE) { /* what the keep decision needs */
+      uint64_t live = n + 1 - HKM_SITE_GET(ss->frees), peak = HKM_SITE_GET(ss->live_peak);
+      while (live > peak && live < ((uint64_t)1 << 32) &&
+             !__atomic_compare_exchange_n(&ss->live_peak, &peak, live, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+      }
+      uint64_t lf = HKM_SITE_GET(ss->last_free_tsc);
+      if (lf && (n & 3) == 0) HKM_SITE_ADD(ss->gaps[gap_bucket(hkm_tsc() - lf)], 1);
     }
-    uint64_t lf = HKM_SITE_GET(ss->last_free_ns);
-    if (lf) HKM_SITE_ADD(ss->gaps[gap_bucket(now_ns() - lf)], 1);
   }
   const struct hkm_site_rule *r = &pk->rule;
   pk->backing = r->backing;
@@ -159,7 +156,6 @@ static int range_huge(const struct hkm_span *s) {
  * and the huge backing advises MADV_HUGEPAGE; under "always" the default is huge pages and the other
  * backings advise MADV_NOHUGEPAGE. */
 static void advise(struct hkm_span *s, const struct hkm_pick *pk, size_t req) {
-  if (thp_mode == HKM_THP_NEVER || s->tier != HKM_TIER_WHALE) return;
   int want = pk->backing == HKM_BACK_HUGE, dflt = thp_mode == HKM_THP_ALWAYS;
   if (want == range_huge(s)) return;
   if (s->lflags & LF_ADVISED) { /* back to the default over all the span first */
@@ -248,15 +244,17 @@ void hkm_policy_apply(struct hkm_span *s, const struct hkm_pick *pk, size_t req,
   int sampled = pk->sampled && (cold || pk->regular);
   if (backing == HKM_BACK_HUGE && (s->tier != HKM_TIER_WHALE || !hkm_policy_huge_ok())) backing = HKM_BACK_LAZY;
   if (backing == HKM_BACK_PREFAULT && !hkm_policy_prefault_ok()) backing = HKM_BACK_LAZY;
-  struct hkm_pick eff = *pk;
-  eff.backing = backing;
   s->lslot = (uint16_t)(pk->slot + 1);
   s->lback = backing;
   s->lreq = req;
   s->lres0 = 0;
   s->lflags = (uint8_t)((s->lflags & LF_ADVISED) | (sampled ? LF_SAMPLED : 0) | (cold ? LF_COLD : 0) |
                         (pk->explore ? LF_EXPLORE : 0));
-  advise(s, &eff, req);
+  if (thp_mode != HKM_THP_NEVER && s->tier == HKM_TIER_WHALE) {
+    struct hkm_pick eff = *pk;
+    eff.backing = backing;
+    advise(s, &eff, req);
+  }
   if (backing == HKM_BACK_PREFAULT && cold) {
     uintptr_t a;
     size_t len;
@@ -266,13 +264,13 @@ void hkm_policy_apply(struct hkm_span *s, const struct hkm_pick *pk, size_t req,
     /* a refused or partial populate leaves the rest to fault in as usual; the pages read as zero
      * either way, so s->zeroed stays true */
   }
-  s->lborn = now_ns();
   s->lcpu_ns = 0;
   if (pk->slot < 0) return;
   struct hkm_site_slot *ss = &hkm_site_slots[pk->slot];
   HKM_SITE_ADD(ss->bytes, req - s->lead);
   if (hot) HKM_SITE_ADD(ss->hot, 1);
   if (!sampled) return;
+  s->lborn = hkm_tsc();
   uint64_t t = cpu_ns() - pk->cpu0;
   s->lcpu_ns = (uint32_t)(t > UINT32_MAX ? UINT32_MAX : t);
   /* A block that came with pages resident is read at its free only: how many it holds then. Its
@@ -286,11 +284,11 @@ void hkm_policy_free(struct hkm_span *s, struct hkm_keep_ticket *k) {
   if (!s->lslot) return;
   int measured = 0;
   struct hkm_site_slot *ss = &hkm_site_slots[s->lslot - 1];
-  uint64_t now = now_ns();
   HKM_SITE_ADD(ss->frees, 1);
-  HKM_SITE_ADD(ss->life_ns, now - s->lborn);
-  __atomic_store_n(&ss->last_free_ns, now, __ATOMIC_RELAXED);
+  if (s->tier == HKM_TIER_WHALE) __atomic_store_n(&ss->last_free_tsc, hkm_tsc(), __ATOMIC_RELAXED);
   if (s->lflags & LF_SAMPLED) {
+    HKM_SITE_ADD(ss->life_tsc, hkm_tsc() - s->lborn);
+    HKM_SITE_ADD(ss->lives, 1);
     HKM_TIME_START(tm);
     struct residency r;
     sample(ss, s, &r);

@@ -1,8 +1,8 @@
-/* What a site's rule (site_rules.h) means for one block of BigCache or Whale: chosen when the block is
+/* What a site's rule (site_rules.h) means for one Whale block (over 2 MiB): chosen when the block is
  * allocated, applied to the span the tier found for it, and measured on a sample of blocks until
- * the block is freed (site_stats.h). The tiers call these around their own work; nothing here runs
+ * the block is freed (site_stats.h). Whale calls these around its own work; nothing here runs
  * unless site rules are on (HAKMEM_MODE=learning or research, or HAKMEM_LEARN_FORCE), so the other
- * modes pay one predictable branch per large allocation and free.
+ * modes pay one predictable branch per Whale allocation and free.
  *
  * Applying a backing never changes what a block holds: THP advice (MADV_HUGEPAGE/NOHUGEPAGE) changes
  * how later faults are served, and MADV_POPULATE_WRITE maps pages without writing them, only on a
@@ -57,7 +57,7 @@ struct hkm_pick {
   uint64_t cpu0;     /* the thread's CPU clock when a sampled allocation started (ns) */
 };
 
-/* The site's rule and what it means for this block (tier: HKM_TIER_BIG or HKM_TIER_WHALE). */
+/* The site's rule and what it means for this block (tier: the tier asking, HKM_TIER_WHALE). */
 void hkm_policy_pick(struct hkm_pick *pk, const void *site, int tier);
 
 /* May the block take a cached mapping the site owner freed with its pages resident? Not a probe;

@@ -55,7 +55,10 @@ static void site_json(struct hkm_buf *b, int i, const struct hkm_site_view *v, i
           "\"samples\":%llu,\"faults_per_mib\":",
           HKM_SITE_GET(ss->tier) == HKM_TIER_WHALE ? "whale" : "big", (ull)allocs, (ull)frees,
           (ull)HKM_SITE_GET(ss->bytes), (ull)HKM_SITE_GET(ss->hot),
-          (ull)(frees ? HKM_SITE_GET(ss->life_ns) / frees / 1000000u : 0), (ull)HKM_SITE_GET(ss->samples));
+          (ull)(HKM_SITE_GET(ss->lives) ? HKM_SITE_GET(ss->life_tsc) / HKM_SITE_GET(ss->lives) /
+                                               atomic_load_explicit(&hkm_site_tsc_per_ms, memory_order_relaxed)
+                                         : 0),
+          (ull)HKM_SITE_GET(ss->samples));
   if (pages)
     hkm_put(b, "%llu", (ull)((faults * 256 + pages / 2) / pages));
   else

@@ -1,4 +1,4 @@
-/* The site rules' part of the JSON profile: per allocation call site of blocks over 1 MiB, what the
+/* The site rules' part of the JSON profile: per allocation call site of blocks over 2 MiB, what the
  * learner chose, its score against the other backings, how often each was measured, faults per MiB
  * and bytes. Members of "learn" (fields are only added, as for the whole report):
  *   mode "learning" | "research" | "forced", force (HAKMEM_LEARN_FORCE or null), thp ("always" |

@@ -67,16 +67,14 @@ struct hkm_site_rule hkm_site_rules_lookup(const void *site, const struct hkm_si
     if (!tb) break;
     uint32_t s1 = atomic_load_explicit(&tb->seq, memory_order_acquire);
     if (s1 & 1) continue; /* reused under us: the published pointer has moved on */
-    union rule_words r;
-    read_rule(&tb->def, &r);
-    for (unsigned i = hash(key), n = 0; n < HKM_SITE_RULES_CAP; n++, i = (i + 1) & (HKM_SITE_RULES_CAP - 1)) {
+    const union rule_words *src = &tb->def; /* the table is at most half full: an empty slot ends it */
+    for (unsigned i = hash(key);; i = (i + 1) & (HKM_SITE_RULES_CAP - 1)) {
       uintptr_t k = __atomic_load_n(&tb->e[i].key, __ATOMIC_RELAXED);
-      if (k == key) {
-        read_rule(&tb->e[i].rule, &r);
-        break;
-      }
-      if (!k) break;
+      if (k == key) src = &tb->e[i].rule;
+      if (k == key || !k) break;
     }
+    union rule_words r;
+    read_rule(src, &r);
     atomic_thread_fence(memory_order_acquire);
     if (atomic_load_explicit(&tb->seq, memory_order_relaxed) == s1) {
       got = r;

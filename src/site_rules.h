@@ -1,6 +1,6 @@
-/* Site rules: how the blocks of each allocation call site over 1 MiB are backed and kept.
+/* Site rules: how the blocks of each allocation call site over 2 MiB are backed and kept.
  *
- * BigCache and Whale read a site's rule at every allocation with one lookup in a frozen table; the
+ * Whale reads a site's rule at every allocation with one lookup in a frozen table; the
  * learner (learn.c) builds a new table off the allocation path and publishes it with one pointer
  * swap. A published table is never written, so the lookup takes no lock: tables come from a few
  * static buffers used in turn, each with a sequence counter that a reader checks around its read, so a

@@ -1,4 +1,4 @@
-/* Evidence per allocation call site, for the blocks over 1 MiB that site rules govern: what every
+/* Evidence per allocation call site, for the blocks over 2 MiB that site rules govern: what every
  * block costs in bytes and time, and, on a sample of blocks, what their pages did (policy.c fills
  * it; the learner reads it; reports show it with the learner's view of each site).
  *
@@ -48,13 +48,15 @@ struct hkm_site_view {
 struct hkm_site_slot {
   _Atomic uintptr_t site; /* 0 = free */
   uint8_t tier;           /* enum hkm_tier of its first block */
-  uint64_t allocs, frees, bytes, hot, life_ns, last_free_ns;
+  uint64_t allocs, frees, bytes, hot;
+  uint64_t life_tsc, lives;        /* lifetimes of the sampled blocks (TSC cycles), and how many */
+  uint64_t last_free_tsc;          /* when the site last freed a block (TSC) */
   uint64_t samples, sample_cycles; /* residency samples taken, and what they cost */
   uint64_t probes;                 /* allocations that took memory with nothing resident (rule probe) */
   uint64_t live_peak;              /* most of its blocks live at once (allocations - frees, approximate) */
   uint64_t freed_resident, freed_sampled; /* pages resident at free, over the sampled blocks: what a kept
                                              block that was not sampled is charged */
-  uint64_t gaps[HKM_GAP_BUCKETS];  /* time from the site's last free to each of its allocations */
+  uint64_t gaps[HKM_GAP_BUCKETS];  /* time from the site's last free to one in four of its allocations */
   atomic_flag sums_lock;           /* one block's figures go into sums[] together (sampled blocks only) */
   struct hkm_site_sums sums[HKM_SUMS_N];
   struct hkm_site_view view;       /* under hkm_site_view_lock */
@@ -68,6 +70,9 @@ struct hkm_site_costs {
   uint64_t drop;       /* MADV_DONTNEED of a resident 4 KiB page */
   uint64_t passes;     /* learner passes so far */
 };
+
+/* TSC cycles per ms, for the tiers' time stamps (set by the learner as it measures it). */
+extern _Atomic uint64_t hkm_site_tsc_per_ms;
 
 /* How site rules are run, for reports (set once at init by policy.c). */
 struct hkm_site_mode {

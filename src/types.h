@@ -72,7 +72,7 @@ struct hkm_span {
   /* site policies (policy.c), BigCache and Whale blocks only: how this block was backed and what it
    * cost, from its allocation to its free; set at every allocation, so recycled descriptors need no
    * reset. lflags' LF_ADVISED alone describes the range and outlives the block (policy.h). */
-  uint64_t lborn;   /* CLOCK_MONOTONIC ns at allocation */
+  uint64_t lborn;   /* TSC at allocation (sampled blocks) */
   uint64_t lreq;    /* bytes asked for, lead included */
   uint32_t lcpu_ns; /* CPU time the allocation took on its thread, its policy's system calls included
                        (sampled blocks) */

@@ -76,7 +76,7 @@ cp "$f" "$tmp/theirs"
 first=$(run "$prog" "${W}written by /bin/true, not by this program \(.*\); ignored$")
 [ "$first" = small ] || fail "another program's file was used"
 cmp -s "$f" "$tmp/theirs" || fail "another program's file was overwritten"
-# A process that never allocates over 1 MiB (a shell running the program) does not even read it.
+# A process that never allocates over 2 MiB (a shell running the program) does not even read it.
 err=$(HAKMEM_MODE=learning HAKMEM_LEARN_FILE="$f" LD_PRELOAD="$HKM_LIB" sh -c 'echo hello' 2>&1 >/dev/null)
 [ -z "$err" ] || { echo "$err"; fail "a process without large blocks warned about the file"; }
 cmp -s "$f" "$tmp/theirs" || fail "a process without large blocks wrote the file"

@@ -29,7 +29,7 @@ assert d["faults_per_mib"] > s["faults_per_mib"], (d, s)
 assert s["score"][s["backing"]] <= min(v for v in s["score"].values() if v is not None), s
 PY
 "$stat" -M learning --sites 5 "$learn" learn 1 nofork > "$tmp/out" 2> "$tmp/text" || fail "run failed (text)"
-expect "$tmp/text" "no site rules section" -E '^  site rules \(learning\) of the [0-9]+ call sites of blocks over 1 MiB'
+expect "$tmp/text" "no site rules section" -E '^  site rules \(learning\) of the [0-9]+ call sites of blocks over 2 MiB'
 expect "$tmp/text" "no row for the sparse site" -E '^ +[0-9.]+ [GM]iB +[0-9]+ +[0-9]+ +\*[0-9]+ +([0-9]+|-|\?) +([0-9]+|-|\?) +(shared|own) [0-9]+ ms +own +[0-9]+/[0-9]+/[0-9]+ +learn_prog\+0x[0-9a-f]+$'
 expect "$tmp/text" "no row for the dense site" -E '^ +[0-9.]+ [GM]iB +[0-9]+ +[0-9]+ +[0-9]+ +\*?([0-9]+|-|\?) +\*?([0-9]+|-|\?) +(shared|own) [0-9]+ ms +any +[0-9]+/[0-9]+/[0-9]+ +learn_prog\+0x[0-9a-f]+$'
 echo "site rules shown, in text and JSON"
