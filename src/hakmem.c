@@ -13,6 +13,8 @@
  *   free/realloc/malloc_usable_size of a pointer hakmem did not hand out
  *                                   "hakmem: free(): invalid pointer 0x..." on stderr, abort()
  *   second free of a block          "hakmem: free(): double free of 0x...", abort()
+ *   realloc/malloc_usable_size of a freed block
+ *                                   "hakmem: realloc(): 0x... was already freed", abort()
  *   malloc_usable_size(p)           >= the request; all of it may be used */
 #include "config.h"
 
@@ -188,15 +190,26 @@ void hkm_free_other(struct hkm_span *s, void *p) {
     hkm_whale_free(s);
 }
 
+static HKM_COLD __attribute__((noreturn)) void freed_pointer(const char *fn, const void *p) {
+  hkm_warn("%s(): %p was already freed", fn, p);
+  abort();
+}
+
+/* A freed slab block carries its free key (slab.h), the one word of the block this reads; a freed
+ * large block's span says FREE. */
 size_t hkm_usable_size(const void *p, const char *fn) {
   struct hkm_span *s = hkm_pagemap_get(p);
   if (!s) hkm_invalid_pointer(fn, p);
   if (s->kind == HKM_KIND_SLAB) {
     uint64_t off = (uintptr_t)p - s->base;
     if (hkm_block_index(off, s->inv) * s->bsize != off || off >= s->carved) hkm_invalid_pointer(fn, p);
+    const struct hkm_block *b = p;
+    if (hkm_unlikely(b->key == ((uintptr_t)p ^ hkm_secret)) && hkm_slab_block_freed(hkm_tls_heap_owned, s, b))
+      freed_pointer(fn, p);
     return s->bsize;
   }
-  if ((uintptr_t)p != s->base + s->lead || s->kind == HKM_KIND_FREE) hkm_invalid_pointer(fn, p);
+  if ((uintptr_t)p != s->base + s->lead) hkm_invalid_pointer(fn, p);
+  if (s->kind == HKM_KIND_FREE) freed_pointer(fn, p);
   return s->usable;
 }
 

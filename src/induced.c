@@ -74,7 +74,7 @@ static void site_add(const void *s, uint8_t tier) {
 static void attribute(int e, uint64_t addr) {
   struct hkm_induced_event *v = &ev[e];
   v->samples++;
-  struct hkm_span *s = hkm_pagemap_get((const void *)addr);
+  struct hkm_span *s = hkm_pagemap_find((const void *)addr); /* inside a Whale block too */
   if (!s || s->kind == HKM_KIND_FREE || addr < s->base || addr - s->base >= s->bytes || s->tier >= HKM_TIER_COUNT) {
     v->other++;
     return;

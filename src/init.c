@@ -26,6 +26,7 @@
 #include "region.h"
 #include "sitecache.h"
 #include "sizeclass.h"
+#include "trim.h"
 #include "whale.h"
 
 enum { INIT_NONE, INIT_RUNNING, INIT_DONE };
@@ -88,6 +89,7 @@ static HKM_COLD void init_slow(void) {
   hkm_heap_init();
   hkm_whale_init();
   hkm_region_init();
+  hkm_trim_init();
   hkm_learn_init();
   hkm_prof_init();
   pthread_atfork(fork_prepare, fork_parent, fork_child);

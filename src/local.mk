@@ -19,6 +19,7 @@ src_libhakmem_la_SOURCES = \
 	src/bigcache.h src/bigcache.c \
 	src/sitecache.h src/sitecache.c \
 	src/whale.h src/whale.c \
+	src/trim.h src/trim.c \
 	src/learn_file.h src/learn_file.c src/learn_cost.h src/learn_cost.c src/learn_keep.h src/learn_keep.c \
 	src/learn.h src/learn.c \
 	src/perfev.h src/perfev.c src/pmu.h src/pmu.c src/induced.h src/induced.c \

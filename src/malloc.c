@@ -14,9 +14,11 @@
 #include "hakmem.h"
 #include "heap.h"
 #include "os.h"
+#include "pagemap.h"
 #include "reclaim.h"
 #include "region.h"
 #include "sitecache.h"
+#include "trim.h"
 #include "whale.h"
 
 #define SITE() __builtin_return_address(0)
@@ -96,13 +98,7 @@ HKM_API int mallopt(int param, int value) {
 
 HKM_API int malloc_trim(size_t pad) {
   (void)pad;
-  struct hkm_heap *h = hkm_tls_heap_owned; /* only the caller's: other heaps belong to running threads */
-  int any = h ? hkm_slab_trim(h) : 0;
-  any |= hkm_bigcache_flush();
-  any |= hkm_whale_flush();
-  any |= hkm_sitecache_flush();
-  any |= hkm_region_trim();
-  return any;
+  return hkm_trim();
 }
 
 struct totals {
@@ -168,6 +164,8 @@ HKM_API void hak_stats_print(FILE *out) {
   hkm_whale_stats(&w);
   struct hkm_reclaim_stats rc;
   hkm_reclaim_stats(&rc);
+  struct hkm_pagemap_stats pm;
+  hkm_pagemap_stats(&pm);
   unsigned heaps = hkm_heap_live();
   fprintf(out, "hakmem %s statistics (pid %d, %u thread heap%s)\n", PACKAGE_VERSION, (int)getpid(), heaps,
           heaps == 1 ? "" : "s");
@@ -186,6 +184,9 @@ HKM_API void hak_stats_print(FILE *out) {
             sc.blocks, sc.resident, sc.hits, sc.expired);
   fprintf(out, "  reclaim          %12zu bytes in %zu ranges, %zu batches (backend %s, %zu fallbacks, %zu queued)\n",
           rc.bytes, rc.ranges, rc.batches, rc.backend, rc.fallbacks, rc.queued);
+  fprintf(out, "  page map         %12zu leaves, %zu pages written, %zu long spans (%zu madvise calls dropped emptied pages)\n",
+          pm.leaves, pm.pages_written, pm.long_spans, pm.drops);
+  fprintf(out, "  refused mappings %12zu (%zu reliefs)\n", os.refused, os.reliefs);
 }
 
 HKM_API void malloc_stats(void) { hak_stats_print(stderr); }

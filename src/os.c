@@ -11,7 +11,8 @@
 #include "os.h"
 #include "prof.h"
 
-static _Atomic size_t os_mapped, os_mmaps, os_munmaps, os_madvises;
+static _Atomic size_t os_mapped, os_mmaps, os_munmaps, os_madvises, os_refused, os_reliefs;
+static int (*relief)(void);
 
 void *hkm_os_map(size_t bytes) {
   HKM_TIME_START(t);
@@ -20,6 +21,7 @@ void *hkm_os_map(size_t bytes) {
   HKM_TIME_END(SYSCALL_MMAP, t);
   atomic_fetch_add_explicit(&os_mmaps, 1, memory_order_relaxed);
   if (p == MAP_FAILED) {
+    atomic_fetch_add_explicit(&os_refused, 1, memory_order_relaxed);
     errno = saved;
     return NULL;
   }
@@ -77,9 +79,19 @@ long hkm_os_process_madvise(int pidfd, const struct iovec *iov, size_t n, int ad
 
 void hkm_os_dontneed(void *p, size_t bytes) { hkm_os_madvise(p, bytes, MADV_DONTNEED); }
 
+void hkm_os_set_relief(int (*fn)(void)) { relief = fn; }
+
+int hkm_os_relieve(void) {
+  if (!relief) return 0;
+  atomic_fetch_add_explicit(&os_reliefs, 1, memory_order_relaxed);
+  return relief();
+}
+
 void hkm_os_stats(struct hkm_os_stats *out) {
   out->mapped = atomic_load_explicit(&os_mapped, memory_order_relaxed);
   out->mmaps = atomic_load_explicit(&os_mmaps, memory_order_relaxed);
   out->munmaps = atomic_load_explicit(&os_munmaps, memory_order_relaxed);
   out->madvises = atomic_load_explicit(&os_madvises, memory_order_relaxed);
+  out->refused = atomic_load_explicit(&os_refused, memory_order_relaxed);
+  out->reliefs = atomic_load_explicit(&os_reliefs, memory_order_relaxed);
 }

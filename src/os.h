@@ -23,9 +23,19 @@ long hkm_os_process_madvise(int pidfd, const struct iovec *iov, size_t n, int ad
  * is left as it was). */
 int hkm_os_madvise(void *p, size_t bytes, int advice);
 
+/* Relief, for a mapping the kernel refused (RLIMIT_AS, overcommit): the registered function gives back
+ * what hakmem holds (the release queue finished, every cache emptied, kept address space unmapped). It
+ * is registered from above (trim.c, at init) so that this floor calls up into no cache. hkm_os_relieve
+ * runs it and returns its result, nonzero when the failed operation should be tried once more (0
+ * before init has registered it). Call it holding no hakmem lock: it takes them all in turn. */
+void hkm_os_set_relief(int (*fn)(void));
+int hkm_os_relieve(void);
+
 struct hkm_os_stats {
   size_t mapped;   /* bytes currently mapped by hakmem */
   size_t mmaps, munmaps, madvises;
+  size_t refused;  /* mmap calls the kernel refused */
+  size_t reliefs;  /* hkm_os_relieve calls */
 };
 void hkm_os_stats(struct hkm_os_stats *out);
 

@@ -1,38 +1,198 @@
-/* The page map's slow side: creating leaves and filling entries. */
+/* The page map's slow side: leaves, entering and forgetting spans, the index of long spans for
+ * lookups inside them, and dropping the pages of emptied leaves. One lock: spans are entered and
+ * forgotten only when they change hands (slab refills and releases, large blocks), never on the
+ * malloc/free fast paths, which only read. */
 #include "config.h"
 
 #include <pthread.h>
+#include <string.h>
+#include <sys/mman.h>
 
 #include "os.h"
 #include "pagemap.h"
 
+#define LEAF_ENTRIES ((size_t)1 << HKM_PM_LEAF_BITS)
+#define LEAF_BYTES (LEAF_ENTRIES * sizeof(struct hkm_span *))
+#define PAGE_ENTRIES (HKM_PAGE / sizeof(struct hkm_span *))
+#define LEAF_PAGES (LEAF_BYTES / HKM_PAGE)
+/* The helper drops emptied leaf pages once this many have gathered: a block mapped and unmapped in a
+ * loop at the same address would otherwise fault its entry's page in and drop it again every time. */
+#define TRIM_MIN 16
+
+/* In the page after each leaf's entries. */
+struct leaf_tail {
+  uint16_t used[LEAF_PAGES];   /* non-NULL entries in each page of the leaf */
+  uint8_t written[LEAF_PAGES]; /* page written since it was last dropped (so resident) */
+  struct leaf_tail *next;      /* every leaf, for the trim */
+};
+
 struct hkm_span **hkm_pagemap_top[1u << HKM_PM_TOP_BITS];
-static pthread_mutex_t leaf_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t pm_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct leaf_tail *leaves;
+static size_t n_leaves, n_written, n_drops;
+static size_t n_empty; /* written pages whose entries are all NULL; read without the lock by the trim */
+/* Long spans sorted by base, for hkm_pagemap_find. A span that could not be indexed (no memory for
+ * a larger index) is only missing from those lookups: a sampled fault inside it goes unattributed. */
+static struct hkm_span **idx;
+static size_t idx_n, idx_cap;
+
+static struct leaf_tail *tail_of(struct hkm_span **leaf) { return (struct leaf_tail *)((char *)leaf + LEAF_BYTES); }
 
 static struct hkm_span **leaf_for(uintptr_t a) {
   size_t ti = a >> 32;
-  struct hkm_span **leaf = __atomic_load_n(&hkm_pagemap_top[ti], __ATOMIC_ACQUIRE);
+  struct hkm_span **leaf = hkm_pagemap_top[ti];
   if (leaf) return leaf;
-  pthread_mutex_lock(&leaf_lock);
-  leaf = hkm_pagemap_top[ti];
-  if (!leaf) {
-    leaf = hkm_os_map(sizeof(struct hkm_span *) << HKM_PM_LEAF_BITS);
-    if (leaf) __atomic_store_n(&hkm_pagemap_top[ti], leaf, __ATOMIC_RELEASE);
-  }
-  pthread_mutex_unlock(&leaf_lock);
+  leaf = hkm_os_map(LEAF_BYTES + HKM_PAGE);
+  if (!leaf) return NULL;
+  struct leaf_tail *t = tail_of(leaf);
+  t->next = leaves;
+  leaves = t;
+  n_leaves++;
+  __atomic_store_n(&hkm_pagemap_top[ti], leaf, __ATOMIC_RELEASE);
   return leaf;
 }
 
-int hkm_pagemap_set(uintptr_t base, size_t bytes, struct hkm_span *s) {
-  for (uintptr_t a = base; a < base + bytes; a += HKM_GRANULE) {
-    if (a >> (HKM_PM_TOP_BITS + 32)) return -1;
-    struct hkm_span **leaf = leaf_for(a);
-    if (!leaf) return -1;
-    __atomic_store_n(&leaf[(a >> HKM_GRANULE_SHIFT) & ((1u << HKM_PM_LEAF_BITS) - 1)], s, __ATOMIC_RELEASE);
+/* One entry, keeping the leaf page's count of non-NULL entries. NULL over NULL writes nothing, so
+ * that forgetting never faults a dropped page back in. */
+static void store(uintptr_t a, struct hkm_span *s) {
+  struct hkm_span **leaf = hkm_pagemap_top[a >> 32];
+  if (!leaf) return;
+  size_t i = (a >> HKM_GRANULE_SHIFT) & (LEAF_ENTRIES - 1), pg = i / PAGE_ENTRIES;
+  struct leaf_tail *t = tail_of(leaf);
+  struct hkm_span *old = leaf[i];
+  if (s && !old) {
+    if (t->used[pg]++ == 0) {
+      if (t->written[pg]) {
+        __atomic_sub_fetch(&n_empty, 1, __ATOMIC_RELAXED);
+      } else {
+        t->written[pg] = 1;
+        n_written++;
+      }
+    }
+  } else if (!s) {
+    if (!old) return;
+    if (--t->used[pg] == 0) __atomic_add_fetch(&n_empty, 1, __ATOMIC_RELAXED);
   }
-  return 0;
+  __atomic_store_n(&leaf[i], s, __ATOMIC_RELEASE);
 }
 
-void hkm_pagemap_fork_prepare(void) { pthread_mutex_lock(&leaf_lock); }
-void hkm_pagemap_fork_parent(void) { pthread_mutex_unlock(&leaf_lock); }
-void hkm_pagemap_fork_child(void) { pthread_mutex_init(&leaf_lock, NULL); }
+/* First index whose span starts at or above a. */
+static size_t idx_pos(uintptr_t a) {
+  size_t lo = 0, hi = idx_n;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (idx[mid]->base < a) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
+static void index_add(struct hkm_span *s) {
+  if (idx_n == idx_cap) {
+    size_t cap = idx_cap ? 2 * idx_cap : PAGE_ENTRIES;
+    struct hkm_span **n = hkm_os_map(cap * sizeof *n);
+    if (!n) return;
+    if (idx_n) memcpy(n, idx, idx_n * sizeof *n);
+    if (idx) hkm_os_unmap(idx, idx_cap * sizeof *idx);
+    idx = n;
+    idx_cap = cap;
+  }
+  size_t pos = idx_pos(s->base);
+  memmove(&idx[pos + 1], &idx[pos], (idx_n - pos) * sizeof *idx);
+  idx[pos] = s;
+  idx_n++;
+}
+
+static void index_remove(const struct hkm_span *s) {
+  size_t pos = idx_pos(s->base);
+  if (pos == idx_n || idx[pos] != s) return;
+  memmove(&idx[pos], &idx[pos + 1], (idx_n - pos - 1) * sizeof *idx);
+  idx_n--;
+}
+
+static int long_span(const struct hkm_span *s) { return s->bytes > HKM_PM_FULL_SPAN; }
+
+/* Point the entries the rule gives span s at v (s itself, or NULL). Under pm_lock. */
+static void write_span(const struct hkm_span *s, struct hkm_span *v) {
+  uintptr_t first = s->base, last = s->base + s->bytes - HKM_GRANULE;
+  for (uintptr_t a = first; a <= last; a += long_span(s) ? last - first : HKM_GRANULE) {
+    store(a, v);
+    if (a == last) break;
+  }
+}
+
+int hkm_pagemap_enter(struct hkm_span *s) {
+  uintptr_t first = s->base, last = s->base + s->bytes - HKM_GRANULE;
+  if (last >> (HKM_PM_TOP_BITS + 32)) return -1;
+  pthread_mutex_lock(&pm_lock);
+  int ok = leaf_for(first) && leaf_for(last);
+  if (ok) {
+    write_span(s, s);
+    if (long_span(s)) index_add(s);
+  }
+  pthread_mutex_unlock(&pm_lock);
+  return ok ? 0 : -1;
+}
+
+void hkm_pagemap_forget(const struct hkm_span *s) {
+  pthread_mutex_lock(&pm_lock);
+  write_span(s, NULL);
+  if (long_span(s)) index_remove(s);
+  pthread_mutex_unlock(&pm_lock);
+}
+
+int hkm_pagemap_reserve(uintptr_t a) {
+  if (a >> (HKM_PM_TOP_BITS + 32)) return -1;
+  if (__atomic_load_n(&hkm_pagemap_top[a >> 32], __ATOMIC_ACQUIRE)) return 0;
+  pthread_mutex_lock(&pm_lock);
+  struct hkm_span **leaf = leaf_for(a);
+  pthread_mutex_unlock(&pm_lock);
+  return leaf ? 0 : -1;
+}
+
+struct hkm_span *hkm_pagemap_find(const void *p) {
+  struct hkm_span *s = hkm_pagemap_get(p);
+  if (s) return s;
+  uintptr_t a = (uintptr_t)p;
+  pthread_mutex_lock(&pm_lock);
+  size_t pos = idx_pos(a + 1);
+  if (pos && a - idx[pos - 1]->base < idx[pos - 1]->bytes) s = idx[pos - 1];
+  pthread_mutex_unlock(&pm_lock);
+  return s;
+}
+
+void hkm_pagemap_trim(int all) {
+  if (__atomic_load_n(&n_empty, __ATOMIC_RELAXED) < (all ? 1u : TRIM_MIN)) return;
+  pthread_mutex_lock(&pm_lock);
+  for (struct leaf_tail *t = leaves; t && n_empty; t = t->next) {
+    char *leaf = (char *)t - LEAF_BYTES;
+    for (size_t pg = 0; pg < LEAF_PAGES;) {
+      if (t->used[pg] || !t->written[pg]) {
+        pg++;
+        continue;
+      }
+      size_t end = pg;
+      for (; end < LEAF_PAGES && !t->used[end] && t->written[end]; end++) {
+        t->written[end] = 0;
+        n_written--;
+        __atomic_sub_fetch(&n_empty, 1, __ATOMIC_RELAXED);
+      }
+      hkm_os_dontneed(leaf + pg * HKM_PAGE, (end - pg) * HKM_PAGE);
+      n_drops++;
+      pg = end;
+    }
+  }
+  pthread_mutex_unlock(&pm_lock);
+}
+
+void hkm_pagemap_stats(struct hkm_pagemap_stats *out) {
+  pthread_mutex_lock(&pm_lock);
+  out->leaves = n_leaves;
+  out->pages_written = n_written;
+  out->long_spans = idx_n;
+  out->drops = n_drops;
+  pthread_mutex_unlock(&pm_lock);
+}
+
+void hkm_pagemap_fork_prepare(void) { pthread_mutex_lock(&pm_lock); }
+void hkm_pagemap_fork_parent(void) { pthread_mutex_unlock(&pm_lock); }
+void hkm_pagemap_fork_child(void) { pthread_mutex_init(&pm_lock, NULL); }

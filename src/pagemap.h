@@ -1,17 +1,31 @@
-/* Address -> span descriptor, in O(1), for any address.
+/* Address -> span descriptor, in O(1), for the addresses free() and the region cache look up.
  *
  * Two levels over the 48-bit user address space: the top table (static, 512 KiB of zero BSS that only
  * becomes resident where used) is indexed by address bits 32..47, each leaf (mapped lazily) by the
- * 64 KiB granule within those 4 GiB. A lookup is two dependent loads. */
+ * 64 KiB granule within those 4 GiB. A lookup is two dependent loads.
+ *
+ * A span of up to HKM_PM_FULL_SPAN (every slab, every BigCache block) has each of its granules in the
+ * map, so any address inside a slab finds it. A longer span (Whale, and the region cache's longer free
+ * ranges) has only its first and last granule there: free() needs the block's start, the region cache
+ * its neighbours' ends, and the metadata stays a few entries whatever the length (a 1 TiB block: two
+ * leaf pages, where one entry per granule took 128 MiB and seconds). The rare lookup of an address
+ * inside such a span (a sampled page fault) goes through hkm_pagemap_find. Every entry is either NULL
+ * or the descriptor of the span that holds its granule.
+ *
+ * Leaves are never unmapped (a racing reader may hold one), but the pages of a leaf whose entries have
+ * all gone back to NULL are dropped (hkm_pagemap_trim): they read as zero again. */
 #ifndef HKM_PAGEMAP_H
 #define HKM_PAGEMAP_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "compiler.h"
 #include "types.h"
 
 #define HKM_PM_TOP_BITS 16
 #define HKM_PM_LEAF_BITS 16
+/* Spans up to this long have every granule in the map. */
+#define HKM_PM_FULL_SPAN ((size_t)64 * HKM_GRANULE)
 
 extern struct hkm_span **hkm_pagemap_top[1u << HKM_PM_TOP_BITS];
 
@@ -23,9 +37,28 @@ HKM_INLINE struct hkm_span *hkm_pagemap_get(const void *p) {
   return leaf[(a >> HKM_GRANULE_SHIFT) & ((1u << HKM_PM_LEAF_BITS) - 1)];
 }
 
-/* Point every granule of [base, base + bytes) at s (NULL to forget them). Returns 0, or -1 when a
- * leaf could not be mapped. base is granule-aligned. */
-int hkm_pagemap_set(uintptr_t base, size_t bytes, struct hkm_span *s);
+/* Enter span s (s->base granule-aligned, s->bytes a multiple of the granule) as the rule above says.
+ * Returns 0, or -1 with nothing changed when a leaf could not be mapped. Never fails when the leaves
+ * of its first and last granule exist (hkm_pagemap_reserve, or a span entered before over them). */
+int hkm_pagemap_enter(struct hkm_span *s);
+/* Remove the entries hkm_pagemap_enter made for s (with the same base and bytes). */
+void hkm_pagemap_forget(const struct hkm_span *s);
+/* Map the leaf that holds address a, so that entering a span that ends there cannot fail. */
+int hkm_pagemap_reserve(uintptr_t a);
+/* The span that holds p, wherever inside it p lies (hkm_pagemap_get sees only the ends of a long
+ * span); NULL when none. Slower: takes a lock for long spans. */
+struct hkm_span *hkm_pagemap_find(const void *p);
+/* Drop the pages of leaves whose entries are all NULL again. all = 0: only when at least a few such
+ * pages have gathered (the release helper calls it after each batch). */
+void hkm_pagemap_trim(int all);
+
+struct hkm_pagemap_stats {
+  size_t leaves;         /* leaves mapped (512 KiB of address space each) */
+  size_t pages_written;  /* leaf pages written to since they were last dropped */
+  size_t long_spans;     /* spans entered by their ends only */
+  size_t drops;          /* madvise calls that dropped emptied leaf pages */
+};
+void hkm_pagemap_stats(struct hkm_pagemap_stats *out);
 
 void hkm_pagemap_fork_prepare(void);
 void hkm_pagemap_fork_parent(void);

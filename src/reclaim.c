@@ -270,6 +270,7 @@ static void run_batch(void) {
 #endif
     drop_batch(drops);
   unmap_doomed();
+  hkm_pagemap_trim(0); /* the page map's entries for what was unmapped went at submit */
   atomic_fetch_add(&n_batches, 1);
   atomic_fetch_add(&n_ranges, n);
   atomic_fetch_add(&n_bytes, bytes);
@@ -356,11 +357,13 @@ static int current_backend(void) {
 void hkm_reclaim_submit(struct hkm_span *s, int release) {
   HKM_TIME_START(t);
   s->release = (uint8_t)release;
-  if (release == HKM_RELEASE_UNMAP) hkm_pagemap_set(s->base, s->bytes, NULL);
+  if (release == HKM_RELEASE_UNMAP) hkm_pagemap_forget(s);
   if (current_backend() == HKM_RECLAIM_SYNC || !helper_ready()) {
+    size_t bytes = s->bytes; /* an unmapped span's descriptor is recycled by release_now */
     release_now(s);
+    if (release == HKM_RELEASE_UNMAP) hkm_pagemap_trim(0);
     atomic_fetch_add(&n_ranges, 1);
-    atomic_fetch_add(&n_bytes, s->bytes);
+    atomic_fetch_add(&n_bytes, bytes);
     atomic_fetch_add(&n_batches, 1);
     HKM_TIME_END(RECLAIM_SUBMIT, t);
     return;

@@ -14,137 +14,243 @@
 #include "reclaim.h"
 #include "region.h"
 
+_Static_assert(HKM_REGION_MAX_SPAN == HKM_PM_FULL_SPAN, "slabs need every granule in the page map");
+
 #define MAX_GRAN (HKM_REGION_MAX_SPAN >> HKM_GRANULE_SHIFT)
 #define ARENA_CHUNK ((size_t)64 << 20)
+/* Cold spans longer than MAX_GRAN granules, by floor(log2(granules)): 2^46 bytes at most. */
+#define BIG_BINS 32
+
+enum { IN_NONE, IN_HOT, IN_COLD }; /* s->where */
 
 static pthread_mutex_t region_lock = PTHREAD_MUTEX_INITIALIZER;
-/* Per length in granules: hot spans at the head, cold ones at the tail. Index 0 holds every span
- * longer than HKM_REGION_MAX_SPAN (former whale mappings, always cold), searched best-fit. */
-static struct hkm_span *head[MAX_GRAN + 1], *tail[MAX_GRAN + 1];
+/* Hot spans by length in granules, newest at the head; bit n-1 of hot_map: hot[n] is not empty. */
+static struct hkm_span *hot_head[MAX_GRAN + 1], *hot_tail[MAX_GRAN + 1];
+static uint64_t hot_map;
+/* Cold spans, never two neighbours (they merge): by exact length up to MAX_GRAN, in power-of-two bins
+ * beyond; each list unordered. */
+static struct hkm_span *cold_small[MAX_GRAN + 1], *cold_big[BIG_BINS];
+static uint64_t cold_small_map, cold_big_map;
+/* cold_bytes: the cold set, plus spans on their way there (reserved at submit, see cold_or_unmap). */
 static size_t hot_bytes, cold_bytes, arena_bytes;
-static char *arena_cur, *arena_end;
 /* Hot bytes kept however long they wait; beyond them (up to the mode's budget) spans are timed out by
  * the helper's decay, and without a helper (sync backend) the cache stays this small. */
 #define NO_DECAY_BYTES ((size_t)8 << 20)
 
-static size_t list_of(const struct hkm_span *s) {
-  size_t n = s->bytes >> HKM_GRANULE_SHIFT;
-  return n <= MAX_GRAN ? n : 0;
+static size_t gran(const struct hkm_span *s) { return s->bytes >> HKM_GRANULE_SHIFT; }
+
+static void hot_push(struct hkm_span *s) {
+  size_t n = gran(s);
+  s->where = IN_HOT;
+  s->prev = NULL;
+  s->next = hot_head[n];
+  if (hot_head[n]) hot_head[n]->prev = s; else hot_tail[n] = s;
+  hot_head[n] = s;
+  hot_map |= (uint64_t)1 << (n - 1);
+  hot_bytes += s->bytes;
 }
 
-static void list_push(struct hkm_span *s, int at_head) {
-  size_t n = list_of(s);
+static void hot_unlink(struct hkm_span *s) {
+  size_t n = gran(s);
+  if (s->prev) s->prev->next = s->next; else hot_head[n] = s->next;
+  if (s->next) s->next->prev = s->prev; else hot_tail[n] = s->prev;
+  if (!hot_head[n]) hot_map &= ~((uint64_t)1 << (n - 1));
   s->prev = s->next = NULL;
-  if (!head[n]) {
-    head[n] = tail[n] = s;
-  } else if (at_head) {
-    s->next = head[n];
-    head[n]->prev = s;
-    head[n] = s;
-  } else {
-    s->prev = tail[n];
-    tail[n]->next = s;
-    tail[n] = s;
+  s->where = IN_NONE;
+  hot_bytes -= s->bytes;
+}
+
+/* The list a cold span of n granules goes on, its bitmap and bit. */
+static struct hkm_span **cold_list(size_t n, uint64_t **map, unsigned *bit) {
+  if (n <= MAX_GRAN) {
+    *map = &cold_small_map;
+    *bit = (unsigned)(n - 1);
+    return &cold_small[n];
   }
+  *map = &cold_big_map;
+  *bit = (unsigned)(63 - __builtin_clzll((unsigned long long)n) - 6);
+  return &cold_big[*bit];
 }
 
-static void list_unlink(struct hkm_span *s) {
-  size_t n = list_of(s);
-  if (s->prev) s->prev->next = s->next; else head[n] = s->next;
-  if (s->next) s->next->prev = s->prev; else tail[n] = s->prev;
+static void cold_link(struct hkm_span *s) {
+  uint64_t *map;
+  unsigned bit;
+  struct hkm_span **head = cold_list(gran(s), &map, &bit);
+  s->where = IN_COLD;
+  s->prev = NULL;
+  s->next = *head;
+  if (*head) (*head)->prev = s;
+  *head = s;
+  *map |= (uint64_t)1 << bit;
+  cold_bytes += s->bytes;
+}
+
+static void cold_unlink(struct hkm_span *s) {
+  uint64_t *map;
+  unsigned bit;
+  struct hkm_span **head = cold_list(gran(s), &map, &bit);
+  if (s->prev) s->prev->next = s->next; else *head = s->next;
+  if (s->next) s->next->prev = s->prev;
+  if (!*head) *map &= ~((uint64_t)1 << bit);
   s->prev = s->next = NULL;
-  if (s->hot) hot_bytes -= s->bytes; else cold_bytes -= s->bytes;
+  s->where = IN_NONE;
+  cold_bytes -= s->bytes;
 }
 
-/* Spans whose pages reclaim.c has dropped join the cold lists (their bytes were counted at put);
+/* a absorbs b, its neighbour above; both out of every list. The page map already has leaves for a's
+ * first and b's last granule, so entering the merged span cannot fail. */
+static void merge(struct hkm_span *a, struct hkm_span *b) {
+  hkm_pagemap_forget(a);
+  hkm_pagemap_forget(b);
+  a->bytes += b->bytes;
+  a->zeroed = a->zeroed && b->zeroed;
+  hkm_pagemap_enter(a);
+  hkm_meta_span_free(b);
+}
+
+/* Span s, whose pages are gone, joins the cold set, merged with its cold neighbours, which the page
+ * map finds from the granules either side of it (each span has its first and last granule there). */
+static void cold_add(struct hkm_span *s) {
+  struct hkm_span *l = s->base >= HKM_GRANULE ? hkm_pagemap_get((const void *)(s->base - 1)) : NULL;
+  if (l && l->where == IN_COLD && l->base + l->bytes == s->base) {
+    cold_unlink(l);
+    merge(l, s);
+    s = l;
+  }
+  struct hkm_span *r = hkm_pagemap_get((const void *)(s->base + s->bytes));
+  if (r && r->where == IN_COLD && r->base == s->base + s->bytes) {
+    cold_unlink(r);
+    merge(s, r);
+  }
+  cold_link(s);
+}
+
+/* Spans whose pages reclaim.c has dropped join the cold set (their bytes were reserved at put);
  * reclaim.c has set ->zeroed (not every drop leaves zeros). */
 static void absorb_dropped(void) {
   for (struct hkm_span *s = hkm_reclaim_take_dropped(), *next; s; s = next) {
     next = s->next;
-    s->hot = 0;
-    list_push(s, 0);
+    cold_bytes -= s->bytes;
+    cold_add(s);
   }
 }
 
-/* A new span descriptor over [base, base + bytes), entered in the page map. Called with the lock. */
-static struct hkm_span *describe(uintptr_t base, size_t bytes, int zeroed) {
-  struct hkm_span *s = hkm_meta_span_new();
-  if (!s) return NULL;
-  s->base = base;
-  s->bytes = bytes;
-  s->zeroed = (uint8_t)zeroed;
-  if (hkm_pagemap_set(base, bytes, s) != 0) {
-    hkm_meta_span_free(s);
+/* Cut span s (out of every list) to its first bytes; the rest, under a new descriptor, goes back to
+ * the hot lists or the cold set as s came from. NULL (s unchanged) when the rest cannot be described. */
+static struct hkm_span *cut(struct hkm_span *s, size_t bytes, int where) {
+  uintptr_t at = s->base + bytes;
+  struct hkm_span *rest = hkm_meta_span_new();
+  if (!rest || hkm_pagemap_reserve(at - 1) != 0 || hkm_pagemap_reserve(at) != 0) {
+    if (rest) hkm_meta_span_free(rest);
     return NULL;
   }
-  return s;
-}
-
-/* Cut the first bytes off span s (already unlinked); the rest goes back to its list. */
-static struct hkm_span *split(struct hkm_span *s, size_t bytes) {
-  struct hkm_span *rest = describe(s->base + bytes, s->bytes - bytes, !s->hot && s->zeroed);
-  if (!rest) return NULL;
-  rest->hot = s->hot;
+  hkm_pagemap_forget(s);
+  rest->base = at;
+  rest->bytes = s->bytes - bytes;
+  rest->zeroed = s->zeroed;
   rest->stamp = s->stamp;
   s->bytes = bytes;
-  if (rest->hot) hot_bytes += rest->bytes; else cold_bytes += rest->bytes;
-  list_push(rest, rest->hot);
+  hkm_pagemap_enter(s); /* cannot fail: leaves reserved */
+  hkm_pagemap_enter(rest);
+  if (where == IN_HOT) hot_push(rest); else cold_link(rest); /* its neighbours are s's: nothing to merge */
   return s;
 }
 
-/* Unlink s and cut it to bytes; NULL (s back in place) when the cut cannot be described. */
-static struct hkm_span *take(struct hkm_span *s, size_t bytes) {
+static struct hkm_span *take_hot(struct hkm_span *s, size_t bytes) {
+  hot_unlink(s);
+  if (s->bytes != bytes && !cut(s, bytes, IN_HOT)) {
+    hot_push(s);
+    return NULL;
+  }
+  s->zeroed = 0;
+  return s;
+}
+
+/* The smallest cold span of at least bytes: exact lengths first, then the bins of longer ones. */
+static struct hkm_span *cold_fit(size_t bytes) {
+  size_t n = bytes >> HKM_GRANULE_SHIFT;
+  if (n <= MAX_GRAN) {
+    uint64_t m = cold_small_map >> (n - 1);
+    if (m) return cold_small[n + (size_t)__builtin_ctzll(m)];
+  }
+  unsigned b = n <= MAX_GRAN ? 0 : (unsigned)(63 - __builtin_clzll((unsigned long long)n) - 6);
+  for (uint64_t m = cold_big_map >> b; m; m &= m - 1) {
+    struct hkm_span *best = NULL;
+    for (struct hkm_span *s = cold_big[b + (unsigned)__builtin_ctzll(m)]; s; s = s->next)
+      if (s->bytes >= bytes && (!best || s->bytes < best->bytes)) best = s;
+    if (best) return best;
+  }
+  return NULL;
+}
+
+static struct hkm_span *take_cold(size_t bytes) {
+  struct hkm_span *s = cold_fit(bytes);
   if (!s) return NULL;
-  list_unlink(s);
-  if (s->bytes != bytes && !split(s, bytes)) {
-    if (s->hot) hot_bytes += s->bytes; else cold_bytes += s->bytes;
-    list_push(s, s->hot);
+  cold_unlink(s);
+  if (s->bytes != bytes && !cut(s, bytes, IN_COLD)) {
+    cold_link(s);
     return NULL;
   }
   return s;
 }
 
-static struct hkm_span *best_fit_big(size_t bytes) {
-  struct hkm_span *best = NULL;
-  for (struct hkm_span *s = head[0]; s; s = s->next)
-    if (s->bytes >= bytes && (!best || s->bytes < best->bytes)) best = s;
-  return best;
+/* A hot span of the exact length first: its pages are resident. Then a cold one of the exact length
+ * (no split), then resident pages in a longer span (refaulting a dropped span costs ~2 us a page, a
+ * split a descriptor), then the best-fitting cold span. */
+static struct hkm_span *take_cached(size_t bytes) {
+  size_t n = bytes >> HKM_GRANULE_SHIFT;
+  if (hot_head[n]) return take_hot(hot_head[n], bytes);
+  if (cold_small[n]) return take_cold(bytes);
+  uint64_t m = n < MAX_GRAN ? hot_map >> n : 0;
+  struct hkm_span *s = m ? take_hot(hot_head[n + 1 + (size_t)__builtin_ctzll(m)], bytes) : NULL;
+  return s ? s : take_cold(bytes);
 }
 
-static struct hkm_span *carve(size_t bytes) {
-  if ((size_t)(arena_end - arena_cur) < bytes) {
-    char *a = hkm_os_map_aligned(ARENA_CHUNK, HKM_GRANULE);
-    if (!a) return NULL;
-    arena_cur = a; /* the old arena's tail was never touched: it costs address space only */
-    arena_end = a + ARENA_CHUNK;
-    arena_bytes += ARENA_CHUNK;
+struct hkm_span *hkm_region_describe(void *p, size_t bytes) {
+  struct hkm_span *s = hkm_meta_span_new();
+  if (s) {
+    s->base = (uintptr_t)p;
+    s->bytes = bytes;
+    s->zeroed = 1;
   }
-  struct hkm_span *s = describe((uintptr_t)arena_cur, bytes, 1);
-  if (s) arena_cur += bytes;
+  if (!s || hkm_pagemap_enter(s) != 0) {
+    if (s) hkm_meta_span_free(s);
+    hkm_os_unmap(p, bytes);
+    return NULL;
+  }
   return s;
+}
+
+/* A new arena (64 MiB, or the span's own length when the kernel refuses that much) joins the cold set
+ * and the span comes from there. The mapping is made without the lock: it may take a while, and a
+ * refused one sends hkm_region_get to hkm_os_relieve, which takes the lock. */
+static struct hkm_span *grow(size_t bytes) {
+  size_t len = ARENA_CHUNK;
+  void *a = hkm_os_map_aligned(len, HKM_GRANULE);
+  if (!a) a = hkm_os_map_aligned(len = bytes, HKM_GRANULE);
+  struct hkm_span *c = a ? hkm_region_describe(a, len) : NULL;
+  if (!c) return NULL;
+  pthread_mutex_lock(&region_lock);
+  absorb_dropped();
+  arena_bytes += len;
+  cold_add(c);
+  struct hkm_span *s = take_cached(bytes);
+  pthread_mutex_unlock(&region_lock);
+  return s;
+}
+
+static struct hkm_span *get_once(size_t bytes) {
+  pthread_mutex_lock(&region_lock);
+  absorb_dropped();
+  struct hkm_span *s = take_cached(bytes);
+  pthread_mutex_unlock(&region_lock);
+  return s ? s : grow(bytes);
 }
 
 struct hkm_span *hkm_region_get(size_t bytes) {
   HKM_TIME_START(t);
-  size_t n = bytes >> HKM_GRANULE_SHIFT;
-  struct hkm_span *s = NULL;
-  pthread_mutex_lock(&region_lock);
-  absorb_dropped();
-  /* A span of the exact length first (hot ones sit at the head): free spans are never merged, so
-   * cutting longer ones while exact ones wait cold fragments the cache until every request carves new
-   * address space (600 short-lived threads: 1.1 GiB mapped, against 65 MiB). Then resident pages,
-   * even in a longer span: refaulting a dropped span costs ~2 us a page, a split a descriptor. */
-  if (n <= MAX_GRAN) s = take(head[n], bytes);
-  for (size_t m = n + 1; m <= MAX_GRAN && !s; m++)
-    if (head[m] && head[m]->hot) s = take(head[m], bytes);
-  for (size_t m = n; m <= MAX_GRAN && !s; m++)
-    if (head[m]) s = take(head[m], bytes);
-  if (!s) s = take(best_fit_big(bytes), bytes);
-  if (s) {
-    if (s->hot) s->zeroed = 0; /* a cold span's flag says how its pages were dropped */
-  } else
-    s = carve(bytes);
-  pthread_mutex_unlock(&region_lock);
+  struct hkm_span *s = get_once(bytes);
+  if (hkm_unlikely(!s) && hkm_os_relieve()) s = get_once(bytes);
   HKM_TIME_END(REGION_GET, t);
   return s;
 }
@@ -153,9 +259,8 @@ struct hkm_span *hkm_region_get_big(size_t bytes) {
   HKM_TIME_START(t);
   pthread_mutex_lock(&region_lock);
   absorb_dropped();
-  struct hkm_span *s = take(best_fit_big(bytes), bytes);
+  struct hkm_span *s = take_cold(bytes);
   pthread_mutex_unlock(&region_lock);
-  if (s && s->hot) s->zeroed = 0;
   HKM_TIME_END(REGION_GET, t);
   return s;
 }
@@ -163,18 +268,17 @@ struct hkm_span *hkm_region_get_big(size_t bytes) {
 /* The hot span that came back longest ago (each list keeps its hot spans newest first). */
 static struct hkm_span *oldest_hot(void) {
   struct hkm_span *best = NULL;
-  for (size_t n = 1; n <= MAX_GRAN; n++) {
-    struct hkm_span *last = NULL;
-    for (struct hkm_span *s = head[n]; s && s->hot; s = s->next) last = s;
-    if (last && (!best || last->stamp < best->stamp)) best = last;
+  for (uint64_t m = hot_map; m; m &= m - 1) {
+    struct hkm_span *last = hot_tail[1 + __builtin_ctzll(m)];
+    if (!best || last->stamp < best->stamp) best = last;
   }
   return best;
 }
 
-/* Where a span that loses its pages goes: the cold lists while address space may be kept, else away. */
+/* Where a span that loses its pages goes: the cold set while address space may be kept, else away. */
 static int cold_or_unmap(struct hkm_span *s) {
   if (cold_bytes + s->bytes <= hkm_cfg.region_cap_bytes) {
-    cold_bytes += s->bytes; /* reserved now; it joins the cold lists once its pages are really gone */
+    cold_bytes += s->bytes; /* reserved now; it joins the cold set once its pages are really gone */
     return HKM_RELEASE_DROP;
   }
   return HKM_RELEASE_UNMAP;
@@ -206,16 +310,13 @@ void hkm_region_put(struct hkm_span *s) {
     while (hot_bytes + s->bytes > budget && ngone < MAX_EVICT) {
       struct hkm_span *v = oldest_hot();
       if (!v) break;
-      list_unlink(v);
-      v->hot = 0;
+      hot_unlink(v);
       how[ngone] = cold_or_unmap(v);
       gone[ngone++] = v;
     }
   }
   if (s->bytes <= HKM_REGION_MAX_SPAN && hot_bytes + s->bytes <= budget) {
-    s->hot = 1;
-    hot_bytes += s->bytes;
-    list_push(s, 1);
+    hot_push(s);
   } else {
     how[ngone] = cold_or_unmap(s);
     gone[ngone++] = s;
@@ -241,8 +342,7 @@ static int decay(uint64_t now) {
     absorb_dropped();
     struct hkm_span *v;
     while (ngone < MAX_EVICT && hot_bytes > NO_DECAY_BYTES && (v = oldest_hot()) != NULL && v->stamp + delay <= now) {
-      list_unlink(v);
-      v->hot = 0;
+      hot_unlink(v);
       how[ngone] = cold_or_unmap(v);
       gone[ngone++] = v;
     }
@@ -261,17 +361,43 @@ int hkm_region_trim(void) {
   int dropped = 0;
   pthread_mutex_lock(&region_lock);
   absorb_dropped();
-  for (size_t n = 1; n <= MAX_GRAN; n++)
-    for (struct hkm_span *s = head[n]; s && s->hot; s = s->next) {
-      s->zeroed = hkm_os_madvise((void *)s->base, s->bytes, MADV_DONTNEED) == 0;
-      s->hot = 0;
-      hot_bytes -= s->bytes;
-      cold_bytes += s->bytes;
-      dropped = 1;
-    }
+  while (hot_map) {
+    struct hkm_span *s = hot_head[1 + __builtin_ctzll(hot_map)];
+    hot_unlink(s);
+    s->zeroed = hkm_os_madvise((void *)s->base, s->bytes, MADV_DONTNEED) == 0;
+    cold_add(s);
+    dropped = 1;
+  }
   pthread_mutex_unlock(&region_lock);
   hkm_reclaim_drain(); /* after the hot spans: what the decays queued meanwhile goes too */
+  hkm_pagemap_trim(1);
   return dropped;
+}
+
+int hkm_region_flush(void) {
+  hkm_reclaim_drain(); /* waits for a batch the helper holds: ranges to unmap still count */
+  int any = hkm_region_trim();
+  struct hkm_span *all = NULL;
+  pthread_mutex_lock(&region_lock);
+  absorb_dropped();
+  for (;;) {
+    struct hkm_span *s = cold_small_map ? cold_small[1 + __builtin_ctzll(cold_small_map)]
+                         : cold_big_map ? cold_big[__builtin_ctzll(cold_big_map)] : NULL;
+    if (!s) break;
+    cold_unlink(s);
+    hkm_pagemap_forget(s);
+    s->next = all;
+    all = s;
+  }
+  pthread_mutex_unlock(&region_lock);
+  for (struct hkm_span *s = all, *next; s; s = next) {
+    next = s->next;
+    hkm_os_unmap((void *)s->base, s->bytes);
+    hkm_meta_span_free(s);
+    any = 1;
+  }
+  hkm_pagemap_trim(1);
+  return any;
 }
 
 void hkm_region_stats(struct hkm_region_stats *out) {

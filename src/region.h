@@ -1,11 +1,20 @@
 /* The region cache: where spans come from and where released spans wait.
  *
- * Spans up to HKM_REGION_MAX_SPAN are carved from 64 MiB arenas. A released span keeps its pages
- * ("hot") within the mode's budget (beyond 8 MiB only while HAKMEM_RECLAIM_DELAY_MS has not passed);
- * over it, the hot span that came back longest ago has its pages dropped (MADV_DONTNEED) and only its
- * address space is kept ("cold"), up to HAKMEM_REGION_CAP_MB;
- * beyond that the span is unmapped. Reuse takes a span of the exact length (hot ones first), else a
- * hot longer one, else any longer one, and splits it (free spans are never merged). */
+ * Spans up to HKM_REGION_MAX_SPAN are cut from arenas: 64 MiB mappings (or, when the kernel refuses
+ * that much, a mapping of the span's own length). A released span keeps its pages ("hot") within the
+ * mode's budget (beyond 8 MiB only while HAKMEM_RECLAIM_DELAY_MS has not passed); over it, the hot
+ * span that came back longest ago has its pages dropped (MADV_DONTNEED) and only its address space is
+ * kept ("cold"), up to HAKMEM_REGION_CAP_MB, counting the unused rest of the arenas; beyond that the
+ * span is unmapped.
+ *
+ * Cold spans merge with their cold neighbours, whatever their origin (arena, former Whale mapping), so
+ * address space freed at one size serves any other: the cold set is one free list by address, with
+ * best fit by length and a split on reuse, as jemalloc's extents and glibc's heap. Hot spans are kept
+ * whole, each with its own age, and merge once their pages are gone: a span's pages are either all
+ * resident or all dropped, and a hot span's age decides which pages go first.
+ *
+ * Reuse takes a hot span of the exact length, else a cold one of the exact length, else a longer hot
+ * one, else the best-fitting cold one, cut to length; else a new arena. */
 #ifndef HKM_REGION_H
 #define HKM_REGION_H
 
@@ -15,11 +24,15 @@
 #define HKM_REGION_MAX_SPAN ((size_t)64 * HKM_GRANULE)
 
 /* A span of bytes (a multiple of HKM_GRANULE, at most HKM_REGION_MAX_SPAN), mapped in the page map to
- * its descriptor, kind FREE; s->zeroed tells whether its pages read as zero. NULL when out of memory. */
+ * its descriptor, kind FREE; s->zeroed tells whether its pages read as zero. NULL when out of memory
+ * even after hkm_os_relieve. */
 struct hkm_span *hkm_region_get(size_t bytes);
-/* A former mapping of at least bytes (any length, granule multiple) whose pages were dropped, cut to
- * bytes; NULL when none is kept. Lets Whale reuse address space instead of mapping anew. */
+/* A cold span of at least bytes (any length, granule multiple), cut to bytes; NULL when none is kept.
+ * Lets Whale reuse address space instead of mapping anew. */
 struct hkm_span *hkm_region_get_big(size_t bytes);
+/* A descriptor for the fresh mapping [p, p + bytes) (granule-aligned), entered in the page map, its
+ * pages zero; NULL, the mapping unmapped, when out of memory. */
+struct hkm_span *hkm_region_describe(void *p, size_t bytes);
 /* Take back a span nobody uses any more: kept with its pages within the mode's budget (spans up to
  * HKM_REGION_MAX_SPAN; the oldest hot spans lose theirs to make room), else its pages are dropped
  * and its address space kept up to HAKMEM_REGION_CAP_MB, else it is unmapped; the last two through
@@ -27,8 +40,13 @@ struct hkm_span *hkm_region_get_big(size_t bytes);
 void hkm_region_put(struct hkm_span *s);
 /* Registers the hot spans' decay with reclaim.c (once, at init). */
 void hkm_region_init(void);
-/* Drop the pages of every hot span now (malloc_trim). Returns 1 when anything was dropped. */
+/* Drop the pages of every hot span now, keeping the address space (malloc_trim). Returns 1 when
+ * anything was dropped. */
 int hkm_region_trim(void);
+/* Give back everything the cache holds, address space too, after the release queue has finished
+ * (a mapping was refused: under RLIMIT_AS address space is what is short). Returns 1 when anything
+ * was given back. */
+int hkm_region_flush(void);
 
 struct hkm_region_stats {
   size_t hot_bytes, cold_bytes, arena_bytes;

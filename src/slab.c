@@ -295,3 +295,15 @@ void hkm_slab_heap_init(struct hkm_heap *h) {
     atomic_store_explicit(&h->cls[c].remote_pending, 0, memory_order_relaxed);
   }
 }
+
+/* Whether block b of slab s, whose key says "free", is free: its owner (h) finds it on the slab's
+ * lists; another thread cannot walk them safely and trusts the key. For realloc and
+ * malloc_usable_size, which must not act on a freed block (hakmem.c). */
+int hkm_slab_block_freed(struct hkm_heap *h, struct hkm_span *s, const struct hkm_block *b) {
+  if (atomic_load_explicit(&s->owner, memory_order_relaxed) != h) return 1;
+  for (struct hkm_block *f = s->free; f; f = f->next)
+    if (f == b) return 1;
+  for (struct hkm_block *f = atomic_load(&s->remote); f; f = f->next)
+    if (f == b) return 1;
+  return 0;
+}

@@ -45,6 +45,8 @@ void hkm_slab_share_keep(unsigned live_heaps);
 int hkm_slab_trim(struct hkm_heap *h);
 /* Prepare a fresh or recycled heap. */
 void hkm_slab_heap_init(struct hkm_heap *h);
+/* Whether block b of slab s, whose key says "free", is free (b's owner h checks its lists). */
+int hkm_slab_block_freed(struct hkm_heap *h, struct hkm_span *s, const struct hkm_block *b);
 
 /* The fast paths: written to stay in registers; everything rare is in the _slow functions. */
 HKM_INLINE void *hkm_slab_alloc(struct hkm_heap *h, unsigned c, const void *site) {

@@ -65,11 +65,11 @@ struct hkm_span {
   uint32_t lead;                       /* big/whale: bytes from base to the block (hakmem.c: LARGE_LEAD) */
   const void *site;                    /* allocation call site (big/whale); slabs: site of the last carve */
   uint8_t zeroed;                      /* pages known to be zero (fresh or dropped), for calloc */
-  uint8_t hot;                         /* region cache: pages still resident */
+  uint8_t where;                       /* region cache: on its hot lists, in its cold set, or neither */
   uint8_t sizeidx;                     /* bigcache size index */
   uint8_t release;                     /* reclaim.c: what to do with it (enum hkm_release) */
   uint64_t stamp;                      /* whale ring, hot region spans: when freed (CLOCK_MONOTONIC ns) */
-  /* site policies (policy.c), BigCache and Whale blocks only: how this block was backed and what it
+  /* site policies (policy.c), Whale blocks only: how this block was backed and what it
    * cost, from its allocation to its free; set at every allocation, so recycled descriptors need no
    * reset. lflags' LF_ADVISED alone describes the range and outlives the block (policy.h). */
   uint64_t lborn;   /* TSC at allocation (sampled blocks) */

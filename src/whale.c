@@ -3,10 +3,8 @@
 
 #include <pthread.h>
 
-#include "meta.h"
 #include "options.h"
 #include "os.h"
-#include "pagemap.h"
 #include "policy.h"
 #include "prof.h"
 #include "reclaim.h"
@@ -58,17 +56,13 @@ static int keep_for_site(struct hkm_span *s) {
   return k.ms && hkm_sitecache_put(s, &k);
 }
 
-void *hkm_whale_alloc(size_t n, size_t align, size_t lead, const void *site) {
+/* pk: the site's rule for this block (site rules on), else NULL. */
+static void *whale_alloc_once(size_t n, size_t align, size_t lead, const void *site, const struct hkm_pick *pk) {
   HKM_TIME_START(t);
   if (align < HKM_GRANULE) align = HKM_GRANULE;
   size_t bytes = whale_class(n);
   struct hkm_span *s = NULL;
-  struct hkm_pick pick, *pk = NULL;
-  if (hkm_unlikely(hkm_policy_on)) {
-    hkm_policy_pick(&pick, site, HKM_TIER_WHALE);
-    pk = &pick;
-    if (pk->rule.keep == HKM_KEEP_OWN && !pk->cold_only) s = hkm_sitecache_take(pk->slot, bytes, align);
-  }
+  if (pk && pk->rule.keep == HKM_KEEP_OWN && !pk->cold_only) s = hkm_sitecache_take(pk->slot, bytes, align);
   pthread_mutex_lock(&whale_lock);
   /* Best fit up to four times the size (measured on whale_evict: 2x left 28 misses in 3000, 4x 10): a resident mapping is far cheaper than a fresh one, whose every
    * page faults on first touch (~2 us a page here). */
@@ -95,27 +89,30 @@ void *hkm_whale_alloc(size_t n, size_t align, size_t lead, const void *site) {
       size_t exact = round_up(n, HKM_GRANULE);
       if (exact < bytes && (p = hkm_os_map_aligned(exact, align)) != NULL) bytes = exact;
     }
-    if (!p) goto out;
-    s = hkm_meta_span_new();
-    if (!s || hkm_pagemap_set((uintptr_t)p, bytes, s) != 0) {
-      if (s) hkm_meta_span_free(s);
-      hkm_os_unmap(p, bytes);
-      s = NULL;
-      goto out;
-    }
-    s->base = (uintptr_t)p;
-    s->bytes = bytes;
-    s->zeroed = 1;
+    if (!p || (s = hkm_region_describe(p, bytes)) == NULL) goto out;
   }
   s->lead = (uint32_t)lead;
   s->usable = s->bytes - lead;
   s->tier = HKM_TIER_WHALE;
   s->kind = HKM_KIND_WHALE;
   s->site = site;
-  if (pk) hkm_policy_apply(s, pk, n, hot || s->hot);
+  if (pk) hkm_policy_apply(s, pk, n, hot);
 out:
   HKM_TIME_END(WHALE_GET, t);
   return s ? (void *)(s->base + lead) : NULL;
+}
+
+/* A mapping the kernel refused (RLIMIT_AS) is retried once after hkm_os_relieve has given back what
+ * hakmem holds: this ring, the release queue, the region cache's address space. */
+void *hkm_whale_alloc(size_t n, size_t align, size_t lead, const void *site) {
+  struct hkm_pick pick, *pk = NULL;
+  if (hkm_unlikely(hkm_policy_on)) {
+    hkm_policy_pick(&pick, site, HKM_TIER_WHALE);
+    pk = &pick;
+  }
+  void *p = whale_alloc_once(n, align, lead, site, pk);
+  if (hkm_unlikely(!p) && hkm_os_relieve()) p = whale_alloc_once(n, align, lead, site, pk);
+  return p;
 }
 
 void hkm_whale_free(struct hkm_span *s) {

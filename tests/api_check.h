@@ -83,6 +83,26 @@ static inline int api_sparse_ok(const void *p, size_t n) {
   return 1;
 }
 
+/* xorshift64: seeded, so that a failing run can be repeated. */
+static inline uint64_t api_rand(uint64_t *s) {
+  *s ^= *s << 13;
+  *s ^= *s >> 7;
+  *s ^= *s << 17;
+  return *s;
+}
+
+/* Weighted toward small: 75% Tiny, 20% L2, 3.7% L2.5, 1% BigCache, 0.3% whale. */
+static inline size_t api_random_size(uint64_t *s) {
+  uint64_t r = api_rand(s);
+  unsigned w = (unsigned)(r % 1000);
+  r >>= 10;
+  if (w < 750) return 16 + r % (1024 - 16 + 1);
+  if (w < 950) return 1025 + r % (32 * KiB - 1024);
+  if (w < 987) return 32 * KiB + 1 + r % (MiB - 32 * KiB);
+  if (w < 997) return MiB + 1 + r % MiB;
+  return 2 * MiB + 1 + r % (6 * MiB);
+}
+
 static inline void api_fill(void *p, size_t n) { api_fill_keyed(p, n, (uintptr_t)p); }
 static inline size_t api_bad(const void *p, size_t n) { return api_bad_keyed(p, n, (uintptr_t)p); }
 

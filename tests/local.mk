@@ -13,4 +13,6 @@ include tests/reclaim.mk
 include tests/pmu.mk
 include tests/docs.mk
 include tests/stat.mk
+include tests/limit.mk
+include tests/stress.mk
 include tests/learn.mk

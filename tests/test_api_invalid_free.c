@@ -1,5 +1,5 @@
 /* A pointer hakmem did not hand out is reported and the program aborted, never written to; a second
- * free of a block is reported the same way. Each case runs in a forked child whose stderr and exit
+ * free of a block, and realloc or malloc_usable_size of a freed one, are reported the same way. Each case runs in a forked child whose stderr and exit
  * signal the parent checks. */
 #define _GNU_SOURCE
 #include <malloc.h>
@@ -134,6 +134,29 @@ static void double_free_remote(void) {
   free(keep);
 }
 
+/* realloc to the same size and malloc_usable_size of a freed block (a kept block holds its slab). */
+static void *freed_block(size_t n) {
+  void *keep = malloc(n), *p = malloc(n);
+  free(p);
+  sink = keep != NULL;
+  return bad(p);
+}
+static size_t freed_n;
+static void realloc_freed(void) { (void)!realloc(freed_block(freed_n), freed_n); }
+static void usable_size_freed(void) { sink = (int)malloc_usable_size(freed_block(freed_n)); }
+
+static void *realloc_it(void *p) { return realloc(p, 80); }
+
+/* realloc of a block another thread freed, from a thread that does not own its slab. */
+static void realloc_freed_remote(void) {
+  void *keep = malloc(80), *p = malloc(80);
+  free(p);
+  pthread_t t;
+  pthread_create(&t, NULL, realloc_it, bad(p));
+  pthread_join(t, NULL);
+  free(keep);
+}
+
 static void free_after_realloc_zero(void) {
   void *keep = malloc(40), *p = malloc(40);
   if (realloc(p, 0) != NULL) _exit(3);
@@ -172,6 +195,16 @@ int main(void) {
   expect_abort("double free (whale)", double_free_whale, DBL);
   expect_abort("double free (remote thread)", double_free_remote, DBL);
   expect_abort("free after realloc(p, 0)", free_after_realloc_zero, DBL);
+  static const size_t tier_sizes[] = {48, 3000, 200000, 1500000, 6000000};
+  for (unsigned i = 0; i < sizeof tier_sizes / sizeof tier_sizes[0]; i++) {
+    char what[64];
+    freed_n = tier_sizes[i];
+    snprintf(what, sizeof what, "realloc(freed %zu-byte block, same size)", freed_n);
+    expect_abort(what, realloc_freed, "realloc\\(\\): 0x[0-9a-f]+ was already freed");
+    snprintf(what, sizeof what, "malloc_usable_size(freed %zu-byte block)", freed_n);
+    expect_abort(what, usable_size_freed, "malloc_usable_size\\(\\): 0x[0-9a-f]+ was already freed");
+  }
+  expect_abort("realloc(freed block, another thread)", realloc_freed_remote, "realloc\\(\\): 0x[0-9a-f]+ was already freed");
   /* The slab went back with the first free: either message is a correct report. */
   expect_abort("double free (lone block)", double_free_lone, "free\\(\\): (invalid pointer|double free of) 0x[0-9a-f]+");
   puts("invalid and double frees: ok");

@@ -15,28 +15,9 @@ enum { SLOTS = 1024, RUNNING = 8, GENERATIONS = 5, OPS = 3000, OWN = 32 };
 static _Atomic(unsigned char *) slots[SLOTS];
 static atomic_size_t allocs, remote_frees_seen;
 
-static uint64_t next_rand(uint64_t *s) {
-  *s ^= *s << 13;
-  *s ^= *s >> 7;
-  *s ^= *s << 17;
-  return *s;
-}
-
-/* Weighted toward small: 75% Tiny, 20% L2, 3.7% L2.5, 1% BigCache, 0.3% whale. */
-static size_t random_size(uint64_t *s) {
-  uint64_t r = next_rand(s);
-  unsigned w = (unsigned)(r % 1000);
-  r >>= 10;
-  if (w < 750) return 16 + r % (1024 - 16 + 1);
-  if (w < 950) return 1025 + r % (32 * KiB - 1024);
-  if (w < 987) return 32 * KiB + 1 + r % (MiB - 32 * KiB);
-  if (w < 997) return MiB + 1 + r % MiB;
-  return 2 * MiB + 1 + r % (6 * MiB);
-}
-
 /* The first 16 bytes hold the size and the allocating thread, the rest a sparse pattern. */
 static unsigned char *new_block(uint64_t *s, unsigned tid) {
-  size_t n = random_size(s);
+  size_t n = api_random_size(s);
   unsigned char *p = malloc(n);
   CHECK(p, "malloc(%zu)", n);
   CHECK(malloc_usable_size(p) >= n, "usable size");
@@ -65,7 +46,7 @@ static void *worker(void *arg) {
   uint64_t s = 0x9E3779B97F4A7C15ull * (tid + 1);
   unsigned char *own[OWN] = {0};
   for (unsigned op = 0; op < OPS; op++) {
-    uint64_t r = next_rand(&s);
+    uint64_t r = api_rand(&s);
     if (r % 4 == 0) { /* a private block, freed by this thread */
       unsigned k = (unsigned)(r >> 8) % OWN;
       if (own[k]) check_free(own[k], tid);
