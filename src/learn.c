@@ -415,9 +415,15 @@ static int pass_locked(uint64_t now) {
   return 1;
 }
 
-/* The release helper's decay callback: nonzero while evidence keeps coming. */
+/* The release helper's decay callback: nonzero while evidence keeps coming. The helper calls it
+ * whenever it looks at the caches; without a free of a block of a site since the last pass there is
+ * nothing to learn (a program without blocks over 2 MiB never calibrates nor scans). */
 static int learn_decay(uint64_t now) {
+  static uint64_t seen_activity;
+  uint64_t activity = atomic_load_explicit(&hkm_site_activity, memory_order_relaxed);
+  if (activity == seen_activity) return 0;
   if (pthread_mutex_trylock(&lock) != 0) return 1;
+  seen_activity = activity;
   int more = pass_locked(now);
   pthread_mutex_unlock(&lock);
   return more;

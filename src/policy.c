@@ -285,6 +285,7 @@ void hkm_policy_free(struct hkm_span *s, struct hkm_keep_ticket *k) {
   int measured = 0;
   struct hkm_site_slot *ss = &hkm_site_slots[s->lslot - 1];
   HKM_SITE_ADD(ss->frees, 1);
+  atomic_fetch_add_explicit(&hkm_site_activity, 1, memory_order_relaxed);
   if (s->tier == HKM_TIER_WHALE) __atomic_store_n(&ss->last_free_tsc, hkm_tsc(), __ATOMIC_RELAXED);
   if (s->lflags & LF_SAMPLED) {
     HKM_SITE_ADD(ss->life_tsc, hkm_tsc() - s->lborn);

@@ -7,6 +7,7 @@ struct hkm_site_slot hkm_site_slots[HKM_SITE_SLOTS];
 struct hkm_site_costs hkm_site_costs;
 struct hkm_site_mode hkm_site_mode;
 _Atomic uint64_t hkm_site_tsc_per_ms = 2500000; /* a guess until the learner has measured it */
+_Atomic uint64_t hkm_site_activity;
 pthread_mutex_t hkm_site_view_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static unsigned hash(uintptr_t a) {

@@ -71,6 +71,10 @@ struct hkm_site_costs {
   uint64_t passes;     /* learner passes so far */
 };
 
+/* Frees of blocks with a site slot so far: the learner has nothing new to look at while it stands
+ * still (the release helper calls it for the other caches' sake too). */
+extern _Atomic uint64_t hkm_site_activity;
+
 /* TSC cycles per ms, for the tiers' time stamps (set by the learner as it measures it). */
 extern _Atomic uint64_t hkm_site_tsc_per_ms;
 
