@@ -11,7 +11,7 @@
 
 #include "hakmem-stat.h"
 
-static void *xrealloc(void *p, size_t n) {
+void *stat_xrealloc(void *p, size_t n) {
   p = realloc(p, n ? n : 1);
   if (!p) {
     fputs("hakmem-stat: out of memory\n", stderr);
@@ -39,12 +39,25 @@ const struct cat *stat_cat(const struct table *t, const char *name) {
 static struct cat *cat_of(struct table *t, const char *name, const char *parent) {
   for (int i = 0; i < t->n; i++)
     if (!strcmp(t->cats[i].name, name)) return &t->cats[i];
-  t->cats = xrealloc(t->cats, (size_t)(t->n + 1) * sizeof *t->cats);
+  t->cats = stat_xrealloc(t->cats, (size_t)(t->n + 1) * sizeof *t->cats);
   struct cat *c = &t->cats[t->n++];
   memset(c, 0, sizeof *c);
   c->name = xstrdup(name);
   c->parent = parent ? xstrdup(parent) : NULL;
   return c;
+}
+
+/* The report being added: its "pmu" says which events it could not count at all. */
+static const struct jval *cur_pmu;
+
+static int event_unsupported(const char *name) {
+  const struct jval *evs = json_get(cur_pmu, "events");
+  for (size_t i = 0; evs && evs->t == J_ARR && i < evs->n; i++) {
+    const char *n = json_str(json_get(evs->items[i], "name"));
+    const struct jval *sup = json_get(evs->items[i], "supported");
+    if (n && !strcmp(n, name)) return !(sup && sup->t == J_BOOL && sup->b);
+  }
+  return 1; /* a report that does not say: as before, null means not supported */
 }
 
 static void add_events(struct cat *c, const struct jval *events) {
@@ -58,12 +71,15 @@ static void add_events(struct cat *c, const struct jval *events) {
       c->ev[c->nev].name = xstrdup(events->keys[i]);
       c->ev[c->nev].value = 0;
       c->ev[c->nev].unsupported = 0;
+      c->ev[c->nev].uncounted = 0;
       c->nev++;
     }
     if (events->items[i]->t == J_NUM)
       c->ev[k].value += events->items[i]->num;
-    else
+    else if (event_unsupported(events->keys[i]))
       c->ev[k].unsupported = 1; /* null: the event could not be counted in some process */
+    else
+      c->ev[k].uncounted = 1; /* counted, but on none of this category's measurements there */
   }
 }
 
@@ -74,6 +90,13 @@ static void add_cat(struct table *t, const char *name, const struct jval *o) {
   double count = json_num(json_get(o, "count"), 0);
   c->count += count;
   c->total += json_num(json_get(o, "total_cycles"), 0);
+  /* a library before sampling (schema version 1) timed every call and has neither field */
+  c->timed += json_num(json_get(o, "timed"), count);
+  const struct jval *se = json_get(o, "total_cycles_stderr");
+  if (se && se->t != J_NUM && count > 0)
+    c->var = -1;
+  else if (se && c->var >= 0)
+    c->var += se->num * se->num;
   c->ns += json_num(json_get(o, "total_ns"), 0);
   const struct jval *mn = json_get(o, "min_cycles"), *mx = json_get(o, "max_cycles");
   if (count > 0 && mn && (!c->has_min || mn->num < c->min)) {
@@ -132,7 +155,7 @@ static void add_site(struct profile *p, const struct jval *o) {
   for (int i = 0; i < p->nsite; i++)
     if (!strcmp(p->sites[i].label, label)) s = &p->sites[i];
   if (!s) {
-    p->sites = xrealloc(p->sites, (size_t)(p->nsite + 1) * sizeof *p->sites);
+    p->sites = stat_xrealloc(p->sites, (size_t)(p->nsite + 1) * sizeof *p->sites);
     s = &p->sites[p->nsite++];
     memset(s, 0, sizeof *s);
     s->label = xstrdup(label);
@@ -150,7 +173,7 @@ static void add_isite(struct profile *p, const struct jval *o) {
   for (int i = 0; i < p->nisite; i++)
     if (!strcmp(p->isites[i].label, label) && !strcmp(p->isites[i].category, cat ? cat : "")) s = &p->isites[i];
   if (!s) {
-    p->isites = xrealloc(p->isites, (size_t)(p->nisite + 1) * sizeof *p->isites);
+    p->isites = stat_xrealloc(p->isites, (size_t)(p->nisite + 1) * sizeof *p->isites);
     s = &p->isites[p->nisite++];
     s->label = xstrdup(label);
     s->category = xstrdup(cat);
@@ -195,7 +218,7 @@ static void add_event_errors(struct profile *p, const struct jval *pmu) {
     int seen = 0;
     for (int k = 0; k < p->nerr; k++) seen |= !strcmp(p->event_errors[k], line);
     if (seen) continue;
-    p->event_errors = xrealloc(p->event_errors, (size_t)(p->nerr + 1) * sizeof *p->event_errors);
+    p->event_errors = stat_xrealloc(p->event_errors, (size_t)(p->nerr + 1) * sizeof *p->event_errors);
     p->event_errors[p->nerr++] = xstrdup(line);
   }
 }
@@ -216,29 +239,94 @@ static void add_reclaim(struct profile *p, const struct jval *rc) {
   p->rc_fallbacks += json_num(json_get(rc, "fallbacks"), 0);
 }
 
+/* How the processes ended (hakmem-stat-collect.c's "ending"): each process's in words, and a count
+ * per way of ending other than exit() for the summary. */
+enum { END_EXIT_, END_SIGNAL, END_EXEC, END_NO_HANDLER, END_UNKNOWN, END_KINDS };
+
+static void add_ending(struct profile *p, struct proc *pr, const struct jval *e) {
+  const char *how = json_str(json_get(e, "how")), *sig = json_str(json_get(e, "signal"));
+  const struct jval *code = json_get(e, "exit_code");
+  int have_code = code && code->t == J_NUM;
+  if (!how || !strcmp(how, "exit")) {
+    if (have_code && code->num != 0) snprintf(pr->ending, sizeof pr->ending, "exit status %.0f", code->num);
+    return;
+  }
+  int kind;
+  if (!strcmp(how, "_exit")) {
+    kind = END_EXIT_;
+    snprintf(pr->ending, sizeof pr->ending, "_exit(%.0f)", have_code ? code->num : 0);
+  } else if (!strcmp(how, "signal")) {
+    kind = END_SIGNAL;
+    snprintf(pr->ending, sizeof pr->ending, "killed by %s", sig ? sig : "a signal");
+    if (sig && !strstr(p->signals, sig) && strlen(p->signals) + strlen(sig) + 3 < sizeof p->signals)
+      snprintf(p->signals + strlen(p->signals), sizeof p->signals - strlen(p->signals), "%s%s", *p->signals ? ", " : "",
+               sig);
+  } else if (!strcmp(how, "exec")) {
+    kind = END_EXEC;
+    snprintf(pr->ending, sizeof pr->ending, "execve into another program on hakmem");
+  } else if (!strcmp(how, "no_handler")) {
+    kind = END_NO_HANDLER;
+    if (have_code)
+      snprintf(pr->ending, sizeof pr->ending, "ended without hakmem's exit handler (status %.0f)", code->num);
+    else
+      snprintf(pr->ending, sizeof pr->ending, "ended without hakmem's exit handler");
+  } else {
+    kind = END_UNKNOWN;
+    snprintf(pr->ending, sizeof pr->ending, "how it ended is not known");
+  }
+  p->ended[kind]++;
+}
+
+/* The summary of the endings other than exit(), in words; "" when every process left through exit(). */
+static void summarize_endings(struct profile *p) {
+  static const char *const words[END_KINDS] = {"through _exit", "killed by a signal", "by an execve into another program on hakmem",
+                                               "without hakmem's exit handler (an execve into a program not on hakmem, or an "
+                                               "exit that ran no handlers)",
+                                               "in a way not known (still running, or reaped by a parent not on hakmem)"};
+  size_t n = 0;
+  for (int k = 0; k < END_KINDS; k++) {
+    if (!p->ended[k]) continue;
+    n += (size_t)snprintf(p->endings + n, sizeof p->endings - n, "%s%d %s%s%s%s", n ? "; " : "", p->ended[k],
+                          words[k], k == END_SIGNAL ? " (" : "", k == END_SIGNAL ? p->signals : "",
+                          k == END_SIGNAL ? ")" : "");
+    if (n >= sizeof p->endings) n = sizeof p->endings - 1;
+  }
+}
+
 static void add_report(struct profile *p, struct jval *rep) {
   long pid = (long)json_num(json_get(rep, "pid"), 0);
   const struct jval *tc = json_get(rep, "timing_compiled");
   if (tc && tc->t == J_BOOL && !tc->b) p->compiled_out = 1;
   if (!p->tsc_hz) p->tsc_hz = json_num(json_get(rep, "tsc_hz"), 0);
+  double every = json_num(json_get(rep, "sample_every"), 1);
+  if (every > p->sample_every) p->sample_every = (unsigned)every;
   p->threads += json_num(json_get(rep, "threads"), 0);
 
   const struct jval *cats = json_get(rep, "categories");
+  cur_pmu = json_get(rep, "pmu");
   add_categories(&p->tab, cats);
+  const struct jval *os = json_get(rep, "os_calls");
+  if (os && os->t == J_OBJ) {
+    p->has_os_calls = 1;
+    p->mmaps += json_num(json_get(os, "mmap"), 0);
+    p->munmaps += json_num(json_get(os, "munmap"), 0);
+    p->madvises += json_num(json_get(os, "madvise"), 0);
+  }
 
-  p->procs = xrealloc(p->procs, (size_t)(p->nproc + 1) * sizeof *p->procs);
+  p->procs = stat_xrealloc(p->procs, (size_t)(p->nproc + 1) * sizeof *p->procs);
   struct proc *pr = &p->procs[p->nproc++];
   memset(pr, 0, sizeof *pr);
   pr->pid = pid;
   pr->ppid = (long)json_num(json_get(rep, "ppid"), 0);
   pr->command = xstrdup(json_str(json_get(rep, "command")));
+  add_ending(p, pr, json_get(rep, "ending"));
   pr->threads = json_num(json_get(rep, "threads"), 0);
   add_categories(&pr->tab, cats);
 
   const struct jval *pt = json_get(rep, "per_thread");
   for (size_t i = 0; pt && pt->t == J_ARR && i < pt->n; i++) {
     const struct jval *o = pt->items[i];
-    p->threads_v = xrealloc(p->threads_v, (size_t)(p->nthread + 1) * sizeof *p->threads_v);
+    p->threads_v = stat_xrealloc(p->threads_v, (size_t)(p->nthread + 1) * sizeof *p->threads_v);
     struct thread *t = &p->threads_v[p->nthread++];
     memset(t, 0, sizeof *t);
     t->pid = pid;
@@ -258,7 +346,7 @@ static void add_report(struct profile *p, struct jval *rep) {
   add_event_errors(p, json_get(rep, "pmu"));
   add_reclaim(p, json_get(rep, "reclaim"));
 
-  p->raw = xrealloc(p->raw, (size_t)(p->nraw + 1) * sizeof *p->raw);
+  p->raw = stat_xrealloc(p->raw, (size_t)(p->nraw + 1) * sizeof *p->raw);
   p->raw[p->nraw++] = rep;
 }
 
@@ -294,12 +382,26 @@ void stat_aggregate(const struct run_result *r, struct profile *p) {
     s = le + 1;
   }
   finish_table(&p->tab);
+  summarize_endings(p);
   if (p->nsite) qsort(p->sites, (size_t)p->nsite, sizeof *p->sites, by_cycles);
   if (p->nisite) qsort(p->isites, (size_t)p->nisite, sizeof *p->isites, by_faults);
   const struct cat *c;
-  p->mmaps = (c = stat_cat(&p->tab, "syscall_mmap")) ? c->count : 0;
-  p->munmaps = (c = stat_cat(&p->tab, "syscall_munmap")) ? c->count : 0;
-  p->madvises = (c = stat_cat(&p->tab, "syscall_madvise")) ? c->count : 0;
+  if (!p->has_os_calls) { /* a library from before os_calls */
+    p->mmaps = (c = stat_cat(&p->tab, "syscall_mmap")) ? c->count : 0;
+    p->munmaps = (c = stat_cat(&p->tab, "syscall_munmap")) ? c->count : 0;
+    p->madvises = (c = stat_cat(&p->tab, "syscall_madvise")) ? c->count : 0;
+  }
+}
+
+double stat_cat_stderr(const struct profile *runs, int n, const char *name) {
+  double var = 0;
+  for (int i = 0; i < n; i++) {
+    const struct cat *c = stat_cat(&runs[i].tab, name);
+    if (!c) continue;
+    if (c->var < 0) return -1;
+    var += c->var;
+  }
+  return n > 0 ? sqrt(var) / n : 0;
 }
 
 struct stat_mean stat_mean_of(const struct profile *runs, int n, double (*get)(const struct profile *, const void *),

@@ -1,4 +1,4 @@
-/* --json: schema "hakmem-stat" version 1 (documented in hakmem-stat(1)): the figures added up over
+/* --json: schema "hakmem-stat" version 2 (documented in hakmem-stat(1)): the figures added up over
  * processes and averaged over runs, the process totals, and every report the library wrote, as it
  * wrote it (schema "hakmem-profile", documented in hakmem(3)). */
 #include "config.h"
@@ -57,6 +57,12 @@ static void category(FILE *f, const struct profile *runs, int n, const struct ca
   }
   num(f, "count", cnt.mean, &first);
   num(f, "total_cycles", tot.mean, &first);
+  double se = stat_cat_stderr(runs, n, c->name);
+  key(f, "total_cycles_stderr", &first);
+  if (se < 0)
+    fputs("null", f);
+  else
+    fprintf(f, "%.0f", se);
   num(f, "avg_cycles", cnt.mean > 0 ? (double)(long long)(tot.mean / cnt.mean + 0.5) : 0, &first);
   num(f, "min_cycles", mn < 0 ? 0 : mn, &first);
   num(f, "max_cycles", mx, &first);
@@ -70,7 +76,7 @@ static void category(FILE *f, const struct profile *runs, int n, const struct ca
       if (e) putc(',', f);
       json_write_str(f, c->ev[e].name);
       putc(':', f);
-      if (c->ev[e].unsupported)
+      if (c->ev[e].unsupported || c->ev[e].uncounted)
         fputs("null", f);
       else
         json_write_num(f, c->ev[e].value);
@@ -105,7 +111,7 @@ void stat_print_json(FILE *f, const struct stat_opts *o, const struct profile *r
   putc('{', f);
   key(f, "schema", &first);
   json_write_str(f, "hakmem-stat");
-  num(f, "version", 1, &first);
+  num(f, "version", 2, &first);
   key(f, "command", &first);
   putc('[', f);
   for (char **a = o->argv; *a; a++) {
@@ -123,6 +129,7 @@ void stat_print_json(FILE *f, const struct stat_opts *o, const struct profile *r
   int pf = 1;
   putc('{', f);
   num(f, "tsc_hz", last->tsc_hz, &pf);
+  num(f, "sample_every", last->sample_every ? last->sample_every : 1, &pf);
   key(f, "timing_compiled", &pf);
   fputs(last->compiled_out ? "false" : "true", f);
   num(f, "top_level_cycles", top, &pf);

@@ -1,9 +1,11 @@
 /* Finding libhakmem.so and running the command on it.
  *
- * The reports come back through a private directory: every process that runs hakmem appends one
- * JSON line to <dir>/profile.jsonl at its exit (HAKMEM_TIMING_FILE is opened O_APPEND, so forked and
- * exec'd children add theirs), and HAKMEM_TIMING_QUIET=1 keeps the library off the program's stderr
- * whatever happens. The program's stdin, stdout and stderr are its own, untouched. */
+ * The figures come back through a private directory (HAKMEM_TIMING_DIR): every process image that
+ * runs hakmem keeps its counters in a file there as it goes, and adds its report beside it at exit
+ * (src/collect.h), so a process that ends any other way (_exit, a signal, an execve into a program
+ * not on hakmem, a closed standard error) still counts; hakmem-stat-collect.c reads them. The
+ * library's warnings go there too, and are printed here once each. The program's stdin, stdout and
+ * stderr are its own, untouched. */
 #include "config.h"
 
 #include <errno.h>
@@ -12,12 +14,15 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "collect_reap.h"
 #include "hakmem-stat.h"
 #include "perf/hakmem-stat-libdir.h" /* HKM_LIBDIR, generated (perf/local.mk) */
 
@@ -128,7 +133,7 @@ static void setenv_or_die(const char *name, const char *value) {
 }
 
 /* In the child: the environment hakmem reads, then exec. */
-static void child(const struct stat_opts *o, const char *lib, const char *file, int errfd) {
+static void child(const struct stat_opts *o, const char *lib, const char *dir, const char *file, int errfd) {
   const char *old = getenv("LD_PRELOAD");
   size_t n = strlen(lib) + (old ? strlen(old) + 2 : 1);
   char *preload = malloc(n);
@@ -137,7 +142,8 @@ static void child(const struct stat_opts *o, const char *lib, const char *file, 
   setenv_or_die("LD_PRELOAD", preload);
   setenv_or_die("HAKMEM_TIMING", "1");
   setenv_or_die("HAKMEM_TIMING_FORMAT", "json");
-  setenv_or_die("HAKMEM_TIMING_FILE", file);
+  setenv_or_die("HAKMEM_TIMING_DIR", dir);
+  setenv_or_die("HAKMEM_TIMING_FILE", file); /* for a library from before HAKMEM_TIMING_DIR */
   setenv_or_die("HAKMEM_TIMING_QUIET", "1");
   if (o->mode) setenv_or_die("HAKMEM_MODE", o->mode);
   if (o->events) setenv_or_die("HAKMEM_PMU", o->events);
@@ -146,36 +152,6 @@ static void child(const struct stat_opts *o, const char *lib, const char *file, 
   ssize_t w = write(errfd, &e, sizeof e);
   (void)w;
   _exit(e == ENOENT || e == ENOTDIR ? STAT_EXIT_NOTFOUND : STAT_EXIT_NOEXEC);
-}
-
-static int read_file(const char *path, char **out, size_t *len) {
-  *out = NULL;
-  *len = 0;
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return errno == ENOENT ? 0 : -1; /* no process reported */
-  size_t cap = 0;
-  for (;;) {
-    if (*len + 65536 > cap) {
-      cap = cap ? cap * 2 : 131072;
-      char *p = realloc(*out, cap + 1);
-      if (!p) {
-        close(fd);
-        return -1;
-      }
-      *out = p;
-    }
-    ssize_t r = read(fd, *out + *len, cap - *len);
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) {
-      close(fd);
-      return -1;
-    }
-    if (r == 0) break;
-    *len += (size_t)r;
-  }
-  close(fd);
-  (*out)[*len] = 0;
-  return 0;
 }
 
 static double tv_s(struct timeval tv) { return (double)tv.tv_sec + (double)tv.tv_usec / 1e6; }
@@ -190,6 +166,10 @@ static int make_dir(char *dir, size_t cap) {
     if (mkdtemp(dir)) return 0;
     e = errno;
   }
+  /* A tmpfs where there is one: every process makes a file in the directory, which takes some
+   * 0.3 ms on a journalled disk under load, a few microseconds in memory. */
+  snprintf(dir, cap, "/dev/shm/hakmem-stat.XXXXXX");
+  if (mkdtemp(dir)) return 0;
   snprintf(dir, cap, "/tmp/hakmem-stat.XXXXXX");
   if (mkdtemp(dir)) return 0;
   if (e)
@@ -198,6 +178,51 @@ static int make_dir(char *dir, size_t cap) {
   else
     fprintf(stderr, "hakmem-stat: cannot create a directory for the reports in /tmp: %s\n", strerror(errno));
   return -1;
+}
+
+/* rusage of one more reaped process into the run's. */
+static void add_usage(struct rusage *to, const struct rusage *u) {
+  to->ru_utime.tv_sec += u->ru_utime.tv_sec;
+  to->ru_utime.tv_usec += u->ru_utime.tv_usec;
+  to->ru_stime.tv_sec += u->ru_stime.tv_sec;
+  to->ru_stime.tv_usec += u->ru_stime.tv_usec;
+  if (u->ru_maxrss > to->ru_maxrss) to->ru_maxrss = u->ru_maxrss;
+  to->ru_minflt += u->ru_minflt;
+  to->ru_majflt += u->ru_majflt;
+}
+
+/* hakmem-stat is the subreaper of everything the command starts (PR_SET_CHILD_SUBREAPER): the
+ * command's orphans come back to it when their parent exits first, and their collection files learn
+ * how they ended, as those of processes reaped by a parent on hakmem do (src/collect_end.c). With
+ * pid: waits until the command itself ends (*st); without: takes what has ended already. */
+static void reap(const char *dir, pid_t pid, int *st, struct rusage *ru) {
+  for (;;) {
+    int s;
+    struct rusage one;
+    pid_t w = wait4(-1, &s, pid ? 0 : WNOHANG, &one);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return;
+    if (WIFEXITED(s) || WIFSIGNALED(s)) hkm_collect_mark_reaped(dir, (int)w, s);
+    add_usage(ru, &one);
+    if (pid && w == pid) {
+      *st = s;
+      return;
+    }
+  }
+}
+
+/* The collection directory and everything the processes left in it. */
+static void remove_dir(const char *dir) {
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  char path[PATH_MAX + 256];
+  while (d && (e = readdir(d)))
+    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+      snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+      unlink(path);
+    }
+  if (d) closedir(d);
+  rmdir(dir);
 }
 
 int stat_run(const struct stat_opts *o, const char *lib, struct run_result *r) {
@@ -209,10 +234,11 @@ int stat_run(const struct stat_opts *o, const char *lib, struct run_result *r) {
   int pipefd[2];
   if (pipe2(pipefd, O_CLOEXEC) != 0) {
     fprintf(stderr, "hakmem-stat: pipe: %s\n", strerror(errno));
-    rmdir(dir);
+    remove_dir(dir);
     return STAT_EXIT_FAIL;
   }
   install_handlers();
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
   fflush(NULL);
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -221,12 +247,12 @@ int stat_run(const struct stat_opts *o, const char *lib, struct run_result *r) {
     fprintf(stderr, "hakmem-stat: fork: %s\n", strerror(errno));
     close(pipefd[0]);
     close(pipefd[1]);
-    rmdir(dir);
+    remove_dir(dir);
     return STAT_EXIT_FAIL;
   }
   if (pid == 0) {
     close(pipefd[0]);
-    child(o, lib, file, pipefd[1]);
+    child(o, lib, dir, file, pipefd[1]);
   }
   child_pid = pid;
   if (pending_sig) kill(pid, pending_sig); /* arrived between fork and here */
@@ -238,17 +264,17 @@ int stat_run(const struct stat_opts *o, const char *lib, struct run_result *r) {
   }
   close(pipefd[0]);
 
-  int st;
+  int st = 0;
   struct rusage ru;
   memset(&ru, 0, sizeof ru);
-  while (wait4(pid, &st, 0, &ru) < 0 && errno == EINTR) {
-  }
+  reap(dir, pid, &st, &ru);
   clock_gettime(CLOCK_MONOTONIC, &t1);
   child_pid = 0;
+  reap(dir, 0, NULL, &ru); /* orphans that ended meanwhile */
 
   if (got == (ssize_t)sizeof err) {
     fprintf(stderr, "hakmem-stat: cannot run '%s': %s\n", o->argv[0], strerror(err));
-    rmdir(dir);
+    remove_dir(dir);
     return err == ENOENT || err == ENOTDIR ? STAT_EXIT_NOTFOUND : STAT_EXIT_NOEXEC;
   }
   if (WIFSIGNALED(st)) {
@@ -264,10 +290,9 @@ int stat_run(const struct stat_opts *o, const char *lib, struct run_result *r) {
   r->t.minflt = (double)ru.ru_minflt;
   r->t.majflt = (double)ru.ru_majflt;
 
-  if (read_file(file, &r->profile, &r->profile_len) != 0)
-    fprintf(stderr, "hakmem-stat: cannot read the reports in %s: %s\n", file, strerror(errno));
-  unlink(file);
-  rmdir(dir);
+  if (stat_collect_read(dir, r) != 0) fprintf(stderr, "hakmem-stat: cannot read %s: %s\n", dir, strerror(errno));
+  stat_collect_print_warnings(stderr, r);
+  remove_dir(dir);
   return 0;
 }
 

@@ -113,7 +113,9 @@ static void print_categories(FILE *f, const struct stat_opts *o, const struct pr
   int nev = event_names(&last->tab, o->events, storage, sizeof storage, evn);
   int rows[MAX_ROWS], k = sorted_rows(runs, n, rows);
   char b1[40], b2[40], b3[40];
-  fprintf(f, "  %-22s %14s %12s %16s %8s", "category", "count", "avg_cyc", "total_cyc", "share");
+  int sampled = last->sample_every > 1; /* a column for the estimates' standard errors */
+  fprintf(f, "  %-22s %14s %12s %16s%s %8s", "category", "count", "avg_cyc", "total_cyc", sampled ? "      +-" : "",
+          "share");
   for (int e = 0; e < nev; e++) fprintf(f, " %16s", evn[e]);
   fputc('\n', f);
   for (int i = 0; i < k; i++) {
@@ -121,13 +123,22 @@ static void print_categories(FILE *f, const struct stat_opts *o, const struct pr
     struct stat_mean cnt = stat_mean_of(runs, n, cat_count, c->name);
     struct stat_mean tot = stat_mean_of(runs, n, cat_total, c->name);
     struct stat_mean sh = stat_mean_of(runs, n, cat_share, c->name);
-    fprintf(f, "  %-22s %14s %12s %16s %7.2f%%", c->name, grouped(cnt.mean, b1, sizeof b1),
-            grouped(cnt.mean > 0 ? tot.mean / cnt.mean : 0, b2, sizeof b2), grouped(tot.mean, b3, sizeof b3),
-            100.0 * sh.mean);
+    fprintf(f, "  %-22s %14s %12s %16s", c->name, grouped(cnt.mean, b1, sizeof b1),
+            grouped(cnt.mean > 0 ? tot.mean / cnt.mean : 0, b2, sizeof b2), grouped(tot.mean, b3, sizeof b3));
+    if (sampled) {
+      double se = stat_cat_stderr(runs, n, c->name);
+      if (se < 0)
+        fprintf(f, " %7s", "?");
+      else
+        fprintf(f, " %6.1f%%", tot.mean > 0 ? 100.0 * se / tot.mean : 0);
+    }
+    fprintf(f, " %7.2f%%", 100.0 * sh.mean);
     for (int e = 0; e < nev; e++) {
       const struct ev *ev = event_of(c, evn[e]);
       if (!ev || ev->unsupported)
         fprintf(f, " %16s", "<not supported>");
+      else if (ev->uncounted)
+        fprintf(f, " %16s", "<not counted>");
       else
         fprintf(f, " %16s", grouped(ev->value, b1, sizeof b1));
     }
@@ -146,6 +157,9 @@ static void print_top_level(FILE *f, const struct profile *runs, int n) {
           grouped(top, b2, sizeof b2));
   if (last->tsc_hz > 0) fprintf(f, ", %.6f s at %.2f GHz", top / last->tsc_hz, last->tsc_hz / 1e9);
   fprintf(f, "\n  times are inclusive (a category includes those nested in it); share = total / top level\n");
+  if (last->sample_every > 1)
+    fprintf(f, "  counts are exact; malloc/free and the slab tiers' fast paths are timed on ~1 call in %u and their\n"
+               "  totals estimated, +- one standard error (? when none was timed)\n", last->sample_every);
 }
 
 static void print_induced(FILE *f, const struct profile *p) {
@@ -197,8 +211,9 @@ static void print_totals(FILE *f, const struct profile *runs, int n) {
   char b[40];
   fputc('\n', f);
   for (size_t i = 0; i < sizeof totals / sizeof totals[0]; i++) {
-    /* the call counts come from the syscall_* categories, which a --disable-timing build lacks */
-    if (runs[n - 1].compiled_out && strstr(totals[i].name, "_calls")) continue;
+    /* the call counts of a library without os_calls come from the syscall_* categories, which a
+     * --disable-timing build lacks */
+    if (runs[n - 1].compiled_out && !runs[n - 1].has_os_calls && strstr(totals[i].name, "_calls")) continue;
     struct stat_mean m = stat_mean_of(runs, n, totals[i].get, NULL);
     if (!strcmp(totals[i].unit, "s"))
       fprintf(f, "  %16.6f  %s", m.mean, label[i]);
@@ -236,6 +251,7 @@ static void print_per_process(FILE *f, const struct profile *p) {
     const struct proc *pr = &p->procs[i];
     fprintf(f, "  pid %ld (parent %ld, %.0f thread%s): '%s'\n", pr->pid, pr->ppid, pr->threads,
             pr->threads == 1 ? "" : "s", pr->command);
+    if (*pr->ending) fprintf(f, "    ended: %s\n", pr->ending);
     print_table_brief(f, &pr->tab, "    ");
   }
 }
@@ -329,6 +345,7 @@ void stat_print_text(FILE *f, const struct stat_opts *o, const struct profile *r
   if (o->sites) stat_print_learned_sites(f, last, o->sites);
   if (n > 1 && (o->per_process || o->per_thread || o->sites)) fprintf(f, "  (of the last run)\n");
   print_totals(f, runs, n);
+  if (*last->endings) fprintf(f, "\n  processes that did not leave through exit(): %s\n", last->endings);
   if (last->unreadable) fprintf(f, "\n  %d report line%s unreadable (a process killed while writing?)\n",
                                 last->unreadable, last->unreadable == 1 ? "" : "s");
   fputc('\n', f);
@@ -368,7 +385,8 @@ void stat_print_csv(FILE *f, const struct stat_opts *o, const struct profile *ru
     csv_line(f, sep, "category", c->name, "total_cycles", tot.mean, tot.rel_pct, n);
     csv_line(f, sep, "category", c->name, "share", sh.mean, sh.rel_pct, n);
     for (int e = 0; e < c->nev; e++)
-      csv_line(f, sep, "event", c->name, c->ev[e].name, c->ev[e].unsupported ? NAN : c->ev[e].value, -1, n);
+      csv_line(f, sep, "event", c->name, c->ev[e].name, c->ev[e].unsupported || c->ev[e].uncounted ? NAN : c->ev[e].value,
+               -1, n);
     if (c->has_induced) csv_line(f, sep, "induced_faults", c->name, "faults", c->induced, -1, n);
   }
   if (last->has_induced) csv_line(f, sep, "induced_faults", "other", "faults", last->induced_other, -1, n);

@@ -39,13 +39,28 @@ struct run_totals {
   double maxrss_kib, minflt, majflt;
 };
 
+/* A warning the library gave in some processes of a run, once. */
+struct run_warning {
+  char *text;    /* "hakmem: ..." */
+  int processes; /* how many gave it */
+};
+
 struct run_result {
   int status;   /* the exit status hakmem-stat passes on: code, or 128 + signal */
   int signaled; /* the command was killed by a signal */
   struct run_totals t;
-  char *profile; /* the reports the processes appended, one JSON object per line */
+  char *profile; /* one report per process image, one JSON object per line (hakmem-stat-collect.c) */
   size_t profile_len;
+  struct run_warning *warn;
+  int nwarn;
+  int unreadable_files; /* collection files of a layout this hakmem-stat does not know */
 };
+
+/* The reports and warnings of a run from its collection directory (HAKMEM_TIMING_DIR). Returns 0, or
+ * -1 when the directory cannot be read. */
+int stat_collect_read(const char *dir, struct run_result *r);
+/* The run's warnings, each once, with how many processes gave it. */
+void stat_collect_print_warnings(FILE *f, const struct run_result *r);
 
 /* The library to preload: --lib, else beside hakmem-stat in the build tree, else the install's
  * libdir. Prints one error line and returns NULL when there is none. */
@@ -63,12 +78,15 @@ int stat_stop_requested(void);
 struct ev {
   char *name;
   double value;
-  int unsupported;
+  int unsupported; /* some process could not count the event at all */
+  int uncounted;   /* some process counted it, but read it on none of this category's measurements */
 };
 
 struct cat {
   char *name, *parent;
   double count, total, min, max, ns;
+  double timed; /* calls timed: the rest of total is estimated from them (sampled categories) */
+  double var;   /* variance of total from the sampling; -1 when some process could not tell it */
   int has_min;
   int nev;
   struct ev ev[STAT_MAX_EVENTS];
@@ -86,6 +104,7 @@ struct table {
 struct proc {
   long pid, ppid;
   char *command;
+  char ending[96]; /* how it ended, in words ("" when the report does not say) */
   double threads;
   struct table tab;
 };
@@ -111,6 +130,10 @@ struct isite {
 
 /* One run, added up over every process that reported. */
 struct profile {
+  char endings[512]; /* the processes that did not end through exit(), in words ("" when none) */
+  int ended[5];      /* of them: _exit, signal, execve, no exit handler, not known */
+  char signals[128]; /* the signals that killed some, "SIGSEGV, SIGKILL" */
+  unsigned sample_every; /* HAKMEM_TIMING_SAMPLE, the largest a process reported (1: all exact) */
   struct table tab;
   int reports, unreadable, compiled_out;
   double tsc_hz;
@@ -130,7 +153,8 @@ struct profile {
   struct thread *threads_v;
   struct site *sites; /* most allocation cycles first */
   double sites_distinct, sites_dropped;
-  double mmaps, munmaps, madvises;
+  double mmaps, munmaps, madvises; /* hakmem's system calls (os_calls, else the syscall_* counts) */
+  int has_os_calls;
   struct run_totals t;
   struct jval **raw; /* the reports as parsed, for --json */
   int nraw;
@@ -140,6 +164,9 @@ struct profile {
 void stat_aggregate(const struct run_result *r, struct profile *p);
 /* The category of that name in t, or NULL. */
 const struct cat *stat_cat(const struct table *t, const char *name);
+/* The standard error, from the sampling, of the mean over runs[0..n) of that category's total
+ * cycles; 0 when every call was timed, -1 when some process could not tell it. */
+double stat_cat_stderr(const struct profile *runs, int n, const char *name);
 
 /* The outputs, for runs[0..n) (n > 1 with -r). status is what hakmem-stat exits with. */
 void stat_print_text(FILE *f, const struct stat_opts *o, const struct profile *runs, int n);
@@ -157,6 +184,9 @@ struct stat_mean {
 };
 struct stat_mean stat_mean_of(const struct profile *runs, int n, double (*get)(const struct profile *, const void *),
                               const void *arg);
+
+/* realloc, or one line and exit 125 when there is no memory. */
+void *stat_xrealloc(void *p, size_t n);
 
 /* The command line as one string, arguments separated by spaces (for headers). */
 char *stat_command_string(char **argv);

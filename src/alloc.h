@@ -2,14 +2,15 @@
  * out-of-line calls for everything else (hakmem.c).
  *
  * With profiling on, malloc and free leave through their existing slow exits (no heap yet, not a
- * slab block, a large size: see hkm_tls_heap in heap.h) for a timed copy of the same routing
- * (hkm_alloc_timed/hkm_free_timed). The untimed paths thus test nothing for the profiler, keep no
+ * slab block, a large size: see hkm_tls_heap in heap.h) for the counted, sampled copy of the same
+ * routing (alloc_timed.h, hakmem.c). The untimed paths thus test nothing for the profiler, keep no
  * timing state live, and need no stack frame. */
 #ifndef HKM_ALLOC_H
 #define HKM_ALLOC_H
 
 #include <errno.h>
 #include <stddef.h>
+#include "alloc_timed.h"
 #include "compiler.h"
 #include "heap.h"
 #include "pagemap.h"
@@ -19,15 +20,11 @@
 extern const int hkm_tier_alloc_cat[HKM_TIER_COUNT];
 extern const int hkm_tier_free_cat[HKM_TIER_COUNT];
 
-void *hkm_alloc_timed(size_t n, const void *site);
-void hkm_free_timed(void *p);
-void *hkm_alloc_noheap(size_t n, const void *site);
 void *hkm_alloc_large(size_t n, const void *site, size_t align);
 void *hkm_alloc_big_entry(size_t n, const void *site);
 void hkm_free_other_entry(void *p);
 void *hkm_alloc_aligned(size_t align, size_t n, const void *site);
 void hkm_free_other(struct hkm_span *s, void *p);
-void hkm_free_noheap(struct hkm_span *s, void *p);
 HKM_COLD __attribute__((noreturn)) void hkm_invalid_pointer(const char *fn, const void *p);
 size_t hkm_usable_size(const void *p, const char *fn);
 void *hkm_realloc(void *p, size_t n, const void *site);
@@ -43,7 +40,7 @@ HKM_INLINE void *hkm_alloc(size_t n, const void *site) {
   if (hkm_likely(n <= HKM_L25_MAX)) {
     struct hkm_heap *h = hkm_tls_heap;
     if (hkm_likely(h != 0)) return hkm_slab_alloc(h, hkm_size_class(n), site);
-    return hkm_alloc_noheap(n, site);
+    return hkm_alloc_exit(n, site);
   }
   return hkm_alloc_big_entry(n, site);
 }
@@ -66,7 +63,7 @@ HKM_INLINE void hkm_free(void *p) {
     if (hkm_likely(h != 0))
       hkm_slab_free(h, s, (struct hkm_block *)p);
     else
-      hkm_free_noheap(s, p);
+      hkm_free_exit(s, p);
     return;
   }
   hkm_free_other_entry(p);

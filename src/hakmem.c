@@ -27,6 +27,7 @@
 #include "induced.h"
 #include "init.h"
 #include "options.h"
+#include "prof_sites.h"
 #include "whale.h"
 
 const int hkm_tier_alloc_cat[HKM_TIER_COUNT] = {HKM_CAT_TINY_ALLOC, HKM_CAT_POOL_GET, HKM_CAT_L25_GET,
@@ -35,14 +36,11 @@ const int hkm_tier_free_cat[HKM_TIER_COUNT] = {HKM_CAT_TINY_FREE, HKM_CAT_POOL_P
                                                 HKM_CAT_BIGCACHE_PUT, HKM_CAT_WHALE_PUT};
 
 void hkm_invalid_pointer(const char *fn, const void *p) {
-  hkm_warn("%s(): invalid pointer %p", fn, p);
+  hkm_fatal("%s(): invalid pointer %p", fn, p);
   abort();
 }
 
-/* The fast paths' exits (alloc.h): profiling sends them to the timed copies; otherwise the thread
- * gets its heap and carries on. */
-void *hkm_alloc_noheap(size_t n, const void *site) {
-  if (hkm_prof_on()) return hkm_alloc_timed(n, site);
+static HKM_NOINLINE void *alloc_first(size_t n, const void *site) {
   struct hkm_heap *h = hkm_heap_get();
   if (!h) {
     errno = ENOMEM;
@@ -51,22 +49,34 @@ void *hkm_alloc_noheap(size_t n, const void *site) {
   return hkm_slab_alloc(h, hkm_size_class(n), site);
 }
 
+/* The fast paths' exits (alloc.h): profiling sends them to the timed copies; otherwise the thread
+ * gets its heap and carries on. While profiling, every call leaves through here, so the test comes
+ * before anything else (the rest is out of line: it would give this function a stack frame). */
+void *hkm_alloc_noheap(size_t n, const void *site) {
+  if (hkm_prof_on()) return hkm_alloc_timed(n, site);
+  return alloc_first(n, site);
+}
+
 void *hkm_alloc_big_entry(size_t n, const void *site) {
   if (hkm_prof_on()) return hkm_alloc_timed(n, site);
   return hkm_alloc_large(n, site, 0);
 }
 
-void hkm_free_noheap(struct hkm_span *s, void *p) {
-  if (hkm_prof_on()) {
-    hkm_free_timed(p);
-    return;
-  }
+static HKM_NOINLINE void free_first(struct hkm_span *s, void *p) {
   struct hkm_heap *h = hkm_heap_get();
   if (!h) {
-    hkm_warn("out of memory for a thread heap");
+    hkm_fatal("out of memory for a thread heap");
     abort();
   }
   hkm_slab_free(h, s, (struct hkm_block *)p);
+}
+
+void hkm_free_noheap(struct hkm_span *s, void *p) {
+  if (hkm_prof_on()) {
+    hkm_free_timed_slab(s, p);
+    return;
+  }
+  free_first(s, p);
 }
 
 void hkm_free_other_entry(void *p) {
@@ -77,17 +87,55 @@ void hkm_free_other_entry(void *p) {
   hkm_free_other(hkm_pagemap_get(p), p);
 }
 
-/* The same routing as hkm_alloc/hkm_free, with every step timed (see alloc.h). */
-void *hkm_alloc_timed(size_t n, const void *site) {
-  HKM_TIME_START(t);
+/* A counted call outside the lean paths below: timed in full (with its tier step) when the sampler
+ * picked it, else credited with the exact cycles measured inside it (and inside its step). */
+struct counted {
+  int timed;
+  uint64_t acc, step_acc;
+  struct hkm_prof_mark m, step;
+};
+
+HKM_INLINE void counted_begin(struct counted *k, int timed, unsigned slot, int cat) {
+  k->timed = timed;
+  k->acc = k->step_acc = hkm_prof_self.acc;
+  if (hkm_unlikely(timed))
+    k->m = hkm_prof_call_begin(slot, cat);
+  else
+    hkm_prof_counted_begin();
+}
+
+HKM_INLINE void counted_step_begin(struct counted *k) {
+  k->step_acc = hkm_prof_self.acc;
+  if (hkm_unlikely(k->timed)) k->step = hkm_prof_nest_begin();
+}
+
+HKM_INLINE void counted_step_end(const struct counted *k, int cat) {
+  if (hkm_unlikely(k->timed))
+    hkm_prof_nest_end(cat, k->step);
+  else if (hkm_prof_self.acc != k->step_acc)
+    hkm_prof_add_nested(cat, hkm_prof_self.acc - k->step_acc);
+}
+
+HKM_INLINE uint64_t counted_end(const struct counted *k, int cat) {
+  if (hkm_unlikely(k->timed)) return hkm_prof_call_end(cat, k->m);
+  hkm_prof_counted_end();
+  if (hkm_prof_self.acc != k->acc) hkm_prof_add_nested(cat, hkm_prof_self.acc - k->acc);
+  return 0;
+}
+
+/* The profiled allocation in full: timed ones, large ones, and a thread's first (alloc_timed.h has
+ * the common case inline). A timed allocation's cycles also count for its call site. */
+static HKM_NOINLINE void *alloc_counted(size_t n, const void *site, int timed, unsigned slot) {
+  struct counted k;
+  counted_begin(&k, timed, slot, HKM_CAT_HAK_ALLOC);
   void *p;
   if (n <= HKM_L25_MAX) {
     struct hkm_heap *h = hkm_heap_get();
     if (h) {
       unsigned c = hkm_size_class(n);
-      HKM_TIME_START(t1);
+      counted_step_begin(&k);
       p = hkm_slab_alloc(h, c, site);
-      HKM_TIME_END_AT(hkm_tier_alloc_cat[hkm_classes[c].tier], t1);
+      counted_step_end(&k, HKM_SLAB_ALLOC_CAT(hkm_classes[c].tier));
     } else {
       errno = ENOMEM;
       p = NULL;
@@ -95,29 +143,55 @@ void *hkm_alloc_timed(size_t n, const void *site) {
   } else {
     p = hkm_alloc_large(n, site, 0);
   }
-  HKM_TIME_END_SITE(HAK_ALLOC, t, site);
+  uint64_t d = counted_end(&k, HKM_CAT_HAK_ALLOC);
+  if (hkm_unlikely(k.timed)) hkm_prof_site_add(site, d);
   return p;
 }
 
-void hkm_free_timed(void *p) {
-  if (!p) return;
-  HKM_TIME_START(t);
-  struct hkm_span *s = hkm_slab_of(p);
+/* The same routing as hkm_alloc, counted and sampled: the calls that do not end in alloc_timed.h's
+ * inline exit (a thread's first, large blocks). */
+void *hkm_alloc_timed(size_t n, const void *site) {
+  unsigned slot = n <= HKM_L25_MAX ? HKM_SLOT_ALLOC(hkm_size_class(n)) : HKM_SLOT_ALLOC_OTHER;
+  return alloc_counted(n, site, hkm_prof_slot_call(slot), slot);
+}
+
+void *hkm_alloc_sampled(size_t n, const void *site) { return alloc_counted(n, site, 1, HKM_SLOT_ALLOC(hkm_size_class(n))); }
+
+/* The profiled free in full: timed ones, blocks of no slab, and a thread without a heap. */
+static HKM_NOINLINE void free_counted(struct hkm_span *s, void *p, int timed, unsigned slot) {
+  struct counted k;
+  counted_begin(&k, timed, slot, HKM_CAT_HAK_FREE);
   if (s) {
-    int cat = hkm_tier_free_cat[s->tier]; /* s may be released by the free */
-    HKM_TIME_START(t1);
+    int cat = HKM_SLAB_FREE_CAT(s->tier); /* s may be released by the free */
+    counted_step_begin(&k);
     struct hkm_heap *h = hkm_heap_get();
     if (!h) {
-      hkm_warn("out of memory for a thread heap");
+      hkm_fatal("out of memory for a thread heap");
       abort();
     }
     hkm_slab_free(h, s, (struct hkm_block *)p);
-    HKM_TIME_END_AT(cat, t1);
-    (void)cat;
+    counted_step_end(&k, cat);
   } else {
     hkm_free_other(hkm_pagemap_get(p), p);
   }
-  HKM_TIME_END(HAK_FREE, t);
+  counted_end(&k, HKM_CAT_HAK_FREE);
+}
+
+/* A slab block's free, s its checked descriptor (alloc.h's hkm_slab_of), counted and sampled. */
+void hkm_free_timed_slab(struct hkm_span *s, void *p) {
+  unsigned slot = HKM_SLOT_FREE(s->cls);
+  free_counted(s, p, hkm_prof_slot_call(slot), slot);
+}
+
+void hkm_free_sampled(struct hkm_span *s, void *p) { free_counted(s, p, 1, HKM_SLOT_FREE(s->cls)); }
+
+void hkm_free_timed(void *p) {
+  if (!p) return;
+  struct hkm_span *s = hkm_slab_of(p);
+  if (s)
+    hkm_free_timed_slab(s, p);
+  else
+    free_counted(NULL, p, hkm_prof_slot_call(HKM_SLOT_FREE_OTHER), HKM_SLOT_FREE_OTHER);
 }
 
 /* Large blocks start LARGE_LEAD bytes into their first page, not on the page boundary. On this
@@ -151,19 +225,25 @@ void *hkm_alloc_aligned(size_t align, size_t n, const void *site) {
     errno = ENOMEM;
     return NULL;
   }
-  HKM_TIME_START(t);
   void *p;
   size_t m = n > align ? n : align;
-  if (align <= HKM_GRANULE && m <= HKM_L25_MAX) {
+  int slab = align <= HKM_GRANULE && m <= HKM_L25_MAX;
+  unsigned c = 0;
+  if (slab) {
     /* Slab bases are granule aligned, so a class whose size is a multiple of align hands out aligned
      * blocks; the power-of-two class at or above m always qualifies. */
-    unsigned c = hkm_size_class(m);
+    c = hkm_size_class(m);
     while (hkm_classes[c].bsize % align) c++;
+  }
+  struct counted k = {0, 0, 0, {0, 0}, {0, 0}};
+  unsigned slot = slab ? HKM_SLOT_ALLOC(c) : HKM_SLOT_ALLOC_OTHER;
+  if (hkm_prof_on()) counted_begin(&k, hkm_prof_slot_call(slot), slot, HKM_CAT_HAK_ALLOC);
+  if (slab) {
     struct hkm_heap *h = hkm_heap_get();
     if (h) {
-      HKM_TIME_START(t1);
+      if (hkm_prof_on()) counted_step_begin(&k);
       p = hkm_slab_alloc(h, c, site);
-      HKM_TIME_END_AT(hkm_tier_alloc_cat[hkm_classes[c].tier], t1);
+      if (hkm_prof_on()) counted_step_end(&k, HKM_SLAB_ALLOC_CAT(hkm_classes[c].tier));
     } else {
       errno = ENOMEM;
       p = NULL;
@@ -171,14 +251,17 @@ void *hkm_alloc_aligned(size_t align, size_t n, const void *site) {
   } else {
     p = hkm_alloc_large(n, site, align);
   }
-  HKM_TIME_END_SITE(HAK_ALLOC, t, site);
+  if (hkm_prof_on()) {
+    uint64_t d = counted_end(&k, HKM_CAT_HAK_ALLOC);
+    if (k.timed) hkm_prof_site_add(site, d);
+  }
   return p;
 }
 
 void hkm_free_other(struct hkm_span *s, void *p) {
   if (!s) hkm_invalid_pointer("free", p);
   if (s->kind == HKM_KIND_FREE && (uintptr_t)p == s->base + s->lead) {
-    hkm_warn("free(): double free of %p", p);
+    hkm_fatal("free(): double free of %p", p);
     abort();
   }
   if ((uintptr_t)p != s->base + s->lead || (s->kind != HKM_KIND_BIG && s->kind != HKM_KIND_WHALE))
@@ -191,7 +274,7 @@ void hkm_free_other(struct hkm_span *s, void *p) {
 }
 
 static HKM_COLD __attribute__((noreturn)) void freed_pointer(const char *fn, const void *p) {
-  hkm_warn("%s(): %p was already freed", fn, p);
+  hkm_fatal("%s(): %p was already freed", fn, p);
   abort();
 }
 
@@ -250,7 +333,7 @@ HKM_API void hak_free_at(void *ptr, size_t size, hak_callsite_t site) {
   if (ptr && size) {
     size_t usable = hkm_usable_size(ptr, "hak_free_at");
     if (size > usable) {
-      hkm_warn("hak_free_at(): size %zu is larger than the block at %p (%zu bytes)", size, ptr, usable);
+      hkm_fatal("hak_free_at(): size %zu is larger than the block at %p (%zu bytes)", size, ptr, usable);
       abort();
     }
   }

@@ -11,7 +11,9 @@
 #include <string.h>
 #include <sys/auxv.h>
 
+#include "alloc_slots.h"
 #include "bigcache.h"
+#include "collect.h"
 #include "hakmem.h"
 #include "heap.h"
 #include "induced.h"
@@ -22,7 +24,9 @@
 #include "pagemap.h"
 #include "pmu.h"
 #include "prof.h"
+#include "prof_sites.h"
 #include "reclaim.h"
+#include "report.h"
 #include "region.h"
 #include "sitecache.h"
 #include "sizeclass.h"
@@ -70,6 +74,7 @@ static void fork_child(void) {
   hkm_heap_fork_child();
   hkm_reclaim_fork_child();
   hkm_induced_fork_child();
+  hkm_prof_sites_reset();
   hkm_learn_fork_child();
 }
 
@@ -90,8 +95,13 @@ static HKM_COLD void init_slow(void) {
   hkm_whale_init();
   hkm_region_init();
   hkm_trim_init();
+  if (hkm_cfg.timing && !HKM_ENABLE_TIMING && !hkm_cfg.timing_quiet)
+    hkm_warn("HAKMEM_TIMING=1 ignored: this hakmem was built with --disable-timing");
+  hkm_prof_init(hkm_cfg.timing, hkm_cfg.timing_sample);
+  hkm_alloc_slots_init();
+  hkm_collect_init();
+  hkm_report_init();
   hkm_learn_init();
-  hkm_prof_init();
   pthread_atfork(fork_prepare, fork_parent, fork_child);
   in_init = 0;
   atomic_store_explicit(&init_state, INIT_DONE, memory_order_release);

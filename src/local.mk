@@ -5,14 +5,17 @@ src_libhakmem_la_CFLAGS = $(AM_CFLAGS) $(HKM_CFLAGS)
 src_libhakmem_la_LDFLAGS = -version-info 0:0:0 -Wl,-z,nodelete
 src_libhakmem_la_SOURCES = \
 	src/hakmem.h src/compiler.h src/types.h \
-	src/prof.h src/prof.c src/prof_sites.h src/prof_sites.c src/strbuf.h src/symbolize.h src/symbolize.c \
+	src/warn.h src/warn.c \
+	src/prof_block.h src/prof.h src/prof.c \
 	src/options.h src/options.c \
+	src/prof_sites.h src/prof_sites.c src/strbuf.h src/symbolize.h src/symbolize.c \
+	src/collect_format.h src/collect_reap.h src/collect_reap.c src/collect.h src/collect.c src/collect_end.c \
 	src/os.h src/os.c src/helper.h src/helper.c \
 	src/pagemap.h src/pagemap.c \
 	src/meta.h src/meta.c \
-	src/sizeclass.h src/sizeclass.c \
+	src/sizeclass.h src/sizeclass.c src/alloc_slots.h src/alloc_slots.c \
+	src/reclaim.h src/reclaim.c \
 	src/site_rules.h src/site_rules.c src/site_stats.h src/site_stats.c src/site_report.h src/site_report.c \
-	src/reclaim.h src/reclaim.c src/report.c \
 	src/region.h src/region.c \
 	src/slab.h src/slab.c src/heap.h src/heap.c \
 	src/policy.h src/policy.c \
@@ -23,5 +26,5 @@ src_libhakmem_la_SOURCES = \
 	src/learn_file.h src/learn_file.c src/learn_cost.h src/learn_cost.c src/learn_keep.h src/learn_keep.c \
 	src/learn.h src/learn.c \
 	src/perfev.h src/perfev.c src/pmu.h src/pmu.c src/induced.h src/induced.c \
-	src/report_pmu.h src/report_pmu.c \
-	src/init.h src/init.c src/alloc.h src/hakmem.c src/malloc.c
+	src/report_pmu.h src/report_pmu.c src/report.h src/report.c \
+	src/init.h src/init.c src/alloc_timed.h src/alloc.h src/hakmem.c src/malloc.c

@@ -4,7 +4,6 @@
  * values. Anything else spelled HAKMEM_* is most likely a typo the user would want to hear about. */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,20 +17,6 @@ struct hkm_config hkm_cfg;
 static const char *const mode_names[] = {"minimal", "fast", "balanced", "learning", "research"};
 
 const char *hkm_mode_name(int mode) { return mode_names[mode]; }
-
-void hkm_warn(const char *fmt, ...) {
-  char buf[512];
-  int n = snprintf(buf, sizeof buf, "hakmem: ");
-  va_list ap;
-  va_start(ap, fmt);
-  int m = vsnprintf(buf + n, sizeof buf - (size_t)n - 1, fmt, ap);
-  va_end(ap);
-  if (m < 0) m = 0;
-  size_t len = (size_t)n + ((size_t)m < sizeof buf - (size_t)n - 1 ? (size_t)m : sizeof buf - (size_t)n - 2);
-  buf[len++] = '\n';
-  ssize_t w = write(2, buf, len);
-  (void)w;
-}
 
 /* Mode presets. Sizes are resident bytes each cache may hold before it gives pages back. */
 static void apply_mode(int mode) {
@@ -101,6 +86,7 @@ static const char *const known_vars[] = {
     "HAKMEM_TIMING_FILE",  "HAKMEM_WHALE_SLOTS", "HAKMEM_REGION_CAP_MB", "HAKMEM_RECLAIM",
     "HAKMEM_RECLAIM_BATCH", "HAKMEM_RECLAIM_DELAY_MS", "HAKMEM_RECLAIM_ADVICE", "HAKMEM_TIMING_QUIET",
     "HAKMEM_PMU",          "HAKMEM_PMU_SAMPLE",  "HAKMEM_PMU_FAULTS",    "HAKMEM_PMU_FAULTS_PERIOD",
+    "HAKMEM_TIMING_SAMPLE", "HAKMEM_TIMING_DIR",
     "HAKMEM_LEARN_FILE",   "HAKMEM_LEARN_FORCE",
 };
 
@@ -178,6 +164,12 @@ static void load_pmu(void) {
 
 void hkm_config_load(void) {
   const char *v;
+  /* The collection file takes the warnings (collect.c), but it is made after this: hold them. */
+  if ((v = secure_getenv("HAKMEM_TIMING_DIR")) && *v) {
+    hkm_cfg.timing_dir = v;
+    hkm_cfg.timing = 1;
+    hkm_warn_hold();
+  }
   int mode = HKM_MODE_BALANCED;
   if ((v = secure_getenv("HAKMEM_MODE")) && *v) {
     int found = -1;
@@ -213,6 +205,8 @@ void hkm_config_load(void) {
   if ((v = secure_getenv("HAKMEM_TIMING_FILE")) && *v) hkm_cfg.timing_file = v;
   if ((v = secure_getenv("HAKMEM_TIMING_QUIET")) && *v)
     hkm_cfg.timing_quiet = parse_bool("HAKMEM_TIMING_QUIET", v, 0);
+  hkm_cfg.timing_sample = HKM_TIMING_SAMPLE_DEFAULT;
+  count_var("HAKMEM_TIMING_SAMPLE", 1, 1000000, &hkm_cfg.timing_sample);
 
   unsigned long n;
   count_var("HAKMEM_WHALE_SLOTS", 0, 64, &hkm_cfg.whale_slots);

@@ -4,6 +4,7 @@
 #define HKM_OPTIONS_H
 
 #include <stddef.h>
+#include "warn.h"
 
 
 enum hkm_reclaim_backend { HKM_RECLAIM_SYNC, HKM_RECLAIM_THREAD, HKM_RECLAIM_URING };
@@ -17,6 +18,8 @@ struct hkm_config {
   int timing_json;          /* HAKMEM_TIMING_FORMAT: 0 = text, 1 = json */
   const char *timing_file;  /* HAKMEM_TIMING_FILE: path, "fd:N", or NULL for stderr */
   int timing_quiet;         /* HAKMEM_TIMING_QUIET: 1 = the profiler never writes to stderr */
+  unsigned timing_sample;   /* HAKMEM_TIMING_SAMPLE: time one fast-path call in about N (1 = all) */
+  const char *timing_dir;   /* HAKMEM_TIMING_DIR: a directory for the collection files (collect.h) */
   unsigned whale_slots;     /* HAKMEM_WHALE_SLOTS: freed >2 MiB mappings kept for reuse */
   size_t whale_cache_bytes; /* resident bytes the whale ring may hold (mode preset) */
   int bigcache;             /* 1 = cache 1-2 MiB blocks per call site (mode preset) */
@@ -38,6 +41,11 @@ struct hkm_config {
   const char *learn_force;  /* HAKMEM_LEARN_FORCE: one rule for every site, no learner (benchmarks) */
 };
 
+/* The profiler times one call of the fast paths in about this many by default: few enough that
+ * profiling costs a few percent (perf/bench/RESULTS.md, issue 12), enough that a run of 10^5 calls
+ * has its cycles to within a few percent. */
+#define HKM_TIMING_SAMPLE_DEFAULT 256
+
 extern struct hkm_config hkm_cfg;
 
 /* Parse the environment into hkm_cfg. Unknown HAKMEM_* names and bad values: one warning line each. */
@@ -46,7 +54,5 @@ void hkm_config_load(void);
 /* The mode's name, as HAKMEM_MODE spells it. */
 const char *hkm_mode_name(int mode);
 
-/* One line "hakmem: ...\n" on stderr, written without allocating. */
-void hkm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

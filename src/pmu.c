@@ -24,7 +24,9 @@
 #include "pmu.h"
 #include "prof.h"
 
-int hkm_pmu_on;
+/* The snapshot's nesting level (1..15) rides in the low 4 bits of the TSC that the begin hook
+ * returns; 0 there means the measurement was not sampled. */
+#define LEVEL_MASK 15u
 
 static int nev;
 static unsigned sample_every = 1;
@@ -48,7 +50,7 @@ struct pt {
   int leader, nopen, rdpmc;
   struct perf_event_mmap_page *pg[HKM_PMU_MAX];
   unsigned depth, tick;
-  uint64_t snap[HKM_PMU_LEVEL_MASK][HKM_PMU_MAX];
+  uint64_t snap[LEVEL_MASK][HKM_PMU_MAX];
 };
 
 static HKM_TLS struct pt self;
@@ -142,7 +144,7 @@ static int read_now(struct pt *t, uint64_t v[HKM_PMU_MAX]) {
     for (int e = 0; e < nev && ok; e++)
       if (t->fd[e] >= 0 && read_rdpmc(t->pg[e], &v[e], &en, &run) != 0) ok = 0;
     if (ok) {
-      hkm_prof_pmu_times(en, run);
+      hkm_prof_event_times(en, run);
       return 0;
     }
   }
@@ -151,32 +153,37 @@ static int read_now(struct pt *t, uint64_t v[HKM_PMU_MAX]) {
   if (n < (ssize_t)(3 * sizeof(uint64_t)) || buf[0] != (uint64_t)t->nopen) return -1;
   for (int e = 0; e < nev; e++)
     if (t->fd[e] >= 0) v[e] = buf[3 + t->pos[e]];
-  hkm_prof_pmu_times(buf[1], buf[2]);
+  hkm_prof_event_times(buf[1], buf[2]);
   return 0;
 }
 
-uint64_t hkm_pmu_begin(void) {
+/* The begin hook: pushes a counter snapshot. */
+static uint64_t pmu_begin(void) {
   struct pt *t = &self;
   if (hkm_unlikely(t->state == PT_NEW)) open_thread(t);
-  if (t->state != PT_OPEN || t->depth >= HKM_PMU_LEVEL_MASK || (sample_every > 1 && t->tick++ % sample_every) ||
+  if (t->state != PT_OPEN || t->depth >= LEVEL_MASK || (sample_every > 1 && t->tick++ % sample_every) ||
       read_now(t, t->snap[t->depth]) != 0)
-    return hkm_tsc() & ~(uint64_t)HKM_PMU_LEVEL_MASK;
+    return hkm_tsc() & ~(uint64_t)LEVEL_MASK;
   t->depth++;
   /* The TSC after the read, so the measured cycles leave out this level's own read. */
-  return (hkm_tsc() & ~(uint64_t)HKM_PMU_LEVEL_MASK) | t->depth;
+  return (hkm_tsc() & ~(uint64_t)LEVEL_MASK) | t->depth;
 }
 
-int hkm_pmu_end(unsigned level, uint64_t delta[HKM_PMU_MAX]) {
+/* The end hook: the deltas since the snapshot at the start's level, into the category. */
+static void pmu_end(int cat, uint64_t start) {
   struct pt *t = &self;
-  if (t->state != PT_OPEN || level > t->depth) return 0; /* e.g. a snapshot from before a fork */
+  unsigned level = (unsigned)(start & LEVEL_MASK);
+  if (!level || t->state != PT_OPEN || level > t->depth) return; /* e.g. a snapshot from before a fork */
   /* Set the depth from the level, not by popping: a measurement that never ended (an early return
    * between START and END) cannot shift every later one. */
   t->depth = level - 1;
-  uint64_t now[HKM_PMU_MAX];
-  if (read_now(t, now) != 0) return 0;
+  uint64_t now[HKM_PMU_MAX], delta[HKM_PMU_MAX];
+  if (read_now(t, now) != 0) return;
   for (int e = 0; e < HKM_PMU_MAX; e++) delta[e] = now[e] - t->snap[level - 1][e];
-  return 1;
+  hkm_prof_add_events(cat, delta);
 }
+
+static const struct hkm_prof_hooks hooks = {pmu_begin, pmu_end};
 
 /* The forked child's group would count the parent's thread: close it, open anew on next use. */
 static void fork_child(void) {
@@ -211,7 +218,7 @@ void hkm_pmu_init(void) {
   sample_every = hkm_cfg.pmu_sample ? hkm_cfg.pmu_sample : 1;
   pthread_key_create(&exit_key, thread_exit);
   pthread_atfork(NULL, NULL, fork_child);
-  hkm_pmu_on = 1;
+  hkm_prof_set_hooks(&hooks);
 }
 
 void hkm_pmu_info(struct hkm_pmu_info *info) {

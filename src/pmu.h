@@ -1,10 +1,11 @@
-/* HAKMEM_PMU: the event columns of the profile (pmu.c); the measurement hooks are in prof.h. */
+/* HAKMEM_PMU: event counts per category beside the cycles (pmu.c). It hooks into the profiler's
+ * measurements (hkm_prof_set_hooks) and adds each measurement's deltas to its category. */
 #ifndef HKM_PMU_H
 #define HKM_PMU_H
 
 #include "prof.h"
 
-/* Encodes HAKMEM_PMU's names (warning about unknown ones) and arms the hooks; from init, outside
+/* Encodes HAKMEM_PMU's names (warning about unknown ones) and installs the hooks; from init, outside
  * every lock, since libpfm4 allocates while it initializes. */
 void hkm_pmu_init(void);
 

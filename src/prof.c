@@ -1,86 +1,86 @@
-/* The profiler core: per-thread counters, their merge into process totals, and the TSC.
+/* The profiler core: per-thread counters, their merge into process figures, and the TSC.
  *
  * The profiler runs inside malloc, and malloc is hakmem itself, so recording never allocates and
- * never locks: each measurement lands in the calling thread's own block, kept in initial-exec TLS.
- * One lock guards the list of live blocks and the totals of exited threads. It is taken when a thread
- * records for the first time, when it exits, and for reports, resets and fork, and nothing that could
- * allocate runs while it is held.
+ * never locks: each measurement lands in the calling thread's own block, which the thread finds
+ * through initial-exec TLS. Blocks live in chunks of memory that a layer above may supply (the
+ * collection files, so that the figures outlive the process); by default they are anonymous
+ * mappings. One lock guards the handing out of blocks. It is taken when a thread records for the
+ * first time, when it exits, and for reports, resets and fork, and nothing that could allocate runs
+ * while it is held.
  *
- * A block's owner is its only writer. Reports read other threads' blocks while they run, with relaxed
- * atomic loads (plain moves on x86-64): a figure may miss the measurement in flight, never tear. */
+ * A block's owner is its only writer, for as long as the thread exists (also while it tears down,
+ * after its exit handler ran); a block is given to another thread only once the kernel says its
+ * thread is gone. Reports read other threads' blocks while they run: a figure may miss the
+ * measurement in flight. */
 #include "config.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "hakmem.h"
-#include "induced.h"
-#include "options.h"
 #include "prof.h"
-#include "prof_sites.h"
 
 const char *const hkm_cat_name[HKM_CAT_COUNT] = {
-#define HKM_CAT_NAME(id, name, parent) name,
+#define HKM_CAT_NAME(id, name, parent, kind) name,
     HKM_CATEGORIES(HKM_CAT_NAME)
 #undef HKM_CAT_NAME
 };
 
 const int hkm_cat_parent[HKM_CAT_COUNT] = {
-#define HKM_CAT_PARENT(id, name, parent) HKM_CAT_##parent,
+#define HKM_CAT_PARENT(id, name, parent, kind) HKM_CAT_##parent,
     HKM_CATEGORIES(HKM_CAT_PARENT)
 #undef HKM_CAT_PARENT
 };
 
+const unsigned char hkm_cat_kind[HKM_CAT_COUNT] = {
+#define HKM_CAT_KIND(id, name, parent, kind) HKM_KIND_##kind,
+    HKM_CATEGORIES(HKM_CAT_KIND)
+#undef HKM_CAT_KIND
+};
+
 int hkm_prof_enabled;
+const struct hkm_prof_hooks *hkm_prof_hooks;
 
-/* A block's life. TLS starts zeroed, so every thread starts NEW without any setup.
- *   NEW    never recorded; not on the list
- *   LIVE   on the list, counting
- *   STALE  on the list; a reset happened and the owner zeroes its counters at its next record
- *   DEAD   the thread's key destructor merged and unlinked it; destructors that run after ours
- *          (other keys, libc's own thread cleanup) may still free memory, and those measurements
- *          go straight to the totals, under the lock */
-enum { BLK_NEW, BLK_LIVE, BLK_STALE, BLK_DEAD };
+/* Where a thread without a block counts: its thresholds are 0, so every call takes the slow path,
+ * which gives the thread a block. Threads race on its counts; nobody reads them. */
+static struct hkm_prof_block nobody;
 
-struct block {
-  struct hkm_prof_stat stat[HKM_CAT_COUNT];
-  struct hkm_pmu_tally pmu;
-  int state;
-  long tid; /* set when the block is linked */
-  struct block *prev, *next;
-};
+__thread struct hkm_prof_self hkm_prof_self __attribute__((tls_model("initial-exec"))) = {&nobody, 0, 0, 0, 0};
 
-/* Exited threads, kept one by one for per-thread reports: the first HKM_PROF_THREADS_KEPT to exit,
- * then the rest added together in exited_other (with what threads free after their destructor ran),
- * so that per-thread figures always add up to the totals while the memory stays fixed. */
-struct exited {
-  long tid;
-  struct hkm_prof_stat stat[HKM_CAT_COUNT];
-};
-
-static HKM_TLS struct block self;
-static HKM_TLS int muted; /* hkm_prof_mute */
+/* Which categories each slot counts for (-1: none). */
+static signed char slot_cat[HKM_PROF_SLOTS][2];
+static int slots_mapped;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct block *live;                          /* LIVE and STALE blocks */
-static struct hkm_prof_stat merged[HKM_CAT_COUNT]; /* exited threads, since start/fork/reset */
-static struct hkm_pmu_tally merged_pmu;
-static unsigned merged_threads;
-static struct exited exited[HKM_PROF_THREADS_KEPT];
-static unsigned exited_n;
-static struct hkm_prof_stat exited_other[HKM_CAT_COUNT];
-static unsigned exited_other_threads;
+static hkm_prof_chunk_fn chunk_source;
+static char *chunk[HKM_PROF_CHUNKS_MAX]; /* chunk[0]'s first block holds the others (HKM_BLK_OTHERS) */
+static unsigned nchunks;
+static int chunks_anonymous; /* chunk[] came from mmap here, not from chunk_source */
+static unsigned sample_every = 1;
+static int requested; /* HAKMEM_TIMING */
 static pthread_key_t exit_key;
 
 /* The TSC is read against the clock once at init; a report reads both again, so the frequency is
- * measured over the whole run for free instead of spinning at init. */
+ * measured over the whole run for free, with no wait. */
 static uint64_t ref_tsc;
 static struct timespec ref_ts;
 
 #define LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+
+#define BLOCK_BYTES ((sizeof(struct hkm_prof_block) + 63) & ~(size_t)63)
+#define CHUNK_BYTES (BLOCK_BYTES * HKM_PROF_CHUNK_BLOCKS)
+
+size_t hkm_prof_block_bytes(void) { return BLOCK_BYTES; }
+
+static struct hkm_prof_block *block_at(unsigned i) {
+  return (struct hkm_prof_block *)(chunk[i / HKM_PROF_CHUNK_BLOCKS] + (size_t)(i % HKM_PROF_CHUNK_BLOCKS) * BLOCK_BYTES);
+}
 
 /* rdtscp waits for the measured code to finish before it reads the counter; plain rdtsc could be
  * hoisted above the code's last loads and under-count it. */
@@ -96,211 +96,394 @@ HKM_INLINE uint64_t since(uint64_t start_tsc) {
   return now > start_tsc ? now - start_tsc : 0;
 }
 
-/* The owner's update: only it writes, so read-modify-write needs no atomic instruction. */
-HKM_INLINE void stat_add(struct hkm_prof_stat *s, uint64_t d) {
-  uint64_t n = s->count;
-  STORE(s->count, n + 1);
-  STORE(s->total, s->total + d);
-  if (n == 0 || d < s->min) STORE(s->min, d);
-  if (d > s->max) STORE(s->max, d);
-}
-
-static void stat_merge(struct hkm_prof_stat *into, const struct hkm_prof_stat *s) {
-  uint64_t n = LOAD(s->count);
-  if (!n) return;
-  uint64_t mn = LOAD(s->min), mx = LOAD(s->max);
-  if (!into->count || mn < into->min) into->min = mn;
-  if (mx > into->max) into->max = mx;
-  into->count += n;
-  into->total += LOAD(s->total);
-}
-
-static void pmu_merge(struct hkm_pmu_tally *into, const struct hkm_pmu_tally *t) {
-  for (int c = 0; c < HKM_CAT_COUNT; c++) {
-    into->sampled[c] += LOAD(t->sampled[c]);
-    for (int e = 0; e < HKM_PMU_MAX; e++) into->delta[c][e] += LOAD(t->delta[c][e]);
+/* A timed call of d cycles, e of which were nested exact measurements, in the census or not (the
+ * owner's update: only it writes, so read-modify-write needs no atomic instruction). */
+HKM_INLINE void cat_timed(struct hkm_prof_cat *c, uint64_t d, uint64_t e, int census) {
+  int64_t r = d > e ? (int64_t)(d - e) : 0; /* signed: converts to double in one instruction */
+  if (census) {
+    STORE(c->census, c->census + 1);
+    STORE(c->census_cycles, c->census_cycles + (uint64_t)r);
+    STORE(c->census_nested, c->census_nested + e);
+  } else {
+    STORE(c->timed, c->timed + 1);
+    STORE(c->cycles, c->cycles + (uint64_t)r);
+    STORE(c->nested, c->nested + e);
+    c->sq += (double)r * (double)r;
   }
-  into->enabled += LOAD(t->enabled);
-  into->running += LOAD(t->running);
+  if (d - 1 < c->min - 1) STORE(c->min, d); /* min is 0 until the first: 0 - 1 is the largest */
+  if (d > c->max) STORE(c->max, d);
 }
 
-static int has_data(const struct block *b) {
+static void cat_merge(struct hkm_prof_cat *into, const struct hkm_prof_cat *c) {
+  uint64_t timed = LOAD(c->timed), census = LOAD(c->census);
+  if (timed || census) {
+    uint64_t mn = LOAD(c->min), mx = LOAD(c->max);
+    if (!(into->timed || into->census) || mn < into->min) into->min = mn;
+    if (mx > into->max) into->max = mx;
+  }
+  into->count += LOAD(c->count);
+  into->timed += timed;
+  into->cycles += LOAD(c->cycles);
+  into->nested += LOAD(c->nested);
+  into->sq += c->sq;
+  into->census += census;
+  into->census_cycles += LOAD(c->census_cycles);
+  into->census_nested += LOAD(c->census_nested);
+}
+
+/* Calls a slot counted; never negative: only the block nobody owns goes below 0. */
+static uint64_t slot_count(const struct hkm_prof_slot *s) {
+  int64_t left = LOAD(s->left);
+  uint64_t end = LOAD(s->end);
+  return left < 0 || (uint64_t)left > end ? 0 : end - (uint64_t)left;
+}
+
+static void block_merge(struct hkm_prof_block *into, const struct hkm_prof_block *b) {
+  for (int i = 0; i < HKM_PROF_SLOTS; i++) into->slot[i].end += slot_count(&b->slot[i]);
+  for (int c = 0; c < HKM_CAT_COUNT; c++) {
+    cat_merge(&into->cat[c], &b->cat[c]);
+    into->pmu[c].sampled += LOAD(b->pmu[c].sampled);
+    for (int e = 0; e < HKM_PMU_MAX; e++) into->pmu[c].delta[e] += LOAD(b->pmu[c].delta[e]);
+  }
+  into->h.pmu_enabled += LOAD(b->h.pmu_enabled);
+  into->h.pmu_running += LOAD(b->h.pmu_running);
+}
+
+static int has_data(const struct hkm_prof_block *b) {
   for (int c = 0; c < HKM_CAT_COUNT; c++)
-    if (LOAD(b->stat[c].count)) return 1;
+    if (LOAD(b->cat[c].count) || LOAD(b->cat[c].timed) || LOAD(b->cat[c].census)) return 1;
+  for (int i = 0; i < HKM_PROF_SLOTS; i++)
+    if (slot_count(&b->slot[i])) return 1;
   return 0;
 }
 
-static void zero_block(struct block *b) {
-  for (int c = 0; c < HKM_CAT_COUNT; c++) {
-    STORE(b->stat[c].count, 0);
-    STORE(b->stat[c].total, 0);
-    STORE(b->stat[c].min, 0);
-    STORE(b->stat[c].max, 0);
-    STORE(b->pmu.sampled[c], 0);
-    for (int e = 0; e < HKM_PMU_MAX; e++) STORE(b->pmu.delta[c][e], 0);
+void hkm_prof_slot_map(unsigned slot, int cat, int step_cat) {
+  if (!slots_mapped) {
+    memset(slot_cat, -1, sizeof slot_cat);
+    slots_mapped = 1;
   }
-  STORE(b->pmu.enabled, 0);
-  STORE(b->pmu.running, 0);
+  if (slot >= HKM_PROF_SLOTS) return;
+  slot_cat[slot][0] = (signed char)cat;
+  slot_cat[slot][1] = (signed char)step_cat;
 }
 
-static void link_block(struct block *b) {
-  b->prev = NULL;
-  b->next = live;
-  if (live) live->prev = b;
-  live = b;
+void hkm_prof_slot_cats(unsigned slot, int *cat, int *step_cat) {
+  *cat = *step_cat = HKM_CAT_NONE;
+  if (!slots_mapped || slot >= HKM_PROF_SLOTS) return;
+  *cat = slot_cat[slot][0];
+  *step_cat = slot_cat[slot][1];
 }
 
-static void unlink_block(struct block *b) {
-  if (b->prev)
-    b->prev->next = b->next;
-  else
-    live = b->next;
-  if (b->next) b->next->prev = b->prev;
-  b->prev = b->next = NULL;
+/* A block's categories with the calls its slots counted added to theirs. */
+static void effective(struct hkm_prof_cat *out, const struct hkm_prof_block *b) {
+  memcpy(out, b->cat, sizeof b->cat); /* a figure may miss the measurement in flight, never tear */
+  if (!slots_mapped) return;
+  for (int i = 0; i < HKM_PROF_SLOTS; i++) {
+    uint64_t n = slot_count(&b->slot[i]);
+    for (int k = 0; k < 2; k++)
+      if (n && slot_cat[i][k] >= 0) out[slot_cat[i][k]].count += n;
+  }
 }
 
-/* Under the lock: a LIVE block's figures move to the exited threads' totals and per-thread records. */
-static void retire(struct block *b) {
-  for (int c = 0; c < HKM_CAT_COUNT; c++) stat_merge(&merged[c], &b->stat[c]);
-  pmu_merge(&merged_pmu, &b->pmu);
-  merged_threads++;
-  if (exited_n < HKM_PROF_THREADS_KEPT) {
-    struct exited *e = &exited[exited_n++];
-    e->tid = b->tid;
-    memset(e->stat, 0, sizeof e->stat);
-    for (int c = 0; c < HKM_CAT_COUNT; c++) stat_merge(&e->stat[c], &b->stat[c]);
+/* Sampling gaps: uniform over 1 .. 2N-1 calls (mean N), drawn per thread, so that a program doing
+ * the same thing every N calls cannot hide from the sample or fill it. */
+static uint64_t next_gap(struct hkm_prof_block *b) {
+  if (sample_every <= 1) return 1;
+  uint64_t x = b->h.rng;
+  x ^= x << 13;
+  x ^= x >> 7;
+  x ^= x << 17;
+  b->h.rng = x;
+  return 1 + (((x >> 32) * (2 * (uint64_t)sample_every - 1)) >> 32); /* no division on this path */
+}
+
+static void block_start(struct hkm_prof_block *b, long tid) {
+  memset(b, 0, sizeof *b);
+  b->h.tid = (int32_t)tid;
+  b->h.threads = 1;
+  b->h.rng = (hkm_tsc() ^ ((uint64_t)tid << 32) ^ (uintptr_t)b) | 1;
+  for (int i = 0; i < HKM_PROF_SLOTS; i++) b->slot[i].left = (int64_t)(b->slot[i].end = 1); /* the census */
+  STORE(b->h.state, HKM_BLK_LIVE);
+}
+
+static int chunk_add(void) {
+  if (nchunks == HKM_PROF_CHUNKS_MAX) return -1;
+  void *m;
+  if (chunk_source) {
+    m = chunk_source(nchunks, CHUNK_BYTES);
   } else {
-    for (int c = 0; c < HKM_CAT_COUNT; c++) stat_merge(&exited_other[c], &b->stat[c]);
-    exited_other_threads++;
+    /* the profiler's own bookkeeping, not hakmem's memory: not through os.c, not counted */
+    m = mmap(NULL, CHUNK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) m = NULL;
+    chunks_anonymous = 1;
   }
+  if (!m) return -1;
+  chunk[nchunks++] = m;
+  if (nchunks == 1) {
+    struct hkm_prof_block *o = block_at(0);
+    o->h.state = HKM_BLK_OTHERS;
+    o->h.tid = -1;
+  }
+  return 0;
 }
 
-/* A thread's first measurement, the first after a reset, and those after its exit. */
-static HKM_NOINLINE void record_slow(int cat, uint64_t d) {
-  struct hkm_prof_stat one = {1, d, d, d};
-  pthread_mutex_lock(&lock);
-  int st = LOAD(self.state);
-  if (st == BLK_DEAD) {
-    stat_merge(&merged[cat], &one);
-    stat_merge(&exited_other[cat], &one);
-    pthread_mutex_unlock(&lock);
-    return;
+/* Under the lock: a block nobody owns. An exited thread's block is taken back only once the kernel
+ * no longer knows the thread (it may free memory after its exit handler ran); its figures move to
+ * the others' block first. */
+static struct hkm_prof_block *block_take(void) {
+  if (!nchunks && chunk_add() != 0) return NULL;
+  for (;;) {
+    for (unsigned i = 1; i < nchunks * HKM_PROF_CHUNK_BLOCKS; i++)
+      if (LOAD(block_at(i)->h.state) == HKM_BLK_FREE) return block_at(i);
+    if (chunk_add() != 0) break;
   }
-  if (st == BLK_STALE) zero_block(&self);
-  if (st == BLK_NEW) {
-    self.tid = (long)gettid();
-    link_block(&self);
+  pid_t pid = getpid();
+  for (unsigned i = 1; i < nchunks * HKM_PROF_CHUNK_BLOCKS; i++) {
+    struct hkm_prof_block *b = block_at(i);
+    if (LOAD(b->h.state) != HKM_BLK_EXITED || syscall(SYS_tgkill, pid, b->h.tid, 0) == 0 || errno != ESRCH) continue;
+    struct hkm_prof_block *o = block_at(0);
+    block_merge(o, b);
+    o->h.threads++;
+    return b;
   }
-  STORE(self.state, BLK_LIVE);
-  stat_add(&self.stat[cat], d);
-  pthread_mutex_unlock(&lock);
-  /* After the unlock: glibc may calloc here (keys past the first 32), which re-enters hakmem and
-   * records, now into a LIVE block. */
-  if (st == BLK_NEW && pthread_setspecific(exit_key, &self) != 0) {
-    /* No destructor would unlink the block before the thread's TLS goes away: count it as exited
-     * now, and let every later measurement take the locked path. */
-    pthread_mutex_lock(&lock);
-    if (LOAD(self.state) == BLK_LIVE) retire(&self);
-    unlink_block(&self);
-    STORE(self.state, BLK_DEAD);
-    pthread_mutex_unlock(&lock);
-  }
-}
-
-/* A measurement's event deltas, after its cycles made the block LIVE (or DEAD). */
-static HKM_NOINLINE void record_pmu(int cat, unsigned level) {
-  uint64_t d[HKM_PMU_MAX];
-  if (!hkm_pmu_end(level, d)) return;
-  struct hkm_pmu_tally *t = &self.pmu;
-  int dead = LOAD(self.state) == BLK_DEAD;
-  if (dead) {
-    pthread_mutex_lock(&lock);
-    t = &merged_pmu;
-  }
-  STORE(t->sampled[cat], t->sampled[cat] + 1);
-  for (int e = 0; e < HKM_PMU_MAX; e++) STORE(t->delta[cat][e], t->delta[cat][e] + d[e]);
-  if (dead) pthread_mutex_unlock(&lock);
-}
-
-/* The group's enabled/running times, for the report's multiplexing figure. */
-void hkm_prof_pmu_times(uint64_t enabled, uint64_t running) {
-  if (LOAD(self.state) != BLK_LIVE) return;
-  STORE(self.pmu.enabled, enabled);
-  STORE(self.pmu.running, running);
-}
-
-void hkm_prof_mute(int on) { muted = on; }
-
-HKM_INLINE void record(int cat, uint64_t d, uint64_t start_tsc) {
-  if (hkm_unlikely((unsigned)cat >= HKM_CAT_COUNT)) return;
-  if (hkm_unlikely(muted)) {
-    uint64_t ignored[HKM_PMU_MAX];
-    /* the PMU snapshot this start pushed must still be popped */
-    if (hkm_unlikely(hkm_pmu_on) && (start_tsc & HKM_PMU_LEVEL_MASK)) hkm_pmu_end(start_tsc & HKM_PMU_LEVEL_MASK, ignored);
-    return;
-  }
-  if (hkm_unlikely(LOAD(self.state) != BLK_LIVE))
-    record_slow(cat, d);
-  else
-    stat_add(&self.stat[cat], d);
-  /* The level bits of a start taken with the PMU on; the PMU never changes once measuring starts. */
-  if (hkm_unlikely(hkm_pmu_on) && (start_tsc & HKM_PMU_LEVEL_MASK)) record_pmu(cat, start_tsc & HKM_PMU_LEVEL_MASK);
-}
-
-void hkm_prof_record(int cat, uint64_t start_tsc) { record(cat, since(start_tsc), start_tsc); }
-
-/* The site is added after the category, outside the measured interval. */
-void hkm_prof_record_site(int cat, uint64_t start_tsc, const void *site) {
-  uint64_t d = since(start_tsc);
-  record(cat, d, start_tsc);
-  if (!muted) hkm_prof_site_add(site, d);
+  return NULL;
 }
 
 static void thread_exit(void *arg) {
-  struct block *b = arg;
+  struct hkm_prof_block *b = arg;
   pthread_mutex_lock(&lock);
-  if (LOAD(b->state) == BLK_LIVE && has_data(b)) retire(b);
-  if (LOAD(b->state) != BLK_DEAD) unlink_block(b);
-  STORE(b->state, BLK_DEAD);
+  if (LOAD(b->h.state) == HKM_BLK_LIVE || LOAD(b->h.state) == HKM_BLK_STALE) {
+    if (LOAD(b->h.state) == HKM_BLK_STALE) block_start(b, b->h.tid);
+    /* Whatever it frees from here on is still counted, never timed: the thread's last calls are
+     * estimated from its earlier ones. */
+    for (int i = 0; i < HKM_PROF_SLOTS; i++) { /* the count stays end - left */
+      b->slot[i].end = b->slot[i].end - (uint64_t)b->slot[i].left + ((uint64_t)1 << 62);
+      b->slot[i].left = (int64_t)1 << 62;
+    }
+    STORE(b->h.state, HKM_BLK_EXITED);
+  }
   pthread_mutex_unlock(&lock);
 }
 
-static void forget_exited(void) {
-  memset(merged, 0, sizeof merged);
-  memset(&merged_pmu, 0, sizeof merged_pmu);
-  merged_threads = 0;
-  exited_n = 0;
-  memset(exited_other, 0, sizeof exited_other);
-  exited_other_threads = 0;
+/* The calling thread's block, taken now if it has none, zeroed if a reset marked it. */
+static HKM_NOINLINE struct hkm_prof_block *attach(void) {
+  struct hkm_prof_self *s = &hkm_prof_self;
+  struct hkm_prof_block *b = s->blk;
+  if (b != &nobody) {
+    if (LOAD(b->h.state) != HKM_BLK_STALE) return b;
+    pthread_mutex_lock(&lock);
+    if (LOAD(b->h.state) == HKM_BLK_STALE) block_start(b, b->h.tid);
+    pthread_mutex_unlock(&lock);
+    return b;
+  }
+  pthread_mutex_lock(&lock);
+  b = block_take();
+  if (b) block_start(b, (long)gettid());
+  pthread_mutex_unlock(&lock);
+  if (!b) return &nobody; /* no memory for blocks: this thread is not counted */
+  s->blk = b;
+  /* After the unlock: glibc may calloc here (keys past the first 32), which re-enters hakmem and
+   * records, now into this block. */
+  if (pthread_setspecific(exit_key, b) != 0) thread_exit(b);
+  return b;
 }
 
-/* Other threads' blocks can be marked but not zeroed: their owners may be adding to them right now. */
-HKM_API void hak_prof_reset(void) {
-  hkm_induced_reset();
+HKM_INLINE struct hkm_prof_block *self_block(void) {
+  struct hkm_prof_block *b = hkm_prof_self.blk;
+  if (hkm_unlikely(b == &nobody || LOAD(b->h.state) == HKM_BLK_STALE)) b = attach();
+  return b;
+}
+
+static void hook_end(int cat, uint64_t start) {
+  if (hkm_unlikely(hkm_prof_hooks != 0)) hkm_prof_hooks->end(cat, start);
+}
+
+/* Each category's sampled ancestors (prof.h's parents), nearest first; -1 past the last. */
+static signed char ancestors[HKM_CAT_COUNT][2];
+
+static void find_ancestors(void) {
+  for (int c = 0; c < HKM_CAT_COUNT; c++) {
+    int n = 0;
+    ancestors[c][0] = ancestors[c][1] = -1;
+    for (int a = hkm_cat_parent[c]; a >= 0 && n < 2; a = hkm_cat_parent[a])
+      if (hkm_cat_kind[a] == HKM_KIND_SAMPLED) ancestors[c][n++] = (signed char)a;
+  }
+}
+
+/* An outermost exact measurement of cat, d cycles, outside every counted or timed call: inside a
+ * lean one, its cycles are nested in its sampled ancestors (prof.h, "the sampled calls"). */
+static void lean_nested(int cat, uint64_t d) {
+  struct hkm_prof_block *b = hkm_prof_self.blk;
+  if (b == &nobody) return;
+  for (int k = 0; k < 2; k++)
+    if (ancestors[cat][k] >= 0) b->cat[(int)ancestors[cat][k]].nested += d;
+}
+
+void hkm_prof_end(int cat, struct hkm_prof_mark m) {
+  uint64_t d = since(m.tsc);
+  struct hkm_prof_self *s = &hkm_prof_self;
+  uint64_t e = s->acc - m.acc;
+  s->depth--;
+  if (hkm_cat_kind[cat] == HKM_KIND_EXACT) {
+    e = 0; /* an exact category's cycles are all its own: never scaled */
+    if (ancestors[cat][0] >= 0) {
+      s->acc = m.acc + d; /* these cycles replace those of the ones nested in this one */
+      if (!s->mode && !s->depth) lean_nested(cat, d);
+    }
+  } else if (s->mode != HKM_PROF_TIMED) {
+    struct hkm_prof_block *b = self_block();
+    b->cat[cat].count++;
+    b->cat[cat].nested += e;
+    hook_end(cat, m.tsc);
+    return;
+  }
+  struct hkm_prof_block *b = self_block();
+  b->cat[cat].count++;
+  cat_timed(&b->cat[cat], d, e, s->mode == HKM_PROF_TIMED && s->census);
+  hook_end(cat, m.tsc);
+}
+
+void hkm_prof_add_nested(int cat, uint64_t cycles) {
+  struct hkm_prof_cat *c = &hkm_prof_self.blk->cat[cat];
+  c->nested += cycles;
+}
+
+struct hkm_prof_mark hkm_prof_call_begin(unsigned slot, int cat) {
+  (void)cat;
+  struct hkm_prof_block *b = hkm_prof_self.blk;
+  if (b == &nobody || LOAD(b->h.state) == HKM_BLK_STALE) {
+    b = attach(); /* the call was counted where the thread counted before: count it here */
+    b->slot[slot].left--;
+  }
+  int census = 0;
+  if (b != &nobody) { /* the next gap; the count (end - left) stays */
+    struct hkm_prof_slot *sl = &b->slot[slot];
+    uint64_t n = sl->end - (uint64_t)sl->left; /* calls so far, this one included */
+    census = n <= HKM_PROF_CENSUS;
+    uint64_t g = n < HKM_PROF_CENSUS ? 1 : next_gap(b);
+    sl->end += g;
+    sl->left += (int64_t)g;
+  }
+  hkm_prof_self.census = census;
+  hkm_prof_self.mode = HKM_PROF_TIMED;
+  return hkm_prof_clock();
+}
+
+void hkm_prof_nest_end(int cat, struct hkm_prof_mark m) {
+  uint64_t d = since(m.tsc);
+  cat_timed(&hkm_prof_self.blk->cat[cat], d, hkm_prof_self.acc - m.acc, hkm_prof_self.census);
+  hook_end(cat, m.tsc);
+}
+
+uint64_t hkm_prof_call_end(int cat, struct hkm_prof_mark m) {
+  uint64_t d = since(m.tsc);
+  struct hkm_prof_self *s = &hkm_prof_self;
+  cat_timed(&s->blk->cat[cat], d, s->acc - m.acc, s->census);
+  s->mode = 0;
+  hook_end(cat, m.tsc);
+  return d;
+}
+
+void hkm_prof_add_events(int cat, const uint64_t delta[HKM_PMU_MAX]) {
+  struct hkm_prof_block *b = hkm_prof_self.blk;
+  if (b == &nobody) return;
+  struct hkm_pmu_tally *t = &b->pmu[cat];
+  STORE(t->sampled, t->sampled + 1);
+  for (int e = 0; e < HKM_PMU_MAX; e++) STORE(t->delta[e], t->delta[e] + delta[e]);
+}
+
+void hkm_prof_event_times(uint64_t enabled, uint64_t running) {
+  struct hkm_prof_block *b = hkm_prof_self.blk;
+  if (b == &nobody) return;
+  STORE(b->h.pmu_enabled, enabled);
+  STORE(b->h.pmu_running, running);
+}
+
+/* Muting: what the thread's block held, put back when it unmutes, so that anything recorded in
+ * between is undone. One copy for the process (helpers start rarely; a copy on the muting thread's
+ * stack could overflow a small one), so muting threads take turns. */
+static pthread_mutex_t mute_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+  struct hkm_prof_slot slot[HKM_PROF_SLOTS];
+  struct hkm_prof_cat cat[HKM_CAT_COUNT];
+  struct hkm_pmu_tally pmu[HKM_CAT_COUNT];
+} mute_copy;
+static struct hkm_prof_block *mute_blk;
+static uint64_t mute_acc;
+static __thread int muting __attribute__((tls_model("initial-exec")));
+
+void hkm_prof_mute(int on) {
+  struct hkm_prof_self *s = &hkm_prof_self;
+  if (on) {
+    if (!hkm_prof_enabled || muting) return;
+    muting = 1;
+    pthread_mutex_lock(&mute_lock);
+    mute_blk = s->blk;
+    mute_acc = s->acc;
+    memcpy(mute_copy.slot, mute_blk->slot, sizeof mute_copy.slot);
+    memcpy(mute_copy.cat, mute_blk->cat, sizeof mute_copy.cat);
+    memcpy(mute_copy.pmu, mute_blk->pmu, sizeof mute_copy.pmu);
+    return;
+  }
+  if (!muting) return;
+  muting = 0;
+  struct hkm_prof_block *b = s->blk;
+  s->acc = mute_acc;
+  if (mute_blk == &nobody && b != &nobody) { /* the thread's first records were all muted ones */
+    pthread_mutex_lock(&lock);
+    block_start(b, b->h.tid);
+    pthread_mutex_unlock(&lock);
+  } else if (b == mute_blk && b != &nobody) {
+    memcpy(b->slot, mute_copy.slot, sizeof mute_copy.slot);
+    memcpy(b->cat, mute_copy.cat, sizeof mute_copy.cat);
+    memcpy(b->pmu, mute_copy.pmu, sizeof mute_copy.pmu);
+  }
+  pthread_mutex_unlock(&mute_lock);
+}
+
+void hkm_prof_reset(void) {
   pthread_mutex_lock(&lock);
-  forget_exited();
-  for (struct block *b = live; b; b = b->next) STORE(b->state, BLK_STALE);
+  for (unsigned i = 0; i < nchunks * HKM_PROF_CHUNK_BLOCKS; i++) {
+    struct hkm_prof_block *b = block_at(i);
+    uint32_t st = LOAD(b->h.state);
+    if (i == 0) {
+      memset(b, 0, sizeof *b);
+      b->h.state = HKM_BLK_OTHERS;
+      b->h.tid = -1;
+    } else if (st == HKM_BLK_EXITED) {
+      /* cannot be zeroed (its thread may still count into it) nor taken back yet */
+      STORE(b->h.state, HKM_BLK_STALE);
+    } else if (st == HKM_BLK_LIVE) {
+      STORE(b->h.state, HKM_BLK_STALE);
+    }
+  }
   pthread_mutex_unlock(&lock);
-  hkm_prof_sites_reset();
+  struct hkm_prof_block *b = hkm_prof_self.blk;
+  if (b != &nobody) { /* the caller is the owner of its own block: zero it now */
+    pthread_mutex_lock(&lock);
+    block_start(b, b->h.tid);
+    pthread_mutex_unlock(&lock);
+  }
 }
 
 /* The lock is held across fork so that the child never inherits it mid-update. */
 static void fork_prepare(void) { pthread_mutex_lock(&lock); }
 static void fork_parent(void) { pthread_mutex_unlock(&lock); }
 
-/* The child reports only its own work: the parent's counts and its other threads are gone. */
+/* The child reports only its own work, in blocks of its own: the parent's blocks may be shared
+ * memory (a collection file) that the parent goes on writing. The forking thread takes a block
+ * again at its next record (from the chunk source, which makes the child a file of its own), so a
+ * child that only execs has nothing to write. */
 static void fork_child(void) {
   pthread_mutex_init(&lock, NULL);
-  forget_exited();
-  hkm_prof_sites_reset();
-  live = NULL;
-  int st = LOAD(self.state);
-  if (st == BLK_LIVE || st == BLK_STALE) {
-    zero_block(&self);
-    self.tid = (long)gettid();
-    link_block(&self);
-    STORE(self.state, BLK_LIVE);
-  }
+  if (chunks_anonymous)
+    for (unsigned i = 0; i < nchunks; i++) munmap(chunk[i], CHUNK_BYTES);
+  memset(chunk, 0, sizeof chunk);
+  nchunks = 0;
+  hkm_prof_self.blk = &nobody;
+  hkm_prof_self.mode = 0;
+  hkm_prof_self.depth = 0;
+  pthread_setspecific(exit_key, NULL); /* the parent's block: not the child's to mark */
 }
 
 static void clock_pair(uint64_t *tsc, struct timespec *ts) {
@@ -310,43 +493,47 @@ static void clock_pair(uint64_t *tsc, struct timespec *ts) {
   *tsc = a + (b - a) / 2;
 }
 
-void hkm_prof_init(void) {
+void hkm_prof_init(int timing, unsigned every) {
   clock_pair(&ref_tsc, &ref_ts);
+  sample_every = every ? every : 1;
+  requested = timing && HKM_ENABLE_TIMING;
+  if (!requested) return;
+  find_ancestors();
   pthread_key_create(&exit_key, thread_exit);
   pthread_atfork(fork_prepare, fork_parent, fork_child);
-  if (hkm_cfg.timing && !HKM_ENABLE_TIMING && !hkm_cfg.timing_quiet)
-    hkm_warn("HAKMEM_TIMING=1 ignored: this hakmem was built with --disable-timing");
 }
 
-void hkm_prof_arm(void) { hkm_prof_enabled = hkm_cfg.timing && HKM_ENABLE_TIMING; }
 
-static int64_t ns_between(const struct timespec *a, const struct timespec *b) {
-  return (int64_t)(b->tv_sec - a->tv_sec) * 1000000000 + (b->tv_nsec - a->tv_nsec);
+void hkm_prof_arm(void) { hkm_prof_enabled = requested; }
+
+unsigned hkm_prof_sample_every(void) { return sample_every; }
+
+void hkm_prof_set_hooks(const struct hkm_prof_hooks *h) { hkm_prof_hooks = h; }
+
+void hkm_prof_set_chunk_source(hkm_prof_chunk_fn fn) { chunk_source = fn; }
+
+void hkm_prof_clock_ref(uint64_t *tsc, uint64_t *ns) {
+  *tsc = ref_tsc;
+  *ns = (uint64_t)ref_ts.tv_sec * 1000000000u + (uint64_t)ref_ts.tv_nsec;
 }
 
-/* Cycles per second over the time since init, waiting until that is at least 10 ms so that the
- * clock's granularity and the two reads' own cost stay far below 0.1%. */
-static uint64_t tsc_hz(void) {
+/* Ticks per second over the time since init. Even a process that lives 100 us gets it to a few
+ * parts in 10^4: the clock reads in ns, and the TSC and the clock are read together to ~30 ns. */
+uint64_t hkm_prof_tsc_hz(void) {
   if (!ref_ts.tv_sec && !ref_ts.tv_nsec) clock_pair(&ref_tsc, &ref_ts); /* before init */
   uint64_t t;
   struct timespec ts;
-  int64_t ns;
-  for (;;) {
-    clock_pair(&t, &ts);
-    ns = ns_between(&ref_ts, &ts);
-    if (ns >= 10000000) break;
-    struct timespec nap = {0, 10000000 - ns};
-    nanosleep(&nap, NULL);
-  }
+  clock_pair(&t, &ts);
+  int64_t ns = (int64_t)(ts.tv_sec - ref_ts.tv_sec) * 1000000000 + (ts.tv_nsec - ref_ts.tv_nsec);
+  if (ns <= 0 || t <= ref_tsc) return 0;
   return (uint64_t)((double)(t - ref_tsc) * 1e9 / (double)ns + 0.5);
 }
 
-/* hkm_prof_record's work on a scratch counter, for calibration: the same reads, checks and update. */
-static HKM_NOINLINE void calib_record(struct hkm_prof_stat *s, int cat, uint64_t start_tsc) {
-  uint64_t d = since(start_tsc);
-  if (hkm_unlikely((unsigned)cat >= HKM_CAT_COUNT)) return;
-  if (hkm_unlikely(LOAD(self.state) == -1)) return;
-  stat_add(s, d);
+/* A timed measurement's work on a scratch counter, for calibration: the same reads and update. */
+static HKM_NOINLINE void calib_record(struct hkm_prof_cat *c, struct hkm_prof_mark m) {
+  uint64_t d = since(m.tsc);
+  c->count++;
+  cat_timed(c, d, hkm_prof_self.acc - m.acc, 0);
 }
 
 /* bias: the smallest interval an empty START/END pair records, so every real measurement carries at
@@ -362,13 +549,11 @@ static void calibrate(uint64_t *bias, uint64_t *cost) {
   }
   uint64_t b = UINT64_MAX, c = UINT64_MAX;
   for (int round = 0; round < 5; round++) {
-    struct hkm_prof_stat s = {0, 0, 0, 0};
+    struct hkm_prof_cat s;
+    memset(&s, 0, sizeof s);
     uint64_t t0 = hkm_tsc();
-    for (int i = 0; i < 1000; i++) {
-      uint64_t start = hkm_tsc();
-      calib_record(&s, 0, start);
-    }
-    uint64_t per = (hkm_tsc() - t0) / 1000;
+    for (int i = 0; i < 200; i++) calib_record(&s, hkm_prof_clock());
+    uint64_t per = (hkm_tsc() - t0) / 200;
     if (s.min < b) b = s.min;
     if (per < c) c = per;
   }
@@ -379,87 +564,106 @@ static void calibrate(uint64_t *bias, uint64_t *cost) {
   *cost = c;
 }
 
-static uint64_t sub_floor(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
-
-static void unbias(struct hkm_prof_stat *s, uint64_t overhead) {
-  s->total = sub_floor(s->total, s->count * overhead);
-  s->min = sub_floor(s->min, overhead);
-  s->max = sub_floor(s->max, overhead);
-}
-
-uint64_t hkm_prof_unbias(uint64_t count, uint64_t cycles) {
+uint64_t hkm_prof_bias(void) {
   uint64_t bias, cost;
   calibrate(&bias, &cost);
-  return sub_floor(cycles, count * bias);
+  return bias;
 }
 
-/* One thread's figures into the next entry of the per-thread list, or into its last entry (tid -1)
- * once HKM_PROF_THREADS_KEPT are listed. */
-static void list_thread(struct hkm_prof_thread *list, unsigned *n, long tid, int exited,
-                        const struct hkm_prof_stat *stat) {
-  struct hkm_prof_thread *t = &list[*n < HKM_PROF_THREADS_KEPT ? *n : HKM_PROF_THREADS_KEPT];
-  if (*n < HKM_PROF_THREADS_KEPT) {
-    memset(t, 0, sizeof *t);
-    t->tid = tid;
-    t->exited = exited;
-    (*n)++;
+static uint64_t sub_floor(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
+
+/* One group of raw sums (a thread, or the threads beyond the kept ones) as report figures. */
+static void estimate(struct hkm_prof_stat *out, const struct hkm_prof_block *raw, const struct hkm_prof_cat *pool,
+                     uint64_t bias) {
+  struct hkm_prof_cat eff[HKM_CAT_COUNT];
+  effective(eff, raw);
+  for (int c = 0; c < HKM_CAT_COUNT; c++) {
+    const struct hkm_prof_cat *r = &eff[c];
+    double var;
+    double t = hkm_prof_estimate(r, &pool[c], (double)bias, &var);
+    out[c].count = r->count;
+    out[c].timed = r->timed + r->census;
+    out[c].total = (uint64_t)(t + 0.5);
+    out[c].var = var;
+    out[c].min = out[c].timed ? sub_floor(r->min, bias) : 0;
+    out[c].max = out[c].timed ? sub_floor(r->max, bias) : 0;
   }
-  t->threads++;
-  if (!exited) t->exited = 0; /* the shared entry has exited only if all it holds have */
-  for (int c = 0; c < HKM_CAT_COUNT; c++) stat_merge(&t->stat[c], &stat[c]);
 }
 
-/* One pass under the lock, reading each live block once, so that the per-thread figures add up to
- * the totals exactly even while threads go on recording. */
+static void add_stat(struct hkm_prof_stat *to, const struct hkm_prof_stat *from) {
+  if (from->timed && (!to->timed || from->min < to->min)) to->min = from->min;
+  if (from->max > to->max) to->max = from->max;
+  to->count += from->count;
+  to->timed += from->timed;
+  to->total += from->total;
+  if (to->var >= 0) to->var = from->var < 0 ? -1 : to->var + from->var;
+}
+
+/* Two passes under the lock: the pool (every block, for the groups that have no timed call of a
+ * category), then each group's estimate: the first threads one by one, the rest added together.
+ * The totals are the sum of the groups' estimates, so the per-thread figures add up to them exactly
+ * even while threads go on recording. */
 void hkm_prof_snapshot_threads(struct hkm_prof_snapshot *snap, struct hkm_prof_thread *threads, unsigned *nthreads) {
-  struct hkm_prof_thread *other = threads ? &threads[HKM_PROF_THREADS_KEPT] : NULL;
-  unsigned n = 0;
+  static struct hkm_prof_block others, pool; /* a few KiB each: not on a caller's stack */
+  static pthread_mutex_t snap_lock = PTHREAD_MUTEX_INITIALIZER;
+  struct hkm_prof_thread one;
+  unsigned listed = 0, nthr = 0;
+  int others_exited = 1;
+  uint64_t bias, cost;
+  calibrate(&bias, &cost);
+  struct hkm_prof_cat pool_eff[HKM_CAT_COUNT];
   memset(snap, 0, sizeof *snap);
-  if (other) {
-    memset(other, 0, sizeof *other);
-    other->tid = -1;
-    other->exited = 1;
-  }
+
+  pthread_mutex_lock(&snap_lock);
+  memset(&others, 0, sizeof others);
+  memset(&pool, 0, sizeof pool);
   pthread_mutex_lock(&lock);
-  memcpy(snap->stat, merged, sizeof merged);
-  snap->pmu = merged_pmu;
-  snap->threads = merged_threads;
-  if (threads) {
-    for (unsigned i = 0; i < exited_n; i++) list_thread(threads, &n, exited[i].tid, 1, exited[i].stat);
-    for (int c = 0; c < HKM_CAT_COUNT; c++) stat_merge(&other->stat[c], &exited_other[c]);
-    other->threads += exited_other_threads;
+  for (unsigned i = 0; i < nchunks * HKM_PROF_CHUNK_BLOCKS; i++) {
+    const struct hkm_prof_block *b = block_at(i);
+    uint32_t st = LOAD(b->h.state);
+    if (st != HKM_BLK_FREE && st != HKM_BLK_STALE) block_merge(&pool, b);
   }
-  for (struct block *b = live; b; b = b->next) {
-    if (LOAD(b->state) != BLK_LIVE || !has_data(b)) continue;
-    struct hkm_prof_stat copy[HKM_CAT_COUNT];
-    for (int c = 0; c < HKM_CAT_COUNT; c++) {
-      copy[c].count = LOAD(b->stat[c].count);
-      copy[c].total = LOAD(b->stat[c].total);
-      copy[c].min = LOAD(b->stat[c].min);
-      copy[c].max = LOAD(b->stat[c].max);
-      stat_merge(&snap->stat[c], &copy[c]);
+  effective(pool_eff, &pool);
+  for (unsigned i = 0; i < nchunks * HKM_PROF_CHUNK_BLOCKS; i++) {
+    const struct hkm_prof_block *b = block_at(i);
+    uint32_t st = LOAD(b->h.state);
+    if (st == HKM_BLK_FREE || st == HKM_BLK_STALE || !has_data(b)) continue;
+    nthr += LOAD(b->h.threads);
+    if (st == HKM_BLK_OTHERS || listed == HKM_PROF_THREADS_KEPT || !threads) {
+      block_merge(&others, b);
+      others.h.threads += LOAD(b->h.threads);
+      if (st == HKM_BLK_LIVE) others_exited = 0;
+      continue;
     }
-    pmu_merge(&snap->pmu, &b->pmu);
-    snap->threads++;
-    if (threads) list_thread(threads, &n, b->tid, 0, copy);
+    struct hkm_prof_thread *t = &threads[listed++];
+    estimate(t->stat, b, pool_eff, bias);
+    t->tid = b->h.tid;
+    t->exited = st == HKM_BLK_EXITED;
+    t->threads = 1;
+    for (int c = 0; c < HKM_CAT_COUNT; c++) add_stat(&snap->stat[c], &t->stat[c]);
   }
   pthread_mutex_unlock(&lock);
+  if (has_data(&others)) {
+    struct hkm_prof_thread *t = threads ? &threads[listed++] : &one;
+    estimate(t->stat, &others, pool_eff, bias);
+    t->tid = -1;
+    t->exited = others_exited;
+    t->threads = others.h.threads;
+    for (int c = 0; c < HKM_CAT_COUNT; c++) add_stat(&snap->stat[c], &t->stat[c]);
+  }
+  memcpy(snap->pmu, pool.pmu, sizeof snap->pmu);
+  snap->pmu_enabled = pool.h.pmu_enabled;
+  snap->pmu_running = pool.h.pmu_running;
+  pthread_mutex_unlock(&snap_lock);
 
   snap->compiled = HKM_ENABLE_TIMING;
   snap->enabled = hkm_prof_enabled;
-  snap->tsc_hz = tsc_hz();
-  calibrate(&snap->overhead, &snap->cost);
-  for (int c = 0; c < HKM_CAT_COUNT; c++) unbias(&snap->stat[c], snap->overhead);
-  if (!threads) return;
-  int any = 0;
-  for (int c = 0; c < HKM_CAT_COUNT; c++) any |= other->stat[c].count != 0;
-  if (any) { /* the entry beyond the kept ones is listed only when it holds something */
-    if (n < HKM_PROF_THREADS_KEPT) threads[n] = *other; /* fewer threads than kept: close the gap */
-    n++;
-  }
-  for (unsigned i = 0; i < n; i++)
-    for (int c = 0; c < HKM_CAT_COUNT; c++) unbias(&threads[i].stat[c], snap->overhead);
-  *nthreads = n;
+  snap->sample_every = sample_every;
+  snap->threads = nthr;
+  snap->tsc_hz = hkm_prof_tsc_hz();
+  snap->overhead = bias;
+  snap->cost = cost;
+  if (nthreads) *nthreads = listed;
 }
 
 void hkm_prof_snapshot(struct hkm_prof_snapshot *snap) { hkm_prof_snapshot_threads(snap, NULL, NULL); }

@@ -1,65 +1,98 @@
-/* The profiler's ground floor: the one list of categories, and the timing macros.
+/* The profiler's ground floor: the one list of categories, the per-thread counters, the clock, and
+ * the timing macros. It knows no other module: what sits above it (event counters, fault
+ * attribution, call-site tables, the collection files) hooks in through hkm_prof_set_hooks and
+ * hkm_prof_set_chunk_source, or wraps these calls.
  *
  * Every allocator path records into a category. The list below is the only place categories are
  * named: the enum, the report names, the JSON keys and the nesting all come from it. A category whose
  * code does not exist yet simply reports a count of zero.
  *
- * X(ID, "name", PARENT): PARENT is the category this one normally runs inside (times are inclusive,
- * so a child's total never exceeds its parent's), or NONE for the top-level API and for categories that
- * can run inside several parents (the syscalls). */
+ * X(ID, "name", PARENT, KIND): PARENT is the category this one normally runs inside (times are
+ * inclusive, so a child's total never exceeds its parent's), or NONE for the top-level API and for
+ * categories that can run inside several parents (the syscalls). KIND is SAMPLED for the common fast
+ * paths, whose cycles are taken on a random sample of calls (see prof_block.h),
+ * EXACT for the rest, timed on every call. Counts are exact for both. */
 #ifndef HKM_PROF_H
 #define HKM_PROF_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "config.h"
 #include "compiler.h"
+#include "prof_block.h"
 
-#define HKM_CATEGORIES(X)                                  \
-  X(HAK_ALLOC, "hak_alloc", NONE)                          \
-  X(HAK_FREE, "hak_free", NONE)                            \
-  X(TINY_ALLOC, "tiny_alloc", HAK_ALLOC)                   \
-  X(TINY_FREE, "tiny_free", HAK_FREE)                      \
-  X(TINY_REFILL, "tiny_refill", TINY_ALLOC)                \
-  X(POOL_GET, "pool_get", HAK_ALLOC)                       \
-  X(POOL_PUT, "pool_put", HAK_FREE)                        \
-  X(POOL_REFILL, "pool_refill", POOL_GET)                  \
-  X(L25_GET, "l25_get", HAK_ALLOC)                         \
-  X(L25_PUT, "l25_put", HAK_FREE)                          \
-  X(L25_REFILL, "l25_refill", L25_GET)                     \
-  X(BIGCACHE_GET, "bigcache_get", HAK_ALLOC)               \
-  X(BIGCACHE_PUT, "bigcache_put", HAK_FREE)                \
-  X(BIGCACHE_EVICT_SCAN, "bigcache_evict_scan", BIGCACHE_PUT) \
-  X(WHALE_GET, "whale_get", HAK_ALLOC)                     \
-  X(WHALE_PUT, "whale_put", HAK_FREE)                      \
-  X(REGION_GET, "region_get", NONE)                        \
-  X(REGION_PUT, "region_put", NONE)                        \
-  X(SITE_RULES_LOOKUP, "site_rules_lookup", NONE)          \
-  X(SITE_RULES_ADOPT, "site_rules_adopt", NONE)            \
-  X(ELO_SELECT, "elo_select", NONE)                        \
-  X(ELO_UPDATE, "elo_update", NONE)                        \
-  X(REMOTE_FREE, "remote_free", HAK_FREE)                  \
-  X(SYSCALL_MMAP, "syscall_mmap", NONE)                    \
-  X(SYSCALL_MUNMAP, "syscall_munmap", NONE)                \
-  X(SYSCALL_MADVISE, "syscall_madvise", NONE)              \
-  X(RECLAIM_SUBMIT, "reclaim_submit", NONE)                \
-  X(RECLAIM_COMPLETE, "reclaim_complete", NONE)
+#define HKM_CATEGORIES(X)                                           \
+  X(HAK_ALLOC, "hak_alloc", NONE, SAMPLED)                          \
+  X(HAK_FREE, "hak_free", NONE, SAMPLED)                            \
+  X(TINY_ALLOC, "tiny_alloc", HAK_ALLOC, SAMPLED)                   \
+  X(TINY_FREE, "tiny_free", HAK_FREE, SAMPLED)                      \
+  X(TINY_REFILL, "tiny_refill", TINY_ALLOC, EXACT)                  \
+  X(POOL_GET, "pool_get", HAK_ALLOC, SAMPLED)                       \
+  X(POOL_PUT, "pool_put", HAK_FREE, SAMPLED)                        \
+  X(POOL_REFILL, "pool_refill", POOL_GET, EXACT)                    \
+  X(L25_GET, "l25_get", HAK_ALLOC, SAMPLED)                         \
+  X(L25_PUT, "l25_put", HAK_FREE, SAMPLED)                          \
+  X(L25_REFILL, "l25_refill", L25_GET, EXACT)                       \
+  X(BIGCACHE_GET, "bigcache_get", HAK_ALLOC, EXACT)                 \
+  X(BIGCACHE_PUT, "bigcache_put", HAK_FREE, EXACT)                  \
+  X(BIGCACHE_EVICT_SCAN, "bigcache_evict_scan", BIGCACHE_PUT, EXACT) \
+  X(WHALE_GET, "whale_get", HAK_ALLOC, EXACT)                       \
+  X(WHALE_PUT, "whale_put", HAK_FREE, EXACT)                        \
+  X(REGION_GET, "region_get", NONE, EXACT)                          \
+  X(REGION_PUT, "region_put", NONE, EXACT)                          \
+  X(SITE_RULES_LOOKUP, "site_rules_lookup", NONE, EXACT)            \
+  X(SITE_RULES_ADOPT, "site_rules_adopt", NONE, EXACT)              \
+  X(ELO_SELECT, "elo_select", NONE, EXACT)                          \
+  X(ELO_UPDATE, "elo_update", NONE, EXACT)                          \
+  X(REMOTE_FREE, "remote_free", HAK_FREE, SAMPLED)                  \
+  X(SYSCALL_MMAP, "syscall_mmap", NONE, EXACT)                      \
+  X(SYSCALL_MUNMAP, "syscall_munmap", NONE, EXACT)                  \
+  X(SYSCALL_MADVISE, "syscall_madvise", NONE, EXACT)                \
+  X(RECLAIM_SUBMIT, "reclaim_submit", NONE, EXACT)                  \
+  X(RECLAIM_COMPLETE, "reclaim_complete", NONE, EXACT)
 
 enum hkm_cat {
-#define HKM_CAT_ENUM(id, name, parent) HKM_CAT_##id,
+#define HKM_CAT_ENUM(id, name, parent, kind) HKM_CAT_##id,
   HKM_CATEGORIES(HKM_CAT_ENUM)
 #undef HKM_CAT_ENUM
   HKM_CAT_COUNT,
   HKM_CAT_NONE = -1
 };
 
-/* Name and parent of each category, indexed by enum hkm_cat. */
+enum { HKM_KIND_EXACT, HKM_KIND_SAMPLED };
+
+/* Name, parent and kind of each category, indexed by enum hkm_cat. */
 extern const char *const hkm_cat_name[HKM_CAT_COUNT];
 extern const int hkm_cat_parent[HKM_CAT_COUNT];
+extern const unsigned char hkm_cat_kind[HKM_CAT_COUNT];
+
+/* A thread's counters: the head, the counting slots, then each category's raw sums and event deltas
+ * (prof_block.h). */
+struct hkm_prof_block {
+  struct hkm_prof_block_head h;
+  struct hkm_prof_slot slot[HKM_PROF_SLOTS];
+  struct hkm_prof_cat cat[HKM_CAT_COUNT];
+  struct hkm_pmu_tally pmu[HKM_CAT_COUNT];
+};
 
 /* Set once, at init, from HAKMEM_TIMING; never changes afterwards, so the branch predicts perfectly.
  * Declared hidden so that the test is one compare with the variable in memory: a default-visibility
  * declaration makes -fPIC code load its address from the GOT first (two more instructions per call). */
 extern int hkm_prof_enabled __attribute__((visibility("hidden")));
+
+/* What a thread keeps at hand while it measures. blk points at a block no thread owns until the
+ * thread's first record (its sampling thresholds are 0, so every call takes the slow path, which
+ * gives the thread a block of its own), so the fast paths never test for it. */
+struct hkm_prof_self {
+  struct hkm_prof_block *blk;
+  uint64_t acc;   /* cycles of the outermost exact measurements with sampled ancestors so far */
+  unsigned depth; /* measurements open (HKM_TIME_START without its END yet) */
+  int mode;       /* HKM_PROF_TIMED or HKM_PROF_COUNTED inside such a call, else 0 */
+  int census;     /* the timed call in progress is one of its slot's first (prof_block.h) */
+};
+enum { HKM_PROF_COUNTED = 1, HKM_PROF_TIMED = 2 };
+extern __thread struct hkm_prof_self hkm_prof_self
+    __attribute__((tls_model("initial-exec"), visibility("hidden")));
 
 HKM_INLINE uint64_t hkm_tsc(void) {
   uint32_t lo, hi;
@@ -67,61 +100,129 @@ HKM_INLINE uint64_t hkm_tsc(void) {
   return ((uint64_t)hi << 32) | lo;
 }
 
-/* Slow path of HKM_TIME_END: adds one measurement that started at start_tsc to the calling thread. */
-void hkm_prof_record(int cat, uint64_t start_tsc);
-/* Between hkm_prof_mute(1) and hkm_prof_mute(0) the calling thread's measurements are hakmem's own
- * business (the allocations pthread_create makes when hakmem starts a helper thread) and are not
- * recorded: a program's figures hold what it asked for, whichever of its threads started the helper. */
-void hkm_prof_mute(int on);
-/* The same, and the measurement is also added to the allocation call site's figures (prof_sites.h). */
-void hkm_prof_record_site(int cat, uint64_t start_tsc, const void *site);
+/* Measurement hooks for the layers above (pmu.c): begin() at the start of every timed measurement,
+ * returning the TSC (its low 4 bits are the hook's to use), end() after its cycles were recorded. */
+struct hkm_prof_hooks {
+  uint64_t (*begin)(void);
+  void (*end)(int cat, uint64_t start);
+};
+extern const struct hkm_prof_hooks *hkm_prof_hooks __attribute__((visibility("hidden")));
+/* From init, before measuring starts; NULL for none. */
+void hkm_prof_set_hooks(const struct hkm_prof_hooks *h);
+/* For the end hook: event deltas of one measurement of cat, and the thread's group times. */
+void hkm_prof_add_events(int cat, const uint64_t delta[HKM_PMU_MAX]);
+void hkm_prof_event_times(uint64_t enabled, uint64_t running);
 
-/* Reads HAKMEM_TIMING* (through config.c) and arms the profiler; called once from hakmem's init. */
-void hkm_prof_init(void);
+/* Where the blocks live. By default prof.c maps anonymous memory; collect.c hands out chunks of its
+ * collection file instead. fn(i, bytes) returns `bytes` of zeroed memory for the i-th chunk of
+ * HKM_PROF_CHUNK_BLOCKS blocks, or NULL. It is asked for chunk 0 again in a forked child (which must
+ * not write into its parent's memory), from the fork handler: it must not allocate. */
+#define HKM_PROF_CHUNK_BLOCKS 64
+#define HKM_PROF_CHUNKS_MAX 64
+typedef void *(*hkm_prof_chunk_fn)(unsigned index, size_t bytes);
+void hkm_prof_set_chunk_source(hkm_prof_chunk_fn fn);
+/* Bytes a block takes in a chunk. */
+size_t hkm_prof_block_bytes(void);
+
+/* Reads nothing from the environment: init passes what HAKMEM_TIMING and the sampling rate say
+ * (sample_every: time one call in about that many, 1 = all). */
+void hkm_prof_init(int timing, unsigned sample_every);
 /* Starts measuring; called by init once everything a measurement may touch (the PMU) is ready, so the
  * allocations libpfm4 makes while it starts are not measured. */
 void hkm_prof_arm(void);
+unsigned hkm_prof_sample_every(void);
 
-/* One category's figures, in cycles: a thread's own counters, the process totals, a report's line. */
+/* Between hkm_prof_mute(1) and hkm_prof_mute(0) the calling thread's measurements are hakmem's own
+ * business (the allocations pthread_create makes when hakmem starts a helper thread) and are undone:
+ * a program's figures hold what it asked for, whichever of its threads started the helper. */
+void hkm_prof_mute(int on);
+
+/* ---- exact measurements (and sampled categories measured outside the timed copies) ---- */
+
+struct hkm_prof_mark {
+  uint64_t tsc, acc;
+};
+
+/* The clock and the exact cycles so far, at the start of a measurement. */
+HKM_INLINE struct hkm_prof_mark hkm_prof_clock(void) {
+  struct hkm_prof_mark m;
+  m.acc = hkm_prof_self.acc;
+  m.tsc = hkm_unlikely(hkm_prof_hooks != 0) ? hkm_prof_hooks->begin() : hkm_tsc();
+  return m;
+}
+
+HKM_INLINE struct hkm_prof_mark hkm_prof_start(void) {
+  hkm_prof_self.depth++;
+  return hkm_prof_clock();
+}
+/* End of a measurement of cat that started at m: an EXACT category records its cycles; a SAMPLED
+ * one records them inside a timed call, else only counts. */
+void hkm_prof_end(int cat, struct hkm_prof_mark m);
+
+/* ---- the sampled calls (hakmem.c's timed copies) ----
+ * The calls of the sampled top-level categories are counted in slots (prof_block.h): slot s stands
+ * for one call of the categories hkm_prof_slot_map gave it. A call counts itself and learns whether
+ * it is to be timed with hkm_prof_slot_call.
+ * - Timed: hkm_prof_call_begin(slot, cat), the step (hkm_prof_nest_begin/_end), hkm_prof_call_end.
+ * - Counted in full (a large block, a thread without a heap): hkm_prof_counted_begin/_end around it,
+ *   with hkm_prof_add_nested for the nested exact cycles (hkm_prof_self.acc moved on).
+ * - Lean (the common case): nothing more; an exact measurement that ends inside it, outermost,
+ *   adds its cycles to its sampled ancestors itself.
+ * The nested exact cycles of a call are those of the exact categories whose parents in the list
+ * above lead to it (a refill: its tier, then hak_alloc; whale_get: hak_alloc), whichever way the call
+ * went; an exact category without such a parent (region_put when a free releases a slab, the
+ * syscalls) stays in the rest of the call's cycles, timed or not, so the estimate stays unbiased
+ * without the lean paths saying which call they are in. */
+void hkm_prof_slot_map(unsigned slot, int cat, int step_cat);
+/* The categories slot stands for (HKM_CAT_NONE when none), as mapped. */
+void hkm_prof_slot_cats(unsigned slot, int *cat, int *step_cat);
+
+/* One decrement of memory and a branch on its flags: compilers write --x <= 0 as a load, a
+ * subtraction, a store and a test, and this runs on every profiled call. */
+HKM_INLINE int hkm_prof_slot_call(unsigned slot) {
+  int64_t *left = &hkm_prof_self.blk->slot[slot].left;
+  __asm__ goto("subq $1, %0\n\tjle %l[timed]" : "+m"(*left) : : "cc" : timed);
+  return 0;
+timed:
+  return 1;
+}
+
+HKM_INLINE void hkm_prof_counted_begin(void) { hkm_prof_self.mode = HKM_PROF_COUNTED; }
+HKM_INLINE void hkm_prof_counted_end(void) { hkm_prof_self.mode = 0; }
+/* Exact cycles measured inside a call of cat that was counted but not timed. */
+void hkm_prof_add_nested(int cat, uint64_t cycles);
+
+/* begin takes the thread's block if it has none yet (and counts the call in it), draws the slot's
+ * next sampling gap, and starts the clock; end returns the call's cycles. */
+struct hkm_prof_mark hkm_prof_call_begin(unsigned slot, int cat);
+uint64_t hkm_prof_call_end(int cat, struct hkm_prof_mark m);
+HKM_INLINE struct hkm_prof_mark hkm_prof_nest_begin(void) { return hkm_prof_clock(); }
+void hkm_prof_nest_end(int cat, struct hkm_prof_mark m);
+
+/* ---- reports ---- */
+
+/* One category's figures in a report: exact count, and cycles estimated from the timed calls. */
 struct hkm_prof_stat {
-  uint64_t count, total, min, max;
+  uint64_t count, timed;
+  uint64_t total;    /* estimated cycles of all calls, timer bias taken off */
+  uint64_t min, max; /* over the timed calls */
+  double var;        /* variance of total (0 when every call was timed, -1 when unknown: calls were
+                      * counted but none of the category's was timed) */
 };
 
-/* HAKMEM_PMU: event deltas per category (pmu.c), kept beside the cycles in the same per-thread block. */
-#define HKM_PMU_MAX 4
-struct hkm_pmu_tally {
-  uint64_t sampled[HKM_CAT_COUNT];            /* measurements that carry event deltas */
-  uint64_t delta[HKM_CAT_COUNT][HKM_PMU_MAX]; /* their summed inclusive deltas, per event */
-  uint64_t enabled, running;                  /* the thread's group times at its last read */
-};
-
-/* PMU switch, set once at init (pmu.c): measurements then also snapshot the thread's counters. */
-extern int hkm_pmu_on __attribute__((visibility("hidden")));
-/* Start of a measurement with the PMU on: pushes a counter snapshot and returns the TSC with the
- * snapshot's nesting level (1..15) in its low 4 bits, or 0 there when this entry is not sampled. */
-uint64_t hkm_pmu_begin(void);
-/* End of one: the deltas since the snapshot at level; returns 0 when there are none. */
-int hkm_pmu_end(unsigned level, uint64_t delta[HKM_PMU_MAX]);
-#define HKM_PMU_LEVEL_MASK 15u
-/* pmu.c reports the calling thread's group times (enabled, running) after each read. */
-void hkm_prof_pmu_times(uint64_t enabled, uint64_t running);
-
-HKM_INLINE uint64_t hkm_prof_start(void) { return hkm_unlikely(hkm_pmu_on) ? hkm_pmu_begin() : hkm_tsc(); }
-
-/* What a report shows, taken at one moment by hkm_prof_snapshot (prof.c) and formatted by report.c. */
+/* What a report shows, taken at one moment by hkm_prof_snapshot and formatted by report.c. */
 struct hkm_prof_snapshot {
-  int compiled;      /* HKM_ENABLE_TIMING: built without --disable-timing */
-  int enabled;       /* hkm_prof_enabled */
-  unsigned threads;  /* threads that recorded since start, fork or reset (exited ones included) */
-  uint64_t tsc_hz;   /* measured against CLOCK_MONOTONIC_RAW; 0 when unknown */
-  uint64_t overhead; /* timer bias every measurement carries; already taken off stat[] */
-  uint64_t cost;     /* what one measurement costs the program; not taken off (see report.c) */
+  int compiled;          /* HKM_ENABLE_TIMING: built without --disable-timing */
+  int enabled;           /* hkm_prof_enabled */
+  unsigned threads;      /* threads that recorded since start, fork or reset (exited ones included) */
+  unsigned sample_every; /* time one call in about this many (1: all) */
+  uint64_t tsc_hz;       /* TSC ticks per second; 0 when unknown */
+  uint64_t overhead;     /* timer bias every measurement carries; already taken off stat[] */
+  uint64_t cost;         /* what one measurement costs the program; not taken off (see report.c) */
   struct hkm_prof_stat stat[HKM_CAT_COUNT];
-  struct hkm_pmu_tally pmu; /* summed over threads like stat */
+  struct hkm_pmu_tally pmu[HKM_CAT_COUNT]; /* summed over threads */
+  uint64_t pmu_enabled, pmu_running;
 };
-
-/* All threads' counters, live and exited, with the timer bias subtracted. Does not allocate. */
-void hkm_prof_snapshot(struct hkm_prof_snapshot *snap);
 
 /* Per-thread figures for reports: the first threads one by one, the rest together (tid -1). */
 #define HKM_PROF_THREADS_KEPT 64
@@ -131,29 +232,35 @@ struct hkm_prof_thread {
   unsigned threads; /* threads whose figures this entry holds */
   struct hkm_prof_stat stat[HKM_CAT_COUNT];
 };
-/* hkm_prof_snapshot, and from the same reading each thread's figures: exited threads in the order
- * they exited, then live ones, at most HKM_PROF_THREADS_KEPT + 1 entries (threads must have room for
- * them); *nthreads gets how many. Together they add up to snap exactly. Does not allocate. */
-void hkm_prof_snapshot_threads(struct hkm_prof_snapshot *snap, struct hkm_prof_thread *threads, unsigned *nthreads);
 
-/* cycles of count measurements with the timer bias taken off (for figures kept outside prof.c). */
-uint64_t hkm_prof_unbias(uint64_t count, uint64_t cycles);
+/* All threads' counters, live and exited, estimated and with the timer bias subtracted. Does not
+ * allocate. With threads (room for HKM_PROF_THREADS_KEPT + 1 entries), also each thread's figures
+ * from the same reading: *nthreads gets how many; they add up to snap exactly. */
+void hkm_prof_snapshot_threads(struct hkm_prof_snapshot *snap, struct hkm_prof_thread *threads, unsigned *nthreads);
+void hkm_prof_snapshot(struct hkm_prof_snapshot *snap);
+/* Forget everything recorded so far (hak_prof_reset). Other threads' blocks are marked and zeroed by
+ * their owners at their next timed call; what they count until then is lost. */
+void hkm_prof_reset(void);
+
+/* The timer bias of one measurement, in cycles (calibrated once). */
+uint64_t hkm_prof_bias(void);
+/* TSC ticks per second, from the TSC and CLOCK_MONOTONIC_RAW read at init and now (no waiting). */
+uint64_t hkm_prof_tsc_hz(void);
+/* The TSC and CLOCK_MONOTONIC_RAW (ns) read together at init, for readers of the counters that
+ * measure the rate themselves later (hakmem-stat). */
+void hkm_prof_clock_ref(uint64_t *tsc, uint64_t *ns);
 
 #if HKM_ENABLE_TIMING
-#define HKM_TIME_START(var) uint64_t var = hkm_unlikely(hkm_prof_enabled) ? hkm_prof_start() : 0
-#define HKM_TIME_END(cat, var)                                              \
-  do {                                                                      \
-    if (hkm_unlikely(hkm_prof_enabled)) hkm_prof_record(HKM_CAT_##cat, var); \
+#define HKM_TIME_START(var) \
+  struct hkm_prof_mark var = hkm_unlikely(hkm_prof_enabled) ? hkm_prof_start() : (struct hkm_prof_mark){0, 0}
+#define HKM_TIME_END(cat, var)                                          \
+  do {                                                                  \
+    if (hkm_unlikely(hkm_prof_enabled)) hkm_prof_end(HKM_CAT_##cat, var); \
   } while (0)
 /* Same as HKM_TIME_END for a category chosen at run time (e.g. by tier). */
-#define HKM_TIME_END_AT(catidx, var)                                    \
-  do {                                                                  \
-    if (hkm_unlikely(hkm_prof_enabled)) hkm_prof_record((catidx), var); \
-  } while (0)
-/* Same as HKM_TIME_END, also counted for the allocation's call site. */
-#define HKM_TIME_END_SITE(cat, var, site)                                               \
-  do {                                                                                  \
-    if (hkm_unlikely(hkm_prof_enabled)) hkm_prof_record_site(HKM_CAT_##cat, var, site); \
+#define HKM_TIME_END_AT(catidx, var)                                \
+  do {                                                              \
+    if (hkm_unlikely(hkm_prof_enabled)) hkm_prof_end((catidx), var); \
   } while (0)
 #else
 #define HKM_TIME_START(var) ((void)0)
@@ -161,7 +268,6 @@ uint64_t hkm_prof_unbias(uint64_t count, uint64_t cycles);
 /* Still no code, but the category expression counts as used (e.g. a table of categories indexed by
  * tier would otherwise be an unused variable under -Werror). */
 #define HKM_TIME_END_AT(catidx, var) ((void)sizeof(catidx))
-#define HKM_TIME_END_SITE(cat, var, site) ((void)0)
 #endif
 
 #endif

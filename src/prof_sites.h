@@ -1,7 +1,9 @@
 /* Allocation call sites seen by the profiler: how many allocations each made and their cycles.
  *
- * Recorded only while profiling (from the timed allocation path, after its measurement ends), into
- * one fixed table shared by all threads: no allocation, no lock, so it can run inside malloc. */
+ * Recorded only while profiling, for the allocations the profiler times (all of them, or a sample
+ * that the report scales up), after the measurement ends, into one fixed table shared by all threads:
+ * no allocation, no lock, so it can run inside malloc. It knows nothing of the profiler core: the
+ * timed allocation path (hakmem.c) hands it the site and the cycles. */
 #ifndef HKM_PROF_SITES_H
 #define HKM_PROF_SITES_H
 
@@ -14,7 +16,7 @@ struct hkm_site_stat {
   uint64_t count, cycles;
 };
 
-/* Adds one allocation of d cycles made from site. */
+/* Adds one (timed) allocation of d cycles made from site. */
 void hkm_prof_site_add(const void *site, uint64_t d);
 
 /* Forgets every site (hak_prof_reset, and the child after fork). */

@@ -10,11 +10,17 @@
  * every figure; the rest of what a measurement costs is not, so an enclosing category still includes
  * it for each measurement nested in it. Both figures are printed.
  *
- * JSON schema "hakmem-profile", version 1. One object per report, on one line (a file may therefore
+ * Counts are exact. The cycles of the sampled categories (prof.h: the malloc/free calls, the slab
+ * tiers' fast paths, remote frees) are those of the first calls of each size class and thread (the
+ * census), plus an estimate from the later calls that were timed (about one in HAKMEM_TIMING_SAMPLE),
+ * with its standard error; every other category is timed on every call.
+ *
+ * JSON schema "hakmem-profile", version 2 (version 1 had no sampling: count was the number of
+ * measurements and total_cycles their sum). One object per report, on one line (a file may therefore
  * hold several reports, one per line). Fields are only ever added within a version; a removed or
  * changed field gets a new version number.
  *   schema                  "hakmem-profile"
- *   version                 1
+ *   version                 2
  *   pid                     process id of the reporting process
  *   ppid                    its parent's process id
  *   command                 the process's command line (/proc/self/cmdline, arguments joined by
@@ -23,29 +29,39 @@
  *   enabled                 true when HAKMEM_TIMING=1 was set at startup
  *   threads                 threads that recorded anything since start, fork or hak_prof_reset(),
  *                           exited and live ones
- *   tsc_hz                  TSC frequency, measured against CLOCK_MONOTONIC_RAW (0 if unknown)
+ *   tsc_hz                  TSC frequency: TSC ticks over CLOCK_MONOTONIC_RAW from hakmem's start to
+ *                           the report (no waiting; 0 if unknown)
  *   overhead_cycles         timer bias per measurement, calibrated at the first report
  *   overhead_subtracted     true: overhead_cycles is already taken off every count's cycles below
  *   measurement_cost_cycles what one measurement costs the program; not subtracted, and enclosing
  *                           categories include it once per measurement nested in them
  *   inclusive               true: a category's cycles include its nested categories'
+ *   sample_every            HAKMEM_TIMING_SAMPLE: the sampled categories time about one call in this
+ *                           many (1: every call, and every figure is exact)
  *   top_level_cycles        total_cycles of hak_alloc + hak_free: the denominator of share
  *   categories              array, every category in prof.h's list order, zero counts included:
  *     name                  e.g. "tiny_alloc"
  *     parent                name of the category it runs inside, or null
- *     count                 measurements
- *     total_cycles          sum over the measurements
+ *     sampled               true for a sampled category (its cycles are estimated when sample_every
+ *                           is above 1), false for one timed on every call
+ *     count                 calls (exact)
+ *     timed                 of which timed, census included (count, for a category timed on every
+ *                           call)
+ *     total_cycles          cycles of all the calls: the sum over the timed ones when every call was
+ *                           timed, else an estimate (see prof_block.h)
+ *     total_cycles_stderr   standard error of that estimate, in cycles (0 when every call was timed)
  *     avg_cycles            total_cycles / count, rounded (0 when count is 0)
- *     min_cycles            shortest measurement (0 when count is 0)
- *     max_cycles            longest measurement
+ *     min_cycles            shortest timed call (0 when none was timed)
+ *     max_cycles            longest timed call
  *     total_ns              total_cycles converted with tsc_hz (0 if tsc_hz is 0)
  *     share                 total_cycles / top_level_cycles, a fraction with 6 decimals (0 when
  *                           top_level_cycles is 0); may exceed 1 for work outside the API calls,
  *                           e.g. syscalls made by the release thread
  *     events_sampled        (with HAKMEM_PMU) measurements that read the events
  *     events                (with HAKMEM_PMU) {event name: inclusive delta, scaled to count when
- *                           events_sampled < count; null when the event is not supported or no
- *                           measurement was sampled}
+ *                           events_sampled < count; 0 for a category with no call; null when the
+ *                           event could not be counted: not supported, or calls but none of their
+ *                           measurements read it}
  *   pmu                     sample_every (HAKMEM_PMU_SAMPLE), read ("rdpmc" or "read"),
  *                           running_fraction (time the events counted / time enabled, null before any
  *                           read; below 1 when multiplexed), events: [{name, supported, error (string
@@ -60,6 +76,9 @@
  *                           object_offset (as in sites below, or null), category, faults}] (first
  *                           event, most faults first, at most 16)
  *                           Fault figures are samples times period.
+ *   os_calls                {mmap, munmap, madvise}: the system calls hakmem made in this process
+ *                           since it started (or forked), measured or not (the syscall_* categories
+ *                           count only those made while the profiler measures)
  *   reclaim                 the deferred release (reclaim.c) since start:
  *     backend               "uring", "thread" or "sync": the one in use
  *     batches               batches the release path ran
@@ -69,20 +88,23 @@
  *     avg_batch             ranges / batches, with 2 decimals (0 when batches is 0)
  *     fallbacks             times a backend could not start and the next one took over
  * The last five fields are present when profiling is enabled:
- *   per_thread              array, one object per thread that recorded: exited threads in exit
- *                           order, then live ones; the first 64 one by one, then one last object
- *                           with tid -1 for the rest (and for what threads freed after their exit
- *                           handler ran), read at the same moment as the categories above, so the
- *                           objects add up to them exactly:
+ *   per_thread              array, one object per thread that recorded, in the order they first
+ *                           recorded; the first 64 one by one, then one last object with tid -1 for
+ *                           the rest and for the threads that had exited before newer ones took
+ *                           their counters over, read at the same moment as the categories above,
+ *                           so the objects add up to them exactly. A thread's figures include what
+ *                           it freed after its exit handler ran:
  *     tid                   kernel thread id, or -1
  *     exited                true when the thread has exited (for tid -1: all it holds have)
- *     threads               threads the object holds: 1, or for tid -1 how many (0 when it holds
- *                           only what threads freed after their exit handler ran)
+ *     threads               threads the object holds: 1, or for tid -1 how many
  *     categories            object: category name -> {"count", "total_cycles"}, only the categories
  *                           with a non-zero count
  *   sites                   array, the allocation call sites (return addresses into the caller of
  *                           malloc, calloc, ..., or the site given to hak_alloc_at) with the most
- *                           hak_alloc cycles, at most 64, most first:
+ *                           hak_alloc cycles, at most 64, most first; only timed allocations are
+ *                           recorded per site, and count and total_cycles are scaled up to all of
+ *                           them (hak_alloc's count / timed), so they are estimates when
+ *                           sample_every is above 1:
  *     addr                  the address, a string "0x..."
  *     object                path of the object (executable or library) holding it, or null
  *     object_offset         addr minus that object's load bias: the address addr2line -e object
@@ -91,11 +113,12 @@
  *     symbol_offset         addr minus that function's address, or null
  *     count                 allocations made from it
  *     total_cycles          their hak_alloc cycles
- *   sites_distinct          call sites seen (up to 1024 are told apart)
- *   sites_dropped           allocations whose site found no room in the table of 1024
+ *   sites_distinct          call sites seen among the timed allocations (up to 1024 are told apart)
+ *   sites_dropped           allocations whose site found no room in the table of 1024 (scaled up
+ *                           like count)
  *   learn                   null unless site rules are on (HAKMEM_MODE=learning or research, or
- *                           HAKMEM_LEARN_FORCE); else the rules per call site of blocks over 1 MiB
- *                           (site_report.c lists the members; hakmem(3) explains them)
+ *                           HAKMEM_LEARN_FORCE); else the rules per call site of blocks over 2 MiB
+ *                           (site_report.h lists the members; hakmem(3) explains them)
  * All cycle, count and ns fields are non-negative integers. */
 #include "config.h"
 
@@ -105,13 +128,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <pthread.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include "collect.h"
 #include "hakmem.h"
 #include "options.h"
+#include "os.h"
 #include "prof.h"
 #include "prof_sites.h"
+#include "report.h"
 #include "report_pmu.h"
 #include "strbuf.h"
 #include "symbolize.h"
@@ -141,24 +170,30 @@ static ull share_ppm(uint64_t total, uint64_t top) {
   return top ? (ull)((double)total * 1e6 / (double)top + 0.5) : 0;
 }
 
+/* Square root by Newton's iteration from above: the library does not link libm (a program that
+ * preloads it need not have it). */
+static double root(double v) {
+  if (!(v > 0)) return 0;
+  double x = v > 1 ? v : 1;
+  for (int i = 0; i < 2000; i++) {
+    double y = 0.5 * (x + v / x);
+    if (y >= x) break;
+    x = y;
+  }
+  return x;
+}
+
+static ull stderr_cycles(const struct hkm_prof_stat *st) { return (ull)(root(st->var) + 0.5); }
+
+/* The standard error as a part of the total, in thousandths. */
+static ull stderr_permille(const struct hkm_prof_stat *st) {
+  return st->total ? (ull)(root(st->var) * 1000.0 / (double)st->total + 0.5) : 0;
+}
+
 static uint64_t top_level(const struct hkm_prof_snapshot *s) {
   return s->stat[HKM_CAT_HAK_ALLOC].total + s->stat[HKM_CAT_HAK_FREE].total;
 }
 
-
-/* The command line, arguments joined by spaces; length in *n (0 when unreadable). */
-static void read_cmdline(char *out, size_t cap, size_t *n) {
-  *n = 0;
-  int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return;
-  ssize_t r;
-  while (*n < cap && ((r = read(fd, out + *n, cap - *n)) > 0 || (r < 0 && errno == EINTR)))
-    if (r > 0) *n += (size_t)r;
-  close(fd);
-  while (*n && out[*n - 1] == 0) (*n)--;
-  for (size_t i = 0; i < *n; i++)
-    if (!out[i]) out[i] = ' ';
-}
 
 /* One category's object; every category-wide figure (and, later, its event columns) goes here. */
 static void json_category(struct hkm_buf *b, const struct hkm_prof_snapshot *s, const struct hkm_report_extra *x, int c,
@@ -169,12 +204,33 @@ static void json_category(struct hkm_buf *b, const struct hkm_prof_snapshot *s, 
   hkm_put(b, "%s{\"name\":\"%s\",\"parent\":%s%s%s,", c ? "," : "", hkm_cat_name[c], parent < 0 ? "" : "\"",
       parent < 0 ? "null" : hkm_cat_name[parent], parent < 0 ? "" : "\"");
   hkm_put(b,
-      "\"count\":%llu,\"total_cycles\":%llu,\"avg_cycles\":%llu,\"min_cycles\":%llu,\"max_cycles\":%llu,"
-      "\"total_ns\":%llu,\"share\":%llu.%06llu",
-      (ull)st->count, (ull)st->total, avg(st), (ull)st->min, (ull)st->max, to_ns(st->total, s->tsc_hz),
-      ppm / 1000000, ppm % 1000000);
+      "\"sampled\":%s,\"count\":%llu,\"timed\":%llu,\"total_cycles\":%llu,\"total_cycles_stderr\":",
+      hkm_cat_kind[c] == HKM_KIND_SAMPLED ? "true" : "false", (ull)st->count, (ull)st->timed, (ull)st->total);
+  if (st->var < 0)
+    hkm_put(b, "null");
+  else
+    hkm_put(b, "%llu", stderr_cycles(st));
+  hkm_put(b, ",\"avg_cycles\":%llu,\"min_cycles\":%llu,\"max_cycles\":%llu,\"total_ns\":%llu,\"share\":%llu.%06llu",
+      avg(st), (ull)st->min, (ull)st->max, to_ns(st->total, s->tsc_hz), ppm / 1000000, ppm % 1000000);
   hkm_report_pmu_json_cat(b, x, s, c);
   hkm_put(b, "}");
+}
+
+/* os.c counts from the process's start; a forked child counts from the fork. */
+static struct hkm_os_stats os_base;
+static void os_fork_child(void) { hkm_os_stats(&os_base); }
+
+static void os_calls(struct hkm_os_stats *o) {
+  hkm_os_stats(o);
+  o->mmaps -= os_base.mmaps;
+  o->munmaps -= os_base.munmaps;
+  o->madvises -= os_base.madvises;
+}
+
+static void json_os_calls(struct hkm_buf *b) {
+  struct hkm_os_stats o;
+  os_calls(&o);
+  hkm_put(b, ",\"os_calls\":{\"mmap\":%zu,\"munmap\":%zu,\"madvise\":%zu}", o.mmaps, o.munmaps, o.madvises);
 }
 
 static void json_reclaim(struct hkm_buf *b) {
@@ -200,7 +256,8 @@ static void json_thread(struct hkm_buf *b, const struct hkm_prof_thread *t, int 
   hkm_put(b, "}}");
 }
 
-static void json_site(struct hkm_buf *b, const struct hkm_site_stat *st, int first) {
+/* A site's figures are those of its timed allocations; scale makes them all of its allocations. */
+static void json_site(struct hkm_buf *b, const struct hkm_site_stat *st, int first, double scale, uint64_t bias) {
   struct hkm_sym sym;
   hkm_symbolize((const void *)st->site, &sym);
   hkm_put(b, "%s{\"addr\":\"%#llx\",\"object\":", first ? "" : ",", (ull)st->site);
@@ -217,18 +274,21 @@ static void json_site(struct hkm_buf *b, const struct hkm_site_stat *st, int fir
   } else {
     hkm_put(b, "null,\"symbol_offset\":null");
   }
-  hkm_put(b, ",\"count\":%llu,\"total_cycles\":%llu}", (ull)st->count,
-      (ull)hkm_prof_unbias(st->count, st->cycles));
+  double cycles = ((double)st->cycles - (double)st->count * (double)bias) * scale;
+  hkm_put(b, ",\"count\":%llu,\"total_cycles\":%llu}", (ull)((double)st->count * scale + 0.5),
+          cycles > 0 ? (ull)(cycles + 0.5) : 0);
 }
 
-static void json_sites(struct hkm_buf *b) {
+static void json_sites(struct hkm_buf *b, const struct hkm_prof_snapshot *s) {
   struct hkm_site_stat top[SITES_SHOWN];
   unsigned distinct;
   uint64_t dropped;
   unsigned n = hkm_prof_sites_top(top, SITES_SHOWN, &distinct, &dropped);
+  const struct hkm_prof_stat *a = &s->stat[HKM_CAT_HAK_ALLOC];
+  double scale = a->timed ? (double)a->count / (double)a->timed : 1;
   hkm_put(b, ",\"sites\":[");
-  for (unsigned i = 0; i < n; i++) json_site(b, &top[i], i == 0);
-  hkm_put(b, "],\"sites_distinct\":%u,\"sites_dropped\":%llu", distinct, (ull)dropped);
+  for (unsigned i = 0; i < n; i++) json_site(b, &top[i], i == 0, scale, s->overhead);
+  hkm_put(b, "],\"sites_distinct\":%u,\"sites_dropped\":%llu", distinct, (ull)((double)dropped * scale + 0.5));
 }
 
 /* The per-thread and per-site parts (threads: NULL when there is no room for them). */
@@ -237,25 +297,27 @@ static void format_json(const struct hkm_prof_snapshot *s, const struct hkm_repo
   uint64_t top = top_level(s);
   char cmd[CMDLINE_CAP + 1];
   size_t cmd_len;
-  read_cmdline(cmd, sizeof cmd, &cmd_len);
-  hkm_put(b, "{\"schema\":\"hakmem-profile\",\"version\":1,\"pid\":%ld,\"ppid\":%ld,\"command\":", (long)getpid(),
+  hkm_read_cmdline(cmd, sizeof cmd, &cmd_len);
+  hkm_put(b, "{\"schema\":\"hakmem-profile\",\"version\":2,\"pid\":%ld,\"ppid\":%ld,\"command\":", (long)getpid(),
       (long)getppid());
   hkm_put_json_str(b, cmd, cmd_len, CMDLINE_CAP);
   hkm_put(b,
       ",\"timing_compiled\":%s,\"enabled\":%s,"
       "\"threads\":%u,\"tsc_hz\":%llu,\"overhead_cycles\":%llu,\"overhead_subtracted\":true,"
-      "\"measurement_cost_cycles\":%llu,\"inclusive\":true,\"top_level_cycles\":%llu,\"categories\":[",
+      "\"measurement_cost_cycles\":%llu,\"inclusive\":true,\"sample_every\":%u,\"top_level_cycles\":%llu,"
+      "\"categories\":[",
       s->compiled ? "true" : "false", s->enabled ? "true" : "false", s->threads, (ull)s->tsc_hz, (ull)s->overhead,
-      (ull)s->cost, (ull)top);
+      (ull)s->cost, s->sample_every, (ull)top);
   for (int c = 0; c < HKM_CAT_COUNT; c++) json_category(b, s, x, c, top);
   hkm_put(b, "]");
+  json_os_calls(b);
   json_reclaim(b);
   hkm_report_pmu_json_tail(b, x, s);
   if (threads) {
     hkm_put(b, ",\"per_thread\":[");
     for (unsigned i = 0; i < nthreads; i++) json_thread(b, &threads[i], i == 0);
     hkm_put(b, "]");
-    json_sites(b);
+    json_sites(b, s);
     hkm_site_report_json(b);
   }
   hkm_put(b, "}\n");
@@ -274,8 +336,8 @@ static void format_text(const struct hkm_prof_snapshot *s, const struct hkm_repo
   ull cghz = (s->tsc_hz + 5000000) / 10000000; /* hundredths of a GHz */
   hkm_put(b, "HAKMEM profile (pid %ld, %u thread%s, tsc %llu.%02llu GHz, overhead %llu cycles/measurement)\n", pid,
       s->threads, s->threads == 1 ? "" : "s", cghz / 100, cghz % 100, (ull)s->overhead);
-  hkm_put(b, "%-22s %12s %10s %9s %10s %12s %15s %7s", "category", "count", "avg_cyc", "avg_ns", "min_cyc",
-      "max_cyc", "total_cyc", "share");
+  hkm_put(b, "%-22s %12s %10s %10s %9s %10s %12s %15s %6s %7s", "category", "count", "timed", "avg_cyc", "avg_ns",
+      "min_cyc", "max_cyc", "total_cyc", "+-", "share");
   hkm_report_pmu_head(b, x);
   hkm_put(b, "\n");
 
@@ -294,9 +356,14 @@ static void format_text(const struct hkm_prof_snapshot *s, const struct hkm_repo
   for (int i = 0; i < n; i++) {
     const struct hkm_prof_stat *st = &s->stat[order[i]];
     ull pm = (share_ppm(st->total, top) + 500) / 1000; /* tenths of a percent */
-    hkm_put(b, "%-22s %12llu %10llu %9llu %10llu %12llu %15llu %5llu.%llu%%", hkm_cat_name[order[i]],
-        (ull)st->count, avg(st), to_ns(avg(st), s->tsc_hz), (ull)st->min, (ull)st->max, (ull)st->total, pm / 10,
-        pm % 10);
+    ull se = stderr_permille(st);
+    hkm_put(b, "%-22s %12llu %10llu %10llu %9llu %10llu %12llu %15llu ", hkm_cat_name[order[i]], (ull)st->count,
+        (ull)st->timed, avg(st), to_ns(avg(st), s->tsc_hz), (ull)st->min, (ull)st->max, (ull)st->total);
+    if (st->var < 0)
+      hkm_put(b, "%6s", "?");
+    else
+      hkm_put(b, "%3llu.%llu%%", se / 10, se % 10);
+    hkm_put(b, " %5llu.%llu%%", pm / 10, pm % 10);
     hkm_report_pmu_cells(b, x, s, order[i]);
     hkm_put(b, "\n");
   }
@@ -307,6 +374,12 @@ static void format_text(const struct hkm_prof_snapshot *s, const struct hkm_repo
       ns / 1000000000, ns % 1000000000 / 1000);
   hkm_put(b, "times are inclusive: a category includes those nested in it (tiny_alloc in hak_alloc, ...);\n"
          "share = total / top level, so shares do not add up to 100%%\n");
+  if (s->sample_every > 1)
+    hkm_put(b,
+        "counts are exact; the malloc/free calls and the slab tiers' fast paths are timed on about 1 call in %u\n"
+        "(HAKMEM_TIMING_SAMPLE) and their totals estimated from those, +- one standard error (? when none\n"
+        "was timed); the other categories are timed on every call\n",
+        s->sample_every);
   hkm_put(b,
       "overhead: %llu cycles of timer bias per measurement subtracted from every figure; a measurement\n"
       "costs ~%llu cycles in all, which enclosing categories still include per nested measurement\n",
@@ -346,13 +419,32 @@ static int write_all(int fd, const char *p, size_t n) {
   return 0;
 }
 
+/* Standard error as it was when hakmem started, kept under a high number: programs such as ls and
+ * sort close their standard error before exit, and the report comes after that. -1: none kept. */
+static int saved_stderr = -1;
+
+void hkm_report_init(void) {
+  if (!hkm_cfg.timing) return;
+  pthread_atfork(NULL, NULL, os_fork_child);
+  if (hkm_cfg.timing_file || hkm_cfg.timing_dir) return;
+  struct rlimit rl;
+  int low = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur >= 64 && rl.rlim_cur != RLIM_INFINITY
+                ? (int)(rl.rlim_cur / 2 > 1 << 20 ? 1 << 20 : rl.rlim_cur / 2)
+                : 10;
+  saved_stderr = fcntl(2, F_DUPFD_CLOEXEC, low);
+}
+
 /* HAKMEM_TIMING_FILE, or stderr. A destination that fails gets one warning and stderr instead: a
- * profile is never worth stopping the program for. With HAKMEM_TIMING_QUIET=1 (hakmem-stat) the
- * program's stderr is not ours: such a report is dropped without a word. */
+ * profile is never worth stopping the program for. With HAKMEM_TIMING_QUIET=1 the program's stderr
+ * is not ours: such a report is dropped without a word. */
 static void write_configured(const char *p, size_t n) {
   const char *f = hkm_cfg.timing_file;
   int quiet = hkm_cfg.timing_quiet;
-  int fd = 2, own = 0;
+  int fd = saved_stderr >= 0 ? saved_stderr : 2, own = 0;
+  if (hkm_collect_active()) { /* hakmem-stat: after this image's counters */
+    hkm_collect_report(p, n);
+    return;
+  }
   if (f && !strncmp(f, "fd:", 3)) {
     char *end;
     errno = 0;
@@ -364,23 +456,24 @@ static void write_configured(const char *p, size_t n) {
     else
       hkm_warn("HAKMEM_TIMING_FILE=%s is not fd:N; profile written to stderr", f);
   } else if (f) {
-    fd = open(f, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd >= 0) {
+    int o = open(f, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (o >= 0) {
+      fd = o;
       own = 1;
     } else if (quiet) {
       return;
     } else {
       int e = errno;
       hkm_warn("HAKMEM_TIMING_FILE=%s cannot be opened (%s); profile written to stderr", f, strerror(e));
-      fd = 2;
     }
   } else if (quiet) {
     return; /* stderr by default, and stderr is not ours */
   }
-  if (write_all(fd, p, n) != 0 && fd != 2 && !quiet) {
+  int to_stderr = fd == 2 || fd == saved_stderr;
+  if (write_all(fd, p, n) != 0 && !to_stderr && !quiet) {
     int e = errno;
     hkm_warn("HAKMEM_TIMING_FILE=%s cannot be written (%s); profile written to stderr", f, strerror(e));
-    write_all(2, p, n);
+    write_all(saved_stderr >= 0 ? saved_stderr : 2, p, n);
   }
   if (own) close(fd);
 }
@@ -413,6 +506,13 @@ static void report(FILE *out, int json) {
 }
 
 HKM_API void hak_prof_report(FILE *out, int flags) { report(out, flags & HAK_PROF_JSON); }
+
+/* The profiler core, the call sites and the fault sampler each forget what they hold. */
+HKM_API void hak_prof_reset(void) {
+  hkm_induced_reset();
+  hkm_prof_reset();
+  hkm_prof_sites_reset();
+}
 
 /* Also when timing was asked for but compiled out: the report then says so, and a tool reading it
  * (hakmem-stat) still learns that the process ran on hakmem. */

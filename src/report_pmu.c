@@ -23,10 +23,10 @@ void hkm_report_extra_take(struct hkm_report_extra *x) {
 
 /* A category's event total: the sampled deltas scaled to all its measurements. */
 static ull event_value(const struct hkm_prof_snapshot *s, int cat, int e, int *scaled) {
-  uint64_t n = s->pmu.sampled[cat], all = s->stat[cat].count;
+  uint64_t n = s->pmu[cat].sampled, all = s->stat[cat].count;
   *scaled = n && n < all;
   if (!n) return 0;
-  return (ull)((double)s->pmu.delta[cat][e] * (double)all / (double)n + 0.5);
+  return (ull)((double)s->pmu[cat].delta[e] * (double)all / (double)n + 0.5);
 }
 
 void hkm_report_pmu_head(struct hkm_buf *b, const struct hkm_report_extra *x) {
@@ -39,7 +39,7 @@ void hkm_report_pmu_cells(struct hkm_buf *b, const struct hkm_report_extra *x, c
     int scaled;
     if (!x->pmu.supported[e]) {
       hkm_put(b, " %16s", "<not supported>");
-    } else if (!s->pmu.sampled[cat]) {
+    } else if (!s->pmu[cat].sampled) {
       hkm_put(b, " %16s", "<not counted>");
     } else {
       ull v = event_value(s, cat, e, &scaled);
@@ -136,9 +136,9 @@ void hkm_report_pmu_tail(struct hkm_buf *b, const struct hkm_report_extra *x, co
     hkm_put(b, "\n");
     for (int e = 0; e < p->n; e++)
       if (!p->supported[e]) hkm_put(b, "  %s: <not supported> (%s)\n", p->name[e], p->error[e]);
-    if (s->pmu.running < s->pmu.enabled)
+    if (s->pmu_running < s->pmu_enabled)
       hkm_put(b, "  events multiplexed: counting %llu%% of the time, figures not scaled\n",
-              (ull)(s->pmu.running * 100 / s->pmu.enabled));
+              (ull)(s->pmu_running * 100 / s->pmu_enabled));
   }
   if (x->ind.enabled) induced_text(b, x);
 }
@@ -146,15 +146,16 @@ void hkm_report_pmu_tail(struct hkm_buf *b, const struct hkm_report_extra *x, co
 void hkm_report_pmu_json_cat(struct hkm_buf *b, const struct hkm_report_extra *x, const struct hkm_prof_snapshot *s,
                              int cat) {
   if (!x->pmu.n) return;
-  hkm_put(b, ",\"events_sampled\":%llu,\"events\":{", (ull)s->pmu.sampled[cat]);
+  hkm_put(b, ",\"events_sampled\":%llu,\"events\":{", (ull)s->pmu[cat].sampled);
   for (int e = 0; e < x->pmu.n; e++) {
     int scaled;
     hkm_put(b, "%s", e ? "," : "");
     hkm_put_json_str(b, x->pmu.name[e], strlen(x->pmu.name[e]), HKM_EVENT_NAME_MAX);
-    if (x->pmu.supported[e] && s->pmu.sampled[cat])
-      hkm_put(b, ":%llu", event_value(s, cat, e, &scaled));
-    else
+    /* null only when it could not be counted: unsupported, or measurements but none read it */
+    if (!x->pmu.supported[e] || (s->stat[cat].count && !s->pmu[cat].sampled))
       hkm_put(b, ":null");
+    else
+      hkm_put(b, ":%llu", event_value(s, cat, e, &scaled));
   }
   hkm_put(b, "}");
 }
@@ -197,8 +198,8 @@ void hkm_report_pmu_json_tail(struct hkm_buf *b, const struct hkm_report_extra *
   const struct hkm_pmu_info *p = &x->pmu;
   hkm_put(b, ",\"pmu\":{\"sample_every\":%u,\"read\":\"%s\",\"running_fraction\":", p->sample_every,
           p->rdpmc ? "rdpmc" : "read");
-  if (s->pmu.enabled) {
-    ull ppm = (ull)((double)s->pmu.running * 1e6 / (double)s->pmu.enabled + 0.5);
+  if (s->pmu_enabled) {
+    ull ppm = (ull)((double)s->pmu_running * 1e6 / (double)s->pmu_enabled + 0.5);
     hkm_put(b, "%llu.%06llu", ppm / 1000000, ppm % 1000000);
   } else
     hkm_put(b, "null");

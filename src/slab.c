@@ -229,7 +229,7 @@ HKM_COLD void hkm_slab_free_suspect(struct hkm_heap *h, struct hkm_span *s, stru
       return;
     }
   }
-  hkm_warn("free(): double free of %p", (void *)b);
+  hkm_fatal("free(): double free of %p", (void *)b);
   abort();
 }
 

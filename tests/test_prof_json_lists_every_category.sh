@@ -7,17 +7,19 @@ HAKMEM_TIMING=1 HAKMEM_TIMING_FILE=/dev/null "$prog" report > "$tmp/on" || fail 
 for f in on off; do
   check_json "$tmp/$f" <<'PY' || fail "report with profiling $f"
 rep = r[0]
-assert rep["schema"] == "hakmem-profile" and rep["version"] == 1
+assert rep["schema"] == "hakmem-profile" and rep["version"] == 2 and rep["sample_every"] == 1
 for k in ("pid", "threads", "tsc_hz", "overhead_cycles", "measurement_cost_cycles", "top_level_cycles"):
     assert isinstance(rep[k], int) and rep[k] >= 0, k
 for k in ("timing_compiled", "enabled", "overhead_subtracted", "inclusive"):
     assert isinstance(rep[k], bool), k
 assert [(c["name"], c["parent"]) for c in rep["categories"]] == cats, rep["categories"]
-keys = {"name", "parent", "count", "total_cycles", "avg_cycles", "min_cycles", "max_cycles", "total_ns", "share"}
+keys = {"name", "parent", "sampled", "count", "timed", "total_cycles", "total_cycles_stderr", "avg_cycles", "min_cycles",
+        "max_cycles", "total_ns", "share"}
 assert all(set(c) == keys for c in rep["categories"])
 assert any(c["count"] == 0 for c in rep["categories"])
 if not rep["enabled"]:
     assert all(c["count"] == 0 for c in rep["categories"])
+assert all(c["timed"] == c["count"] and c["total_cycles_stderr"] == 0 for c in rep["categories"])
 print(len(cats), "categories, enabled =", rep["enabled"])
 PY
 done

@@ -6,6 +6,10 @@ prof_h="$HKM_TOP_SRCDIR/src/prof.h"
 [ -x "$py" ] || { echo "$py not found: skipped"; exit 77; }
 tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
 for v in $(env | sed -n 's/^\(HAKMEM_[A-Z0-9_]*\)=.*/\1/p'); do unset "$v"; done
+# These tests check the profiler's exact figures (a child's cycles within its parent's, a count per
+# measurement): every call timed. test_prof_sampled checks the sampling.
+HAKMEM_TIMING_SAMPLE=1
+export HAKMEM_TIMING_SAMPLE
 
 # The report says whether the profiler was compiled in; without it there is nothing to test.
 compiled=$("$prog" report | "$py" -c 'import json, sys; print(json.loads(sys.stdin.readline())["timing_compiled"])')
@@ -18,7 +22,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 # and nested_ok(rep) = every category's total within its parent's.
 prelude='import json, re, sys
 r = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
-xs = re.findall(r"^\s+X\((\w+), \"(\w+)\", (\w+)\)", open(sys.argv[2]).read(), re.M)
+xs = re.findall(r"^\s+X\((\w+), \"(\w+)\", (\w+), \w+\)", open(sys.argv[2]).read(), re.M)
 ids = {i: n for i, n, _ in xs}
 cats = [(n, ids.get(p)) for _, n, p in xs]
 assert cats, "no categories parsed from prof.h"

@@ -8,7 +8,7 @@ need_timing
 "$stat" --json -o "$tmp/count.json" "$prog" count 300 120 > "$tmp/out" 2> "$tmp/err" || fail "count run failed"
 [ ! -s "$tmp/out" ] && [ ! -s "$tmp/err" ] || { cat "$tmp/out" "$tmp/err"; fail "output with -o"; }
 check_py "$tmp/count.json" <<'PY' || fail "count"
-assert j["schema"] == "hakmem-stat" and j["version"] == 1 and j["runs"] == 1 and j["exit_status"] == 0
+assert j["schema"] == "hakmem-stat" and j["version"] == 2 and j["runs"] == 1 and j["exit_status"] == 0
 assert j["command"][1:] == ["count", "300", "120"], j["command"]
 cats = {c["name"]: c for c in j["profile"]["categories"]}
 expect = {"hak_alloc": 420, "hak_free": 420, "tiny_alloc": 300, "tiny_free": 300, "pool_get": 120, "pool_put": 120}

@@ -9,10 +9,16 @@
  *   test_stat_prog exit C         exits with status C
  *   test_stat_prog output         known bytes on stdout and stderr, interleaved
  *   test_stat_prog wait           sleeps until a signal ends it
+ *   test_stat_prog end HOW T      T Tiny pairs, then ends: _exit (_exit(3)), segv (SIGSEGV), kill
+ *                                 (SIGKILL), closeerr (closes stderr, returns 0), exec (execs /bin/true
+ *                                 without LD_PRELOAD: a program not on hakmem)
+ *   test_stat_prog forkexit N T   N children, each making T Tiny pairs and leaving with _exit(0), reaped
+ *                                 with waitpid; then T in the parent
  *
  * Linked with -export-dynamic so that dladdr names stat_site_tiny and stat_site_pool. */
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +62,20 @@ static int arg(char **argv, int i, int max) {
   return v;
 }
 
+/* n children, each making t Tiny pairs, then leaving with exit(0), or _exit(0) when quick. */
+static int spawn(int n, int t, int quick) {
+  for (int i = 0; i < n; i++) {
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+      stat_site_tiny(t);
+      if (quick) _exit(0);
+      exit(0);
+    }
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) return 2;
   const char *mode = argv[1];
@@ -67,14 +87,7 @@ int main(int argc, char **argv) {
   }
   if (!strcmp(mode, "fork") && argc == 4) {
     int n = arg(argv, 2, 64), t = arg(argv, 3, MAX_PAIRS);
-    for (int i = 0; i < n; i++) {
-      pid_t pid = fork();
-      if (pid < 0) return 1;
-      if (pid == 0) {
-        stat_site_tiny(t);
-        exit(0);
-      }
-    }
+    if (spawn(n, t, 0) != 0) return 1;
     stat_site_tiny(t);
     int st, bad = 0;
     for (int i = 0; i < n; i++)
@@ -113,6 +126,28 @@ int main(int argc, char **argv) {
   }
   if (!strcmp(mode, "wait") && argc == 2) {
     for (;;) pause();
+  }
+  if (!strcmp(mode, "end") && argc == 4) {
+    stat_site_tiny(arg(argv, 3, MAX_PAIRS));
+    const char *how = argv[2];
+    if (!strcmp(how, "_exit")) _exit(3);
+    if (!strcmp(how, "segv")) raise(SIGSEGV);
+    if (!strcmp(how, "kill")) raise(SIGKILL);
+    if (!strcmp(how, "closeerr")) return close(2) == 0 ? 0 : 1;
+    if (!strcmp(how, "exec")) {
+      unsetenv("LD_PRELOAD");
+      execl("/bin/true", "true", (char *)NULL);
+    }
+    return 2;
+  }
+  if (!strcmp(mode, "forkexit") && argc == 4) {
+    int n = arg(argv, 2, 64), t = arg(argv, 3, MAX_PAIRS);
+    if (spawn(n, t, 1) != 0) return 1;
+    int st, bad = 0;
+    for (int i = 0; i < n; i++)
+      if (waitpid(-1, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st)) bad = 1;
+    stat_site_tiny(t);
+    return bad;
   }
   return 2;
 }

@@ -47,7 +47,7 @@ pt = rep["per_thread"]
 # 70 workers and main, and the release thread when it had work to do
 assert rep["threads"] >= 71 and len(pt) == 65, (rep["threads"], len(pt))
 assert pt[-1]["tid"] == -1 and pt[-1]["threads"] == rep["threads"] - 64, pt[-1]
-assert pt[-1]["exited"] is False, "the main thread, live, is in the shared entry"
+assert pt[0]["exited"] is False, "the main thread, live, recorded first and is listed first"
 assert all(t["tid"] > 0 and t["threads"] == 1 for t in pt[:64])
 assert sum(t["categories"].get("l25_get", {}).get("count", 0) for t in pt) == 70 * 16
 assert next(c for c in rep["categories"] if c["name"] == "l25_get")["count"] == 70 * 16

@@ -1,6 +1,6 @@
 #!/bin/sh
-# A command killed by a signal gives 128 + the signal, and the report of what its processes
-# reported is still printed. SIGTERM sent to hakmem-stat is passed on to the command; SIGINT sent to
+# A command killed by a signal gives 128 + the signal, and the report of what its processes did is
+# still printed, the killed one's included. SIGTERM sent to hakmem-stat is passed on to the command; SIGINT sent to
 # hakmem-stat alone is ignored, as perf stat does (from a terminal it reaches the command too).
 . "$HKM_TOP_SRCDIR/tests/test_stat_lib.sh"
 compiled=$(timing_compiled)
@@ -8,9 +8,18 @@ compiled=$(timing_compiled)
 "$stat" sh -c "\"$prog\" count 10 0; kill -TERM \$\$" 2> "$tmp/err"; rc=$?
 [ $rc = 143 ] || { cat "$tmp/err"; fail "command killed by SIGTERM gave $rc"; }
 grep -q "^ hakmem profile for 'sh -c " "$tmp/err" || fail "no report after SIGTERM"
-expect "$tmp/err" "the child's report is missing" "^ *1  processes on hakmem$"
+# the program and the shell, whose counters count although the signal ended it
+expect "$tmp/err" "a process is missing" "^ *2  processes on hakmem$"
+expect "$tmp/err" "the shell's ending" "^  processes that did not leave through exit(): 1 killed by a signal (SIGTERM)$"
 if [ "$compiled" = 1 ]; then
-  expect "$tmp/err" "tiny_alloc row" -E '^  tiny_alloc +10 '
+  "$stat" --json -o "$tmp/j" sh -c "\"$prog\" count 10 0; kill -TERM \$\$"
+  check_py "$tmp/j" "$prog" <<'PY' || fail "the program's report or the shell's ending"
+reps = j["run_reports"][0]
+mine = [r for r in reps if r["command"].startswith(sys.argv[2])]
+assert len(mine) == 1 and next(c for c in mine[0]["categories"] if c["name"] == "tiny_alloc")["count"] == 10, mine
+sh = [r for r in reps if r["command"].startswith("sh -c")]
+assert len(sh) == 1 and sh[0]["ending"]["how"] == "signal" and sh[0]["ending"]["signal"] == "SIGTERM", sh
+PY
 fi
 
 # waits for the pid file the program writes, or gives up after ~20 s

@@ -5,6 +5,9 @@
 . "$HKM_TOP_SRCDIR/tests/test_stat_lib.sh"
 need_timing
 # Run by a relative name: the report must still name the object by its real path.
+# every allocation timed, so that the sites' figures are exact counts (with sampling they are scaled)
+HAKMEM_TIMING_SAMPLE=1
+export HAKMEM_TIMING_SAMPLE
 (cd "$(dirname "$prog")" && "$stat" --sites 5 --json -o "$tmp/j" ./test_stat_prog count 400 100) || fail "run failed"
 check_py "$tmp/j" "$prog" <<'PY' || fail "sites"
 import os

@@ -1,0 +1,105 @@
+/* The profiler's per-thread counters as they lie in memory, and how a category's cycles are
+ * estimated from them. Types and arithmetic only: the library (prof.c) writes these blocks, and
+ * hakmem-stat reads them back from the collection files of processes that ended without a report.
+ *
+ * Sampled timing. Every call counts (count is exact). Categories of the common fast paths (the
+ * whole malloc/free calls and the slab tiers' fast paths, kind SAMPLED in prof.h) time only a random
+ * sample of their calls; everything else (refills, system calls, the release work, large blocks:
+ * kind EXACT) is timed on every call. A sampled call's cycles are split in two: what the exact
+ * measurements nested in it took (known for every call, timed or not: nested) and the rest
+ * (known for the timed calls only: cycles, sq). The rest is scaled up by count / timed, so a rare
+ * expensive nest (a refill that maps memory) is added once, exactly, instead of being multiplied by
+ * the sampling period when a sample happens to fall on it. (The exact cycles counted as nested are
+ * those of categories whose parents lead to this one: prof.h, "the sampled calls".) */
+#ifndef HKM_PROF_BLOCK_H
+#define HKM_PROF_BLOCK_H
+
+#include <stdint.h>
+
+/* One category's raw sums in one thread. Only the thread writes them. A slot's first
+ * HKM_PROF_CENSUS calls (per thread) are all timed, the census: a short process is measured exactly,
+ * and a thread's first calls (which make its heap) are added as they are, never scaled up. Calls
+ * after the census are the sampled part. */
+struct hkm_prof_cat {
+  uint64_t count;         /* calls counted here (a sampled category's are counted in slots instead) */
+  uint64_t timed;         /* sampled part: calls timed */
+  uint64_t cycles;        /* their cycles, less the exact cycles nested in them */
+  uint64_t nested;        /* exact cycles nested in the calls of the sampled part, over every call */
+  uint64_t min;           /* shortest timed call, census included, nested cycles too (0 before the first) */
+  uint64_t max;           /* longest one */
+  double sq;              /* sum of the squares of the timed calls' cycles less nested ones */
+  uint64_t census;        /* census calls (all timed) */
+  uint64_t census_cycles; /* their cycles, less the exact cycles nested in them */
+  uint64_t census_nested; /* the exact cycles nested in them */
+};
+#define HKM_PROF_CENSUS 16
+
+/* A counting slot: the calls of one kind (an allocation of one size class, say), which stand for a
+ * call of one or two categories (hak_alloc and the tier's step). The fast path counts a call by
+ * decrementing left, and times it when left reaches 0; the calls counted are end - left. Which
+ * categories a slot counts for is the process's (prof.c's slot map; the collection file's header). */
+struct hkm_prof_slot {
+  int64_t left; /* calls until the next timed one */
+  uint64_t end; /* the count at which it falls */
+};
+#define HKM_PROF_SLOTS 160
+
+/* HAKMEM_PMU: one category's event deltas, summed over the timed measurements that read them. */
+#define HKM_PMU_MAX 4
+struct hkm_pmu_tally {
+  uint64_t sampled; /* measurements that carry deltas */
+  uint64_t delta[HKM_PMU_MAX];
+};
+
+/* Block states. A block is FREE until a thread takes it, LIVE while it counts, EXITED when the
+ * thread's exit handler ran (the thread may still count into it while it tears down), STALE after
+ * hak_prof_reset() until its owner zeroes it, OTHERS for the one that holds the threads whose own
+ * blocks were taken back for new threads. */
+enum { HKM_BLK_FREE, HKM_BLK_LIVE, HKM_BLK_EXITED, HKM_BLK_STALE, HKM_BLK_OTHERS };
+
+/* The head of a thread's block; HKM_PROF_SLOTS struct hkm_prof_slot follow, then ncat struct
+ * hkm_prof_cat, then ncat struct hkm_pmu_tally (ncat from the library's category list: prof.h, and
+ * the collection file's header). */
+struct hkm_prof_block_head {
+  uint32_t state;
+  int32_t tid;
+  uint32_t threads;        /* threads the block holds: 1, or for OTHERS how many were added to it */
+  uint32_t pad;
+  uint64_t rng;            /* xorshift state for the sampling gaps */
+  uint64_t pmu_enabled, pmu_running; /* HAKMEM_PMU: the thread's group times at its last read */
+};
+
+/* A category's total cycles. The census: its cycles, as they are. The sampled part: what was nested
+ * exactly, plus the rest of its timed calls scaled up to all of them. bias (the timer's own share of
+ * every measurement) is taken off per call. When no call of the sampled part of this group was
+ * timed, the rest is taken from pool (the same category over a wider group: the whole process), or
+ * else from the census's calls, or is 0. *var gets the variance of the estimate (0 when every call
+ * was timed, -1 when it cannot be told: calls of the sampled part were counted, none was timed). */
+static inline double hkm_prof_estimate(const struct hkm_prof_cat *c, const struct hkm_prof_cat *pool, double bias,
+                                       double *var) {
+  double count = (double)(c->count - c->census), untimed = count - (double)c->timed;
+  const struct hkm_prof_cat *from = c->timed ? c : pool;
+  double n = (double)from->timed, mean = n > 0 ? (double)from->cycles / n : 0;
+  if (n == 0 && (c->census || pool->census)) { /* the census's calls, first calls as they are */
+    const struct hkm_prof_cat *cs = c->census ? c : pool;
+    mean = (double)cs->census_cycles / (double)cs->census;
+  }
+  double total = (double)c->census_cycles + (double)c->census_nested - (double)c->census * bias;
+  total += (double)c->nested + (double)c->cycles + untimed * mean - count * bias;
+  *var = 0;
+  if (untimed > 0) {
+    /* the spread of the timed calls' cycles: this group's, or the pool's when it has too few */
+    const struct hkm_prof_cat *sv = from->timed > 1 ? from : pool->timed > 1 ? pool : 0;
+    if (n > 0 && sv) {
+      double sn = (double)sv->timed, s2 = (sv->sq - (double)sv->cycles * ((double)sv->cycles / sn)) / (sn - 1);
+      if (s2 < 0) s2 = 0;
+      *var = c->timed ? count * count * (1 - (double)c->timed / count) * s2 / (double)c->timed
+                      : count * s2 * (1 + count / n);
+    } else {
+      *var = -1; /* nothing to estimate the rest or its spread from: unknown */
+    }
+  }
+  return total > 0 ? total : 0;
+}
+
+#endif
