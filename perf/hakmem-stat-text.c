@@ -342,6 +342,7 @@ void stat_print_text(FILE *f, const struct stat_opts *o, const struct profile *r
   if (o->per_process) print_per_process(f, last);
   if (o->per_thread) print_per_thread(f, last);
   if (o->sites) print_sites(f, last, o->sites);
+  if (o->sites) stat_print_learned_sites(f, last, o->sites);
   if (n > 1 && (o->per_process || o->per_thread || o->sites)) fprintf(f, "  (of the last run)\n");
   print_totals(f, runs, n);
   if (*last->endings) fprintf(f, "\n  processes that did not leave through exit(): %s\n", last->endings);

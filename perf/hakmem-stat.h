@@ -4,7 +4,8 @@
  * The pieces, one file each: options (hakmem-stat-options.c), finding the library and running the
  * command (hakmem-stat-run.c), reading and adding up the reports (hakmem-stat-agg.c, with the JSON
  * reader in hakmem-stat-json.c), and the outputs: text and CSV (hakmem-stat-text.c), JSON
- * (hakmem-stat-jsonout.c), SVG (hakmem-stat-svg.c). */
+ * (hakmem-stat-jsonout.c), SVG (hakmem-stat-svg.c), and learning mode's site rules under --sites
+ * (hakmem-stat-sites.c). */
 #ifndef HKM_STAT_H
 #define HKM_STAT_H
 
@@ -173,6 +174,8 @@ void stat_print_csv(FILE *f, const struct stat_opts *o, const struct profile *ru
 void stat_print_json(FILE *f, const struct stat_opts *o, const struct profile *runs, int n, int status);
 /* Writes the chart to f (opened on o->svg before the run) and closes it. */
 int stat_write_svg(FILE *f, const struct stat_opts *o, const struct profile *runs, int n);
+/* With --sites, the site rules of learning mode (hakmem-stat-sites.c); nothing when no report has them. */
+void stat_print_learned_sites(FILE *f, const struct profile *p, int max);
 
 /* Mean and relative standard deviation (percent of the mean; 0 when n < 2 or the mean is 0) of the
  * value get() reads from each run. */

@@ -3,7 +3,7 @@
 bin_PROGRAMS += perf/hakmem-stat
 perf_hakmem_stat_SOURCES = perf/hakmem-stat.h perf/hakmem-stat.c perf/hakmem-stat-options.c \
 	perf/hakmem-stat-run.c perf/hakmem-stat-json.h perf/hakmem-stat-json.c perf/hakmem-stat-agg.c \
-	perf/hakmem-stat-text.c perf/hakmem-stat-jsonout.c perf/hakmem-stat-svg.c \
+	perf/hakmem-stat-text.c perf/hakmem-stat-jsonout.c perf/hakmem-stat-svg.c perf/hakmem-stat-sites.c \
 	perf/hakmem-stat-collect.c src/collect_reap.c
 nodist_perf_hakmem_stat_SOURCES = perf/hakmem-stat-libdir.h
 perf_hakmem_stat_LDADD = -lm

@@ -18,6 +18,7 @@
 #include "heap.h"
 #include "induced.h"
 #include "init.h"
+#include "learn.h"
 #include "meta.h"
 #include "options.h"
 #include "pagemap.h"
@@ -27,6 +28,7 @@
 #include "reclaim.h"
 #include "report.h"
 #include "region.h"
+#include "sitecache.h"
 #include "sizeclass.h"
 #include "trim.h"
 #include "whale.h"
@@ -35,13 +37,16 @@ enum { INIT_NONE, INIT_RUNNING, INIT_DONE };
 static _Atomic int init_state;
 static HKM_TLS int in_init;
 
-/* Lock order: reclaim's batch, heaps, bigcache, whale, region, page map, meta (region takes the page
- * map's and meta's locks inside its own; a reclaim batch may take meta's). */
+/* Lock order: the learner, reclaim's batch, heaps, bigcache, whale, the site cache, region, page map,
+ * meta (region takes the page map's and meta's locks inside its own; a reclaim batch may take meta's;
+ * the site cache's decay puts spans in the region cache under its lock). */
 static void fork_prepare(void) {
+  hkm_learn_fork_prepare();
   hkm_reclaim_fork_prepare();
   hkm_heap_fork_prepare();
   hkm_bigcache_fork_prepare();
   hkm_whale_fork_prepare();
+  hkm_sitecache_fork_prepare();
   hkm_region_fork_prepare();
   hkm_pagemap_fork_prepare();
   hkm_meta_fork_prepare();
@@ -51,22 +56,26 @@ static void fork_parent(void) {
   hkm_meta_fork_parent();
   hkm_pagemap_fork_parent();
   hkm_region_fork_parent();
+  hkm_sitecache_fork_parent();
   hkm_whale_fork_parent();
   hkm_bigcache_fork_parent();
   hkm_heap_fork_parent();
   hkm_reclaim_fork_parent();
+  hkm_learn_fork_parent();
 }
 
 static void fork_child(void) {
   hkm_meta_fork_child();
   hkm_pagemap_fork_child();
   hkm_region_fork_child();
+  hkm_sitecache_fork_child();
   hkm_whale_fork_child();
   hkm_bigcache_fork_child();
   hkm_heap_fork_child();
   hkm_reclaim_fork_child();
   hkm_induced_fork_child();
   hkm_prof_sites_reset();
+  hkm_learn_fork_child();
 }
 
 static HKM_COLD void init_slow(void) {
@@ -92,6 +101,7 @@ static HKM_COLD void init_slow(void) {
   hkm_alloc_slots_init();
   hkm_collect_init();
   hkm_report_init();
+  hkm_learn_init();
   pthread_atfork(fork_prepare, fork_parent, fork_child);
   in_init = 0;
   atomic_store_explicit(&init_state, INIT_DONE, memory_order_release);

@@ -15,11 +15,16 @@ src_libhakmem_la_SOURCES = \
 	src/meta.h src/meta.c \
 	src/sizeclass.h src/sizeclass.c src/alloc_slots.h src/alloc_slots.c \
 	src/reclaim.h src/reclaim.c \
+	src/site_rules.h src/site_rules.c src/site_stats.h src/site_stats.c src/site_report.h src/site_report.c \
 	src/region.h src/region.c \
 	src/slab.h src/slab.c src/heap.h src/heap.c \
+	src/policy.h src/policy.c \
 	src/bigcache.h src/bigcache.c \
+	src/sitecache.h src/sitecache.c \
 	src/whale.h src/whale.c \
 	src/trim.h src/trim.c \
+	src/learn_file.h src/learn_file.c src/learn_cost.h src/learn_cost.c src/learn_keep.h src/learn_keep.c \
+	src/learn.h src/learn.c \
 	src/perfev.h src/perfev.c src/pmu.h src/pmu.c src/induced.h src/induced.c \
 	src/report_pmu.h src/report_pmu.c src/report.h src/report.c \
 	src/init.h src/init.c src/alloc_timed.h src/alloc.h src/hakmem.c src/malloc.c

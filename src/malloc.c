@@ -17,6 +17,7 @@
 #include "pagemap.h"
 #include "reclaim.h"
 #include "region.h"
+#include "sitecache.h"
 #include "trim.h"
 #include "whale.h"
 
@@ -109,16 +110,18 @@ static void totals(struct totals *t) {
   struct hkm_region_stats r;
   struct hkm_bigcache_stats b;
   struct hkm_whale_stats w;
+  struct hkm_sitecache_stats sc;
   hkm_os_stats(&os);
   hkm_region_stats(&r);
   hkm_bigcache_stats(&b);
   hkm_whale_stats(&w);
+  hkm_sitecache_stats(&sc);
   t->mapped = os.mapped;
   t->region_hot = r.hot_bytes;
   t->region_cold = r.cold_bytes;
   t->big_bytes = b.bytes;
-  t->whale_bytes = w.ring_bytes;
-  t->whale_blocks = w.ring_blocks;
+  t->whale_bytes = w.ring_bytes + sc.bytes; /* the whale mappings kept, in the ring or for their site */
+  t->whale_blocks = w.ring_blocks + sc.blocks;
 }
 
 /* mallinfo2 in hakmem's terms: arena = bytes mapped, fordblks = bytes held in caches (free but
@@ -174,6 +177,11 @@ HKM_API void hak_stats_print(FILE *out) {
           b.blocks, b.hits, b.misses, b.evictions);
   fprintf(out, "  whale ring       %12zu bytes in %zu mappings (%zu hits, %zu misses, %zu evictions)\n", w.ring_bytes,
           w.ring_blocks, w.hits, w.misses, w.evictions);
+  struct hkm_sitecache_stats sc;
+  hkm_sitecache_stats(&sc);
+  if (sc.blocks || sc.hits)
+    fprintf(out, "  site cache       %12zu bytes in %zu mappings, %zu resident (%zu hits, %zu timed out)\n", sc.bytes,
+            sc.blocks, sc.resident, sc.hits, sc.expired);
   fprintf(out, "  reclaim          %12zu bytes in %zu ranges, %zu batches (backend %s, %zu fallbacks, %zu queued)\n",
           rc.bytes, rc.ranges, rc.batches, rc.backend, rc.fallbacks, rc.queued);
   fprintf(out, "  page map         %12zu leaves, %zu pages written, %zu long spans (%zu madvise calls dropped emptied pages)\n",

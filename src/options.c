@@ -87,6 +87,7 @@ static const char *const known_vars[] = {
     "HAKMEM_RECLAIM_BATCH", "HAKMEM_RECLAIM_DELAY_MS", "HAKMEM_RECLAIM_ADVICE", "HAKMEM_TIMING_QUIET",
     "HAKMEM_PMU",          "HAKMEM_PMU_SAMPLE",  "HAKMEM_PMU_FAULTS",    "HAKMEM_PMU_FAULTS_PERIOD",
     "HAKMEM_TIMING_SAMPLE", "HAKMEM_TIMING_DIR",
+    "HAKMEM_LEARN_FILE",   "HAKMEM_LEARN_FORCE",
 };
 
 static void warn_unknown_vars(void) {
@@ -183,14 +184,16 @@ void hkm_config_load(void) {
   hkm_cfg.region_cap_bytes = (size_t)1024 << 20;
 
   if ((v = secure_getenv("HAKMEM_VERBOSE")) && *v) hkm_cfg.verbose = parse_bool("HAKMEM_VERBOSE", v, 0);
-  if (mode == HKM_MODE_LEARNING)
-    hkm_warn("HAKMEM_MODE=learning is not available yet; running as balanced");
+  hkm_cfg.learn = mode == HKM_MODE_LEARNING || mode == HKM_MODE_RESEARCH;
+  hkm_cfg.learn_research = mode == HKM_MODE_RESEARCH;
   if (mode == HKM_MODE_RESEARCH && HKM_ENABLE_TIMING)
-    hkm_warn("HAKMEM_MODE=research: balanced, with the profiler and induced-fault sampling on (the learner is "
-             "not available yet)");
+    hkm_warn("HAKMEM_MODE=research: learning, exploring every backing and logging each decision, with the profiler "
+             "and induced-fault sampling on");
   else if (mode == HKM_MODE_RESEARCH)
-    hkm_warn("HAKMEM_MODE=research: balanced, without the profiler (built with --disable-timing; the learner is "
-             "not available yet)");
+    hkm_warn("HAKMEM_MODE=research: learning, exploring every backing and logging each decision (built with "
+             "--disable-timing: no profiler)");
+  if ((v = secure_getenv("HAKMEM_LEARN_FILE")) && *v) hkm_cfg.learn_file = v;
+  if ((v = secure_getenv("HAKMEM_LEARN_FORCE")) && *v) hkm_cfg.learn_force = v;
 
   if ((v = secure_getenv("HAKMEM_TIMING")) && *v) hkm_cfg.timing = parse_bool("HAKMEM_TIMING", v, 0);
   if ((v = secure_getenv("HAKMEM_TIMING_FORMAT")) && *v) {

@@ -12,7 +12,7 @@ enum hkm_reclaim_backend { HKM_RECLAIM_SYNC, HKM_RECLAIM_THREAD, HKM_RECLAIM_URI
 enum hkm_mode { HKM_MODE_MINIMAL, HKM_MODE_FAST, HKM_MODE_BALANCED, HKM_MODE_LEARNING, HKM_MODE_RESEARCH };
 
 struct hkm_config {
-  int mode;                 /* HAKMEM_MODE (learning/research run as balanced for now) */
+  int mode;                 /* HAKMEM_MODE */
   int verbose;              /* HAKMEM_VERBOSE: 1 = one-line notices about choices made */
   int timing;               /* HAKMEM_TIMING: 1 = collect per-category cycles */
   int timing_json;          /* HAKMEM_TIMING_FORMAT: 0 = text, 1 = json */
@@ -35,6 +35,10 @@ struct hkm_config {
   unsigned pmu_sample;      /* HAKMEM_PMU_SAMPLE: measure events on 1 in N entries */
   const char *pmu_faults;   /* HAKMEM_PMU_FAULTS: events sampled with their data address, or NULL */
   unsigned pmu_faults_period; /* HAKMEM_PMU_FAULTS_PERIOD: one sample every N events */
+  int learn;                /* learning and research: the site learner runs (learn.c) */
+  int learn_research;       /* research: every backing explored, each decision logged */
+  const char *learn_file;   /* HAKMEM_LEARN_FILE: learned site rules loaded at start, saved at exit */
+  const char *learn_force;  /* HAKMEM_LEARN_FORCE: one rule for every site, no learner (benchmarks) */
 };
 
 /* The profiler times one call of the fast paths in about this many by default: few enough that

@@ -62,7 +62,7 @@ void *hkm_os_map_aligned(size_t bytes, size_t align) {
 int hkm_os_madvise(void *p, size_t bytes, int advice) {
   HKM_TIME_START(t);
   int saved = errno;
-  int r = madvise(p, bytes, advice);
+  int r = madvise(p, bytes, advice) == 0 ? 0 : -errno;
   errno = saved;
   HKM_TIME_END(SYSCALL_MADVISE, t);
   atomic_fetch_add_explicit(&os_madvises, 1, memory_order_relaxed);

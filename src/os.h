@@ -19,7 +19,8 @@ struct iovec;
 /* Drop many ranges of this process with one process_madvise(2). Returns the bytes advised, or -1 with
  * errno (ENOSYS, EINVAL on kernels that do not take the advice) so the caller can fall back. */
 long hkm_os_process_madvise(int pidfd, const struct iovec *iov, size_t n, int advice);
-/* Any madvise advice (MADV_FREE for reclaim.c), timed as a madvise. */
+/* Any madvise advice (MADV_FREE for reclaim.c), timed as a madvise. Returns 0, or -errno (errno itself
+ * is left as it was). */
 int hkm_os_madvise(void *p, size_t bytes, int advice);
 
 /* Relief, for a mapping the kernel refused (RLIMIT_AS, overcommit): the registered function gives back

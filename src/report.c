@@ -87,7 +87,7 @@
  *                           or not (not a drop in RSS)
  *     avg_batch             ranges / batches, with 2 decimals (0 when batches is 0)
  *     fallbacks             times a backend could not start and the next one took over
- * The last four fields are present when profiling is enabled:
+ * The last five fields are present when profiling is enabled:
  *   per_thread              array, one object per thread that recorded, in the order they first
  *                           recorded; the first 64 one by one, then one last object with tid -1 for
  *                           the rest and for the threads that had exited before newer ones took
@@ -116,6 +116,9 @@
  *   sites_distinct          call sites seen among the timed allocations (up to 1024 are told apart)
  *   sites_dropped           allocations whose site found no room in the table of 1024 (scaled up
  *                           like count)
+ *   learn                   null unless site rules are on (HAKMEM_MODE=learning or research, or
+ *                           HAKMEM_LEARN_FORCE); else the rules per call site of blocks over 2 MiB
+ *                           (site_report.h lists the members; hakmem(3) explains them)
  * All cycle, count and ns fields are non-negative integers. */
 #include "config.h"
 
@@ -142,6 +145,7 @@
 #include "strbuf.h"
 #include "symbolize.h"
 #include "reclaim.h"
+#include "site_report.h"
 
 /* The summary fits on the stack: a JSON category line is under 300 bytes even with 20-digit numbers.
  * With the per-thread and per-site detail the report is larger and gets its own mapping (never
@@ -153,7 +157,8 @@
 #define PATH_SHOWN HKM_SYM_PATH_MAX /* bytes of an object's path; escaping may make each byte 6 */
 #define SYMBOL_SHOWN 256
 #define DETAIL_CAP \
-  (REPORT_CAP + (HKM_PROF_THREADS_KEPT + 1) * (128 + HKM_CAT_COUNT * 96) + SITES_SHOWN * (256 + 6 * (PATH_SHOWN + SYMBOL_SHOWN)))
+  (REPORT_CAP + (HKM_PROF_THREADS_KEPT + 1) * (128 + HKM_CAT_COUNT * 96) + SITES_SHOWN * (256 + 6 * (PATH_SHOWN + SYMBOL_SHOWN)) + \
+   HKM_SITE_REPORT_CAP)
 
 typedef unsigned long long ull;
 
@@ -313,6 +318,7 @@ static void format_json(const struct hkm_prof_snapshot *s, const struct hkm_repo
     for (unsigned i = 0; i < nthreads; i++) json_thread(b, &threads[i], i == 0);
     hkm_put(b, "]");
     json_sites(b, s);
+    hkm_site_report_json(b);
   }
   hkm_put(b, "}\n");
 }

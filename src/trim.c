@@ -6,6 +6,7 @@
 #include "heap.h"
 #include "os.h"
 #include "region.h"
+#include "sitecache.h"
 #include "trim.h"
 #include "whale.h"
 
@@ -15,6 +16,7 @@ static int trim_tiers(void) {
   int any = h ? hkm_slab_trim(h) : 0;
   any |= hkm_bigcache_flush();
   any |= hkm_whale_flush();
+  any |= hkm_sitecache_flush();
   return any;
 }
 

@@ -84,6 +84,17 @@ struct hkm_span {
   uint8_t sizeidx;                     /* bigcache size index */
   uint8_t release;                     /* reclaim.c: what to do with it (enum hkm_release) */
   uint64_t stamp;                      /* whale ring, hot region spans: when freed (CLOCK_MONOTONIC ns) */
+  /* site policies (policy.c), Whale blocks only: how this block was backed and what it
+   * cost, from its allocation to its free; set at every allocation, so recycled descriptors need no
+   * reset. lflags' LF_ADVISED alone describes the range and outlives the block (policy.h). */
+  uint64_t lborn;   /* TSC at allocation (sampled blocks) */
+  uint64_t lreq;    /* bytes asked for, lead included */
+  uint32_t lcpu_ns; /* CPU time the allocation took on its thread, its policy's system calls included
+                       (sampled blocks) */
+  uint32_t lres0;   /* pages resident when the block was handed out (sampled blocks) */
+  uint16_t lslot;   /* evidence slot of the allocation site + 1 (site_stats.h); 0 = none */
+  uint8_t lback;    /* enum hkm_backing the block got */
+  uint8_t lflags;   /* policy.h LF_* */
 };
 
 #endif

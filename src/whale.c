@@ -5,9 +5,11 @@
 
 #include "options.h"
 #include "os.h"
+#include "policy.h"
 #include "prof.h"
 #include "reclaim.h"
 #include "region.h"
+#include "sitecache.h"
 #include "whale.h"
 
 #define MAX_SLOTS 64
@@ -41,11 +43,26 @@ static size_t whale_class(size_t n) {
   return round_up(n, step < HKM_GRANULE ? HKM_GRANULE : step);
 }
 
-static void *whale_alloc_once(size_t n, size_t align, size_t lead, const void *site) {
+/* Site rules (policy.c): a mapping leaving Whale loses its THP advice; a freed block whose site keeps
+ * its own goes to the site cache. */
+static void to_region(struct hkm_span *s) {
+  hkm_policy_leave(s);
+  hkm_region_put(s);
+}
+
+static int keep_for_site(struct hkm_span *s) {
+  struct hkm_keep_ticket k;
+  hkm_policy_free(s, &k);
+  return k.ms && hkm_sitecache_put(s, &k);
+}
+
+/* pk: the site's rule for this block (site rules on), else NULL. */
+static void *whale_alloc_once(size_t n, size_t align, size_t lead, const void *site, const struct hkm_pick *pk) {
   HKM_TIME_START(t);
   if (align < HKM_GRANULE) align = HKM_GRANULE;
   size_t bytes = whale_class(n);
   struct hkm_span *s = NULL;
+  if (pk && pk->rule.keep == HKM_KEEP_OWN && !pk->cold_only) s = hkm_sitecache_take(pk->slot, bytes, align);
   pthread_mutex_lock(&whale_lock);
   /* Best fit up to four times the size (measured on whale_evict: 2x left 28 misses in 3000, 4x 10): a resident mapping is far cheaper than a fresh one, whose every
    * page faults on first touch (~2 us a page here). */
@@ -53,18 +70,19 @@ static void *whale_alloc_once(size_t n, size_t align, size_t lead, const void *s
   for (unsigned i = 0; i < ring_n; i++) {
     struct hkm_span *r = ring[i];
     if (r->bytes >= bytes && r->bytes / 4 <= bytes && (r->base & (align - 1)) == 0 &&
-        (best == MAX_SLOTS || r->bytes < ring[best]->bytes))
+        (best == MAX_SLOTS || r->bytes < ring[best]->bytes) && (!pk || hkm_policy_may_take(pk, site, r->site)))
       best = i;
   }
-  if (best != MAX_SLOTS) s = ring_take(best);
+  if (best != MAX_SLOTS && !s) s = ring_take(best);
   if (s) hits++; else misses++;
   pthread_mutex_unlock(&whale_lock);
+  int hot = s != NULL;
   if (s) {
     s->zeroed = 0;
   } else if (align == HKM_GRANULE && (s = hkm_region_get_big(bytes)) != NULL) {
     /* address space kept by the region cache: no mmap; s->zeroed says whether its pages read as zero */
   } else {
-    void *p = hkm_os_map_aligned(bytes, align);
+    void *p = hkm_os_map_aligned(bytes, pk ? hkm_policy_align(pk, align) : align);
     if (!p) {
       /* The step's extra address space must not turn a request that fits (RLIMIT_AS, overcommit)
        * into ENOMEM. */
@@ -78,6 +96,7 @@ static void *whale_alloc_once(size_t n, size_t align, size_t lead, const void *s
   s->tier = HKM_TIER_WHALE;
   s->kind = HKM_KIND_WHALE;
   s->site = site;
+  if (pk) hkm_policy_apply(s, pk, n, hot);
 out:
   HKM_TIME_END(WHALE_GET, t);
   return s ? (void *)(s->base + lead) : NULL;
@@ -86,16 +105,25 @@ out:
 /* A mapping the kernel refused (RLIMIT_AS) is retried once after hkm_os_relieve has given back what
  * hakmem holds: this ring, the release queue, the region cache's address space. */
 void *hkm_whale_alloc(size_t n, size_t align, size_t lead, const void *site) {
-  void *p = whale_alloc_once(n, align, lead, site);
-  if (hkm_unlikely(!p) && hkm_os_relieve()) p = whale_alloc_once(n, align, lead, site);
+  struct hkm_pick pick, *pk = NULL;
+  if (hkm_unlikely(hkm_policy_on)) {
+    hkm_policy_pick(&pick, site, HKM_TIER_WHALE);
+    pk = &pick;
+  }
+  void *p = whale_alloc_once(n, align, lead, site, pk);
+  if (hkm_unlikely(!p) && hkm_os_relieve()) p = whale_alloc_once(n, align, lead, site, pk);
   return p;
 }
 
 void hkm_whale_free(struct hkm_span *s) {
   HKM_TIME_START(t);
   s->kind = HKM_KIND_FREE;
+  if (hkm_unlikely(hkm_policy_on) && keep_for_site(s)) {
+    HKM_TIME_END(WHALE_PUT, t);
+    return;
+  }
   if (!hkm_cfg.whale_slots || s->bytes > hkm_cfg.whale_cache_bytes) {
-    hkm_region_put(s);
+    to_region(s);
     HKM_TIME_END(WHALE_PUT, t);
     return;
   }
@@ -114,7 +142,7 @@ void hkm_whale_free(struct hkm_span *s) {
   }
   pthread_mutex_unlock(&whale_lock);
   if (decays) hkm_reclaim_arm_decay();
-  for (unsigned i = 0; i < nv; i++) hkm_region_put(victims[i]);
+  for (unsigned i = 0; i < nv; i++) to_region(victims[i]);
   HKM_TIME_END(WHALE_PUT, t);
 }
 
@@ -128,7 +156,7 @@ static int decay(uint64_t now) {
   int left = ring_n > 0;
   /* Put back before the lock goes: a malloc_trim that empties the ring next then finds them in the
    * region cache it trims, not on their way there. */
-  for (unsigned i = 0; i < nv; i++) hkm_region_put(victims[i]);
+  for (unsigned i = 0; i < nv; i++) to_region(victims[i]);
   pthread_mutex_unlock(&whale_lock);
   return left;
 }
@@ -141,7 +169,7 @@ int hkm_whale_flush(void) {
   pthread_mutex_lock(&whale_lock);
   while (ring_n) victims[nv++] = ring_take(0);
   pthread_mutex_unlock(&whale_lock);
-  for (unsigned i = 0; i < nv; i++) hkm_region_put(victims[i]);
+  for (unsigned i = 0; i < nv; i++) to_region(victims[i]);
   return nv > 0;
 }
 

@@ -16,3 +16,4 @@ include tests/slab.mk
 include tests/stat.mk
 include tests/limit.mk
 include tests/stress.mk
+include tests/learn.mk

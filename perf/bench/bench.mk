@@ -5,15 +5,16 @@ BENCH_WORKLOADS = \
 	perf/bench/wl_small perf/bench/wl_larson perf/bench/wl_prodcons perf/bench/wl_mid \
 	perf/bench/wl_large perf/bench/wl_vm perf/bench/wl_realloc perf/bench/wl_falseshare \
 	perf/bench/wl_whale_evict perf/bench/wl_bignum perf/bench/wl_espresso \
-	perf/bench/wl_alloctest perf/bench/wl_mstress perf/bench/wl_server perf/bench/wl_prewarm
+	perf/bench/wl_alloctest perf/bench/wl_mstress perf/bench/wl_server perf/bench/wl_prewarm \
+	perf/bench/wl_xz perf/bench/wl_python perf/bench/wl_sqlite
 # Not in run's table: the workload of perf/bench/sample-accuracy (issue 12).
 BENCH_WORKLOADS += perf/bench/wl_tiermix
 EXTRA_PROGRAMS = $(BENCH_WORKLOADS) perf/bench/peakrss
 if HKM_HAVE_URING
 EXTRA_PROGRAMS += perf/bench/release_paths
 endif
-EXTRA_DIST += perf/bench/run perf/bench/run-prewarm perf/bench/sample-accuracy perf/bench/RESULTS.md perf/bench/wl_rng.h \
-	perf/bench/wl_pages.h perf/bench/wl_sizes.h
+EXTRA_DIST += perf/bench/run perf/bench/run-prewarm perf/bench/learn-cost perf/bench/sample-accuracy perf/bench/RESULTS.md \
+	perf/bench/wl_rng.h perf/bench/wl_pages.h perf/bench/wl_sizes.h perf/bench/wl_real.h
 CLEANFILES += $(EXTRA_PROGRAMS)
 
 # Plain programs: no hakmem, no libraries configure found for the allocator (--as-needed drops them).
@@ -33,6 +34,9 @@ perf_bench_wl_alloctest_LDFLAGS = $(bench_ldflags)
 perf_bench_wl_mstress_LDFLAGS = $(bench_ldflags)
 perf_bench_wl_server_LDFLAGS = $(bench_ldflags)
 perf_bench_wl_prewarm_LDFLAGS = $(bench_ldflags)
+perf_bench_wl_xz_LDFLAGS = $(bench_ldflags)
+perf_bench_wl_python_LDFLAGS = $(bench_ldflags)
+perf_bench_wl_sqlite_LDFLAGS = $(bench_ldflags)
 perf_bench_wl_tiermix_LDFLAGS = $(bench_ldflags)
 perf_bench_release_paths_LDFLAGS = $(bench_ldflags)
 perf_bench_peakrss_LDFLAGS = $(bench_ldflags)

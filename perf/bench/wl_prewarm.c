@@ -6,14 +6,16 @@
  *           writes one page in 20 and holds them until the next round: it wants nothing resident
  *           that it does not touch (a block that comes back with the dense site's pages costs
  *           8 MiB of RSS for 400 KiB used).
- *   wl_prewarm [scale] [both|dense|sparse]
+ *   wl_prewarm [scale] [both|dense|sparse] [trace]
  * The sparse phase follows the dense one, so an allocator that keeps the dense site's freed pages
  * hands them to the sparse site unless it tells the sites apart. Each site's allocations come from
  * one call instruction of its own (a return address of its own).
  *
  * Prints one line on stdout: each site's seconds (its phases, allocation, touching and freeing
  * included), the most of the sparse site's blocks that was resident after a round (mincore(2),
- * whatever else the process holds), and the process's peak RSS. Data is checked. */
+ * whatever else the process holds), and the process's peak RSS. With "trace", each round's times
+ * also go to stderr ("round N dense_ms X sparse_ms Y at_ms T"), to see when an allocator that learns
+ * reaches its steady state. Data is checked. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,23 +104,28 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: wl_prewarm [scale] [both|dense|sparse]\n");
     return 2;
   }
+  int trace = argc > 3 && !strcmp(argv[3], "trace");
   unsigned rounds = (unsigned)(10 * scale);
   if (rounds < 1) rounds = 1;
-  double t_dense = 0, t_sparse = 0;
+  double t_dense = 0, t_sparse = 0, start = now();
   size_t sparse_max = 0;
   for (unsigned r = 0; r < rounds; r++) {
+    double d = 0, sp = 0;
     if (dense) {
       double t0 = now();
       if (dense_round(r)) return 1;
-      t_dense += now() - t0;
+      d = now() - t0;
+      t_dense += d;
     }
     if (sparse) {
       double t0 = now();
       if (sparse_round(r)) return 1;
-      t_sparse += now() - t0;
+      sp = now() - t0;
+      t_sparse += sp;
       size_t res = sparse_resident();
       if (res > sparse_max) sparse_max = res;
     }
+    if (trace) fprintf(stderr, "round %u dense_ms %.1f sparse_ms %.1f at_ms %.0f\n", r, d * 1e3, sp * 1e3, (now() - start) * 1e3);
   }
   double t0 = now();
   if (sparse_check_free()) return 1;
