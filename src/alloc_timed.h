@@ -23,18 +23,21 @@ void hkm_free_sampled(struct hkm_span *s, void *p);
 void *hkm_alloc_noheap(size_t n, const void *site);
 void hkm_free_noheap(struct hkm_span *s, void *p);
 
-/* n <= HKM_L25_MAX, and the caches the thread's fast paths see are not its heap's. Every call out of
- * here is a tail call, as on the unprofiled path, so that malloc needs no stack frame. */
-HKM_INLINE void *hkm_alloc_exit(size_t n, const void *site) {
+/* n <= HKM_L25_MAX, c its size class (which the fast path had already: recomputing it was a sixth
+ * of what profiling added to a malloc), and the caches the thread's fast paths see are not its
+ * heap's. Every call out of here is a tail call, as on the unprofiled path, so that malloc needs no
+ * stack frame. */
+HKM_INLINE void *hkm_alloc_exit(size_t n, unsigned c, const void *site) {
 #if HKM_ENABLE_TIMING
   if (hkm_likely(hkm_prof_enabled)) {
     struct hkm_heap *h = hkm_tls_heap_owned;
     if (hkm_likely(h != 0)) {
-      unsigned c = hkm_size_class(n);
       if (hkm_likely(!hkm_prof_slot_call(HKM_SLOT_ALLOC(c)))) return hkm_slab_alloc(h, c, site);
       return hkm_alloc_sampled(n, site);
     }
   }
+#else
+  (void)c;
 #endif
   return hkm_alloc_noheap(n, site);
 }

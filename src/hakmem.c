@@ -63,8 +63,9 @@ void *hkm_alloc_noheap(size_t n, const void *site) {
  * see are then not its heap's: heap.h), which alloc_timed.h's exits handle. */
 void *hkm_alloc_empty_entry(size_t n, const void *site, struct hkm_cache *k, size_t off) {
   struct hkm_heap *h = hkm_tls_heap_owned;
-  if (hkm_likely(h && k == h->cache)) return hkm_slab_alloc_slow(h, (unsigned)(off / sizeof(struct hkm_cache)), site);
-  return hkm_alloc_exit(n, site);
+  unsigned c = (unsigned)(off / sizeof(struct hkm_cache));
+  if (hkm_likely(h && k == h->cache)) return hkm_slab_alloc_slow(h, c, site);
+  return hkm_alloc_exit(n, c, site);
 }
 
 void hkm_free_full_entry(struct hkm_cache *k, struct hkm_span *s, void *p) {
