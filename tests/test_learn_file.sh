@@ -37,7 +37,9 @@ want=small
 cp "$f" "$tmp/good"
 first=$(run "$prog" "")
 [ "$first" = $want ] || fail "second run: the first dense block got $first, the file says $learned"
-grep -qx "after dense=$want sparse=small" "$tmp/out" || { cat "$tmp/out"; fail "second run: after its rounds, expected dense=$want sparse=small"; }
+# After its rounds the dense site may have been re-learned (a loaded machine's huge-page faults cost
+# up to 7 ms each, and the learner measures them again), the sparse site never goes huge.
+grep -Eqx "after dense=(huge|small) sparse=small" "$tmp/out" || { cat "$tmp/out"; fail "second run: after its rounds, expected sparse=small"; }
 # What was loaded is what was learned: research mode's decision log never shows the sparse site
 # (density under 100/1000) switching to huge pages, as it did when the file lost the share of 2 MiB
 # chunks it touches (all of them) and the model took its one page in twenty for one chunk in twenty.
