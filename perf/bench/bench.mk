@@ -13,7 +13,7 @@ EXTRA_PROGRAMS = $(BENCH_WORKLOADS) perf/bench/peakrss
 if HKM_HAVE_URING
 EXTRA_PROGRAMS += perf/bench/release_paths
 endif
-EXTRA_DIST += perf/bench/run perf/bench/run-prewarm perf/bench/learn-cost perf/bench/sample-accuracy perf/bench/RESULTS.md \
+EXTRA_DIST += perf/bench/run perf/bench/run-prewarm perf/bench/learn-cost perf/bench/sample-accuracy perf/bench/callgrind-pair perf/bench/RESULTS.md \
 	perf/bench/wl_rng.h perf/bench/wl_pages.h perf/bench/wl_sizes.h perf/bench/wl_real.h
 CLEANFILES += $(EXTRA_PROGRAMS)
 
