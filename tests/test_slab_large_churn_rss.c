@@ -1,7 +1,7 @@
 /* Churn of blocks of 64 KiB-1 MiB (wl_large's shape: 32 live, replaced at random, every page
- * written) stays within about 2.5x what is live at its peak: above 64 KiB only the power-of-two L2.5
- * classes take requests (sizeclass.c), so a few classes share their slabs' touched pages. With four
- * classes per doubling each class held its own peak and the process peaked near 4x live. Every
+ * written) stays within 2.5x the most it had live: above 64 KiB only the power-of-two L2.5 classes
+ * take requests (sizeclass.c), so a few classes share their slabs' touched pages (40-46 MiB for 22
+ * MiB live). With four classes per doubling each class held its own peak: 65-66 MiB. Every
  * block's contents survive until its free, and calloc's blocks read zero though they reuse pages
  * other blocks wrote. */
 #include <string.h>
