@@ -135,14 +135,17 @@ HKM_INLINE void counted_begin(struct counted *k, int timed, unsigned slot, int c
     hkm_prof_counted_begin();
 }
 
-HKM_INLINE void counted_step_begin(struct counted *k) {
+/* The step's category is known before its clock starts, and the clock stops right after it: what lies
+ * in between is the same code the untimed calls run (prof.h, hkm_prof_nest_done). */
+HKM_INLINE void counted_step_begin(struct counted *k, int cat) {
+  __asm__ volatile("" : "+r"(cat)); /* computed here, not inside the interval */
   k->step_acc = hkm_prof_self.acc;
   if (hkm_unlikely(k->timed)) k->step = hkm_prof_nest_begin();
 }
 
 HKM_INLINE void counted_step_end(const struct counted *k, int cat) {
   if (hkm_unlikely(k->timed))
-    hkm_prof_nest_end(cat, k->step);
+    hkm_prof_nest_done(cat, k->step, hkm_tsc_stop());
   else if (hkm_prof_self.acc != k->step_acc)
     hkm_prof_add_nested(cat, hkm_prof_self.acc - k->step_acc);
 }
@@ -156,7 +159,7 @@ HKM_INLINE uint64_t counted_end(const struct counted *k, int cat) {
 
 /* The profiled allocation in full: timed ones, large ones, and a thread's first (alloc_timed.h has
  * the common case inline). A timed allocation's cycles also count for its call site. */
-static HKM_NOINLINE void *alloc_counted(size_t n, const void *site, int timed, unsigned slot) {
+HKM_INLINE void *alloc_call(size_t n, const void *site, int timed, unsigned slot) {
   struct counted k;
   counted_begin(&k, timed, slot, HKM_CAT_HAK_ALLOC);
   void *p;
@@ -164,9 +167,10 @@ static HKM_NOINLINE void *alloc_counted(size_t n, const void *site, int timed, u
     struct hkm_heap *h = hkm_heap_get();
     if (h) {
       unsigned c = hkm_size_class(n);
-      counted_step_begin(&k);
+      int cat = HKM_SLAB_ALLOC_CAT(hkm_classes[c].tier);
+      counted_step_begin(&k, cat);
       p = hkm_slab_alloc(h, c, site);
-      counted_step_end(&k, HKM_SLAB_ALLOC_CAT(hkm_classes[c].tier));
+      counted_step_end(&k, cat);
     } else {
       errno = ENOMEM;
       p = NULL;
@@ -179,6 +183,13 @@ static HKM_NOINLINE void *alloc_counted(size_t n, const void *site, int timed, u
   return p;
 }
 
+/* Timed and untimed calls take separate copies, so that nothing inside a timed call's intervals tests
+ * whether it is timed: a call timed among hundreds of untimed ones mispredicted that branch inside its
+ * step, which timing every call never does. */
+static HKM_NOINLINE void *alloc_counted(size_t n, const void *site, int timed, unsigned slot) {
+  return timed ? alloc_call(n, site, 1, slot) : alloc_call(n, site, 0, slot);
+}
+
 /* The same routing as hkm_alloc, counted and sampled: the calls that do not end in alloc_timed.h's
  * inline exit (a thread's first, large blocks). */
 void *hkm_alloc_timed(size_t n, const void *site) {
@@ -189,23 +200,31 @@ void *hkm_alloc_timed(size_t n, const void *site) {
 void *hkm_alloc_sampled(size_t n, const void *site) { return alloc_counted(n, site, 1, HKM_SLOT_ALLOC(hkm_size_class(n))); }
 
 /* The profiled free in full: timed ones, blocks of no slab, and a thread without a heap. */
-static HKM_NOINLINE void free_counted(struct hkm_span *s, void *p, int timed, unsigned slot) {
+HKM_INLINE void free_call(struct hkm_span *s, void *p, int timed, unsigned slot) {
   struct counted k;
   counted_begin(&k, timed, slot, HKM_CAT_HAK_FREE);
   if (s) {
     int cat = HKM_SLAB_FREE_CAT(s->tier); /* s may be released by the free */
-    counted_step_begin(&k);
     struct hkm_heap *h = hkm_heap_get();
     if (!h) {
       hkm_fatal("out of memory for a thread heap");
       abort();
     }
+    counted_step_begin(&k, cat);
     hkm_slab_free(h, s, (struct hkm_block *)p);
     counted_step_end(&k, cat);
   } else {
     hkm_free_other(hkm_pagemap_get(p), p);
   }
   counted_end(&k, HKM_CAT_HAK_FREE);
+}
+
+/* Two copies, as alloc_counted. */
+static HKM_NOINLINE void free_counted(struct hkm_span *s, void *p, int timed, unsigned slot) {
+  if (timed)
+    free_call(s, p, 1, slot);
+  else
+    free_call(s, p, 0, slot);
 }
 
 /* A slab block's free, s its checked descriptor (alloc.h's hkm_slab_of), counted and sampled. */
@@ -272,9 +291,10 @@ void *hkm_alloc_aligned(size_t align, size_t n, const void *site) {
   if (slab) {
     struct hkm_heap *h = hkm_heap_get();
     if (h) {
-      if (hkm_prof_on()) counted_step_begin(&k);
+      int cat = HKM_SLAB_ALLOC_CAT(hkm_classes[c].tier);
+      if (hkm_prof_on()) counted_step_begin(&k, cat);
       p = hkm_slab_alloc(h, c, site);
-      if (hkm_prof_on()) counted_step_end(&k, HKM_SLAB_ALLOC_CAT(hkm_classes[c].tier));
+      if (hkm_prof_on()) counted_step_end(&k, cat);
     } else {
       errno = ENOMEM;
       p = NULL;

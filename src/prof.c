@@ -82,19 +82,12 @@ static struct hkm_prof_block *block_at(unsigned i) {
   return (struct hkm_prof_block *)(chunk[i / HKM_PROF_CHUNK_BLOCKS] + (size_t)(i % HKM_PROF_CHUNK_BLOCKS) * BLOCK_BYTES);
 }
 
-/* rdtscp waits for the measured code to finish before it reads the counter; plain rdtsc could be
- * hoisted above the code's last loads and under-count it. */
-HKM_INLINE uint64_t tsc_end(void) {
-  uint32_t lo, hi, aux;
-  __asm__ __volatile__("rdtscp" : "=a"(lo), "=d"(hi), "=c"(aux));
-  return ((uint64_t)hi << 32) | lo;
-}
-
-/* Cycles from start_tsc to now; a TSC read on another CPU may lag a little, hence the floor. */
-HKM_INLINE uint64_t since(uint64_t start_tsc) {
-  uint64_t now = tsc_end();
+/* Cycles from start_tsc to the end read now; a TSC read on another CPU may lag a little, hence the floor. */
+HKM_INLINE uint64_t elapsed(uint64_t start_tsc, uint64_t now) {
   return now > start_tsc ? now - start_tsc : 0;
 }
+
+HKM_INLINE uint64_t since(uint64_t start_tsc) { return elapsed(start_tsc, hkm_tsc_stop()); }
 
 /* A timed call of d cycles, e of which were nested exact measurements, in the census or not (the
  * owner's update: only it writes, so read-modify-write needs no atomic instruction). */
@@ -370,8 +363,8 @@ struct hkm_prof_mark hkm_prof_call_begin(unsigned slot, int cat) {
   return hkm_prof_clock();
 }
 
-void hkm_prof_nest_end(int cat, struct hkm_prof_mark m) {
-  uint64_t d = since(m.tsc);
+void hkm_prof_nest_done(int cat, struct hkm_prof_mark m, uint64_t end) {
+  uint64_t d = elapsed(m.tsc, end);
   cat_timed(&hkm_prof_self.blk->cat[cat], d, hkm_prof_self.acc - m.acc, hkm_prof_self.census);
   hook_end(cat, m.tsc);
 }
