@@ -179,12 +179,28 @@ static void print_state(const char *who) {
   free(s);
 }
 
+/* Whether a fresh block of the dense site, written, gets huge pages. */
+static int dense_is_huge(void) {
+  unsigned char *d = dense_alloc(SIZE);
+  if (!d) FAIL("malloc failed");
+  fill(d, SIZE, PAGE, 5);
+  int huge = !strcmp(backing(d, SIZE), "huge");
+  free(d);
+  return huge;
+}
+
 static int learn(int threads, int do_fork) {
   pthread_t t[16];
   if (threads < 1 || threads > 16) FAIL("1 to 16 threads");
   for (int i = 0; i < threads; i++)
     if (pthread_create(&t[i], NULL, thread_rounds, (void *)(uintptr_t)i) != 0) FAIL("pthread_create");
   for (int i = 0; i < threads; i++) pthread_join(t[i], NULL);
+  /* On a loaded machine (make -j2 check) the release helper, which runs the learner, may not have
+   * looked at the evidence yet: more rounds, for up to 3 s, until the dense site gets huge pages (it
+   * may rightly choose otherwise: then the 3 s pass and the caller judges what it chose). */
+  const char *mode = getenv("HAKMEM_MODE");
+  if (mode && (!strcmp(mode, "learning") || !strcmp(mode, "research")))
+    for (double t0 = now_s(); !dense_is_huge() && now_s() - t0 < 3.0;) rounds(2, 777777);
   sleep_ms(30);
   print_state("");
   if (!do_fork) return 0;
