@@ -23,7 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MiB ((size_t)1 << 20)
+#include "api_check.h"
+
 #define FAIL(...) (fprintf(stderr, "limit_prog: " __VA_ARGS__), fputc('\n', stderr), exit(1))
 
 /* Address space and resident set, in bytes. */
@@ -118,24 +119,18 @@ static void pairs(const char *how) {
 }
 
 static uint64_t rng = 88172645463325252ull;
-static uint64_t next_rand(void) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return rng;
-}
 
 /* Sizes of every tier, weighted towards small ones as programs are; the large ones dominate the
  * bytes. */
 static size_t mixed_size(void) {
-  unsigned r = (unsigned)(next_rand() % 100);
+  unsigned r = (unsigned)(api_rand(&rng) % 100);
   size_t lo, hi;
   if (r < 50) lo = 16, hi = 1024;
   else if (r < 75) lo = 1025, hi = 32 << 10;
   else if (r < 90) lo = (32 << 10) + 1, hi = 1 << 20;
   else if (r < 97) lo = (1 << 20) + 1, hi = 2 << 20;
   else lo = (2 << 20) + 1, hi = 16 << 20;
-  return lo + next_rand() % (hi - lo + 1);
+  return lo + api_rand(&rng) % (hi - lo + 1);
 }
 
 static void mixed(uint64_t seed, unsigned long ops) {
@@ -146,8 +141,8 @@ static void mixed(uint64_t seed, unsigned long ops) {
   set_limit();
   unsigned long nulls = 0;
   for (unsigned long i = 0; i < ops; i++) {
-    unsigned k = (unsigned)(next_rand() % SLOTS);
-    unsigned r = (unsigned)(next_rand() % 10);
+    unsigned k = (unsigned)(api_rand(&rng) % SLOTS);
+    unsigned r = (unsigned)(api_rand(&rng) % 10);
     if (slot[k] && r < 2) {
       size_t n = mixed_size();
       void *q = realloc(slot[k], n);

@@ -13,12 +13,6 @@
 #define PAGE 4096
 
 static uint64_t rng = 0x9e3779b97f4a7c15u;
-static uint64_t next(void) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return rng;
-}
 
 static long peak_mib(void) {
   FILE *f = fopen("/proc/self/status", "r");
@@ -39,7 +33,7 @@ int main(void) {
   long base = peak_mib();
   size_t live = 0, live_max = 0;
   for (long i = 0; i < ITERS; i++) {
-    uint64_t r = next();
+    uint64_t r = api_rand(&rng);
     unsigned k = (unsigned)(r % SLOTS);
     if (blk[k]) {
       for (size_t o = 0; o < len[k]; o += PAGE)
