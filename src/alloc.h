@@ -58,6 +58,7 @@ HKM_INLINE void *hkm_alloc(size_t n, const void *site) {
     off = (size_t)hkm_size_class(n) * sizeof(struct hkm_cache);
   else
     return hkm_alloc_big_entry(n, HKM_SITE_OF(site));
+  HKM_COUNT_ALLOC(n, HKM_SITE_OF(site), off);
   struct hkm_cache *k = hkm_tls_cache;
   struct hkm_block *b = hkm_slab_pop(k, off);
   if (hkm_likely(b != 0)) return b;
@@ -75,6 +76,7 @@ HKM_INLINE struct hkm_span *hkm_slab_of(const void *p) {
 HKM_INLINE void hkm_free(void *p) {
   struct hkm_span *s = hkm_slab_of(p);
   if (hkm_likely(s != 0)) {
+    HKM_COUNT_FREE(s, p);
     struct hkm_cache *k = hkm_tls_cache;
     if (hkm_unlikely(!hkm_slab_owned_by(s, k))) {
       hkm_free_remote_entry(k, s, p);

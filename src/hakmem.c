@@ -54,7 +54,7 @@ static HKM_NOINLINE void *alloc_first(size_t n, const void *site) {
  * gets its heap and carries on. While profiling, every call leaves through here, so the test comes
  * before anything else (the rest is out of line: it would give this function a stack frame). */
 void *hkm_alloc_noheap(size_t n, const void *site) {
-  if (hkm_prof_on()) return hkm_alloc_timed(n, site);
+  if (hkm_prof_on()) return HKM_COUNTING ? hkm_alloc_counted(n, site) : hkm_alloc_timed(n, site);
   return alloc_first(n, site);
 }
 
@@ -103,7 +103,10 @@ static HKM_NOINLINE void free_first(struct hkm_span *s, void *p) {
 
 void hkm_free_noheap(struct hkm_span *s, void *p) {
   if (hkm_prof_on()) {
-    hkm_free_timed_slab(s, p);
+    if (HKM_COUNTING)
+      hkm_free_counted(s, p);
+    else
+      hkm_free_timed_slab(s, p);
     return;
   }
   free_first(s, p);
@@ -197,7 +200,14 @@ void *hkm_alloc_timed(size_t n, const void *site) {
   return alloc_counted(n, site, hkm_prof_slot_call(slot), slot);
 }
 
-void *hkm_alloc_sampled(size_t n, const void *site) { return alloc_counted(n, site, 1, HKM_SLOT_ALLOC(hkm_size_class(n))); }
+/* In the counting build the fast path sends here every call of a thread that has no block yet and
+ * every call before the profiler is armed (init.c), when the calls are not the program's. */
+void *hkm_alloc_sampled(size_t n, const void *site) {
+  if (HKM_COUNTING && !hkm_prof_enabled) return alloc_first(n, site);
+  return alloc_counted(n, site, 1, HKM_SLOT_ALLOC(hkm_size_class(n)));
+}
+
+void *hkm_alloc_counted(size_t n, const void *site) { return alloc_counted(n, site, 0, HKM_SLOT_ALLOC(hkm_size_class(n))); }
 
 /* The profiled free in full: timed ones, blocks of no slab, and a thread without a heap. */
 HKM_INLINE void free_call(struct hkm_span *s, void *p, int timed, unsigned slot) {
@@ -233,7 +243,14 @@ void hkm_free_timed_slab(struct hkm_span *s, void *p) {
   free_counted(s, p, hkm_prof_slot_call(slot), slot);
 }
 
-void hkm_free_sampled(struct hkm_span *s, void *p) { free_counted(s, p, 1, HKM_SLOT_FREE(s->cls)); }
+void hkm_free_sampled(struct hkm_span *s, void *p) {
+  if (HKM_COUNTING && !hkm_prof_enabled)
+    free_first(s, p);
+  else
+    free_counted(s, p, 1, HKM_SLOT_FREE(s->cls));
+}
+
+void hkm_free_counted(struct hkm_span *s, void *p) { free_counted(s, p, 0, HKM_SLOT_FREE(s->cls)); }
 
 void hkm_free_timed(void *p) {
   if (!p) return;

@@ -15,7 +15,9 @@ extern HKM_TLS struct hkm_cache *hkm_tls_cache;
 extern HKM_TLS struct hkm_heap *hkm_tls_heap_owned;
 
 /* The caches the fast paths of a thread with heap h see (hkm_tls_cache). */
-HKM_INLINE struct hkm_cache *hkm_heap_fast_caches(struct hkm_heap *h) { return hkm_prof_enabled ? h->shadow : h->cache; }
+HKM_INLINE struct hkm_cache *hkm_heap_fast_caches(struct hkm_heap *h) {
+  return hkm_prof_enabled && !HKM_COUNTING ? h->shadow : h->cache; /* the counting build counts in front of them */
+}
 
 /* The calling thread's heap, creating it (and initializing hakmem) on first use; NULL when out of
  * memory. */
