@@ -348,8 +348,7 @@ void hkm_prof_add_nested(int cat, uint64_t cycles) {
   c->nested += cycles;
 }
 
-struct hkm_prof_mark hkm_prof_call_begin(unsigned slot, int cat) {
-  (void)cat;
+void hkm_prof_call_prepare(unsigned slot) {
   struct hkm_prof_block *b = hkm_prof_self.blk;
   if (b == &nobody || LOAD(b->h.state) == HKM_BLK_STALE) {
     b = attach(); /* the call was counted where the thread counted before: count it here */
@@ -367,8 +366,30 @@ struct hkm_prof_mark hkm_prof_call_begin(unsigned slot, int cat) {
   hkm_prof_self.census = census;
   hkm_prof_self.mode = HKM_PROF_TIMED;
   hkm_prof_self.call_ends = hkm_prof_self.ends;
-  hkm_prof_fence();
-  return hkm_prof_clock();
+}
+
+struct hkm_prof_mark hkm_prof_call_begin(unsigned slot, int cat) {
+  (void)cat;
+  hkm_prof_call_prepare(slot);
+  return hkm_prof_call_start();
+}
+
+uint64_t hkm_prof_call_done(int cat, int step_cat, struct hkm_prof_mark m, uint64_t end) {
+  uint64_t d = elapsed(m.tsc, end);
+  struct hkm_prof_self *s = &hkm_prof_self;
+  struct hkm_prof_block *b = s->blk;
+  uint64_t e = s->acc - m.acc;
+  uint32_t inner = s->ends - s->call_ends;
+  cat_timed(&b->cat[step_cat], d, e, inner, s->census);
+  cat_timed(&b->cat[cat], d, e, inner, s->census);
+  s->ends++;
+  s->mode = 0;
+  if (hkm_likely(hkm_prof_hooks == 0)) return d;
+  struct hkm_pmu_tally before = b->pmu[cat], *after = &b->pmu[cat], *step = &b->pmu[step_cat];
+  hook_end(cat, m.tsc); /* the step's events are the call's: the same interval */
+  STORE(step->sampled, step->sampled + (after->sampled - before.sampled));
+  for (int i = 0; i < HKM_PMU_MAX; i++) STORE(step->delta[i], step->delta[i] + (after->delta[i] - before.delta[i]));
+  return d;
 }
 
 void hkm_prof_nest_done(int cat, struct hkm_prof_mark m, uint64_t end) {

@@ -212,6 +212,19 @@ void hkm_prof_add_nested(int cat, uint64_t cycles);
 /* begin takes the thread's block if it has none yet (and counts the call in it), draws the slot's
  * next sampling gap, and starts the clock; end returns the call's cycles. */
 struct hkm_prof_mark hkm_prof_call_begin(unsigned slot, int cat);
+/* begin in two: the bookkeeping out of line, then the wait and the clock inline, so that the interval
+ * starts in the caller, right where the timed code does. */
+void hkm_prof_call_prepare(unsigned slot);
+HKM_INLINE struct hkm_prof_mark hkm_prof_call_start(void) {
+  hkm_prof_fence();
+  struct hkm_prof_mark m = hkm_prof_clock();
+  __asm__ volatile("" ::: "memory"); /* the timed code's loads stay after the clock read */
+  return m;
+}
+/* The end of a timed slab call that was one interval with its tier step (hakmem.c): the same cycles
+ * go to the call's category and the step's, with the clock read where the slab code ends
+ * (hkm_tsc_stop). */
+uint64_t hkm_prof_call_done(int cat, int step_cat, struct hkm_prof_mark m, uint64_t end);
 uint64_t hkm_prof_call_end(int cat, struct hkm_prof_mark m);
 HKM_INLINE struct hkm_prof_mark hkm_prof_nest_begin(void) {
   hkm_prof_self.step_ends = hkm_prof_self.ends;

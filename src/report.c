@@ -8,8 +8,9 @@
  * Times are inclusive: a category's time includes the categories nested in it (hkm_cat_parent), e.g.
  * tiny_alloc inside hak_alloc. The timer's bias (the least an empty measurement records) is taken off
  * every figure, and what a measurement adds to the timed call (or tier step) it ends in is taken off
- * that call's (a timed hak_alloc holds its tier step's measurement: ~80 cycles against the 10-20 an
- * untimed call costs); an exact category still includes what each measurement nested in it costs.
+ * that call's (a refill's inside a timed slab call, the tier's step inside a timed large one: ~80
+ * cycles each, against the 10-20 a slab call costs); an exact category still includes what each
+ * measurement nested in it costs.
  * All three figures are printed.
  *
  * Counts are exact. The cycles of the sampled categories (prof.h: the malloc/free calls, the slab
