@@ -52,7 +52,7 @@ void *hkm_calloc(size_t count, size_t size, const void *site);
 
 HKM_INLINE void *hkm_alloc(size_t n, const void *site) {
   size_t off; /* of the class's cache in the heap */
-  if (hkm_likely(n - 1 < HKM_TINY_MAX))
+  if (hkm_likely(n <= HKM_TINY_MAX))
     off = hkm_tiny_off16(n);
   else if (n <= HKM_L25_MAX)
     off = (size_t)hkm_size_class(n) * sizeof(struct hkm_cache);

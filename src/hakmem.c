@@ -337,7 +337,7 @@ size_t hkm_usable_size(const void *p, const char *fn) {
   if (s->kind == HKM_KIND_SLAB) {
     if (!hkm_slab_block_ok(s, p)) hkm_invalid_pointer(fn, p);
     const struct hkm_block *b = p;
-    if (hkm_unlikely(b->key == ((uintptr_t)p ^ hkm_secret)) && hkm_slab_block_freed(hkm_tls_heap_owned, s, b))
+    if (hkm_unlikely(b->key == hkm_slab_key(s)) && hkm_slab_block_freed(hkm_tls_heap_owned, s, b))
       freed_pointer(fn, p);
     return s->bsize;
   }

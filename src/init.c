@@ -8,8 +8,6 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
-#include <string.h>
-#include <sys/auxv.h>
 
 #include "alloc_slots.h"
 #include "bigcache.h"
@@ -87,9 +85,6 @@ static HKM_COLD void init_slow(void) {
   }
   in_init = 1;
   hkm_sizeclass_init();
-  const unsigned char *rnd = (const unsigned char *)getauxval(AT_RANDOM);
-  if (rnd) memcpy(&hkm_secret, rnd + 8, sizeof hkm_secret);
-  hkm_secret |= 1; /* never zero, so a zeroed block is never mistaken for a freed one */
   hkm_config_load();
   hkm_heap_init();
   hkm_whale_init();

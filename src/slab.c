@@ -19,7 +19,6 @@ struct hkm_span hkm_slab_sentinel = {.kind = HKM_KIND_SLAB, .state = HKM_SLAB_CU
 struct hkm_heap hkm_heap_nobody;
 struct hkm_cache hkm_cache_none[HKM_NCLASSES];
 _Static_assert(sizeof(struct hkm_cache) == 16, "a class's cache offset is 16 x class");
-uintptr_t hkm_secret;
 
 static const int refill_cat[3] = {HKM_CAT_TINY_REFILL, HKM_CAT_POOL_REFILL, HKM_CAT_L25_REFILL};
 static const int release_cat[3] = {HKM_CAT_TINY_RELEASE, HKM_CAT_POOL_RELEASE, HKM_CAT_L25_RELEASE};
@@ -369,7 +368,7 @@ static void empty_cache(struct hkm_heap *h, unsigned c) {
 void hkm_slab_free_slow(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b) {
   unsigned c = s->cls;
   struct hkm_cache *k = &h->cache[c];
-  uintptr_t key = (uintptr_t)b ^ hkm_secret;
+  uintptr_t key = hkm_slab_key(s);
   if (hkm_unlikely(b->key == key)) hkm_slab_double_free(b);
   b->key = key;
   if (k->direct < 2) {
@@ -400,7 +399,7 @@ void hkm_slab_free_slow(struct hkm_heap *h, struct hkm_span *s, struct hkm_block
 }
 
 void hkm_slab_free_remote(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b) {
-  uintptr_t key = (uintptr_t)b ^ hkm_secret;
+  uintptr_t key = hkm_slab_key(s);
   if (hkm_unlikely(b->key == key)) hkm_slab_double_free(b);
   b->key = key;
   give_back_run(h, s, b, b, 1);

@@ -51,8 +51,11 @@ struct hkm_heap {
 extern struct hkm_cache hkm_cache_none[HKM_NCLASSES];
 /* An always-empty slab, so the refill path needs no NULL test. */
 extern struct hkm_span hkm_slab_sentinel;
-/* Random per process: a free block's key is its address xor this. */
-extern uintptr_t hkm_secret __attribute__((visibility("hidden")));
+/* What a free block of slab s holds in its key word: the address of s's descriptor, which no program
+ * is handed (descriptors live out of band), the same whichever heap owns or adopts the slab, and
+ * already in a register where a free checks it (two instructions fewer than the block's address xor a
+ * secret). Never zero, so a zeroed block is never mistaken for a freed one. */
+HKM_INLINE uintptr_t hkm_slab_key(const struct hkm_span *s) { return (uintptr_t)s; }
 
 /* Whether p is the start of a block slab s has handed out (types.h: one multiplication). */
 HKM_INLINE int hkm_slab_block_ok(const struct hkm_span *s, const void *p) {
@@ -105,7 +108,7 @@ HKM_INLINE struct hkm_block *hkm_slab_pop(struct hkm_cache *k, size_t off) {
 HKM_INLINE int hkm_slab_push(struct hkm_cache *k, struct hkm_span *s, struct hkm_block *b) {
   struct hkm_cache *kc = (struct hkm_cache *)((char *)k + s->coff);
   if (hkm_unlikely(--kc->room < 0)) return 0;
-  uintptr_t key = (uintptr_t)b ^ hkm_secret;
+  uintptr_t key = hkm_slab_key(s);
   if (hkm_unlikely(b->key == key)) hkm_slab_double_free(b);
   b->key = key;
   b->next = kc->head;
