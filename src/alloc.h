@@ -80,7 +80,7 @@ HKM_INLINE void hkm_free(void *p) {
       hkm_free_remote_entry(k, s, p);
       return;
     }
-    if (hkm_likely(hkm_slab_push(k, s, (struct hkm_block *)p))) return;
+    if (hkm_likely(hkm_slab_push(s, (struct hkm_block *)p))) return;
     hkm_free_full_entry(k, s, p);
     return;
   }

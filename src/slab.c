@@ -136,7 +136,7 @@ static struct hkm_span *new_slab(struct hkm_heap *h, unsigned c) {
   s->limit = 0;
   s->lead = 0; /* blocks start at multiples of bsize; a big block's lead must not outlive it */
   s->cls = (uint8_t)c;
-  s->coff = (uint16_t)(c * sizeof(struct hkm_cache));
+  s->okc = &h->cache[c];
   s->tier = k->tier;
   s->bsize = k->bsize;
   s->mul = k->mul;
@@ -187,6 +187,7 @@ static struct hkm_span *take_orphan(struct hkm_heap *h, unsigned c) {
     if (!s) return NULL;
     struct hkm_heap *expect = NULL;
     if (!atomic_compare_exchange_strong(&s->owner, &expect, h)) continue;
+    s->okc = &h->cache[c];
     collect_remote(s);
     if (s->used == 0) {
       release(s);
@@ -287,6 +288,7 @@ static void returned(struct hkm_heap *h, struct hkm_span *s) {
 
 /* Take an abandoned slab into heap h (we just won the owner CAS). */
 static void adopt(struct hkm_heap *h, struct hkm_span *s) {
+  s->okc = &h->cache[s->cls];
   pthread_mutex_lock(&orphan_lock);
   if (s->state == HKM_SLAB_ORPHAN) list_unlink(&orphans[s->cls], s);
   s->state = HKM_SLAB_ABANDONED;

@@ -29,7 +29,7 @@ struct hkm_class_state {
 };
 
 /* A heap's cache of one class. 16 bytes, so that class c's is at byte offset 16c in a heap's array,
- * which the fast paths read from a table (Tiny requests, sizeclass.h) or the slab (its coff). */
+ * which malloc reads from a table (Tiny requests, sizeclass.h); free finds it in the slab (okc). */
 struct hkm_cache {
   struct hkm_block *head; /* free blocks, most recently freed first */
   int32_t room;           /* pushes left before the cache is over its bound; <= 0 in direct mode */
@@ -103,10 +103,11 @@ HKM_INLINE struct hkm_block *hkm_slab_pop(struct hkm_cache *k, size_t off) {
   return b;
 }
 
-/* Push b (of slab s, past hkm_slab_block_ok, s owned by k's heap) on its class's cache in k: 1, or 0
- * when that cache has no room (its room is then one below zero, as hkm_slab_free_slow expects). */
-HKM_INLINE int hkm_slab_push(struct hkm_cache *k, struct hkm_span *s, struct hkm_block *b) {
-  struct hkm_cache *kc = (struct hkm_cache *)((char *)k + s->coff);
+/* Push b (of slab s, past hkm_slab_block_ok, s owned by the calling thread's heap) on its class's
+ * cache there: 1, or 0 when that cache has no room (its room is then one below zero, as
+ * hkm_slab_free_slow expects). */
+HKM_INLINE int hkm_slab_push(struct hkm_span *s, struct hkm_block *b) {
+  struct hkm_cache *kc = s->okc;
   if (hkm_unlikely(--kc->room < 0)) return 0;
   uintptr_t key = hkm_slab_key(s);
   if (hkm_unlikely(b->key == key)) hkm_slab_double_free(b);
@@ -133,7 +134,7 @@ HKM_INLINE int hkm_slab_owned_by(const struct hkm_span *s, const struct hkm_cach
 HKM_INLINE void hkm_slab_free(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b) {
   if (hkm_unlikely(!hkm_slab_owned_by(s, h->cache)))
     hkm_slab_free_remote(h, s, b);
-  else if (hkm_unlikely(!hkm_slab_push(h->cache, s, b)))
+  else if (hkm_unlikely(!hkm_slab_push(s, b)))
     hkm_slab_free_slow(h, s, b);
 }
 

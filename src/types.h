@@ -58,9 +58,10 @@ extern struct hkm_heap hkm_heap_nobody;
  * and fails the test. */
 struct hkm_span {
   /* slab fast path */
-  struct hkm_block *free;              /* owner-only free list */
+  struct hkm_cache *okc;               /* slabs: the owning heap's cache of the slab's class, what a free
+                                          pushes on once the owner test passed (written by the owner
+                                          with owner, read only by it) */
   uint16_t used;                       /* blocks not on the free list (slab.c); a slab has at most 4096 */
-  uint16_t coff;                       /* slabs: the class's cache offset in a heap (slab.h) */
   uint8_t kind;                        /* enum hkm_kind */
   uint8_t state;                       /* enum hkm_slab_state (slabs) */
   uint8_t cls;                         /* size class (slabs) */
@@ -75,6 +76,7 @@ struct hkm_span {
                                           their count in the top bits: slab.c) */
   /* everything else */
   struct hkm_span *next, *prev;        /* the list the span is on (heap class list, region, ring) */
+  struct hkm_block *free;              /* slabs: owner-only free list */
   size_t bytes;                        /* span length */
   size_t usable;                       /* bytes the user may use (big/whale) */
   uint32_t lead;                       /* big/whale: bytes from base to the block (hakmem.c: LARGE_LEAD) */
