@@ -52,13 +52,16 @@ void *hkm_calloc(size_t count, size_t size, const void *site);
 
 HKM_INLINE void *hkm_alloc(size_t n, const void *site) {
   size_t off; /* of the class's cache in the heap */
-  if (hkm_likely(n <= HKM_TINY_MAX))
-    off = hkm_tiny_off16(n);
-  else if (n <= HKM_L25_MAX)
+  struct hkm_cache *k;
+  if (hkm_likely(n <= HKM_TINY_MAX)) {
+    k = hkm_tls_cache;
+    off = hkm_view_tiny_off(k, n);
+  } else if (n <= HKM_L25_MAX) {
+    k = hkm_tls_cache;
     off = (size_t)hkm_size_class(n) * sizeof(struct hkm_cache);
-  else
+  } else {
     return hkm_alloc_big_entry(n, HKM_SITE_OF(site));
-  struct hkm_cache *k = hkm_tls_cache;
+  }
   struct hkm_block *b = hkm_slab_pop(k, off);
   if (hkm_likely(b != 0)) return b;
   return hkm_alloc_empty_entry(n, HKM_SITE_OF(site), k, off); /* arguments in the order the fast path has them */

@@ -85,6 +85,7 @@ static HKM_COLD void init_slow(void) {
   }
   in_init = 1;
   hkm_sizeclass_init();
+  hkm_slab_init();
   hkm_config_load();
   hkm_heap_init();
   hkm_whale_init();

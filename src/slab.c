@@ -17,7 +17,7 @@
 
 struct hkm_span hkm_slab_sentinel = {.kind = HKM_KIND_SLAB, .state = HKM_SLAB_CUR};
 struct hkm_heap hkm_heap_nobody;
-struct hkm_cache hkm_cache_none[HKM_NCLASSES];
+struct hkm_cache_view hkm_none_view;
 _Static_assert(sizeof(struct hkm_cache) == 16, "a class's cache offset is 16 x class");
 
 static const int refill_cat[3] = {HKM_CAT_TINY_REFILL, HKM_CAT_POOL_REFILL, HKM_CAT_L25_REFILL};
@@ -484,7 +484,11 @@ void hkm_slab_abandon_all(struct hkm_heap *h) {
   }
 }
 
+void hkm_slab_init(void) { memcpy(hkm_none_view.tiny_off, hkm_tiny_off, sizeof hkm_tiny_off); }
+
 void hkm_slab_heap_init(struct hkm_heap *h) {
+  memcpy(h->cache_tiny, hkm_tiny_off, sizeof hkm_tiny_off);
+  memcpy(h->shadow_tiny, hkm_tiny_off, sizeof hkm_tiny_off);
   for (unsigned c = 0; c < HKM_NCLASSES; c++) {
     h->cache[c].head = NULL;
     h->cache[c].room = hkm_classes[c].cache;

@@ -17,6 +17,8 @@
 #define HKM_SLAB_H
 
 #include <stdatomic.h>
+#include <stddef.h>
+#include <string.h>
 #include "compiler.h"
 #include "sizeclass.h"
 #include "types.h"
@@ -36,19 +38,42 @@ struct hkm_cache {
   uint32_t direct;        /* overflows since the last refill; 2 = direct mode (slab.c's hkm_slab_free_slow) */
 };
 
+/* Every cache array a thread's fast paths may see (heap.h) is followed by a copy of hkm_tiny_off
+ * (sizeclass.h), so that malloc reads a Tiny request's offset relative to the array pointer it loads
+ * anyway: code in a shared library cannot index a global table by a register without first loading
+ * the table's address, one instruction more. */
+struct hkm_cache_view {
+  struct hkm_cache cache[HKM_NCLASSES];
+  uint16_t tiny_off[HKM_TINY_MAX + 1];
+};
+#define HKM_VIEW_TINY offsetof(struct hkm_cache_view, tiny_off)
+
 struct hkm_heap {
   struct hkm_cache cache[HKM_NCLASSES];
+  uint16_t cache_tiny[HKM_TINY_MAX + 1]; /* the table after cache (hkm_cache_view) */
   /* What the fast paths see instead of cache while profiling is on (heap.h): always empty and without
    * room, so that every call leaves through their slow exits; the thread's own line, as the counts
    * the failed pushes leave in it need not be shared. */
   struct hkm_cache shadow[HKM_NCLASSES];
+  uint16_t shadow_tiny[HKM_TINY_MAX + 1];
   struct hkm_class_state cls[HKM_NCLASSES];
   struct hkm_heap *next_free; /* heaps are recycled, never unmapped: remote frees may still count on them */
 };
+_Static_assert(offsetof(struct hkm_heap, cache_tiny) - offsetof(struct hkm_heap, cache) == HKM_VIEW_TINY &&
+                   offsetof(struct hkm_heap, shadow_tiny) - offsetof(struct hkm_heap, shadow) == HKM_VIEW_TINY,
+               "each of a heap's cache arrays is laid out as a struct hkm_cache_view");
 
 /* Caches that are always empty and without room: a thread's fast paths see them until the thread has
- * a heap (heap.h). */
-extern struct hkm_cache hkm_cache_none[HKM_NCLASSES];
+ * a heap (heap.h). Their table is filled by hkm_slab_init; until then it is zero, which sends every
+ * request to class 0's cache, as empty, and the slow exit works from the size. */
+extern struct hkm_cache_view hkm_none_view;
+#define hkm_cache_none (hkm_none_view.cache)
+
+/* The offset of a Tiny request of n bytes, 0 <= n <= HKM_TINY_MAX, read after the cache array k a
+ * thread's fast paths see. */
+HKM_INLINE size_t hkm_view_tiny_off(const struct hkm_cache *k, size_t n) {
+  return *(const uint16_t *)((const char *)k + HKM_VIEW_TINY + n * sizeof(uint16_t));
+}
 /* An always-empty slab, so the refill path needs no NULL test. */
 extern struct hkm_span hkm_slab_sentinel;
 /* What a free block of slab s holds in its key word: the address of s's descriptor, which no program
@@ -82,6 +107,8 @@ void hkm_slab_share_keep(unsigned live_heaps);
 int hkm_slab_trim(struct hkm_heap *h);
 /* Prepare a fresh or recycled heap. */
 void hkm_slab_heap_init(struct hkm_heap *h);
+/* Fill hkm_none_view's table (after hkm_sizeclass_init). */
+void hkm_slab_init(void);
 /* The orphan list's lock around fork (heap.c's handlers call these, inside the heaps' lock). */
 void hkm_slab_fork_prepare(void);
 void hkm_slab_fork_parent(void);
@@ -93,11 +120,14 @@ int hkm_slab_block_freed(struct hkm_heap *h, struct hkm_span *s, const struct hk
  * k is a heap's cache array (or what stands for it, heap.h), off a class's byte offset in it.
  * Pop a block from the cache at offset off, or NULL when it is empty. */
 HKM_INLINE struct hkm_block *hkm_slab_pop(struct hkm_cache *k, size_t off) {
-  struct hkm_cache *kc = (struct hkm_cache *)((char *)k + off);
-  struct hkm_block *b = kc->head;
+  struct hkm_block *b = ((struct hkm_cache *)((char *)k + off))->head;
   if (hkm_likely(b != 0)) {
-    kc->head = b->next;
-    kc->room++;
+    struct hkm_block *next = b->next;
+    /* Hidden from GCC here, so that it addresses the cache as k + off in each access instead of
+     * computing that sum into a register first (one instruction fewer). */
+    __asm__("" : "+r"(off));
+    *(struct hkm_block **)((char *)k + off + offsetof(struct hkm_cache, head)) = next;
+    ++*(int32_t *)((char *)k + off + offsetof(struct hkm_cache, room));
     b->key = 0;
   }
   return b;
