@@ -22,7 +22,6 @@ extern const int hkm_tier_alloc_cat[HKM_TIER_COUNT];
 extern const int hkm_tier_free_cat[HKM_TIER_COUNT];
 
 void *hkm_alloc_empty_entry(size_t n, const void *site, struct hkm_cache *k, size_t off);
-void hkm_free_full_entry(struct hkm_cache *k, struct hkm_span *s, void *p);
 void hkm_free_remote_entry(struct hkm_cache *k, struct hkm_span *s, void *p);
 void *hkm_alloc_large(size_t n, const void *site, size_t align);
 void *hkm_alloc_big_entry(size_t n, const void *site);
@@ -84,7 +83,9 @@ HKM_INLINE void hkm_free(void *p) {
       return;
     }
     if (hkm_likely(hkm_slab_push(s, (struct hkm_block *)p))) return;
-    hkm_free_full_entry(k, s, p);
+    /* Past the owner test, k is the array a heap starts with, the thread's own (heap.h): no
+     * profiling or heapless exit to consider. */
+    hkm_slab_free_slow((struct hkm_heap *)(void *)k, s, (struct hkm_block *)p);
     return;
   }
   hkm_free_other_entry(p);

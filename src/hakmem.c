@@ -58,24 +58,14 @@ void *hkm_alloc_noheap(size_t n, const void *site) {
   return alloc_first(n, site);
 }
 
-/* The fast paths' slow exits for slab sizes: the thread's cache of the class was empty, full or not
- * the block's owner's, else the thread has no heap yet or profiling is on (the caches the fast paths
+/* The fast paths' slow exits for slab sizes: the thread's cache of the class was empty or not the
+ * block's owner's (a full one's exit needs no test: alloc.h), else the thread has no heap yet or profiling is on (the caches the fast paths
  * see are then not its heap's: heap.h), which alloc_timed.h's exits handle. */
 void *hkm_alloc_empty_entry(size_t n, const void *site, struct hkm_cache *k, size_t off) {
   struct hkm_heap *h = hkm_tls_heap_owned;
   unsigned c = (unsigned)(off / sizeof(struct hkm_cache));
   if (hkm_likely(h && k == h->cache)) return hkm_slab_alloc_slow(h, c, site);
   return hkm_alloc_exit(n, c, site);
-}
-
-void hkm_free_full_entry(struct hkm_cache *k, struct hkm_span *s, void *p) {
-  struct hkm_heap *h = hkm_tls_heap_owned;
-  if (hkm_likely(h && k == h->cache)) {
-    hkm_slab_free_slow(h, s, (struct hkm_block *)p);
-    return;
-  }
-  k[s->cls].room = 0; /* keep the count the failed push left from ever reaching room */
-  hkm_free_exit(s, p);
 }
 
 void hkm_free_remote_entry(struct hkm_cache *k, struct hkm_span *s, void *p) {
