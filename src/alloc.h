@@ -22,7 +22,7 @@ extern const int hkm_tier_alloc_cat[HKM_TIER_COUNT];
 extern const int hkm_tier_free_cat[HKM_TIER_COUNT];
 
 void *hkm_alloc_empty_entry(size_t n, const void *site, struct hkm_cache *k, size_t off);
-void hkm_free_remote_entry(struct hkm_cache *k, struct hkm_span *s, void *p);
+void hkm_free_remote_entry(struct hkm_span *s, void *p);
 void *hkm_alloc_large(size_t n, const void *site, size_t align);
 void *hkm_alloc_big_entry(size_t n, const void *site);
 void hkm_free_other_entry(void *p);
@@ -77,15 +77,14 @@ HKM_INLINE struct hkm_span *hkm_slab_of(const void *p) {
 HKM_INLINE void hkm_free(void *p) {
   struct hkm_span *s = hkm_slab_of(p);
   if (hkm_likely(s != 0)) {
-    struct hkm_cache *k = hkm_tls_cache;
-    if (hkm_unlikely(!hkm_slab_owned_by(s, k))) {
-      hkm_free_remote_entry(k, s, p);
+    if (hkm_unlikely(!hkm_slab_mine(s))) {
+      hkm_free_remote_entry(s, p);
       return;
     }
     if (hkm_likely(hkm_slab_push(s, (struct hkm_block *)p))) return;
-    /* Past the owner test, k is the array a heap starts with, the thread's own (heap.h): no
+    /* Past the owner test the thread acts for the heap s->okc belongs to, unprofiled (slab.h): no
      * profiling or heapless exit to consider. */
-    hkm_slab_free_slow((struct hkm_heap *)(void *)k, s, (struct hkm_block *)p);
+    hkm_slab_free_slow(hkm_slab_okc_heap(s), s, (struct hkm_block *)p);
     return;
   }
   hkm_free_other_entry(p);

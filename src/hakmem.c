@@ -68,9 +68,9 @@ void *hkm_alloc_empty_entry(size_t n, const void *site, struct hkm_cache *k, siz
   return hkm_alloc_exit(n, c, site);
 }
 
-void hkm_free_remote_entry(struct hkm_cache *k, struct hkm_span *s, void *p) {
+void hkm_free_remote_entry(struct hkm_span *s, void *p) {
   struct hkm_heap *h = hkm_tls_heap_owned;
-  if (hkm_likely(h && k == h->cache)) {
+  if (hkm_likely(h && hkm_tls_cache == h->cache)) {
     hkm_slab_free_remote(h, s, (struct hkm_block *)p);
     return;
   }

@@ -108,7 +108,7 @@ static HKM_COLD void init_slow(void) {
   hkm_prof_arm();
   /* This thread may have got its heap while libpfm4 started; with profiling on, its fast paths must
    * take the timed exits like every other thread's (heap.h). */
-  if (hkm_tls_heap_owned) hkm_tls_cache = hkm_heap_fast_caches(hkm_tls_heap_owned);
+  if (hkm_tls_heap_owned) hkm_heap_set_fast(hkm_tls_heap_owned);
 }
 
 void hkm_ensure_init(void) {

@@ -111,6 +111,7 @@ static void carve(struct hkm_heap *h, unsigned c, struct hkm_span *s, const void
 }
 
 static void release(struct hkm_span *s) {
+  s->otid = 0;
   atomic_store_explicit(&s->owner, &hkm_heap_nobody, memory_order_release);
   s->free = NULL;
   s->limit = 0; /* no block of it can be freed any more */
@@ -137,6 +138,7 @@ static struct hkm_span *new_slab(struct hkm_heap *h, unsigned c) {
   s->lead = 0; /* blocks start at multiples of bsize; a big block's lead must not outlive it */
   s->cls = (uint8_t)c;
   s->okc = &h->cache[c];
+  s->otid = h->tid;
   s->tier = k->tier;
   s->bsize = k->bsize;
   s->mul = k->mul;
@@ -188,6 +190,7 @@ static struct hkm_span *take_orphan(struct hkm_heap *h, unsigned c) {
     struct hkm_heap *expect = NULL;
     if (!atomic_compare_exchange_strong(&s->owner, &expect, h)) continue;
     s->okc = &h->cache[c];
+    s->otid = h->tid;
     collect_remote(s);
     if (s->used == 0) {
       release(s);
@@ -289,6 +292,7 @@ static void returned(struct hkm_heap *h, struct hkm_span *s) {
 /* Take an abandoned slab into heap h (we just won the owner CAS). */
 static void adopt(struct hkm_heap *h, struct hkm_span *s) {
   s->okc = &h->cache[s->cls];
+  s->otid = h->tid;
   pthread_mutex_lock(&orphan_lock);
   if (s->state == HKM_SLAB_ORPHAN) list_unlink(&orphans[s->cls], s);
   s->state = HKM_SLAB_ABANDONED;
@@ -420,6 +424,7 @@ static void abandon_slab(struct hkm_heap *h, struct hkm_span *s) {
       return;
     }
     s->state = HKM_SLAB_ABANDONED;
+    s->otid = 0;
     atomic_store_explicit(&s->owner, NULL, memory_order_seq_cst);
     if (atomic_load_explicit(&s->remote, memory_order_seq_cst)) {
       struct hkm_heap *expect = NULL;
@@ -498,6 +503,16 @@ void hkm_slab_heap_init(struct hkm_heap *h) {
     h->cls[c].cur = &hkm_slab_sentinel;
     h->cls[c].partial = h->cls[c].full = NULL;
     atomic_store_explicit(&h->cls[c].remote_pending, 0, memory_order_relaxed);
+  }
+}
+
+void hkm_slab_retag(struct hkm_heap *h, uintptr_t tid) {
+  h->tid = tid;
+  for (unsigned c = 0; c < HKM_NCLASSES; c++) {
+    struct hkm_class_state *cs = &h->cls[c];
+    if (cs->cur != &hkm_slab_sentinel) cs->cur->otid = tid;
+    for (struct hkm_span *s = cs->partial; s; s = s->next) s->otid = tid;
+    for (struct hkm_span *s = cs->full; s; s = s->next) s->otid = tid;
   }
 }
 

@@ -58,6 +58,7 @@ struct hkm_heap {
   uint16_t shadow_tiny[HKM_TINY_MAX + 1];
   struct hkm_class_state cls[HKM_NCLASSES];
   struct hkm_heap *next_free; /* heaps are recycled, never unmapped: remote frees may still count on them */
+  uintptr_t tid;              /* the tag its slabs carry (hkm_slab_mine) */
 };
 _Static_assert(offsetof(struct hkm_heap, cache_tiny) - offsetof(struct hkm_heap, cache) == HKM_VIEW_TINY &&
                    offsetof(struct hkm_heap, shadow_tiny) - offsetof(struct hkm_heap, shadow) == HKM_VIEW_TINY,
@@ -152,6 +153,44 @@ HKM_INLINE void *hkm_slab_alloc(struct hkm_heap *h, unsigned c, const void *site
   struct hkm_block *b = hkm_slab_pop(h->cache, (size_t)c * sizeof(struct hkm_cache));
   return hkm_likely(b != 0) ? b : hkm_slab_alloc_slow(h, c, site);
 }
+
+/* The calling thread's pointer (%fs:0 on x86-64), which the free fast path compares with a slab's tag
+ * in one instruction, where a thread-local variable takes two (its offset from the GOT, then the
+ * load). */
+HKM_INLINE uintptr_t hkm_thread_self(void) {
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_thread_pointer)
+#define HKM_HAVE_THREAD_POINTER 1
+#endif
+#endif
+#ifdef HKM_HAVE_THREAD_POINTER
+  return (uintptr_t)__builtin_thread_pointer();
+#else
+  uintptr_t tp;
+  __asm__("mov %%fs:0, %0" : "=r"(tp));
+  return tp;
+#endif
+}
+
+/* The tag heap h's slabs carry, set by its thread (heap.c): the thread's pointer, or that plus one
+ * while profiling is on, which no thread's pointer equals, so that every free leaves the fast path
+ * for the profiled exits (heap.h). */
+HKM_INLINE uintptr_t hkm_slab_tag(int profiling) { return hkm_thread_self() | (profiling ? 1 : 0); }
+
+/* Whether the calling thread may push a block of s on s->okc: s carries its heap's tag. Only a heap's
+ * own thread writes its tag into its slabs (new, adopted, retagged; cleared when it lets a slab go),
+ * so no other live thread's pointer matches it. A thread that inherits the pointer of one that died
+ * without letting go (its destructors gave up, or a fork left it behind) acts as that heap's owner,
+ * which nobody else is. */
+HKM_INLINE int hkm_slab_mine(const struct hkm_span *s) { return s->otid == hkm_thread_self(); }
+
+/* The heap whose cache of s's class s->okc is. */
+HKM_INLINE struct hkm_heap *hkm_slab_okc_heap(const struct hkm_span *s) {
+  return (struct hkm_heap *)(void *)(s->okc - s->cls);
+}
+
+/* Give every slab of h (its thread calls this) the tag tid. */
+void hkm_slab_retag(struct hkm_heap *h, uintptr_t tid);
 
 /* Whether s is owned by the heap whose cache array is k (a heap's caches come first in it; the arrays
  * fast paths see while a thread has no heap or profiles belong to no owner). */
