@@ -6,4 +6,6 @@ AC_DEFUN([HKM_ARG_TIMING], [
   AS_IF([test "x$enable_timing" = xyes],
     [AC_DEFINE([HKM_ENABLE_TIMING], [1], [Define to 1 to compile the cycle profiler in.])],
     [AC_DEFINE([HKM_ENABLE_TIMING], [0], [Define to 1 to compile the cycle profiler in.])])
+  dnl libhakmem-prof.so, the build that hakmem-stat preloads, exists only with the profiler.
+  AM_CONDITIONAL([HKM_TIMING], [test "x$enable_timing" = xyes])
 ])

@@ -110,6 +110,8 @@ static void merge(struct hkm_prof_cat *into, const struct hkm_prof_cat *c, unsig
     into[i].census += c[i].census;
     into[i].census_cycles += c[i].census_cycles;
     into[i].census_nested += c[i].census_nested;
+    into[i].inner += c[i].inner;
+    into[i].census_inner += c[i].census_inner;
   }
 }
 
@@ -148,12 +150,12 @@ static double tsc_hz_since(const struct hkm_collect_head *h) {
 /* One group's categories as the library's {count, total_cycles} per name; the totals and variances
  * go into tot/var. */
 static void put_group(FILE *f, const struct image *im, const struct hkm_prof_cat *c, const struct hkm_prof_cat *pool,
-                      uint64_t bias, double *tot, double *var, int *unknown) {
+                      uint64_t bias, uint64_t nest, double *tot, double *var, int *unknown) {
   const struct hkm_collect_head *h = im->h;
   int first = 1;
   fputc('{', f);
   for (unsigned i = 0; i < h->ncat; i++) {
-    double v, t = hkm_prof_estimate(&c[i], &pool[i], (double)bias, &v);
+    double v, t = hkm_prof_estimate(&c[i], &pool[i], (double)bias, (double)nest, &v);
     tot[i] += t;
     if (v < 0)
       unknown[i] = 1;
@@ -168,9 +170,9 @@ static void put_group(FILE *f, const struct image *im, const struct hkm_prof_cat
 }
 
 /* The report an image that wrote none would have written, from its counters. */
-static void synthesize(FILE *f, const struct image *im, uint64_t run_bias) {
+static void synthesize(FILE *f, const struct image *im, uint64_t run_bias, uint64_t run_nest) {
   const struct hkm_collect_head *h = im->h;
-  uint64_t bias = h->bias ? h->bias : run_bias;
+  uint64_t bias = h->bias ? h->bias : run_bias, nest = h->bias ? h->nest : run_nest;
   unsigned ncat = h->ncat;
   struct hkm_prof_cat *pool = stat_xrealloc(NULL, ncat * sizeof *pool), *one = stat_xrealloc(NULL, ncat * sizeof *one),
                       *all = stat_xrealloc(NULL, ncat * sizeof *all);
@@ -194,8 +196,10 @@ static void synthesize(FILE *f, const struct image *im, uint64_t run_bias) {
   json_write_str(f, cmd);
   fprintf(f,
           ",\"timing_compiled\":%s,\"enabled\":true,\"threads\":%u,\"tsc_hz\":%.0f,\"overhead_cycles\":%llu,"
-          "\"overhead_subtracted\":true,\"inclusive\":true,\"sample_every\":%u,\"from_counters\":true,\"per_thread\":[",
-          h->timing_compiled ? "true" : "false", threads, hz, (unsigned long long)bias, h->sample_every);
+          "\"overhead_subtracted\":true,\"nested_cost_cycles\":%llu,\"inclusive\":true,\"sample_every\":%u,"
+          "\"from_counters\":true,\"per_thread\":[",
+          h->timing_compiled ? "true" : "false", threads, hz, (unsigned long long)bias, (unsigned long long)nest,
+          h->sample_every);
   int first = 1;
   b = 0;
   for (const char *blk; (blk = next_block(im, &b, one));) {
@@ -203,7 +207,7 @@ static void synthesize(FILE *f, const struct image *im, uint64_t run_bias) {
     merge(all, one, ncat);
     fprintf(f, "%s{\"tid\":%d,\"exited\":%s,\"threads\":%u,\"categories\":", first ? "" : ",",
             bh->state == HKM_BLK_OTHERS ? -1 : bh->tid, bh->state == HKM_BLK_LIVE ? "false" : "true", bh->threads);
-    put_group(f, im, one, pool, bias, tot, var, unknown);
+    put_group(f, im, one, pool, bias, nest, tot, var, unknown);
     fputc('}', f);
     first = 0;
   }
@@ -226,8 +230,8 @@ static void synthesize(FILE *f, const struct image *im, uint64_t run_bias) {
       fputs("null", f);
     else
       fprintf(f, "%.0f", var[i] > 0 ? sqrt(var[i]) : 0);
-    double b = (double)bias, mn = timed && c->min > b ? (double)c->min - b : 0,
-           mx = timed && c->max > b ? (double)c->max - b : 0;
+    double mn = timed ? (double)hkm_prof_extreme(c, c->min, bias, nest) : 0,
+           mx = timed ? (double)hkm_prof_extreme(c, c->max, bias, nest) : 0;
     fprintf(f, ",\"avg_cycles\":%.0f,\"min_cycles\":%.0f,\"max_cycles\":%.0f,\"total_ns\":%.0f,\"share\":%.6f}",
             c->count ? tot[i] / (double)c->count : 0, mn, mx, hz > 0 ? tot[i] * 1e9 / hz : 0, top > 0 ? tot[i] / top : 0);
   }
@@ -348,8 +352,11 @@ int stat_collect_read(const char *dir, struct run_result *r) {
   }
   closedir(d);
   if (n) qsort(im, (size_t)n, sizeof *im, by_image);
-  uint64_t run_bias = 0; /* the same library on the same machine: any image's calibration will do */
-  for (int i = 0; i < n && !run_bias; i++) run_bias = im[i].h->bias;
+  uint64_t run_bias = 0, run_nest = 0; /* the same library on the same machine: any image's calibration will do */
+  for (int i = 0; i < n && !run_bias; i++) {
+    run_bias = im[i].h->bias;
+    run_nest = im[i].h->nest;
+  }
   for (int i = 0; i < n; i++) {
     int later = i + 1 < n && im[i + 1].pid == im[i].pid;
     add_warnings(r, im[i].h);
@@ -368,7 +375,7 @@ int stat_collect_read(const char *dir, struct run_result *r) {
       }
       fwrite(im[i].json, 1, len, out);
     } else {
-      synthesize(out, &im[i], run_bias);
+      synthesize(out, &im[i], run_bias, run_nest);
     }
     fprintf(out, ",\"image\":%u,", im[i].n);
     put_ending(out, &im[i], later);

@@ -23,7 +23,7 @@ static const char usage_text[] =
     "      --per-process   one table per process as well as the total\n"
     "      --per-thread    one line per thread\n"
     "      --svg FILE      a bar chart of the category shares, as SVG\n"
-    "      --lib PATH      the libhakmem.so to preload\n"
+    "      --lib PATH      the library to preload (default: libhakmem-prof.so, else libhakmem.so)\n"
     "  -q, --quiet         no report (still writes -o FILE and --svg FILE)\n"
     "  -h, --help          this help\n"
     "      --version       the version\n";

@@ -1,4 +1,4 @@
-/* Finding libhakmem.so and running the command on it.
+/* Finding libhakmem-prof.so (or libhakmem.so) and running the command on it.
  *
  * The figures come back through a private directory (HAKMEM_TIMING_DIR): every process image that
  * runs hakmem keeps its counters in a file there as it goes, and adds its report beside it at exit
@@ -27,7 +27,7 @@
 #include "perf/hakmem-stat-libdir.h" /* HKM_LIBDIR, generated (perf/local.mk) */
 
 /* path made absolute (the command may change directory) without resolving the file's own symlink:
- * libhakmem.so stays libhakmem.so in messages and in the JSON. */
+ * libhakmem-prof.so stays libhakmem-prof.so in messages and in the JSON. */
 static char *absolute(const char *path) {
   char *dir = strdup(path), *base, *real, *out = NULL;
   if (!dir) return NULL;
@@ -61,6 +61,12 @@ static int usable(const char *path) {
   return access(path, R_OK) == 0;
 }
 
+/* The libraries to look for, best first: the counting build, whose fast paths count each call
+ * themselves (~3 instructions against ~25 through libhakmem.so's profiled exits; src/alloc_timed.h),
+ * then libhakmem.so, the only one a --disable-timing build has. */
+static const char *const lib_names[] = {"libhakmem-prof.so", "libhakmem.so"};
+#define NLIBS (sizeof lib_names / sizeof lib_names[0])
+
 char *stat_find_lib(const struct stat_opts *o) {
   char path[PATH_MAX + 64], *abs;
   if (o->lib) {
@@ -73,31 +79,27 @@ char *stat_find_lib(const struct stat_opts *o) {
   }
   char exe[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  char tried[3][PATH_MAX + 64];
-  int ntried = 0;
+  char dirs[3][PATH_MAX + 64], tried[3 * NLIBS][PATH_MAX + 96];
+  int ndirs = 0, ntried = 0;
   if (n > 0) {
     exe[n] = 0;
     char *slash = strrchr(exe, '/');
     if (slash) *slash = 0;
-    /* The build tree: perf/hakmem-stat beside src/libhakmem.la, whose shared object libtool keeps
+    /* The build tree: perf/hakmem-stat beside src/libhakmem.la, whose shared objects libtool keeps
      * in src/.libs. The .la file tells a build tree from an unrelated ../src directory. */
     snprintf(path, sizeof path, "%s/../src/libhakmem.la", exe);
-    if (usable(path)) {
-      snprintf(tried[ntried], sizeof tried[0], "%s/../src/.libs/libhakmem.so", exe);
+    if (usable(path)) snprintf(dirs[ndirs++], sizeof dirs[0], "%s/../src/.libs", exe);
+  }
+  snprintf(dirs[ndirs++], sizeof dirs[0], "%s", HKM_LIBDIR);
+  /* an install moved as a whole (DESTDIR staging, a copied prefix): bin/ beside lib/ */
+  if (n > 0) snprintf(dirs[ndirs++], sizeof dirs[0], "%s/../lib", exe);
+  for (int d = 0; d < ndirs; d++)
+    for (size_t l = 0; l < NLIBS; l++) {
+      if (snprintf(tried[ntried], sizeof tried[0], "%s/%s", dirs[d], lib_names[l]) >= (int)sizeof tried[0]) continue;
       if (usable(tried[ntried])) return absolute(tried[ntried]);
       ntried++;
     }
-  }
-  snprintf(tried[ntried], sizeof tried[0], "%s/libhakmem.so", HKM_LIBDIR);
-  if (usable(tried[ntried])) return absolute(tried[ntried]);
-  ntried++;
-  if (n > 0) {
-    /* an install moved as a whole (DESTDIR staging, a copied prefix): bin/ beside lib/ */
-    snprintf(tried[ntried], sizeof tried[0], "%s/../lib/libhakmem.so", exe);
-    if (usable(tried[ntried])) return absolute(tried[ntried]);
-    ntried++;
-  }
-  fprintf(stderr, "hakmem-stat: cannot find libhakmem.so (looked for");
+  fprintf(stderr, "hakmem-stat: cannot find libhakmem-prof.so or libhakmem.so (looked for");
   for (int i = 0; i < ntried; i++) fprintf(stderr, "%s %s", i ? "," : "", tried[i]);
   fprintf(stderr, "); use --lib PATH\n");
   return NULL;

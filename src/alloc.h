@@ -61,6 +61,7 @@ HKM_INLINE void *hkm_alloc(size_t n, const void *site) {
   } else {
     return hkm_alloc_big_entry(n, HKM_SITE_OF(site));
   }
+  HKM_COUNT_ALLOC(n, HKM_SITE_OF(site), off);
   struct hkm_block *b = hkm_slab_pop(k, off);
   if (hkm_likely(b != 0)) return b;
   return hkm_alloc_empty_entry(n, HKM_SITE_OF(site), k, off); /* arguments in the order the fast path has them */
@@ -77,13 +78,14 @@ HKM_INLINE struct hkm_span *hkm_slab_of(const void *p) {
 HKM_INLINE void hkm_free(void *p) {
   struct hkm_span *s = hkm_slab_of(p);
   if (hkm_likely(s != 0)) {
+    HKM_COUNT_FREE(s, p);
     if (hkm_unlikely(!hkm_slab_mine(s))) {
       hkm_free_remote_entry(s, p);
       return;
     }
     if (hkm_likely(hkm_slab_push(s, (struct hkm_block *)p))) return;
-    /* Past the owner test the thread acts for the heap s->okc belongs to, unprofiled (slab.h): no
-     * profiling or heapless exit to consider. */
+    /* Past the owner test the thread acts for the heap s->okc belongs to, whose caches its fast paths
+     * see (slab.h, hkm_slab_tag): no profiled or heapless exit to consider. */
     hkm_slab_free_slow(hkm_slab_okc_heap(s), s, (struct hkm_block *)p);
     return;
   }

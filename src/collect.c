@@ -203,6 +203,7 @@ void hkm_collect_report(const char *p, size_t n) {
   head->json_off = (uint64_t)off;
   head->json_len = (uint32_t)n;
   head->bias = hkm_prof_bias(); /* calibrated by the report: for the run's images that wrote none */
+  head->nest = hkm_prof_nest_cost();
   __atomic_store_n(&head->ending, HKM_END_EXIT, __ATOMIC_RELEASE);
 }
 

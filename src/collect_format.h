@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define HKM_COLLECT_MAGIC 0x314c4f434d4b4855ull /* "UHKMCOL1" */
-#define HKM_COLLECT_VERSION 1
+#define HKM_COLLECT_VERSION 2 /* 2: nest in the head, inner counts in the categories */
 #define HKM_COLLECT_CATS 64       /* room for category names */
 #define HKM_COLLECT_NAME 32       /* bytes per category name */
 #define HKM_COLLECT_SLOT_MAP 256  /* room for the slot map */
@@ -56,6 +56,7 @@ struct hkm_collect_head {
   uint64_t bias;      /* the timer bias of one measurement, in cycles, written with the exit report
                        * (calibrating costs a process some 40 us: those that write none take
                        * another image's of the run) */
+  uint64_t nest;      /* what a measurement ending inside a timed call adds to it, written with bias */
   int32_t ending;     /* enum hkm_collect_ending */
   int32_t exit_code;  /* with HKM_END__EXIT */
   int32_t reaped;     /* 1: wait_status is what its parent or hakmem-stat got from the kernel */

@@ -11,4 +11,10 @@
 #define HKM_TLS __thread __attribute__((tls_model("initial-exec")))
 #define HKM_CACHELINE 64
 
+/* 1 when building libhakmem-prof.so, whose fast paths count each call for the profiler themselves
+ * (alloc_timed.h); 0 for libhakmem. */
+#ifndef HKM_COUNTING
+#define HKM_COUNTING 0
+#endif
+
 #endif

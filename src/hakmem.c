@@ -54,7 +54,7 @@ static HKM_NOINLINE void *alloc_first(size_t n, const void *site) {
  * gets its heap and carries on. While profiling, every call leaves through here, so the test comes
  * before anything else (the rest is out of line: it would give this function a stack frame). */
 void *hkm_alloc_noheap(size_t n, const void *site) {
-  if (hkm_prof_on()) return hkm_alloc_timed(n, site);
+  if (hkm_prof_on()) return HKM_COUNTING ? hkm_alloc_counted(n, site) : hkm_alloc_timed(n, site);
   return alloc_first(n, site);
 }
 
@@ -93,7 +93,10 @@ static HKM_NOINLINE void free_first(struct hkm_span *s, void *p) {
 
 void hkm_free_noheap(struct hkm_span *s, void *p) {
   if (hkm_prof_on()) {
-    hkm_free_timed_slab(s, p);
+    if (HKM_COUNTING)
+      hkm_free_counted(s, p);
+    else
+      hkm_free_timed_slab(s, p);
     return;
   }
   free_first(s, p);
@@ -173,10 +176,32 @@ HKM_INLINE void *alloc_call(size_t n, const void *site, int timed, unsigned slot
   return p;
 }
 
+/* A timed slab allocation of a thread with a heap: one interval around the fast path's own work (size
+ * class, cache, pop; the refill when the cache is empty), for both hak_alloc and the tier's step.
+ * Timed as a call holding a step (alloc_call), a call that costs the program 10-20 cycles showed
+ * 60-130: the interval held this copy's routing, the returns into and out of the profiler and the
+ * step's own clock reads, none of which an untimed call runs (perf/bench/known-cost). The work is
+ * done on the heap's own caches: with libhakmem.so's profiling the fast paths see empty ones. */
+static HKM_NOINLINE void *alloc_timed_slab(struct hkm_heap *h, size_t n, const void *site, unsigned slot) {
+  unsigned c = hkm_size_class(n);
+  int cat = HKM_SLAB_ALLOC_CAT(hkm_classes[c].tier);
+  hkm_prof_call_prepare(slot);
+  struct hkm_prof_mark m = hkm_prof_call_start();
+  size_t off = n - 1 < HKM_TINY_MAX ? hkm_tiny_off16(n) : (size_t)hkm_size_class(n) * sizeof(struct hkm_cache);
+  void *p = hkm_slab_pop(h->cache, off);
+  if (hkm_unlikely(!p)) p = hkm_slab_alloc_slow(h, (unsigned)(off / sizeof(struct hkm_cache)), site);
+  uint64_t end = hkm_tsc_stop();
+  hkm_prof_site_add(site, hkm_prof_call_done(HKM_CAT_HAK_ALLOC, cat, m, end));
+  return p;
+}
+
 /* Timed and untimed calls take separate copies, so that nothing inside a timed call's intervals tests
  * whether it is timed: a call timed among hundreds of untimed ones mispredicted that branch inside its
- * step, which timing every call never does. */
+ * step, which timing every call never does. A thread's first call (which makes its heap) is timed
+ * whole. */
 static HKM_NOINLINE void *alloc_counted(size_t n, const void *site, int timed, unsigned slot) {
+  struct hkm_heap *h = hkm_tls_heap_owned;
+  if (timed && n <= HKM_L25_MAX && h) return alloc_timed_slab(h, n, site, slot);
   return timed ? alloc_call(n, site, 1, slot) : alloc_call(n, site, 0, slot);
 }
 
@@ -187,7 +212,14 @@ void *hkm_alloc_timed(size_t n, const void *site) {
   return alloc_counted(n, site, hkm_prof_slot_call(slot), slot);
 }
 
-void *hkm_alloc_sampled(size_t n, const void *site) { return alloc_counted(n, site, 1, HKM_SLOT_ALLOC(hkm_size_class(n))); }
+/* In the counting build the fast path sends here every call of a thread that has no block yet and
+ * every call before the profiler is armed (init.c), when the calls are not the program's. */
+void *hkm_alloc_sampled(size_t n, const void *site) {
+  if (HKM_COUNTING && !hkm_prof_enabled) return alloc_first(n, site);
+  return alloc_counted(n, site, 1, HKM_SLOT_ALLOC(hkm_size_class(n)));
+}
+
+void *hkm_alloc_counted(size_t n, const void *site) { return alloc_counted(n, site, 0, HKM_SLOT_ALLOC(hkm_size_class(n))); }
 
 /* The profiled free in full: timed ones, blocks of no slab, and a thread without a heap. */
 HKM_INLINE void free_call(struct hkm_span *s, void *p, int timed, unsigned slot) {
@@ -209,9 +241,23 @@ HKM_INLINE void free_call(struct hkm_span *s, void *p, int timed, unsigned slot)
   counted_end(&k, HKM_CAT_HAK_FREE);
 }
 
+/* A timed free of a slab block by a thread with a heap: one interval, as alloc_timed_slab, around the
+ * fast path's work from the block's lookup on. */
+static HKM_NOINLINE void free_timed_slab(struct hkm_heap *h, struct hkm_span *s, void *p, unsigned slot) {
+  int cat = HKM_SLAB_FREE_CAT(s->tier); /* s may be released by the free */
+  hkm_prof_call_prepare(slot);
+  struct hkm_prof_mark m = hkm_prof_call_start();
+  hkm_slab_free(h, hkm_slab_of(p), (struct hkm_block *)p); /* the lookup again: s, as the fast path found it */
+  uint64_t end = hkm_tsc_stop();
+  hkm_prof_call_done(HKM_CAT_HAK_FREE, cat, m, end);
+}
+
 /* Two copies, as alloc_counted. */
 static HKM_NOINLINE void free_counted(struct hkm_span *s, void *p, int timed, unsigned slot) {
-  if (timed)
+  struct hkm_heap *h = hkm_tls_heap_owned;
+  if (timed && s && h)
+    free_timed_slab(h, s, p, slot);
+  else if (timed)
     free_call(s, p, 1, slot);
   else
     free_call(s, p, 0, slot);
@@ -223,7 +269,14 @@ void hkm_free_timed_slab(struct hkm_span *s, void *p) {
   free_counted(s, p, hkm_prof_slot_call(slot), slot);
 }
 
-void hkm_free_sampled(struct hkm_span *s, void *p) { free_counted(s, p, 1, HKM_SLOT_FREE(s->cls)); }
+void hkm_free_sampled(struct hkm_span *s, void *p) {
+  if (HKM_COUNTING && !hkm_prof_enabled)
+    free_first(s, p);
+  else
+    free_counted(s, p, 1, HKM_SLOT_FREE(s->cls));
+}
+
+void hkm_free_counted(struct hkm_span *s, void *p) { free_counted(s, p, 0, HKM_SLOT_FREE(s->cls)); }
 
 void hkm_free_timed(void *p) {
   if (!p) return;

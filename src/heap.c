@@ -54,8 +54,9 @@ struct hkm_heap *hkm_heap_get_slow(void) {
 }
 
 void hkm_heap_set_fast(struct hkm_heap *h) {
-  hkm_tls_cache = hkm_heap_fast_caches(h);
-  uintptr_t tid = hkm_slab_tag(hkm_prof_enabled);
+  struct hkm_cache *k = hkm_heap_fast_caches(h);
+  hkm_tls_cache = k;
+  uintptr_t tid = hkm_slab_tag(k != h->cache);
   if (h->tid != tid) hkm_slab_retag(h, tid);
 }
 

@@ -15,7 +15,9 @@ extern HKM_TLS struct hkm_cache *hkm_tls_cache;
 extern HKM_TLS struct hkm_heap *hkm_tls_heap_owned;
 
 /* The caches the fast paths of a thread with heap h see (hkm_tls_cache). */
-HKM_INLINE struct hkm_cache *hkm_heap_fast_caches(struct hkm_heap *h) { return hkm_prof_enabled ? h->shadow : h->cache; }
+HKM_INLINE struct hkm_cache *hkm_heap_fast_caches(struct hkm_heap *h) {
+  return hkm_prof_enabled && !HKM_COUNTING ? h->shadow : h->cache; /* the counting build counts in front of them */
+}
 
 /* Point the calling thread's fast paths at its heap h (hkm_heap_fast_caches) and tag h's slabs for them
  * (slab.h, hkm_slab_tag): when h is new, and when profiling is switched on. */

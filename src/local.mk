@@ -28,3 +28,13 @@ src_libhakmem_la_SOURCES = \
 	src/perfev.h src/perfev.c src/pmu.h src/pmu.c src/induced.h src/induced.c \
 	src/report_pmu.h src/report_pmu.c src/report.h src/report.c \
 	src/init.h src/init.c src/alloc_timed.h src/alloc.h src/hakmem.c src/malloc.c
+
+# libhakmem-prof: the same sources built with HKM_COUNTING, fast paths that count each call for the
+# profiler (src/alloc_timed.h). hakmem-stat preloads it; it always profiles. Not with --disable-timing.
+if HKM_TIMING
+lib_LTLIBRARIES += src/libhakmem-prof.la
+src_libhakmem_prof_la_CPPFLAGS = $(AM_CPPFLAGS) -DHKM_COUNTING=1
+src_libhakmem_prof_la_CFLAGS = $(src_libhakmem_la_CFLAGS)
+src_libhakmem_prof_la_LDFLAGS = $(src_libhakmem_la_LDFLAGS)
+src_libhakmem_prof_la_SOURCES = $(src_libhakmem_la_SOURCES)
+endif

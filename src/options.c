@@ -10,6 +10,7 @@
 #include <sys/auxv.h>
 #include <unistd.h>
 
+#include "compiler.h"
 #include "options.h"
 
 struct hkm_config hkm_cfg;
@@ -195,7 +196,14 @@ void hkm_config_load(void) {
   if ((v = secure_getenv("HAKMEM_LEARN_FILE")) && *v) hkm_cfg.learn_file = v;
   if ((v = secure_getenv("HAKMEM_LEARN_FORCE")) && *v) hkm_cfg.learn_force = v;
 
-  if ((v = secure_getenv("HAKMEM_TIMING")) && *v) hkm_cfg.timing = parse_bool("HAKMEM_TIMING", v, 0);
+  if ((v = secure_getenv("HAKMEM_TIMING")) && *v) {
+    hkm_cfg.timing = parse_bool("HAKMEM_TIMING", v, 0);
+    if (HKM_COUNTING && !hkm_cfg.timing)
+      hkm_warn("HAKMEM_TIMING=%s ignored: libhakmem-prof.so always profiles (preload libhakmem.so to run "
+               "without the profiler)", v);
+  }
+  /* Its fast paths count every call into the profiler's blocks, which only profiling hands out. */
+  if (HKM_COUNTING) hkm_cfg.timing = 1;
   if ((v = secure_getenv("HAKMEM_TIMING_FORMAT")) && *v) {
     if (!strcmp(v, "json"))
       hkm_cfg.timing_json = 1;

@@ -50,7 +50,7 @@ const struct hkm_prof_hooks *hkm_prof_hooks;
  * which gives the thread a block. Threads race on its counts; nobody reads them. */
 static struct hkm_prof_block nobody;
 
-__thread struct hkm_prof_self hkm_prof_self __attribute__((tls_model("initial-exec"))) = {&nobody, 0, 0, 0, 0};
+__thread struct hkm_prof_self hkm_prof_self __attribute__((tls_model("initial-exec"))) = {.blk = &nobody};
 
 /* Which categories each slot counts for (-1: none). */
 static signed char slot_cat[HKM_PROF_SLOTS][2];
@@ -89,18 +89,21 @@ HKM_INLINE uint64_t elapsed(uint64_t start_tsc, uint64_t now) {
 
 HKM_INLINE uint64_t since(uint64_t start_tsc) { return elapsed(start_tsc, hkm_tsc_stop()); }
 
-/* A timed call of d cycles, e of which were nested exact measurements, in the census or not (the
- * owner's update: only it writes, so read-modify-write needs no atomic instruction). */
-HKM_INLINE void cat_timed(struct hkm_prof_cat *c, uint64_t d, uint64_t e, int census) {
+/* A timed call of d cycles, e of which were nested exact measurements, inside which inner
+ * measurements ended, in the census or not (the owner's update: only it writes, so
+ * read-modify-write needs no atomic instruction). */
+HKM_INLINE void cat_timed(struct hkm_prof_cat *c, uint64_t d, uint64_t e, uint32_t inner, int census) {
   int64_t r = d > e ? (int64_t)(d - e) : 0; /* signed: converts to double in one instruction */
   if (census) {
     STORE(c->census, c->census + 1);
     STORE(c->census_cycles, c->census_cycles + (uint64_t)r);
     STORE(c->census_nested, c->census_nested + e);
+    STORE(c->census_inner, c->census_inner + inner);
   } else {
     STORE(c->timed, c->timed + 1);
     STORE(c->cycles, c->cycles + (uint64_t)r);
     STORE(c->nested, c->nested + e);
+    STORE(c->inner, c->inner + inner);
     c->sq += (double)r * (double)r;
   }
   if (d - 1 < c->min - 1) STORE(c->min, d); /* min is 0 until the first: 0 - 1 is the largest */
@@ -122,6 +125,8 @@ static void cat_merge(struct hkm_prof_cat *into, const struct hkm_prof_cat *c) {
   into->census += census;
   into->census_cycles += LOAD(c->census_cycles);
   into->census_nested += LOAD(c->census_nested);
+  into->inner += LOAD(c->inner);
+  into->census_inner += LOAD(c->census_inner);
 }
 
 /* Calls a slot counted; never negative: only the block nobody owns goes below 0. */
@@ -316,7 +321,9 @@ void hkm_prof_end(int cat, struct hkm_prof_mark m) {
   uint64_t d = since(m.tsc);
   struct hkm_prof_self *s = &hkm_prof_self;
   uint64_t e = s->acc - m.acc;
-  s->depth--;
+  /* only one that ends right inside a timed call or step adds to its interval beyond its own figure:
+   * deeper ones are inside this one's */
+  if (--s->depth == 0) s->ends++;
   if (hkm_cat_kind[cat] == HKM_KIND_EXACT) {
     e = 0; /* an exact category's cycles are all its own: never scaled */
     if (ancestors[cat][0] >= 0) {
@@ -332,7 +339,7 @@ void hkm_prof_end(int cat, struct hkm_prof_mark m) {
   }
   struct hkm_prof_block *b = self_block();
   b->cat[cat].count++;
-  cat_timed(&b->cat[cat], d, e, s->mode == HKM_PROF_TIMED && s->census);
+  cat_timed(&b->cat[cat], d, e, 0, s->mode == HKM_PROF_TIMED && s->census);
   hook_end(cat, m.tsc);
 }
 
@@ -341,8 +348,7 @@ void hkm_prof_add_nested(int cat, uint64_t cycles) {
   c->nested += cycles;
 }
 
-struct hkm_prof_mark hkm_prof_call_begin(unsigned slot, int cat) {
-  (void)cat;
+void hkm_prof_call_prepare(unsigned slot) {
   struct hkm_prof_block *b = hkm_prof_self.blk;
   if (b == &nobody || LOAD(b->h.state) == HKM_BLK_STALE) {
     b = attach(); /* the call was counted where the thread counted before: count it here */
@@ -359,20 +365,46 @@ struct hkm_prof_mark hkm_prof_call_begin(unsigned slot, int cat) {
   }
   hkm_prof_self.census = census;
   hkm_prof_self.mode = HKM_PROF_TIMED;
-  hkm_prof_fence();
-  return hkm_prof_clock();
+  hkm_prof_self.call_ends = hkm_prof_self.ends;
+}
+
+struct hkm_prof_mark hkm_prof_call_begin(unsigned slot, int cat) {
+  (void)cat;
+  hkm_prof_call_prepare(slot);
+  return hkm_prof_call_start();
+}
+
+uint64_t hkm_prof_call_done(int cat, int step_cat, struct hkm_prof_mark m, uint64_t end) {
+  uint64_t d = elapsed(m.tsc, end);
+  struct hkm_prof_self *s = &hkm_prof_self;
+  struct hkm_prof_block *b = s->blk;
+  uint64_t e = s->acc - m.acc;
+  uint32_t inner = s->ends - s->call_ends;
+  cat_timed(&b->cat[step_cat], d, e, inner, s->census);
+  cat_timed(&b->cat[cat], d, e, inner, s->census);
+  s->ends++;
+  s->mode = 0;
+  if (hkm_likely(hkm_prof_hooks == 0)) return d;
+  struct hkm_pmu_tally before = b->pmu[cat], *after = &b->pmu[cat], *step = &b->pmu[step_cat];
+  hook_end(cat, m.tsc); /* the step's events are the call's: the same interval */
+  STORE(step->sampled, step->sampled + (after->sampled - before.sampled));
+  for (int i = 0; i < HKM_PMU_MAX; i++) STORE(step->delta[i], step->delta[i] + (after->delta[i] - before.delta[i]));
+  return d;
 }
 
 void hkm_prof_nest_done(int cat, struct hkm_prof_mark m, uint64_t end) {
   uint64_t d = elapsed(m.tsc, end);
-  cat_timed(&hkm_prof_self.blk->cat[cat], d, hkm_prof_self.acc - m.acc, hkm_prof_self.census);
+  struct hkm_prof_self *s = &hkm_prof_self;
+  cat_timed(&s->blk->cat[cat], d, s->acc - m.acc, s->ends - s->step_ends, s->census);
+  s->ends++;
   hook_end(cat, m.tsc);
 }
 
 uint64_t hkm_prof_call_end(int cat, struct hkm_prof_mark m) {
   uint64_t d = since(m.tsc);
   struct hkm_prof_self *s = &hkm_prof_self;
-  cat_timed(&s->blk->cat[cat], d, s->acc - m.acc, s->census);
+  cat_timed(&s->blk->cat[cat], d, s->acc - m.acc, s->ends - s->call_ends, s->census);
+  s->ends++;
   s->mode = 0;
   hook_end(cat, m.tsc);
   return d;
@@ -527,21 +559,38 @@ uint64_t hkm_prof_tsc_hz(void) {
 static HKM_NOINLINE void calib_record(struct hkm_prof_cat *c, struct hkm_prof_mark m) {
   uint64_t d = since(m.tsc);
   c->count++;
-  cat_timed(c, d, hkm_prof_self.acc - m.acc, 0);
+  cat_timed(c, d, hkm_prof_self.acc - m.acc, 0, 0);
+}
+
+/* The end of a step, as hkm_prof_nest_done does it, on a scratch counter. */
+static HKM_NOINLINE void calib_step(struct hkm_prof_cat *c, struct hkm_prof_mark m, uint64_t end) {
+  cat_timed(c, elapsed(m.tsc, end), hkm_prof_self.acc - m.acc, 0, 0);
+}
+
+/* An empty measurement holding an empty step, as a timed call holds its tier's step: its cycles. */
+static HKM_NOINLINE uint64_t calib_nested(struct hkm_prof_cat *step) {
+  struct hkm_prof_mark m = hkm_prof_clock();
+  struct hkm_prof_mark n = hkm_prof_clock();
+  calib_step(step, n, hkm_tsc_stop());
+  return since(m.tsc);
 }
 
 /* bias: the smallest interval an empty START/END pair records, so every real measurement carries at
  * least that much of the timer itself. cost: what a START/END pair costs the program (both reads,
- * the call, the update), of which a parent category sees all for each measurement nested in it. The
- * minimum over a few rounds, since interrupts and migration only ever add. */
-static void calibrate(uint64_t *bias, uint64_t *cost) {
-  static uint64_t cached_bias, cached_cost;
+ * the call, the update). nest: how much more an empty measurement holding an empty step records than
+ * bias, i.e. what a measurement ending inside another adds to it beyond its own figure. Minimums over
+ * a few rounds, since interrupts and migration only ever add; nest, a difference of two minimums,
+ * errs low rather than take off more than a call's own work (HAKMEM_PMU's event reads, done in the
+ * hooks, are not in it). */
+static void calibrate(uint64_t *bias, uint64_t *cost, uint64_t *nest) {
+  static uint64_t cached_bias, cached_cost, cached_nest;
   if (LOAD(cached_cost)) {
     *bias = LOAD(cached_bias);
     *cost = LOAD(cached_cost);
+    *nest = LOAD(cached_nest);
     return;
   }
-  uint64_t b = UINT64_MAX, c = UINT64_MAX;
+  uint64_t b = UINT64_MAX, c = UINT64_MAX, two = UINT64_MAX;
   for (int round = 0; round < 5; round++) {
     struct hkm_prof_cat s;
     memset(&s, 0, sizeof s);
@@ -550,37 +599,48 @@ static void calibrate(uint64_t *bias, uint64_t *cost) {
     uint64_t per = (hkm_tsc() - t0) / 200;
     if (s.min < b) b = s.min;
     if (per < c) c = per;
+    for (int i = 0; i < 200; i++) {
+      uint64_t d = calib_nested(&s);
+      if (d < two) two = d;
+    }
   }
   if (!c) c = 1;
+  uint64_t n = two > b ? two - b : 0;
   STORE(cached_bias, b);
+  STORE(cached_nest, n);
   STORE(cached_cost, c);
   *bias = b;
   *cost = c;
+  *nest = n;
 }
 
 uint64_t hkm_prof_bias(void) {
-  uint64_t bias, cost;
-  calibrate(&bias, &cost);
+  uint64_t bias, cost, nest;
+  calibrate(&bias, &cost, &nest);
   return bias;
 }
 
-static uint64_t sub_floor(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
+uint64_t hkm_prof_nest_cost(void) {
+  uint64_t bias, cost, nest;
+  calibrate(&bias, &cost, &nest);
+  return nest;
+}
 
 /* One group of raw sums (a thread, or the threads beyond the kept ones) as report figures. */
 static void estimate(struct hkm_prof_stat *out, const struct hkm_prof_block *raw, const struct hkm_prof_cat *pool,
-                     uint64_t bias) {
+                     uint64_t bias, uint64_t nest) {
   struct hkm_prof_cat eff[HKM_CAT_COUNT];
   effective(eff, raw);
   for (int c = 0; c < HKM_CAT_COUNT; c++) {
     const struct hkm_prof_cat *r = &eff[c];
     double var;
-    double t = hkm_prof_estimate(r, &pool[c], (double)bias, &var);
+    double t = hkm_prof_estimate(r, &pool[c], (double)bias, (double)nest, &var);
     out[c].count = r->count;
     out[c].timed = r->timed + r->census;
     out[c].total = (uint64_t)(t + 0.5);
     out[c].var = var;
-    out[c].min = out[c].timed ? sub_floor(r->min, bias) : 0;
-    out[c].max = out[c].timed ? sub_floor(r->max, bias) : 0;
+    out[c].min = out[c].timed ? hkm_prof_extreme(r, r->min, bias, nest) : 0;
+    out[c].max = out[c].timed ? hkm_prof_extreme(r, r->max, bias, nest) : 0;
   }
 }
 
@@ -603,8 +663,8 @@ void hkm_prof_snapshot_threads(struct hkm_prof_snapshot *snap, struct hkm_prof_t
   struct hkm_prof_thread one;
   unsigned listed = 0, nthr = 0;
   int others_exited = 1;
-  uint64_t bias, cost;
-  calibrate(&bias, &cost);
+  uint64_t bias, cost, nest;
+  calibrate(&bias, &cost, &nest);
   struct hkm_prof_cat pool_eff[HKM_CAT_COUNT];
   memset(snap, 0, sizeof *snap);
 
@@ -630,7 +690,7 @@ void hkm_prof_snapshot_threads(struct hkm_prof_snapshot *snap, struct hkm_prof_t
       continue;
     }
     struct hkm_prof_thread *t = &threads[listed++];
-    estimate(t->stat, b, pool_eff, bias);
+    estimate(t->stat, b, pool_eff, bias, nest);
     t->tid = b->h.tid;
     t->exited = st == HKM_BLK_EXITED;
     t->threads = 1;
@@ -639,7 +699,7 @@ void hkm_prof_snapshot_threads(struct hkm_prof_snapshot *snap, struct hkm_prof_t
   pthread_mutex_unlock(&lock);
   if (has_data(&others)) {
     struct hkm_prof_thread *t = threads ? &threads[listed++] : &one;
-    estimate(t->stat, &others, pool_eff, bias);
+    estimate(t->stat, &others, pool_eff, bias, nest);
     t->tid = -1;
     t->exited = others_exited;
     t->threads = others.h.threads;
@@ -657,6 +717,7 @@ void hkm_prof_snapshot_threads(struct hkm_prof_snapshot *snap, struct hkm_prof_t
   snap->tsc_hz = hkm_prof_tsc_hz();
   snap->overhead = bias;
   snap->cost = cost;
+  snap->nest = nest;
   if (nthreads) *nthreads = listed;
 }
 

@@ -92,6 +92,8 @@ struct hkm_prof_self {
   unsigned depth; /* measurements open (HKM_TIME_START without its END yet) */
   int mode;       /* HKM_PROF_TIMED or HKM_PROF_COUNTED inside such a call, else 0 */
   int census;     /* the timed call in progress is one of its slot's first (prof_block.h) */
+  uint32_t ends;  /* measurements this thread ended (their count inside a timed call or step: prof_block.h) */
+  uint32_t call_ends, step_ends; /* ends when the timed call and its step began */
 };
 enum { HKM_PROF_COUNTED = 1, HKM_PROF_TIMED = 2 };
 extern __thread struct hkm_prof_self hkm_prof_self
@@ -210,8 +212,24 @@ void hkm_prof_add_nested(int cat, uint64_t cycles);
 /* begin takes the thread's block if it has none yet (and counts the call in it), draws the slot's
  * next sampling gap, and starts the clock; end returns the call's cycles. */
 struct hkm_prof_mark hkm_prof_call_begin(unsigned slot, int cat);
+/* begin in two: the bookkeeping out of line, then the wait and the clock inline, so that the interval
+ * starts in the caller, right where the timed code does. */
+void hkm_prof_call_prepare(unsigned slot);
+HKM_INLINE struct hkm_prof_mark hkm_prof_call_start(void) {
+  hkm_prof_fence();
+  struct hkm_prof_mark m = hkm_prof_clock();
+  __asm__ volatile("" ::: "memory"); /* the timed code's loads stay after the clock read */
+  return m;
+}
+/* The end of a timed slab call that was one interval with its tier step (hakmem.c): the same cycles
+ * go to the call's category and the step's, with the clock read where the slab code ends
+ * (hkm_tsc_stop). */
+uint64_t hkm_prof_call_done(int cat, int step_cat, struct hkm_prof_mark m, uint64_t end);
 uint64_t hkm_prof_call_end(int cat, struct hkm_prof_mark m);
-HKM_INLINE struct hkm_prof_mark hkm_prof_nest_begin(void) { return hkm_prof_clock(); }
+HKM_INLINE struct hkm_prof_mark hkm_prof_nest_begin(void) {
+  hkm_prof_self.step_ends = hkm_prof_self.ends;
+  return hkm_prof_clock();
+}
 
 /* The end of a measurement, read where the measured code ends: rdtscp waits for that code to finish
  * (plain rdtsc could be hoisted above its last loads and under-count it). The "memory" clobber keeps
@@ -247,7 +265,8 @@ struct hkm_prof_snapshot {
   unsigned sample_every; /* time one call in about this many (1: all) */
   uint64_t tsc_hz;       /* TSC ticks per second; 0 when unknown */
   uint64_t overhead;     /* timer bias every measurement carries; already taken off stat[] */
-  uint64_t cost;         /* what one measurement costs the program; not taken off (see report.c) */
+  uint64_t cost;         /* what one measurement costs the program (see report.c) */
+  uint64_t nest;         /* what one adds to the timed call it ends in; already taken off stat[] */
   struct hkm_prof_stat stat[HKM_CAT_COUNT];
   struct hkm_pmu_tally pmu[HKM_CAT_COUNT]; /* summed over threads */
   uint64_t pmu_enabled, pmu_running;
@@ -273,6 +292,8 @@ void hkm_prof_reset(void);
 
 /* The timer bias of one measurement, in cycles (calibrated once). */
 uint64_t hkm_prof_bias(void);
+/* What a measurement that ends inside a timed call adds to that call's cycles (calibrated with it). */
+uint64_t hkm_prof_nest_cost(void);
 /* TSC ticks per second, from the TSC and CLOCK_MONOTONIC_RAW read at init and now (no waiting). */
 uint64_t hkm_prof_tsc_hz(void);
 /* The TSC and CLOCK_MONOTONIC_RAW (ns) read together at init, for readers of the counters that

@@ -137,6 +137,7 @@ static struct hkm_span *new_slab(struct hkm_heap *h, unsigned c) {
   s->limit = 0;
   s->lead = 0; /* blocks start at multiples of bsize; a big block's lead must not outlive it */
   s->cls = (uint8_t)c;
+  s->coff = (uint16_t)(c * sizeof(struct hkm_cache));
   s->okc = &h->cache[c];
   s->otid = h->tid;
   s->tier = k->tier;

@@ -172,10 +172,10 @@ HKM_INLINE uintptr_t hkm_thread_self(void) {
 #endif
 }
 
-/* The tag heap h's slabs carry, set by its thread (heap.c): the thread's pointer, or that plus one
- * while profiling is on, which no thread's pointer equals, so that every free leaves the fast path
- * for the profiled exits (heap.h). */
-HKM_INLINE uintptr_t hkm_slab_tag(int profiling) { return hkm_thread_self() | (profiling ? 1 : 0); }
+/* The tag a heap's slabs carry, set by its thread (heap.c): the thread's pointer, or that plus one
+ * while its fast paths see other caches than the heap's (profiling, heap.h), which no thread's pointer
+ * equals, so that every free then leaves the fast path for the profiled exits. */
+HKM_INLINE uintptr_t hkm_slab_tag(int other_caches) { return hkm_thread_self() | (other_caches ? 1 : 0); }
 
 /* Whether the calling thread may push a block of s on s->okc: s carries its heap's tag. Only a heap's
  * own thread writes its tag into its slabs (new, adopted, retagged; cleared when it lets a slab go),

@@ -62,6 +62,8 @@ struct hkm_span {
                                           pushes on once the owner test passed (written by the owner
                                           with owner and otid, read only by it) */
   uint16_t used;                       /* blocks not on the free list (slab.c); a slab has at most 4096 */
+  uint16_t coff;                       /* slabs: the class's cache offset in a heap (slab.h), also its
+                                          profiler slot's (alloc_timed.h) */
   uint8_t kind;                        /* enum hkm_kind */
   uint8_t state;                       /* enum hkm_slab_state (slabs) */
   uint8_t cls;                         /* size class (slabs) */

@@ -1,8 +1,8 @@
 /* The estimator of a sampled category's cycles (prof_block.h), on sums whose answer is known: every
  * call timed gives the exact sum; half the calls timed gives the nested cycles of all of them plus the
  * rest scaled by two; no call timed takes the rest from the pool, else from the census, or says the
- * error is unknown; the census is added as it is; the variance is the textbook one, with the finite
- * population correction. */
+ * error is unknown; the census is added as it is; what measurements ending inside timed calls added
+ * comes off each; the variance is the textbook one, with the finite population correction. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -39,45 +39,60 @@ int main(void) {
   double var;
 
   struct hkm_prof_cat all = sample(r, 4, 4, 1000);
-  near("every call timed: the sum", hkm_prof_estimate(&all, &none, 0, &var), 1400);
+  near("every call timed: the sum", hkm_prof_estimate(&all, &none, 0, 0, &var), 1400);
   near("every call timed: no error", var, 0);
-  near("bias per call", hkm_prof_estimate(&all, &none, 10, &var), 1360);
+  near("bias per call", hkm_prof_estimate(&all, &none, 10, 0, &var), 1360);
 
   struct hkm_prof_cat half = sample(r, 4, 8, 5000);
-  near("half timed: nested + rest x2", hkm_prof_estimate(&half, &none, 0, &var), 5000 + 800);
+  near("half timed: nested + rest x2", hkm_prof_estimate(&half, &none, 0, 0, &var), 5000 + 800);
   near("half timed: N^2 (1 - n/N) s^2 / n", var, 64 * 0.5 * (800.0 / 3) / 4);
 
-  struct hkm_prof_cat untimed = {10, 0, 0, 300, 0, 0, 0, 0, 0, 0};
-  near("none timed: the pool's mean", hkm_prof_estimate(&untimed, &half, 0, &var), 300 + 10 * 100);
+  struct hkm_prof_cat untimed = {10, 0, 0, 300, 0, 0, 0, 0, 0, 0, 0, 0};
+  near("none timed: the pool's mean", hkm_prof_estimate(&untimed, &half, 0, 0, &var), 300 + 10 * 100);
   if (!(var > 0)) {
     printf("FAIL: none timed, pool timed: variance %g, want > 0\n", var);
     failures++;
   }
-  hkm_prof_estimate(&untimed, &none, 0, &var);
+  hkm_prof_estimate(&untimed, &none, 0, 0, &var);
   near("none timed anywhere: unknown", var, -1);
 
   struct hkm_prof_cat one = sample(r, 1, 10, 0);
-  hkm_prof_estimate(&one, &one, 0, &var);
+  hkm_prof_estimate(&one, &one, 0, 0, &var);
   near("one timed call, no spread to be had: unknown", var, -1);
-  hkm_prof_estimate(&one, &half, 0, &var);
+  hkm_prof_estimate(&one, &half, 0, 0, &var);
   if (!(var > 0)) {
     printf("FAIL: one timed call with a pool: variance %g, want > 0\n", var);
     failures++;
   }
-  struct hkm_prof_cat census = {4, 0, 0, 0, 0, 0, 0, 4, 400, 100};
-  near("a census alone: its sum", hkm_prof_estimate(&census, &none, 0, &var), 500);
+  struct hkm_prof_cat census = {4, 0, 0, 0, 0, 0, 0, 4, 400, 100, 0, 0};
+  near("a census alone: its sum", hkm_prof_estimate(&census, &none, 0, 0, &var), 500);
   near("a census alone: no error", var, 0);
-  near("a census: bias per call", hkm_prof_estimate(&census, &none, 10, &var), 460);
-  struct hkm_prof_cat after = {10, 0, 0, 0, 0, 0, 0, 4, 400, 100};
-  near("untimed calls after a census: its mean", hkm_prof_estimate(&after, &none, 0, &var), 500 + 6 * 100);
+  near("a census: bias per call", hkm_prof_estimate(&census, &none, 10, 0, &var), 460);
+  struct hkm_prof_cat after = {10, 0, 0, 0, 0, 0, 0, 4, 400, 100, 0, 0};
+  near("untimed calls after a census: its mean", hkm_prof_estimate(&after, &none, 0, 0, &var), 500 + 6 * 100);
   near("untimed calls after a census: unknown error", var, -1);
   struct hkm_prof_cat both = half;
   both.count += 4;
   both.census = 4;
   both.census_cycles = 400;
   both.census_nested = 100;
-  near("census and sample: added", hkm_prof_estimate(&both, &none, 0, &var), 500 + 5000 + 800);
+  near("census and sample: added", hkm_prof_estimate(&both, &none, 0, 0, &var), 500 + 5000 + 800);
   near("census and sample: the sample's error", var, 64 * 0.5 * (800.0 / 3) / 4);
-  if (!failures) printf("estimator: exact, scaled, pooled, census and unknown cases as expected\n");
+  /* What measurements ending inside the timed calls added to them comes off per measurement, before the
+   * rest is scaled: 4 of 8 calls timed, each holding one step's measurement of 30 cycles. */
+  struct hkm_prof_cat stepped = half;
+  stepped.cycles += 4 * 30;
+  stepped.inner = 4;
+  near("measurements inside timed calls: nest each", hkm_prof_estimate(&stepped, &none, 0, 30, &var), 5000 + 800);
+  struct hkm_prof_cat census_stepped = census;
+  census_stepped.census_cycles += 4 * 30;
+  census_stepped.census_inner = 4;
+  near("the same in a census", hkm_prof_estimate(&census_stepped, &none, 0, 30, &var), 500);
+  struct hkm_prof_cat after_stepped = after;
+  after_stepped.census_cycles += 4 * 30;
+  after_stepped.census_inner = 4;
+  near("and in the census mean that untimed calls take", hkm_prof_estimate(&after_stepped, &none, 0, 30, &var),
+       500 + 6 * 100);
+  if (!failures) printf("estimator: exact, scaled, pooled, census, nested-measurement and unknown cases as expected\n");
   return failures != 0;
 }

@@ -8,8 +8,11 @@ for f in on off; do
   check_json "$tmp/$f" <<'PY' || fail "report with profiling $f"
 rep = r[0]
 assert rep["schema"] == "hakmem-profile" and rep["version"] == 2 and rep["sample_every"] == 1
-for k in ("pid", "threads", "tsc_hz", "overhead_cycles", "measurement_cost_cycles", "top_level_cycles"):
+for k in ("pid", "threads", "tsc_hz", "overhead_cycles", "measurement_cost_cycles", "nested_cost_cycles",
+          "top_level_cycles"):
     assert isinstance(rep[k], int) and rep[k] >= 0, k
+# a measurement inside another adds at least its clock reads, and no more than all it costs plus the bias
+assert 0 < rep["nested_cost_cycles"] <= rep["measurement_cost_cycles"] + rep["overhead_cycles"], rep
 for k in ("timing_compiled", "enabled", "overhead_subtracted", "inclusive"):
     assert isinstance(rep[k], bool), k
 assert [(c["name"], c["parent"]) for c in rep["categories"]] == cats, rep["categories"]

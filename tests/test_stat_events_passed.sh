@@ -12,7 +12,7 @@ other=$(ls /lib/x86_64-linux-gnu/libm.so.6 /usr/lib64/libm.so.6 /lib64/libm.so.6
 env_code='import os; print(" ".join(os.environ.get(k, "-") for k in ("HAKMEM_PMU", "HAKMEM_MODE", "HAKMEM_TIMING", "HAKMEM_TIMING_FORMAT", "HAKMEM_TIMING_QUIET"))); print(os.environ["LD_PRELOAD"])'
 LD_PRELOAD="$other" "$stat" -q -e page-faults,cycles -M fast "$py" -c "$env_code" > "$tmp/env" || fail "python failed"
 [ "$(sed -n 1p "$tmp/env")" = "page-faults,cycles fast 1 json 1" ] || { cat "$tmp/env"; fail "environment"; }
-[ "$(sed -n 2p "$tmp/env")" = "$HKM_LIB:$other" ] || { cat "$tmp/env"; fail "LD_PRELOAD"; }
+[ "$(sed -n 2p "$tmp/env")" = "$HKM_STAT_LIB:$other" ] || { cat "$tmp/env"; fail "LD_PRELOAD"; }
 
 # Two processes (Python forks; both exit normally), so every figure is the sum of two reports.
 fork_code='import os, sys

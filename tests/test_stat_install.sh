@@ -1,6 +1,6 @@
 #!/bin/sh
 # make install puts everything where a user looks for it, with DESTDIR and without, and the
-# installed hakmem-stat finds the installed library on its own, also when the built tree is
+# installed hakmem-stat finds the installed library on its own (libhakmem-prof.so, the counting build), also when the built tree is
 # configured again with another --prefix and installed there; the README's cc command for such a
 # prefix builds a program that runs. A fresh build of this tree's distribution files (make distdir)
 # in a scratch directory, configured with --prefix there, so the test never touches the real prefix
@@ -16,7 +16,7 @@ make -j2 > "$log" 2>&1 || { tail -20 "$log"; fail "make"; }
 make install DESTDIR="$tmp/dest" > "$log" 2>&1 || { tail -20 "$log"; fail "make install DESTDIR"; }
 make install > "$log" 2>&1 || { tail -20 "$log"; fail "make install"; }
 for root in "$tmp/dest$tmp/prefix" "$tmp/prefix"; do
-  for f in bin/hakmem-stat lib/libhakmem.so include/hakmem.h lib/pkgconfig/hakmem.pc share/man/man3/hakmem.3 \
+  for f in bin/hakmem-stat lib/libhakmem.so lib/libhakmem-prof.so include/hakmem.h lib/pkgconfig/hakmem.pc share/man/man3/hakmem.3 \
     share/man/man1/hakmem-stat.1; do
     [ -e "$root/$f" ] || fail "$root/$f not installed"
   done
@@ -26,7 +26,7 @@ done
 cd "$tmp" || exit 1
 "$tmp/prefix/bin/hakmem-stat" --json -o "$tmp/j" "$py" -c 'print("installed")' > "$tmp/out" || fail "installed hakmem-stat failed"
 [ "$(cat "$tmp/out")" = installed ] || fail "the program's output: $(cat "$tmp/out")"
-check_py "$tmp/j" "$tmp/prefix/lib/libhakmem.so" <<'PY' || fail "the installed hakmem-stat did not use the installed library"
+check_py "$tmp/j" "$tmp/prefix/lib/libhakmem-prof.so" <<'PY' || fail "the installed hakmem-stat did not use the installed library"
 assert j["library"] == sys.argv[2], (j["library"], sys.argv[2])
 assert j["totals"]["processes"] == 1, j["totals"]
 PY
@@ -49,7 +49,7 @@ cd "$tmp/build" || exit 1
 make -j2 install > "$log" 2>&1 || { tail -20 "$log"; fail "make install after configure again"; }
 cd "$tmp" || exit 1
 "$tmp/prefix2/bin/hakmem-stat" --json -o "$tmp/j2" "$py" -c 'pass' || fail "hakmem-stat of the new prefix failed"
-check_py "$tmp/j2" "$tmp/prefix2/lib/libhakmem.so" <<'PY' || fail "after configure --prefix again, hakmem-stat took the old prefix's library"
+check_py "$tmp/j2" "$tmp/prefix2/lib/libhakmem-prof.so" <<'PY' || fail "after configure --prefix again, hakmem-stat took the old prefix's library"
 assert j["library"] == sys.argv[2], (j["library"], sys.argv[2])
 PY
 echo "installed: bin, lib, include, pkgconfig, man1, man3; hakmem-stat finds its library, also after a new --prefix"

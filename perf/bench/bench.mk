@@ -7,13 +7,13 @@ BENCH_WORKLOADS = \
 	perf/bench/wl_whale_evict perf/bench/wl_bignum perf/bench/wl_espresso \
 	perf/bench/wl_alloctest perf/bench/wl_mstress perf/bench/wl_server perf/bench/wl_prewarm \
 	perf/bench/wl_xz perf/bench/wl_python perf/bench/wl_sqlite
-# Not in run's table: the workload of perf/bench/sample-accuracy (issue 12).
-BENCH_WORKLOADS += perf/bench/wl_tiermix
+# Not in run's table: the workloads of perf/bench/sample-accuracy and perf/bench/known-cost (issue 12).
+BENCH_WORKLOADS += perf/bench/wl_tiermix perf/bench/wl_known
 EXTRA_PROGRAMS = $(BENCH_WORKLOADS) perf/bench/peakrss
 if HKM_HAVE_URING
 EXTRA_PROGRAMS += perf/bench/release_paths
 endif
-EXTRA_DIST += perf/bench/run perf/bench/run-prewarm perf/bench/learn-cost perf/bench/sample-accuracy perf/bench/callgrind-pair perf/bench/RESULTS.md \
+EXTRA_DIST += perf/bench/run perf/bench/run-prewarm perf/bench/learn-cost perf/bench/sample-accuracy perf/bench/known-cost perf/bench/callgrind-pair perf/bench/RESULTS.md \
 	perf/bench/wl_rng.h perf/bench/wl_pages.h perf/bench/wl_sizes.h perf/bench/wl_real.h
 CLEANFILES += $(EXTRA_PROGRAMS)
 
@@ -38,6 +38,7 @@ perf_bench_wl_xz_LDFLAGS = $(bench_ldflags)
 perf_bench_wl_python_LDFLAGS = $(bench_ldflags)
 perf_bench_wl_sqlite_LDFLAGS = $(bench_ldflags)
 perf_bench_wl_tiermix_LDFLAGS = $(bench_ldflags)
+perf_bench_wl_known_LDFLAGS = $(bench_ldflags)
 perf_bench_release_paths_LDFLAGS = $(bench_ldflags)
 perf_bench_peakrss_LDFLAGS = $(bench_ldflags)
 
