@@ -22,8 +22,7 @@ extern const int hkm_tier_alloc_cat[HKM_TIER_COUNT];
 extern const int hkm_tier_free_cat[HKM_TIER_COUNT];
 
 void *hkm_alloc_empty_entry(size_t n, const void *site, struct hkm_cache *k, size_t off);
-void hkm_free_full_entry(struct hkm_cache *k, struct hkm_span *s, void *p);
-void hkm_free_remote_entry(struct hkm_cache *k, struct hkm_span *s, void *p);
+void hkm_free_remote_entry(struct hkm_span *s, void *p);
 void *hkm_alloc_large(size_t n, const void *site, size_t align);
 void *hkm_alloc_big_entry(size_t n, const void *site);
 void hkm_free_other_entry(void *p);
@@ -52,14 +51,17 @@ void *hkm_calloc(size_t count, size_t size, const void *site);
 
 HKM_INLINE void *hkm_alloc(size_t n, const void *site) {
   size_t off; /* of the class's cache in the heap */
-  if (hkm_likely(n - 1 < HKM_TINY_MAX))
-    off = hkm_tiny_off16(n);
-  else if (n <= HKM_L25_MAX)
+  struct hkm_cache *k;
+  if (hkm_likely(n <= HKM_TINY_MAX)) {
+    k = hkm_tls_cache;
+    off = hkm_view_tiny_off(k, n);
+  } else if (n <= HKM_L25_MAX) {
+    k = hkm_tls_cache;
     off = (size_t)hkm_size_class(n) * sizeof(struct hkm_cache);
-  else
+  } else {
     return hkm_alloc_big_entry(n, HKM_SITE_OF(site));
+  }
   HKM_COUNT_ALLOC(n, HKM_SITE_OF(site), off);
-  struct hkm_cache *k = hkm_tls_cache;
   struct hkm_block *b = hkm_slab_pop(k, off);
   if (hkm_likely(b != 0)) return b;
   return hkm_alloc_empty_entry(n, HKM_SITE_OF(site), k, off); /* arguments in the order the fast path has them */
@@ -77,13 +79,14 @@ HKM_INLINE void hkm_free(void *p) {
   struct hkm_span *s = hkm_slab_of(p);
   if (hkm_likely(s != 0)) {
     HKM_COUNT_FREE(s, p);
-    struct hkm_cache *k = hkm_tls_cache;
-    if (hkm_unlikely(!hkm_slab_owned_by(s, k))) {
-      hkm_free_remote_entry(k, s, p);
+    if (hkm_unlikely(!hkm_slab_mine(s))) {
+      hkm_free_remote_entry(s, p);
       return;
     }
-    if (hkm_likely(hkm_slab_push(k, s, (struct hkm_block *)p))) return;
-    hkm_free_full_entry(k, s, p);
+    if (hkm_likely(hkm_slab_push(s, (struct hkm_block *)p))) return;
+    /* Past the owner test the thread acts for the heap s->okc belongs to, whose caches its fast paths
+     * see (slab.h, hkm_slab_tag): no profiled or heapless exit to consider. */
+    hkm_slab_free_slow(hkm_slab_okc_heap(s), s, (struct hkm_block *)p);
     return;
   }
   hkm_free_other_entry(p);

@@ -58,8 +58,8 @@ void *hkm_alloc_noheap(size_t n, const void *site) {
   return alloc_first(n, site);
 }
 
-/* The fast paths' slow exits for slab sizes: the thread's cache of the class was empty, full or not
- * the block's owner's, else the thread has no heap yet or profiling is on (the caches the fast paths
+/* The fast paths' slow exits for slab sizes: the thread's cache of the class was empty or not the
+ * block's owner's (a full one's exit needs no test: alloc.h), else the thread has no heap yet or profiling is on (the caches the fast paths
  * see are then not its heap's: heap.h), which alloc_timed.h's exits handle. */
 void *hkm_alloc_empty_entry(size_t n, const void *site, struct hkm_cache *k, size_t off) {
   struct hkm_heap *h = hkm_tls_heap_owned;
@@ -68,19 +68,9 @@ void *hkm_alloc_empty_entry(size_t n, const void *site, struct hkm_cache *k, siz
   return hkm_alloc_exit(n, c, site);
 }
 
-void hkm_free_full_entry(struct hkm_cache *k, struct hkm_span *s, void *p) {
+void hkm_free_remote_entry(struct hkm_span *s, void *p) {
   struct hkm_heap *h = hkm_tls_heap_owned;
-  if (hkm_likely(h && k == h->cache)) {
-    hkm_slab_free_slow(h, s, (struct hkm_block *)p);
-    return;
-  }
-  k[s->cls].room = 0; /* keep the count the failed push left from ever reaching room */
-  hkm_free_exit(s, p);
-}
-
-void hkm_free_remote_entry(struct hkm_cache *k, struct hkm_span *s, void *p) {
-  struct hkm_heap *h = hkm_tls_heap_owned;
-  if (hkm_likely(h && k == h->cache)) {
+  if (hkm_likely(h && hkm_tls_cache == h->cache)) {
     hkm_slab_free_remote(h, s, (struct hkm_block *)p);
     return;
   }
@@ -390,7 +380,7 @@ size_t hkm_usable_size(const void *p, const char *fn) {
   if (s->kind == HKM_KIND_SLAB) {
     if (!hkm_slab_block_ok(s, p)) hkm_invalid_pointer(fn, p);
     const struct hkm_block *b = p;
-    if (hkm_unlikely(b->key == ((uintptr_t)p ^ hkm_secret)) && hkm_slab_block_freed(hkm_tls_heap_owned, s, b))
+    if (hkm_unlikely(b->key == hkm_slab_key(s)) && hkm_slab_block_freed(hkm_tls_heap_owned, s, b))
       freed_pointer(fn, p);
     return s->bsize;
   }

@@ -48,9 +48,16 @@ struct hkm_heap *hkm_heap_get_slow(void) {
   if (!h) return NULL;
   hkm_slab_heap_init(h);
   hkm_tls_heap_owned = h;
-  hkm_tls_cache = hkm_heap_fast_caches(h);
+  hkm_heap_set_fast(h);
   pthread_setspecific(heap_key, h);
   return h;
+}
+
+void hkm_heap_set_fast(struct hkm_heap *h) {
+  struct hkm_cache *k = hkm_heap_fast_caches(h);
+  hkm_tls_cache = k;
+  uintptr_t tid = hkm_slab_tag(k != h->cache);
+  if (h->tid != tid) hkm_slab_retag(h, tid);
 }
 
 unsigned hkm_heap_live(void) { return live_heaps; }

@@ -19,6 +19,10 @@ HKM_INLINE struct hkm_cache *hkm_heap_fast_caches(struct hkm_heap *h) {
   return hkm_prof_enabled && !HKM_COUNTING ? h->shadow : h->cache; /* the counting build counts in front of them */
 }
 
+/* Point the calling thread's fast paths at its heap h (hkm_heap_fast_caches) and tag h's slabs for them
+ * (slab.h, hkm_slab_tag): when h is new, and when profiling is switched on. */
+void hkm_heap_set_fast(struct hkm_heap *h);
+
 /* The calling thread's heap, creating it (and initializing hakmem) on first use; NULL when out of
  * memory. */
 struct hkm_heap *hkm_heap_get_slow(void);

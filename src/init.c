@@ -8,8 +8,6 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
-#include <string.h>
-#include <sys/auxv.h>
 
 #include "alloc_slots.h"
 #include "bigcache.h"
@@ -87,9 +85,7 @@ static HKM_COLD void init_slow(void) {
   }
   in_init = 1;
   hkm_sizeclass_init();
-  const unsigned char *rnd = (const unsigned char *)getauxval(AT_RANDOM);
-  if (rnd) memcpy(&hkm_secret, rnd + 8, sizeof hkm_secret);
-  hkm_secret |= 1; /* never zero, so a zeroed block is never mistaken for a freed one */
+  hkm_slab_init();
   hkm_config_load();
   hkm_heap_init();
   hkm_whale_init();
@@ -112,7 +108,7 @@ static HKM_COLD void init_slow(void) {
   hkm_prof_arm();
   /* This thread may have got its heap while libpfm4 started; with profiling on, its fast paths must
    * take the timed exits like every other thread's (heap.h). */
-  if (hkm_tls_heap_owned) hkm_tls_cache = hkm_heap_fast_caches(hkm_tls_heap_owned);
+  if (hkm_tls_heap_owned) hkm_heap_set_fast(hkm_tls_heap_owned);
 }
 
 void hkm_ensure_init(void) {

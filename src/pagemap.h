@@ -37,9 +37,13 @@ _Static_assert(HKM_GRANULE_SHIFT + HKM_PM_LEAF_BITS + HKM_PM_TOP_BITS == 48 && H
  * address itself with the span it gets (the block test, base + lead). */
 HKM_INLINE struct hkm_span *hkm_pagemap_get(const void *p) {
   uint32_t g = (uint32_t)((uintptr_t)p >> HKM_GRANULE_SHIFT);
+  /* Pinned in one register, so that GCC takes the leaf index from it by movzwl and then shifts it in
+   * place for the top index (otherwise it copies it, or recomputes it from p: one instruction more). */
+  __asm__("" : "+r"(g));
+  uint32_t lo = g & ((1u << HKM_PM_LEAF_BITS) - 1);
   struct hkm_span **leaf = hkm_pagemap_top[g >> HKM_PM_LEAF_BITS];
   if (hkm_unlikely(!leaf)) return 0;
-  return leaf[g & ((1u << HKM_PM_LEAF_BITS) - 1)];
+  return leaf[lo];
 }
 
 /* Enter span s (s->base granule-aligned, s->bytes a multiple of the granule) as the rule above says.

@@ -10,7 +10,7 @@ _Static_assert(HKM_NCLASSES == HKM_TINY_CLASSES + 4 * 10 && HKM_L25_MAX == HKM_T
 #define HKM_L25_POW2_FROM ((uint32_t)64 << 10)
 
 struct hkm_class hkm_classes[HKM_NCLASSES];
-uint16_t hkm_tiny_off[HKM_TINY_MAX / 16];
+uint16_t hkm_tiny_off[HKM_TINY_MAX + 1];
 uint8_t hkm_cls_pool[HKM_POOL_MAX / 128 + 1];
 uint8_t hkm_cls_l25[HKM_L25_MAX / 4096 + 1];
 
@@ -61,8 +61,8 @@ void hkm_sizeclass_init(void) {
   /* Each table entry: the smallest class that holds the rounded size (entries for sizes a smaller
    * tier serves are never read). */
   unsigned cls = 0;
-  for (size_t i = 0; i < HKM_TINY_MAX / 16; i++) {
-    while (hkm_classes[cls].bsize < (i + 1) * 16) cls++;
+  for (size_t i = 0; i <= HKM_TINY_MAX; i++) {
+    while (hkm_classes[cls].bsize < i) cls++;
     hkm_tiny_off[i] = (uint16_t)(cls * 16);
   }
   cls = HKM_TINY_CLASSES;

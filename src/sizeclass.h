@@ -27,19 +27,20 @@ struct hkm_class {
 };
 
 extern struct hkm_class hkm_classes[HKM_NCLASSES];
-/* Tiny requests: 16 x class (a heap's cache offset, slab.h), indexed by (n - 1) >> 4. */
-extern uint16_t hkm_tiny_off[HKM_TINY_MAX / 16];
+/* Tiny requests: 16 x class (a heap's cache offset, slab.h), indexed by the size itself (0 included),
+ * so that malloc finds its cache with one load and no arithmetic (two instructions fewer than
+ * indexing by (n - 1) >> 4, for 2 KiB of table instead of 128 bytes). */
+extern uint16_t hkm_tiny_off[HKM_TINY_MAX + 1];
 /* Lookup tables above Tiny, indexed by the size rounded up to the tier's step. */
 extern uint8_t hkm_cls_pool[HKM_POOL_MAX / 128 + 1];
 extern uint8_t hkm_cls_l25[HKM_L25_MAX / 4096 + 1];
 
-/* 16 x the class of a Tiny request, 1 <= n <= HKM_TINY_MAX. */
-HKM_INLINE size_t hkm_tiny_off16(size_t n) { return hkm_tiny_off[(n - 1) >> 4]; }
+/* 16 x the class of a Tiny request, n <= HKM_TINY_MAX (0 gets the smallest class). */
+HKM_INLINE size_t hkm_tiny_off16(size_t n) { return hkm_tiny_off[n]; }
 
 /* Class of a request of n <= HKM_L25_MAX bytes (0 gets the smallest class). */
 HKM_INLINE unsigned hkm_size_class(size_t n) {
-  if (hkm_likely(n - 1 < HKM_TINY_MAX)) return (unsigned)(hkm_tiny_off16(n) >> 4);
-  if (n == 0) return 0;
+  if (hkm_likely(n <= HKM_TINY_MAX)) return (unsigned)(hkm_tiny_off16(n) >> 4);
   if (n <= HKM_POOL_MAX) return hkm_cls_pool[(n + 127) >> 7];
   return hkm_cls_l25[(n + 4095) >> 12];
 }

@@ -17,9 +17,8 @@
 
 struct hkm_span hkm_slab_sentinel = {.kind = HKM_KIND_SLAB, .state = HKM_SLAB_CUR};
 struct hkm_heap hkm_heap_nobody;
-struct hkm_cache hkm_cache_none[HKM_NCLASSES];
+struct hkm_cache_view hkm_none_view;
 _Static_assert(sizeof(struct hkm_cache) == 16, "a class's cache offset is 16 x class");
-uintptr_t hkm_secret;
 
 static const int refill_cat[3] = {HKM_CAT_TINY_REFILL, HKM_CAT_POOL_REFILL, HKM_CAT_L25_REFILL};
 static const int release_cat[3] = {HKM_CAT_TINY_RELEASE, HKM_CAT_POOL_RELEASE, HKM_CAT_L25_RELEASE};
@@ -112,6 +111,7 @@ static void carve(struct hkm_heap *h, unsigned c, struct hkm_span *s, const void
 }
 
 static void release(struct hkm_span *s) {
+  s->otid = 0;
   atomic_store_explicit(&s->owner, &hkm_heap_nobody, memory_order_release);
   s->free = NULL;
   s->limit = 0; /* no block of it can be freed any more */
@@ -138,6 +138,8 @@ static struct hkm_span *new_slab(struct hkm_heap *h, unsigned c) {
   s->lead = 0; /* blocks start at multiples of bsize; a big block's lead must not outlive it */
   s->cls = (uint8_t)c;
   s->coff = (uint16_t)(c * sizeof(struct hkm_cache));
+  s->okc = &h->cache[c];
+  s->otid = h->tid;
   s->tier = k->tier;
   s->bsize = k->bsize;
   s->mul = k->mul;
@@ -188,6 +190,8 @@ static struct hkm_span *take_orphan(struct hkm_heap *h, unsigned c) {
     if (!s) return NULL;
     struct hkm_heap *expect = NULL;
     if (!atomic_compare_exchange_strong(&s->owner, &expect, h)) continue;
+    s->okc = &h->cache[c];
+    s->otid = h->tid;
     collect_remote(s);
     if (s->used == 0) {
       release(s);
@@ -288,6 +292,8 @@ static void returned(struct hkm_heap *h, struct hkm_span *s) {
 
 /* Take an abandoned slab into heap h (we just won the owner CAS). */
 static void adopt(struct hkm_heap *h, struct hkm_span *s) {
+  s->okc = &h->cache[s->cls];
+  s->otid = h->tid;
   pthread_mutex_lock(&orphan_lock);
   if (s->state == HKM_SLAB_ORPHAN) list_unlink(&orphans[s->cls], s);
   s->state = HKM_SLAB_ABANDONED;
@@ -369,7 +375,7 @@ static void empty_cache(struct hkm_heap *h, unsigned c) {
 void hkm_slab_free_slow(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b) {
   unsigned c = s->cls;
   struct hkm_cache *k = &h->cache[c];
-  uintptr_t key = (uintptr_t)b ^ hkm_secret;
+  uintptr_t key = hkm_slab_key(s);
   if (hkm_unlikely(b->key == key)) hkm_slab_double_free(b);
   b->key = key;
   if (k->direct < 2) {
@@ -400,7 +406,7 @@ void hkm_slab_free_slow(struct hkm_heap *h, struct hkm_span *s, struct hkm_block
 }
 
 void hkm_slab_free_remote(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b) {
-  uintptr_t key = (uintptr_t)b ^ hkm_secret;
+  uintptr_t key = hkm_slab_key(s);
   if (hkm_unlikely(b->key == key)) hkm_slab_double_free(b);
   b->key = key;
   give_back_run(h, s, b, b, 1);
@@ -419,6 +425,7 @@ static void abandon_slab(struct hkm_heap *h, struct hkm_span *s) {
       return;
     }
     s->state = HKM_SLAB_ABANDONED;
+    s->otid = 0;
     atomic_store_explicit(&s->owner, NULL, memory_order_seq_cst);
     if (atomic_load_explicit(&s->remote, memory_order_seq_cst)) {
       struct hkm_heap *expect = NULL;
@@ -483,7 +490,11 @@ void hkm_slab_abandon_all(struct hkm_heap *h) {
   }
 }
 
+void hkm_slab_init(void) { memcpy(hkm_none_view.tiny_off, hkm_tiny_off, sizeof hkm_tiny_off); }
+
 void hkm_slab_heap_init(struct hkm_heap *h) {
+  memcpy(h->cache_tiny, hkm_tiny_off, sizeof hkm_tiny_off);
+  memcpy(h->shadow_tiny, hkm_tiny_off, sizeof hkm_tiny_off);
   for (unsigned c = 0; c < HKM_NCLASSES; c++) {
     h->cache[c].head = NULL;
     h->cache[c].room = hkm_classes[c].cache;
@@ -493,6 +504,16 @@ void hkm_slab_heap_init(struct hkm_heap *h) {
     h->cls[c].cur = &hkm_slab_sentinel;
     h->cls[c].partial = h->cls[c].full = NULL;
     atomic_store_explicit(&h->cls[c].remote_pending, 0, memory_order_relaxed);
+  }
+}
+
+void hkm_slab_retag(struct hkm_heap *h, uintptr_t tid) {
+  h->tid = tid;
+  for (unsigned c = 0; c < HKM_NCLASSES; c++) {
+    struct hkm_class_state *cs = &h->cls[c];
+    if (cs->cur != &hkm_slab_sentinel) cs->cur->otid = tid;
+    for (struct hkm_span *s = cs->partial; s; s = s->next) s->otid = tid;
+    for (struct hkm_span *s = cs->full; s; s = s->next) s->otid = tid;
   }
 }
 

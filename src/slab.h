@@ -17,6 +17,8 @@
 #define HKM_SLAB_H
 
 #include <stdatomic.h>
+#include <stddef.h>
+#include <string.h>
 #include "compiler.h"
 #include "sizeclass.h"
 #include "types.h"
@@ -29,30 +31,57 @@ struct hkm_class_state {
 };
 
 /* A heap's cache of one class. 16 bytes, so that class c's is at byte offset 16c in a heap's array,
- * which the fast paths read from a table (Tiny requests, sizeclass.h) or the slab (its coff). */
+ * which malloc reads from a table (Tiny requests, sizeclass.h); free finds it in the slab (okc). */
 struct hkm_cache {
   struct hkm_block *head; /* free blocks, most recently freed first */
   int32_t room;           /* pushes left before the cache is over its bound; <= 0 in direct mode */
   uint32_t direct;        /* overflows since the last refill; 2 = direct mode (slab.c's hkm_slab_free_slow) */
 };
 
+/* Every cache array a thread's fast paths may see (heap.h) is followed by a copy of hkm_tiny_off
+ * (sizeclass.h), so that malloc reads a Tiny request's offset relative to the array pointer it loads
+ * anyway: code in a shared library cannot index a global table by a register without first loading
+ * the table's address, one instruction more. */
+struct hkm_cache_view {
+  struct hkm_cache cache[HKM_NCLASSES];
+  uint16_t tiny_off[HKM_TINY_MAX + 1];
+};
+#define HKM_VIEW_TINY offsetof(struct hkm_cache_view, tiny_off)
+
 struct hkm_heap {
   struct hkm_cache cache[HKM_NCLASSES];
+  uint16_t cache_tiny[HKM_TINY_MAX + 1]; /* the table after cache (hkm_cache_view) */
   /* What the fast paths see instead of cache while profiling is on (heap.h): always empty and without
    * room, so that every call leaves through their slow exits; the thread's own line, as the counts
    * the failed pushes leave in it need not be shared. */
   struct hkm_cache shadow[HKM_NCLASSES];
+  uint16_t shadow_tiny[HKM_TINY_MAX + 1];
   struct hkm_class_state cls[HKM_NCLASSES];
   struct hkm_heap *next_free; /* heaps are recycled, never unmapped: remote frees may still count on them */
+  uintptr_t tid;              /* the tag its slabs carry (hkm_slab_mine) */
 };
+_Static_assert(offsetof(struct hkm_heap, cache_tiny) - offsetof(struct hkm_heap, cache) == HKM_VIEW_TINY &&
+                   offsetof(struct hkm_heap, shadow_tiny) - offsetof(struct hkm_heap, shadow) == HKM_VIEW_TINY,
+               "each of a heap's cache arrays is laid out as a struct hkm_cache_view");
 
 /* Caches that are always empty and without room: a thread's fast paths see them until the thread has
- * a heap (heap.h). */
-extern struct hkm_cache hkm_cache_none[HKM_NCLASSES];
+ * a heap (heap.h). Their table is filled by hkm_slab_init; until then it is zero, which sends every
+ * request to class 0's cache, as empty, and the slow exit works from the size. */
+extern struct hkm_cache_view hkm_none_view;
+#define hkm_cache_none (hkm_none_view.cache)
+
+/* The offset of a Tiny request of n bytes, 0 <= n <= HKM_TINY_MAX, read after the cache array k a
+ * thread's fast paths see. */
+HKM_INLINE size_t hkm_view_tiny_off(const struct hkm_cache *k, size_t n) {
+  return *(const uint16_t *)((const char *)k + HKM_VIEW_TINY + n * sizeof(uint16_t));
+}
 /* An always-empty slab, so the refill path needs no NULL test. */
 extern struct hkm_span hkm_slab_sentinel;
-/* Random per process: a free block's key is its address xor this. */
-extern uintptr_t hkm_secret __attribute__((visibility("hidden")));
+/* What a free block of slab s holds in its key word: the address of s's descriptor, which no program
+ * is handed (descriptors live out of band), the same whichever heap owns or adopts the slab, and
+ * already in a register where a free checks it (two instructions fewer than the block's address xor a
+ * secret). Never zero, so a zeroed block is never mistaken for a freed one. */
+HKM_INLINE uintptr_t hkm_slab_key(const struct hkm_span *s) { return (uintptr_t)s; }
 
 /* Whether p is the start of a block slab s has handed out (types.h: one multiplication). */
 HKM_INLINE int hkm_slab_block_ok(const struct hkm_span *s, const void *p) {
@@ -79,6 +108,8 @@ void hkm_slab_share_keep(unsigned live_heaps);
 int hkm_slab_trim(struct hkm_heap *h);
 /* Prepare a fresh or recycled heap. */
 void hkm_slab_heap_init(struct hkm_heap *h);
+/* Fill hkm_none_view's table (after hkm_sizeclass_init). */
+void hkm_slab_init(void);
 /* The orphan list's lock around fork (heap.c's handlers call these, inside the heaps' lock). */
 void hkm_slab_fork_prepare(void);
 void hkm_slab_fork_parent(void);
@@ -90,22 +121,26 @@ int hkm_slab_block_freed(struct hkm_heap *h, struct hkm_span *s, const struct hk
  * k is a heap's cache array (or what stands for it, heap.h), off a class's byte offset in it.
  * Pop a block from the cache at offset off, or NULL when it is empty. */
 HKM_INLINE struct hkm_block *hkm_slab_pop(struct hkm_cache *k, size_t off) {
-  struct hkm_cache *kc = (struct hkm_cache *)((char *)k + off);
-  struct hkm_block *b = kc->head;
+  struct hkm_block *b = ((struct hkm_cache *)((char *)k + off))->head;
   if (hkm_likely(b != 0)) {
-    kc->head = b->next;
-    kc->room++;
+    struct hkm_block *next = b->next;
+    /* Hidden from GCC here, so that it addresses the cache as k + off in each access instead of
+     * computing that sum into a register first (one instruction fewer). */
+    __asm__("" : "+r"(off));
+    *(struct hkm_block **)((char *)k + off + offsetof(struct hkm_cache, head)) = next;
+    ++*(int32_t *)((char *)k + off + offsetof(struct hkm_cache, room));
     b->key = 0;
   }
   return b;
 }
 
-/* Push b (of slab s, past hkm_slab_block_ok, s owned by k's heap) on its class's cache in k: 1, or 0
- * when that cache has no room (its room is then one below zero, as hkm_slab_free_slow expects). */
-HKM_INLINE int hkm_slab_push(struct hkm_cache *k, struct hkm_span *s, struct hkm_block *b) {
-  struct hkm_cache *kc = (struct hkm_cache *)((char *)k + s->coff);
+/* Push b (of slab s, past hkm_slab_block_ok, s owned by the calling thread's heap) on its class's
+ * cache there: 1, or 0 when that cache has no room (its room is then one below zero, as
+ * hkm_slab_free_slow expects). */
+HKM_INLINE int hkm_slab_push(struct hkm_span *s, struct hkm_block *b) {
+  struct hkm_cache *kc = s->okc;
   if (hkm_unlikely(--kc->room < 0)) return 0;
-  uintptr_t key = (uintptr_t)b ^ hkm_secret;
+  uintptr_t key = hkm_slab_key(s);
   if (hkm_unlikely(b->key == key)) hkm_slab_double_free(b);
   b->key = key;
   b->next = kc->head;
@@ -119,6 +154,44 @@ HKM_INLINE void *hkm_slab_alloc(struct hkm_heap *h, unsigned c, const void *site
   return hkm_likely(b != 0) ? b : hkm_slab_alloc_slow(h, c, site);
 }
 
+/* The calling thread's pointer (%fs:0 on x86-64), which the free fast path compares with a slab's tag
+ * in one instruction, where a thread-local variable takes two (its offset from the GOT, then the
+ * load). */
+HKM_INLINE uintptr_t hkm_thread_self(void) {
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_thread_pointer)
+#define HKM_HAVE_THREAD_POINTER 1
+#endif
+#endif
+#ifdef HKM_HAVE_THREAD_POINTER
+  return (uintptr_t)__builtin_thread_pointer();
+#else
+  uintptr_t tp;
+  __asm__("mov %%fs:0, %0" : "=r"(tp));
+  return tp;
+#endif
+}
+
+/* The tag a heap's slabs carry, set by its thread (heap.c): the thread's pointer, or that plus one
+ * while its fast paths see other caches than the heap's (profiling, heap.h), which no thread's pointer
+ * equals, so that every free then leaves the fast path for the profiled exits. */
+HKM_INLINE uintptr_t hkm_slab_tag(int other_caches) { return hkm_thread_self() | (other_caches ? 1 : 0); }
+
+/* Whether the calling thread may push a block of s on s->okc: s carries its heap's tag. Only a heap's
+ * own thread writes its tag into its slabs (new, adopted, retagged; cleared when it lets a slab go),
+ * so no other live thread's pointer matches it. A thread that inherits the pointer of one that died
+ * without letting go (its destructors gave up, or a fork left it behind) acts as that heap's owner,
+ * which nobody else is. */
+HKM_INLINE int hkm_slab_mine(const struct hkm_span *s) { return s->otid == hkm_thread_self(); }
+
+/* The heap whose cache of s's class s->okc is. */
+HKM_INLINE struct hkm_heap *hkm_slab_okc_heap(const struct hkm_span *s) {
+  return (struct hkm_heap *)(void *)(s->okc - s->cls);
+}
+
+/* Give every slab of h (its thread calls this) the tag tid. */
+void hkm_slab_retag(struct hkm_heap *h, uintptr_t tid);
+
 /* Whether s is owned by the heap whose cache array is k (a heap's caches come first in it; the arrays
  * fast paths see while a thread has no heap or profiles belong to no owner). */
 HKM_INLINE int hkm_slab_owned_by(const struct hkm_span *s, const struct hkm_cache *k) {
@@ -130,7 +203,7 @@ HKM_INLINE int hkm_slab_owned_by(const struct hkm_span *s, const struct hkm_cach
 HKM_INLINE void hkm_slab_free(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b) {
   if (hkm_unlikely(!hkm_slab_owned_by(s, h->cache)))
     hkm_slab_free_remote(h, s, b);
-  else if (hkm_unlikely(!hkm_slab_push(h->cache, s, b)))
+  else if (hkm_unlikely(!hkm_slab_push(s, b)))
     hkm_slab_free_slow(h, s, b);
 }
 

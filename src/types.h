@@ -58,16 +58,19 @@ extern struct hkm_heap hkm_heap_nobody;
  * and fails the test. */
 struct hkm_span {
   /* slab fast path */
-  struct hkm_block *free;              /* owner-only free list */
+  struct hkm_cache *okc;               /* slabs: the owning heap's cache of the slab's class, what a free
+                                          pushes on once the owner test passed (written by the owner
+                                          with owner and otid, read only by it) */
   uint16_t used;                       /* blocks not on the free list (slab.c); a slab has at most 4096 */
-  uint16_t coff;                       /* slabs: the class's cache offset in a heap (slab.h) */
+  uint16_t coff;                       /* slabs: the class's cache offset in a heap (slab.h), also its
+                                          profiler slot's (alloc_timed.h) */
   uint8_t kind;                        /* enum hkm_kind */
   uint8_t state;                       /* enum hkm_slab_state (slabs) */
   uint8_t cls;                         /* size class (slabs) */
   uint8_t tier;                        /* enum hkm_tier */
   uintptr_t base;                      /* first byte of the span */
-  uint32_t bsize;                      /* block size (slabs) */
-  uint32_t carved;                     /* bytes of the slab already cut into blocks (slabs) */
+  uintptr_t otid;                      /* slabs: the owning heap's tag (slab.h, hkm_slab_mine); 0 while
+                                          nobody owns it and for other spans */
   uint64_t mul;                        /* slabs: ceil(2^64 / bsize), plus one for a power of two */
   uint64_t limit;                      /* slabs: blocks carved x (bsize * mul mod 2^64); 0 for other spans */
   _Atomic(struct hkm_heap *) owner;    /* owning heap; NULL = abandoned slab */
@@ -75,6 +78,9 @@ struct hkm_span {
                                           their count in the top bits: slab.c) */
   /* everything else */
   struct hkm_span *next, *prev;        /* the list the span is on (heap class list, region, ring) */
+  struct hkm_block *free;              /* slabs: owner-only free list */
+  uint32_t bsize;                      /* block size (slabs) */
+  uint32_t carved;                     /* bytes of the slab already cut into blocks (slabs) */
   size_t bytes;                        /* span length */
   size_t usable;                       /* bytes the user may use (big/whale) */
   uint32_t lead;                       /* big/whale: bytes from base to the block (hakmem.c: LARGE_LEAD) */
