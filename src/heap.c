@@ -16,6 +16,7 @@ HKM_TLS struct hkm_heap *hkm_tls_heap_owned;
 static pthread_key_t heap_key;
 static pthread_mutex_t heaps_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct hkm_heap *free_heaps;
+static struct hkm_heap *all_heaps;
 static unsigned live_heaps;
 
 static void thread_exit(void *arg) {
@@ -39,10 +40,12 @@ struct hkm_heap *hkm_heap_get_slow(void) {
   hkm_ensure_init();
   pthread_mutex_lock(&heaps_lock);
   struct hkm_heap *h = free_heaps;
-  if (h)
+  if (h) {
     free_heaps = h->next_free;
-  else
-    h = hkm_meta_alloc(sizeof *h);
+  } else if ((h = hkm_meta_alloc(sizeof *h))) {
+    h->next_all = all_heaps;
+    all_heaps = h;
+  }
   if (h) hkm_slab_share_keep(++live_heaps);
   pthread_mutex_unlock(&heaps_lock);
   if (!h) return NULL;
@@ -74,7 +77,11 @@ void hkm_heap_fork_child(void) {
   hkm_slab_fork_child();
   pthread_mutex_init(&heaps_lock, NULL);
   /* Only the forking thread lives on; other heaps' slabs stay with their dead owners (their blocks
-   * can still be freed, through the remote lists). */
+   * can still be freed, through the remote lists). Their tags go: a thread the child starts may get a
+   * dead thread's stack from glibc, and with it the thread pointer the tag is (slab.h), and would act
+   * as the owner of a heap whose lists its thread may have been changing when the parent forked. */
+  for (struct hkm_heap *h = all_heaps; h; h = h->next_all)
+    if (h != hkm_tls_heap_owned) hkm_slab_retag(h, 0);
   live_heaps = hkm_tls_heap_owned ? 1 : 0;
   hkm_slab_share_keep(live_heaps);
 }

@@ -58,6 +58,7 @@ struct hkm_heap {
   uint16_t shadow_tiny[HKM_TINY_MAX + 1];
   struct hkm_class_state cls[HKM_NCLASSES];
   struct hkm_heap *next_free; /* heaps are recycled, never unmapped: remote frees may still count on them */
+  struct hkm_heap *next_all;  /* every heap ever made (heap.c's fork handler walks them) */
   uintptr_t tid;              /* the tag its slabs carry (hkm_slab_mine) */
 };
 _Static_assert(offsetof(struct hkm_heap, cache_tiny) - offsetof(struct hkm_heap, cache) == HKM_VIEW_TINY &&

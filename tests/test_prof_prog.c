@@ -8,6 +8,9 @@
  *   test_prof_prog fork C                 C Tiny pairs before fork; the child makes C L2 pool pairs and
  *                                         reports, then the parent reports
  *   test_prof_prog work                   a few allocations, no explicit report (the exit report only)
+ *   test_prof_prog forkreuse N            a thread allocates N Tiny blocks and waits while main forks; in
+ *                                         the child a new thread (which glibc gives the waiting thread's
+ *                                         stack, so its thread pointer) frees them; the child reports
  *
  * Reports go to stdout, one per line for JSON. Between a reset and a report the program calls nothing
  * that could allocate, so the counts are exact. */
@@ -122,6 +125,58 @@ static int forked(int argc, char **argv) {
   return 0;
 }
 
+/* forkreuse: the parent's thread that allocated, and the child's that frees. */
+static pthread_mutex_t reuse_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t reuse_cond = PTHREAD_COND_INITIALIZER;
+static int reuse_ready, reuse_done, reuse_n;
+static void *reuse_tp[2];
+
+static void *reuse_owner(void *arg) {
+  (void)arg;
+  reuse_tp[0] = __builtin_thread_pointer();
+  for (int i = 0; i < reuse_n; i++) blocks[i] = malloc(48);
+  pthread_mutex_lock(&reuse_lock);
+  reuse_ready = 1;
+  pthread_cond_broadcast(&reuse_cond);
+  while (!reuse_done) pthread_cond_wait(&reuse_cond, &reuse_lock);
+  pthread_mutex_unlock(&reuse_lock);
+  return NULL;
+}
+
+static void *reuse_freer(void *arg) {
+  (void)arg;
+  reuse_tp[1] = __builtin_thread_pointer();
+  for (int i = 0; i < reuse_n; i++) free(blocks[i]);
+  return NULL;
+}
+
+static int forkreuse(int argc, char **argv) {
+  reuse_n = argc > 2 ? atoi(argv[2]) : 0;
+  if (reuse_n <= 0 || reuse_n > MAX_PER_TIER) return 2;
+  pthread_t t, u;
+  if (pthread_create(&t, NULL, reuse_owner, NULL) != 0) return 1;
+  pthread_mutex_lock(&reuse_lock);
+  while (!reuse_ready) pthread_cond_wait(&reuse_cond, &reuse_lock);
+  pthread_mutex_unlock(&reuse_lock);
+  pid_t pid = fork();
+  if (pid == 0) {
+    hak_prof_reset();
+    if (pthread_create(&u, NULL, reuse_freer, NULL) != 0 || pthread_join(u, NULL) != 0) _exit(1);
+    hak_prof_report(stdout, report_flags);
+    fprintf(stderr, "thread pointer reused: %s\n", reuse_tp[0] == reuse_tp[1] ? "yes" : "no");
+    fflush(stdout);
+    _exit(0);
+  }
+  int st = 1;
+  if (pid < 0 || waitpid(pid, &st, 0) != pid) return 1;
+  pthread_mutex_lock(&reuse_lock);
+  reuse_done = 1;
+  pthread_cond_broadcast(&reuse_cond);
+  pthread_mutex_unlock(&reuse_lock);
+  pthread_join(t, NULL);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+}
+
 int main(int argc, char **argv) {
   const char *text = getenv("PROF_TEST_TEXT");
   if (text && *text == '1') report_flags = HAK_PROF_TEXT;
@@ -133,6 +188,7 @@ int main(int argc, char **argv) {
   if (!strcmp(argv[1], "tiers")) return tiers(argc, argv);
   if (!strcmp(argv[1], "threads")) return threads(argc, argv);
   if (!strcmp(argv[1], "fork")) return forked(argc, argv);
+  if (!strcmp(argv[1], "forkreuse")) return forkreuse(argc, argv);
   if (!strcmp(argv[1], "work")) {
     for (int t = 0; t < TIER_COUNT; t++) pairs(tier_size[t], 3);
     return 0;
