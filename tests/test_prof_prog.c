@@ -72,14 +72,33 @@ static void *exiting_worker(void *arg) {
   return NULL;
 }
 
-static void *alive_worker(void *arg) {
-  (void)arg;
-  thread_pairs(tier_size[2], per_thread);
+/* A worker that must still be alive at some point of main's: it says it got there and waits until
+ * main lets it go; main waits for the first and then lets it go. */
+static void worker_stay(void) {
   pthread_mutex_lock(&mu);
   worker_done = 1;
   pthread_cond_broadcast(&cv);
   while (!may_exit) pthread_cond_wait(&cv, &mu);
   pthread_mutex_unlock(&mu);
+}
+
+static void main_wait_worker(void) {
+  pthread_mutex_lock(&mu);
+  while (!worker_done) pthread_cond_wait(&cv, &mu);
+  pthread_mutex_unlock(&mu);
+}
+
+static void main_release_worker(void) {
+  pthread_mutex_lock(&mu);
+  may_exit = 1;
+  pthread_cond_broadcast(&cv);
+  pthread_mutex_unlock(&mu);
+}
+
+static void *alive_worker(void *arg) {
+  (void)arg;
+  thread_pairs(tier_size[2], per_thread);
+  worker_stay();
   return NULL;
 }
 
@@ -93,15 +112,10 @@ static int threads(int argc, char **argv) {
     if (pthread_create(&tid[i], NULL, exiting_worker, NULL)) return 1;
   for (int i = 0; i < n; i++) pthread_join(tid[i], NULL);
   if (pthread_create(&alive, NULL, alive_worker, NULL)) return 1;
-  pthread_mutex_lock(&mu);
-  while (!worker_done) pthread_cond_wait(&cv, &mu);
-  pthread_mutex_unlock(&mu);
+  main_wait_worker();
   thread_pairs(tier_size[2], per_thread);
   hak_prof_report(stdout, report_flags);
-  pthread_mutex_lock(&mu);
-  may_exit = 1;
-  pthread_cond_broadcast(&cv);
-  pthread_mutex_unlock(&mu);
+  main_release_worker();
   pthread_join(alive, NULL);
   return 0;
 }
@@ -125,21 +139,15 @@ static int forked(int argc, char **argv) {
   return 0;
 }
 
-/* forkreuse: the parent's thread that allocated, and the child's that frees. */
-static pthread_mutex_t reuse_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t reuse_cond = PTHREAD_COND_INITIALIZER;
-static int reuse_ready, reuse_done, reuse_n;
+/* forkreuse: the parent's thread that allocated (alive through the fork), and the child's that frees. */
+static int reuse_n;
 static void *reuse_tp[2];
 
 static void *reuse_owner(void *arg) {
   (void)arg;
   reuse_tp[0] = __builtin_thread_pointer();
   for (int i = 0; i < reuse_n; i++) blocks[i] = malloc(48);
-  pthread_mutex_lock(&reuse_lock);
-  reuse_ready = 1;
-  pthread_cond_broadcast(&reuse_cond);
-  while (!reuse_done) pthread_cond_wait(&reuse_cond, &reuse_lock);
-  pthread_mutex_unlock(&reuse_lock);
+  worker_stay();
   return NULL;
 }
 
@@ -155,9 +163,7 @@ static int forkreuse(int argc, char **argv) {
   if (reuse_n <= 0 || reuse_n > MAX_PER_TIER) return 2;
   pthread_t t, u;
   if (pthread_create(&t, NULL, reuse_owner, NULL) != 0) return 1;
-  pthread_mutex_lock(&reuse_lock);
-  while (!reuse_ready) pthread_cond_wait(&reuse_cond, &reuse_lock);
-  pthread_mutex_unlock(&reuse_lock);
+  main_wait_worker();
   pid_t pid = fork();
   if (pid == 0) {
     hak_prof_reset();
@@ -169,10 +175,7 @@ static int forkreuse(int argc, char **argv) {
   }
   int st = 1;
   if (pid < 0 || waitpid(pid, &st, 0) != pid) return 1;
-  pthread_mutex_lock(&reuse_lock);
-  reuse_done = 1;
-  pthread_cond_broadcast(&reuse_cond);
-  pthread_mutex_unlock(&reuse_lock);
+  main_release_worker();
   pthread_join(t, NULL);
   return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
 }
