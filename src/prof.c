@@ -374,22 +374,29 @@ struct hkm_prof_mark hkm_prof_call_begin(unsigned slot, int cat) {
   return hkm_prof_call_start();
 }
 
-uint64_t hkm_prof_call_done(int cat, int step_cat, struct hkm_prof_mark m, uint64_t end) {
-  uint64_t d = elapsed(m.tsc, end);
+/* The end of a timed call of cat begun at m, d cycles long; step_cat (or HKM_CAT_NONE) gets the same
+ * figures when the call and its step were one interval. */
+static uint64_t call_finish(int cat, int step_cat, struct hkm_prof_mark m, uint64_t d) {
   struct hkm_prof_self *s = &hkm_prof_self;
   struct hkm_prof_block *b = s->blk;
   uint64_t e = s->acc - m.acc;
   uint32_t inner = s->ends - s->call_ends;
-  cat_timed(&b->cat[step_cat], d, e, inner, s->census);
+  if (step_cat != HKM_CAT_NONE) cat_timed(&b->cat[step_cat], d, e, inner, s->census);
   cat_timed(&b->cat[cat], d, e, inner, s->census);
   s->ends++;
   s->mode = 0;
   if (hkm_likely(hkm_prof_hooks == 0)) return d;
-  struct hkm_pmu_tally before = b->pmu[cat], *after = &b->pmu[cat], *step = &b->pmu[step_cat];
-  hook_end(cat, m.tsc); /* the step's events are the call's: the same interval */
+  struct hkm_pmu_tally before = b->pmu[cat], *after = &b->pmu[cat];
+  hook_end(cat, m.tsc);
+  if (step_cat == HKM_CAT_NONE) return d;
+  struct hkm_pmu_tally *step = &b->pmu[step_cat]; /* the step's events are the call's: the same interval */
   STORE(step->sampled, step->sampled + (after->sampled - before.sampled));
   for (int i = 0; i < HKM_PMU_MAX; i++) STORE(step->delta[i], step->delta[i] + (after->delta[i] - before.delta[i]));
   return d;
+}
+
+uint64_t hkm_prof_call_done(int cat, int step_cat, struct hkm_prof_mark m, uint64_t end) {
+  return call_finish(cat, step_cat, m, elapsed(m.tsc, end));
 }
 
 void hkm_prof_nest_done(int cat, struct hkm_prof_mark m, uint64_t end) {
@@ -400,15 +407,7 @@ void hkm_prof_nest_done(int cat, struct hkm_prof_mark m, uint64_t end) {
   hook_end(cat, m.tsc);
 }
 
-uint64_t hkm_prof_call_end(int cat, struct hkm_prof_mark m) {
-  uint64_t d = since(m.tsc);
-  struct hkm_prof_self *s = &hkm_prof_self;
-  cat_timed(&s->blk->cat[cat], d, s->acc - m.acc, s->ends - s->call_ends, s->census);
-  s->ends++;
-  s->mode = 0;
-  hook_end(cat, m.tsc);
-  return d;
-}
+uint64_t hkm_prof_call_end(int cat, struct hkm_prof_mark m) { return call_finish(cat, HKM_CAT_NONE, m, since(m.tsc)); }
 
 void hkm_prof_add_events(int cat, const uint64_t delta[HKM_PMU_MAX]) {
   struct hkm_prof_block *b = hkm_prof_self.blk;
