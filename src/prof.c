@@ -48,7 +48,7 @@ const struct hkm_prof_hooks *hkm_prof_hooks;
 
 /* Where a thread without a block counts: its thresholds are 0, so every call takes the slow path,
  * which gives the thread a block. Threads race on its counts; nobody reads them. */
-static struct hkm_prof_block nobody;
+static HKM_COLD_BSS struct hkm_prof_block nobody;
 
 __thread struct hkm_prof_self hkm_prof_self __attribute__((tls_model("initial-exec"))) = {.blk = &nobody};
 
@@ -58,7 +58,7 @@ static int slots_mapped;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static hkm_prof_chunk_fn chunk_source;
-static char *chunk[HKM_PROF_CHUNKS_MAX]; /* chunk[0]'s first block holds the others (HKM_BLK_OTHERS) */
+static HKM_COLD_BSS char *chunk[HKM_PROF_CHUNKS_MAX]; /* chunk[0]'s first block holds the others (HKM_BLK_OTHERS) */
 static unsigned nchunks;
 static int chunks_anonymous; /* chunk[] came from mmap here, not from chunk_source */
 static unsigned sample_every = 1;
@@ -428,7 +428,7 @@ void hkm_prof_event_times(uint64_t enabled, uint64_t running) {
  * between is undone. One copy for the process (helpers start rarely; a copy on the muting thread's
  * stack could overflow a small one), so muting threads take turns. */
 static pthread_mutex_t mute_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct {
+static HKM_COLD_BSS struct {
   struct hkm_prof_slot slot[HKM_PROF_SLOTS];
   struct hkm_prof_cat cat[HKM_CAT_COUNT];
   struct hkm_pmu_tally pmu[HKM_CAT_COUNT];
@@ -657,7 +657,7 @@ static void add_stat(struct hkm_prof_stat *to, const struct hkm_prof_stat *from)
  * The totals are the sum of the groups' estimates, so the per-thread figures add up to them exactly
  * even while threads go on recording. */
 void hkm_prof_snapshot_threads(struct hkm_prof_snapshot *snap, struct hkm_prof_thread *threads, unsigned *nthreads) {
-  static struct hkm_prof_block others, pool; /* a few KiB each: not on a caller's stack */
+  static HKM_COLD_BSS struct hkm_prof_block others, pool; /* a few KiB each: not on a caller's stack */
   static pthread_mutex_t snap_lock = PTHREAD_MUTEX_INITIALIZER;
   struct hkm_prof_thread one;
   unsigned listed = 0, nthr = 0;
