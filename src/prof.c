@@ -519,10 +519,14 @@ static void clock_pair(uint64_t *tsc, struct timespec *ts) {
 }
 
 void hkm_prof_init(int timing, unsigned every) {
-  clock_pair(&ref_tsc, &ref_ts);
   sample_every = every ? every : 1;
   requested = timing && HKM_ENABLE_TIMING;
+  /* Not profiling, a process never needs the reference unless it asks for a report (hkm_prof_tsc_hz
+   * then takes it): libc's clock_gettime lies in a page of libc's text that a program which never reads
+   * the clock would map, with its 64 KiB of fault-around, for this one call (20 KiB on average over
+   * libc's load addresses; perf/bench/RESULTS.md, "The fixed per-process footprint"). */
   if (!requested) return;
+  clock_pair(&ref_tsc, &ref_ts);
   find_ancestors();
   pthread_key_create(&exit_key, thread_exit);
   pthread_atfork(fork_prepare, fork_parent, fork_child);
@@ -543,9 +547,10 @@ void hkm_prof_clock_ref(uint64_t *tsc, uint64_t *ns) {
 }
 
 /* Ticks per second over the time since init. Even a process that lives 100 us gets it to a few
- * parts in 10^4: the clock reads in ns, and the TSC and the clock are read together to ~30 ns. */
+ * parts in 10^4: the clock reads in ns, and the TSC and the clock are read together to ~30 ns. Not
+ * profiling, over the time since the first report (0 at that one). */
 uint64_t hkm_prof_tsc_hz(void) {
-  if (!ref_ts.tv_sec && !ref_ts.tv_nsec) clock_pair(&ref_tsc, &ref_ts); /* before init */
+  if (!ref_ts.tv_sec && !ref_ts.tv_nsec) clock_pair(&ref_tsc, &ref_ts); /* before init, or not profiling */
   uint64_t t;
   struct timespec ts;
   clock_pair(&t, &ts);
