@@ -32,8 +32,8 @@
 #include "whale.h"
 
 /* glibc's pthread_atfork is a stub in libc_nonshared.a that does only this; the linker puts it after all
- * of the library's text, where calling it would map the 64 KiB of text that a process that neither
- * profiles nor learns otherwise never maps (src/local.mk). */
+ * of the library's text, where calling it would map the last 64 KiB of it, which a process that
+ * neither profiles nor learns otherwise need not map (src/local.mk). */
 #ifdef HAVE___REGISTER_ATFORK
 extern void *__dso_handle;
 extern int __register_atfork(void (*)(void), void (*)(void), void (*)(void), void *);
@@ -108,8 +108,8 @@ static HKM_COLD void init_slow(void) {
   hkm_alloc_slots_init();
   hkm_collect_init();
   /* The modules only profiling and learning use are not entered otherwise, not even to find out that
-   * they are off: their text lies past the first 64 KiB of the library's, which is all a process that
-   * does neither maps (src/local.mk). */
+   * they are off: their text lies after the code every process runs, in pages a process that does
+   * neither need not map (src/local.mk). */
   if (hkm_cfg.timing) hkm_report_init();
   if (hkm_cfg.learn || hkm_cfg.learn_force) hkm_learn_init();
   register_atfork(fork_prepare, fork_parent, fork_child);

@@ -1,16 +1,19 @@
 # libhakmem: the allocator, in two groups, each listed bottom-up (see DESIGN: each file uses only those
-# above it in its group; the first group's init.c, hakmem.c, whale.c and bigcache.c also call into the
-# second). The linker lays the text out in this order: the first group is what every process runs
-# (init, the allocation paths, the release helper), the second what only profiling, learning and site
-# rules run. The kernel maps a file's text 64 KiB around each page a process executes, and the library
-# is aligned to 64 KiB (-z max-page-size), so a process that does none of the second group's work maps
-# the first 64 KiB of text and not the rest (perf/bench/RESULTS.md, "The fixed per-process footprint").
+# above it in its group; the first group's init.c, hakmem.c and policy.c also call into the second).
+# The linker lays the text out in this order: the first group is what every process runs (init, the
+# allocation paths, the release helper; policy.c, which every Whale free enters), the second what only
+# profiling, learning and site rules run. The kernel maps a file's text in the aligned 64 KiB around
+# each page a process executes, so a process that does none of the second group's work maps the
+# windows that hold the first group, and of the second group only what shares one with it (perf/bench/
+# RESULTS.md, "The fixed per-process footprint"). Aligning the library to 64 KiB (-z max-page-size)
+# would map 16 of the 27 pages every time, but it also fixes where libc lands below it: here in a place
+# where libc's own fault-around maps 90 KiB more than it does on average.
 # -fini names no function, so the linker writes no DT_FINI: crti's _fini is empty (the destructors run
 # from .fini_array) and sits after all the text, where calling it at exit would map the last 64 KiB.
 lib_LTLIBRARIES += src/libhakmem.la
 include_HEADERS += src/hakmem.h
 src_libhakmem_la_CFLAGS = $(AM_CFLAGS) $(HKM_CFLAGS)
-src_libhakmem_la_LDFLAGS = -version-info 0:0:0 -Wl,-z,nodelete -Wl,-z,max-page-size=0x10000 -Wl,-fini=hkm_no_fini
+src_libhakmem_la_LDFLAGS = -version-info 0:0:0 -Wl,-z,nodelete -Wl,-fini=hkm_no_fini
 hkm_run_sources = \
 	src/hakmem.h src/compiler.h src/types.h \
 	src/warn.h src/warn.c \
@@ -24,6 +27,7 @@ hkm_run_sources = \
 	src/reclaim.h src/reclaim.c \
 	src/region.h src/region.c \
 	src/slab.h src/slab.c src/heap.h src/heap.c \
+	src/policy.h src/policy.c \
 	src/bigcache.h src/bigcache.c \
 	src/sitecache.h src/sitecache.c \
 	src/whale.h src/whale.c \
@@ -32,7 +36,6 @@ hkm_run_sources = \
 hkm_profile_sources = \
 	src/prof_sites.h src/prof_sites.c src/strbuf.h src/symbolize.h src/symbolize.c \
 	src/site_rules.h src/site_rules.c src/site_stats.h src/site_stats.c src/site_report.h src/site_report.c \
-	src/policy.h src/policy.c \
 	src/learn_file.h src/learn_file.c src/learn_cost.h src/learn_cost.c src/learn_keep.h src/learn_keep.c \
 	src/learn.h src/learn.c \
 	src/perfev.h src/perfev.c src/pmu.h src/pmu.c src/induced.h src/induced.c \
