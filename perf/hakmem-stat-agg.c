@@ -104,6 +104,8 @@ static void add_cat(struct table *t, const char *name, const struct jval *o) {
     c->has_min = 1;
   }
   if (mx && mx->num > c->max) c->max = mx->num;
+  c->intr += json_num(json_get(o, "interrupted"), 0);
+  c->intr_cycles += json_num(json_get(o, "interrupted_cycles"), 0);
   add_events(c, json_get(o, "events"));
 }
 
@@ -402,6 +404,18 @@ double stat_cat_stderr(const struct profile *runs, int n, const char *name) {
     var += c->var;
   }
   return n > 0 ? sqrt(var) / n : 0;
+}
+
+double stat_cat_interrupted(const struct profile *runs, int n, const char *name, double *cycles) {
+  double calls = 0;
+  *cycles = 0;
+  for (int r = 0; r < n; r++) {
+    const struct cat *c = stat_cat(&runs[r].tab, name);
+    if (!c) continue;
+    calls += c->intr / n;
+    *cycles += c->intr_cycles / n;
+  }
+  return calls;
 }
 
 struct stat_mean stat_mean_of(const struct profile *runs, int n, double (*get)(const struct profile *, const void *),

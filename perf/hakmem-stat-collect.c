@@ -112,6 +112,8 @@ static void merge(struct hkm_prof_cat *into, const struct hkm_prof_cat *c, unsig
     into[i].census_nested += c[i].census_nested;
     into[i].inner += c[i].inner;
     into[i].census_inner += c[i].census_inner;
+    into[i].intr += c[i].intr;
+    into[i].intr_cycles += c[i].intr_cycles;
   }
 }
 
@@ -232,8 +234,10 @@ static void synthesize(FILE *f, const struct image *im, uint64_t run_bias, uint6
       fprintf(f, "%.0f", var[i] > 0 ? sqrt(var[i]) : 0);
     double mn = timed ? (double)hkm_prof_extreme(c, c->min, bias, nest) : 0,
            mx = timed ? (double)hkm_prof_extreme(c, c->max, bias, nest) : 0;
-    fprintf(f, ",\"avg_cycles\":%.0f,\"min_cycles\":%.0f,\"max_cycles\":%.0f,\"total_ns\":%.0f,\"share\":%.6f}",
-            c->count ? tot[i] / (double)c->count : 0, mn, mx, hz > 0 ? tot[i] * 1e9 / hz : 0, top > 0 ? tot[i] / top : 0);
+    fprintf(f, ",\"avg_cycles\":%.0f,\"min_cycles\":%.0f,\"max_cycles\":%.0f,\"interrupted\":%llu,"
+               "\"interrupted_cycles\":%llu,\"total_ns\":%.0f,\"share\":%.6f}",
+            c->count ? tot[i] / (double)c->count : 0, mn, mx, (unsigned long long)c->intr,
+            (unsigned long long)c->intr_cycles, hz > 0 ? tot[i] * 1e9 / hz : 0, top > 0 ? tot[i] / top : 0);
   }
   fputc(']', f);
   free(pool);

@@ -66,6 +66,9 @@ static void category(FILE *f, const struct profile *runs, int n, const struct ca
   num(f, "avg_cycles", cnt.mean > 0 ? (double)(long long)(tot.mean / cnt.mean + 0.5) : 0, &first);
   num(f, "min_cycles", mn < 0 ? 0 : mn, &first);
   num(f, "max_cycles", mx, &first);
+  double intr_cycles, intr = stat_cat_interrupted(runs, n, c->name, &intr_cycles);
+  num(f, "interrupted", intr, &first);
+  num(f, "interrupted_cycles", intr_cycles, &first);
   num(f, "total_ns", stat_mean_of(runs, n, get_ns, c->name).mean, &first);
   num(f, "share", top > 0 ? (double)(long long)(tot.mean / top * 1e6 + 0.5) / 1e6 : 0, &first);
   if (n > 1) num(f, "rel_stddev_pct", tot.rel_pct, &first);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "hakmem-stat.h"
+#include "prof_block.h"
 
 #define MAX_ROWS 64
 
@@ -160,6 +161,13 @@ static void print_top_level(FILE *f, const struct profile *runs, int n) {
   if (last->sample_every > 1)
     fprintf(f, "  counts are exact; malloc/free and the slab tiers' fast paths are timed on ~1 call in %u and their\n"
                "  totals estimated, +- one standard error (? when none was timed)\n", last->sample_every);
+  double ac, fc, intr = stat_cat_interrupted(runs, n, "hak_alloc", &ac) + stat_cat_interrupted(runs, n, "hak_free", &fc);
+  if (intr > 0) {
+    char b3[40], b4[40];
+    fprintf(f, "  interrupted: %s timed malloc/free calls took over %d cycles besides the exact work nested in\n"
+               "  them (%s cycles: interrupts, preemption), set aside and estimated from the other calls\n",
+            grouped(intr, b3, sizeof b3), HKM_PROF_INTERRUPTED, grouped(ac + fc, b4, sizeof b4));
+  }
 }
 
 static void print_induced(FILE *f, const struct profile *p) {

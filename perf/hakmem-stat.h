@@ -90,6 +90,7 @@ struct cat {
   int has_min;
   int nev;
   struct ev ev[STAT_MAX_EVENTS];
+  double intr, intr_cycles; /* timed calls set aside as interrupted, and their cycles (hakmem(3)) */
   double induced; /* faults on memory it handed out, when has_induced */
   int has_induced;
 };
@@ -167,6 +168,9 @@ const struct cat *stat_cat(const struct table *t, const char *name);
 /* The standard error, from the sampling, of the mean over runs[0..n) of that category's total
  * cycles; 0 when every call was timed, -1 when some process could not tell it. */
 double stat_cat_stderr(const struct profile *runs, int n, const char *name);
+/* The mean over runs[0..n) of that category's timed calls set aside as interrupted; *cycles gets the
+ * mean of their cycles. */
+double stat_cat_interrupted(const struct profile *runs, int n, const char *name, double *cycles);
 
 /* The outputs, for runs[0..n) (n > 1 with -r). status is what hakmem-stat exits with. */
 void stat_print_text(FILE *f, const struct stat_opts *o, const struct profile *runs, int n);

@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define HKM_COLLECT_MAGIC 0x314c4f434d4b4855ull /* "UHKMCOL1" */
-#define HKM_COLLECT_VERSION 2 /* 2: nest in the head, inner counts in the categories */
+#define HKM_COLLECT_VERSION 3 /* 2: nest in the head, inner counts in the categories; 3: interrupted calls */
 #define HKM_COLLECT_CATS 64       /* room for category names */
 #define HKM_COLLECT_NAME 32       /* bytes per category name */
 #define HKM_COLLECT_SLOT_MAP 256  /* room for the slot map */

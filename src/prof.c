@@ -91,9 +91,17 @@ HKM_INLINE uint64_t since(uint64_t start_tsc) { return elapsed(start_tsc, hkm_ts
 
 /* A timed call of d cycles, e of which were nested exact measurements, inside which inner
  * measurements ended, in the census or not (the owner's update: only it writes, so
- * read-modify-write needs no atomic instruction). */
-HKM_INLINE void cat_timed(struct hkm_prof_cat *c, uint64_t d, uint64_t e, uint32_t inner, int census) {
+ * read-modify-write needs no atomic instruction). An interrupted timed call of a sampled category
+ * (prof_block.h, HKM_PROF_INTERRUPTED) is set aside: the sampled part's, untimed, its nested cycles
+ * kept; 0 then, else 1. */
+HKM_INLINE int cat_timed(struct hkm_prof_cat *c, uint64_t d, uint64_t e, uint32_t inner, int census, int sampled) {
   int64_t r = d > e ? (int64_t)(d - e) : 0; /* signed: converts to double in one instruction */
+  if (hkm_unlikely(sampled && !inner && r > HKM_PROF_INTERRUPTED)) {
+    STORE(c->intr, c->intr + 1);
+    STORE(c->intr_cycles, c->intr_cycles + (uint64_t)r);
+    STORE(c->nested, c->nested + e);
+    return 0;
+  }
   if (census) {
     STORE(c->census, c->census + 1);
     STORE(c->census_cycles, c->census_cycles + (uint64_t)r);
@@ -108,6 +116,7 @@ HKM_INLINE void cat_timed(struct hkm_prof_cat *c, uint64_t d, uint64_t e, uint32
   }
   if (d - 1 < c->min - 1) STORE(c->min, d); /* min is 0 until the first: 0 - 1 is the largest */
   if (d > c->max) STORE(c->max, d);
+  return 1;
 }
 
 static void cat_merge(struct hkm_prof_cat *into, const struct hkm_prof_cat *c) {
@@ -127,6 +136,8 @@ static void cat_merge(struct hkm_prof_cat *into, const struct hkm_prof_cat *c) {
   into->census_nested += LOAD(c->census_nested);
   into->inner += LOAD(c->inner);
   into->census_inner += LOAD(c->census_inner);
+  into->intr += LOAD(c->intr);
+  into->intr_cycles += LOAD(c->intr_cycles);
 }
 
 /* Calls a slot counted; never negative: only the block nobody owns goes below 0. */
@@ -339,7 +350,7 @@ void hkm_prof_end(int cat, struct hkm_prof_mark m) {
   }
   struct hkm_prof_block *b = self_block();
   b->cat[cat].count++;
-  cat_timed(&b->cat[cat], d, e, 0, s->mode == HKM_PROF_TIMED && s->census);
+  cat_timed(&b->cat[cat], d, e, 0, s->mode == HKM_PROF_TIMED && s->census, 0);
   hook_end(cat, m.tsc);
 }
 
@@ -381,8 +392,8 @@ static uint64_t call_finish(int cat, int step_cat, struct hkm_prof_mark m, uint6
   struct hkm_prof_block *b = s->blk;
   uint64_t e = s->acc - m.acc;
   uint32_t inner = s->ends - s->call_ends;
-  if (step_cat != HKM_CAT_NONE) cat_timed(&b->cat[step_cat], d, e, inner, s->census);
-  cat_timed(&b->cat[cat], d, e, inner, s->census);
+  if (step_cat != HKM_CAT_NONE) cat_timed(&b->cat[step_cat], d, e, inner, s->census, 1);
+  if (!cat_timed(&b->cat[cat], d, e, inner, s->census, 1)) d = 0;
   s->ends++;
   s->mode = 0;
   if (hkm_likely(hkm_prof_hooks == 0)) return d;
@@ -402,7 +413,7 @@ uint64_t hkm_prof_call_done(int cat, int step_cat, struct hkm_prof_mark m, uint6
 void hkm_prof_nest_done(int cat, struct hkm_prof_mark m, uint64_t end) {
   uint64_t d = elapsed(m.tsc, end);
   struct hkm_prof_self *s = &hkm_prof_self;
-  cat_timed(&s->blk->cat[cat], d, s->acc - m.acc, s->ends - s->step_ends, s->census);
+  cat_timed(&s->blk->cat[cat], d, s->acc - m.acc, s->ends - s->step_ends, s->census, 1);
   s->ends++;
   hook_end(cat, m.tsc);
 }
@@ -563,12 +574,12 @@ uint64_t hkm_prof_tsc_hz(void) {
 static HKM_NOINLINE void calib_record(struct hkm_prof_cat *c, struct hkm_prof_mark m) {
   uint64_t d = since(m.tsc);
   c->count++;
-  cat_timed(c, d, hkm_prof_self.acc - m.acc, 0, 0);
+  cat_timed(c, d, hkm_prof_self.acc - m.acc, 0, 0, 0);
 }
 
 /* The end of a step, as hkm_prof_nest_done does it, on a scratch counter. */
 static HKM_NOINLINE void calib_step(struct hkm_prof_cat *c, struct hkm_prof_mark m, uint64_t end) {
-  cat_timed(c, elapsed(m.tsc, end), hkm_prof_self.acc - m.acc, 0, 0);
+  cat_timed(c, elapsed(m.tsc, end), hkm_prof_self.acc - m.acc, 0, 0, 0);
 }
 
 /* An empty measurement holding an empty step, as a timed call holds its tier's step: its cycles. */
@@ -645,6 +656,8 @@ static void estimate(struct hkm_prof_stat *out, const struct hkm_prof_block *raw
     out[c].var = var;
     out[c].min = out[c].timed ? hkm_prof_extreme(r, r->min, bias, nest) : 0;
     out[c].max = out[c].timed ? hkm_prof_extreme(r, r->max, bias, nest) : 0;
+    out[c].intr = r->intr;
+    out[c].intr_cycles = r->intr_cycles;
   }
 }
 
@@ -654,6 +667,8 @@ static void add_stat(struct hkm_prof_stat *to, const struct hkm_prof_stat *from)
   to->count += from->count;
   to->timed += from->timed;
   to->total += from->total;
+  to->intr += from->intr;
+  to->intr_cycles += from->intr_cycles;
   if (to->var >= 0) to->var = from->var < 0 ? -1 : to->var + from->var;
 }
 

@@ -225,6 +225,8 @@ HKM_INLINE struct hkm_prof_mark hkm_prof_call_start(void) {
  * go to the call's category and the step's, with the clock read where the slab code ends
  * (hkm_tsc_stop). */
 uint64_t hkm_prof_call_done(int cat, int step_cat, struct hkm_prof_mark m, uint64_t end);
+/* Both return the call's cycles, or 0 when it was set aside as interrupted (prof_block.h): a timed
+ * allocation's cycles go to its call site, and one set aside goes to none. */
 uint64_t hkm_prof_call_end(int cat, struct hkm_prof_mark m);
 HKM_INLINE struct hkm_prof_mark hkm_prof_nest_begin(void) {
   hkm_prof_self.step_ends = hkm_prof_self.ends;
@@ -253,6 +255,8 @@ struct hkm_prof_stat {
   uint64_t count, timed;
   uint64_t total;    /* estimated cycles of all calls, timer bias taken off */
   uint64_t min, max; /* over the timed calls */
+  uint64_t intr;        /* timed calls set aside as interrupted (prof_block.h): estimated as untimed ones */
+  uint64_t intr_cycles; /* their cycles less the nested exact ones, as measured (not scaled up) */
   double var;        /* variance of total (0 when every call was timed, -1 when unknown: calls were
                       * counted but none of the category's was timed) */
 };

@@ -38,8 +38,23 @@ struct hkm_prof_cat {
   uint64_t census_nested; /* the exact cycles nested in them */
   uint64_t inner;         /* measurements that ended inside the timed calls of the sampled part */
   uint64_t census_inner;  /* the same inside the census calls */
+  uint64_t intr;          /* timed calls set aside as interrupted (HKM_PROF_INTERRUPTED) */
+  uint64_t intr_cycles;   /* their cycles, less the exact cycles nested in them */
 };
 #define HKM_PROF_CENSUS 256
+
+/* A timed call of a sampled category (or its tier step) inside which no other measurement ended
+ * (no refill, system call or release: the fast path alone) and whose cycles exceed this was
+ * interrupted: a fast path's own work is tens to hundreds of cycles (a few cache and TLB misses at
+ * worst: some 2,000), and 2^13 TSC cycles are 2-8 us: an interrupt, a preemption or the hypervisor
+ * taking the CPU. (A call that did measure something inside may be long by its own work: a free
+ * whose munmap is in no nested category's figure, say; it is kept as it is.) Such a call is set
+ * aside (intr, intr_cycles) and estimated from the others, as an untimed one. Kept in, a preemption
+ * of a few ms landing in one sampled call of 256 was multiplied by 256 and could double a category's
+ * estimate, and timing every call caught every interruption that fell inside a call: on wl_known
+ * (12-cycle calls, some 40% of the run inside timed intervals) 1-3 cycles per call, most of what
+ * timing every call measured above timing one in 256 (perf/bench/RESULTS.md, issue 12). */
+#define HKM_PROF_INTERRUPTED 8192
 
 /* A counting slot: the calls of one kind (an allocation of one size class, say), which stand for a
  * call of one or two categories (hak_alloc and the tier's step). The fast path counts a call by
@@ -80,9 +95,9 @@ struct hkm_prof_block_head {
  * exactly, plus the rest of its timed calls scaled up to all of them. bias (the timer's own share of
  * every measurement) is taken off per call, and nest (what a measurement that ends inside a timed
  * call adds to that call's interval beyond its own figure: its clock reads and bookkeeping) per such
- * measurement (some 80 cycles, against the 10-20 a slab call costs). When no call of the sampled part
- * of this group was
- * timed, the rest is taken from pool (the same category over a wider group: the whole process), or
+ * measurement (some 80 cycles, against the 10-20 a slab call costs). An interrupted call (intr) is
+ * one of the sampled part's untimed calls. When no call of the sampled part of this group was timed,
+ * the rest is taken from pool (the same category over a wider group: the whole process), or
  * else from the census's calls, or is 0. *var gets the variance of the estimate (0 when every call
  * was timed, -1 when it cannot be told: calls of the sampled part were counted, none was timed). */
 static inline double hkm_prof_estimate(const struct hkm_prof_cat *c, const struct hkm_prof_cat *pool, double bias,

@@ -28,6 +28,7 @@ static unsigned hash(uintptr_t a) {
 }
 
 void hkm_prof_site_add(const void *site, uint64_t d) {
+  if (!d) return;
   uintptr_t key = (uintptr_t)site;
   if (!key) key = 1; /* 0 marks a free slot; a NULL site (hak_alloc_at(n, 0)) still counts */
   unsigned h = hash(key);

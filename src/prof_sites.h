@@ -16,7 +16,8 @@ struct hkm_site_stat {
   uint64_t count, cycles;
 };
 
-/* Adds one (timed) allocation of d cycles made from site. */
+/* Adds one (timed) allocation of d cycles made from site; nothing when d is 0 (a timed call set aside
+ * as interrupted: prof.h). */
 void hkm_prof_site_add(const void *site, uint64_t d);
 
 /* Forgets every site (hak_prof_reset, and the child after fork). */

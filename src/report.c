@@ -51,14 +51,18 @@
  *     sampled               true for a sampled category (its cycles are estimated when sample_every
  *                           is above 1), false for one timed on every call
  *     count                 calls (exact)
- *     timed                 of which timed, census included (count, for a category timed on every
- *                           call)
+ *     timed                 of which timed, census included, interrupted ones not (count, for a
+ *                           category timed on every call)
  *     total_cycles          cycles of all the calls: the sum over the timed ones when every call was
  *                           timed, else an estimate (see prof_block.h)
  *     total_cycles_stderr   standard error of that estimate, in cycles (0 when every call was timed)
  *     avg_cycles            total_cycles / count, rounded (0 when count is 0)
  *     min_cycles            shortest timed call (0 when none was timed)
  *     max_cycles            longest timed call
+ *     interrupted           timed calls of a sampled category set aside as interrupted: nothing
+ *                           else measured inside, over 8192 cycles (prof_block.h); counted, and
+ *                           estimated from the other calls as untimed ones
+ *     interrupted_cycles    those calls' cycles less nested exact ones, as measured: in no total
  *     total_ns              total_cycles converted with tsc_hz (0 if tsc_hz is 0)
  *     share                 total_cycles / top_level_cycles, a fraction with 6 decimals (0 when
  *                           top_level_cycles is 0); may exceed 1 for work outside the API calls,
@@ -216,8 +220,10 @@ static void json_category(struct hkm_buf *b, const struct hkm_prof_snapshot *s, 
     hkm_put(b, "null");
   else
     hkm_put(b, "%llu", stderr_cycles(st));
-  hkm_put(b, ",\"avg_cycles\":%llu,\"min_cycles\":%llu,\"max_cycles\":%llu,\"total_ns\":%llu,\"share\":%llu.%06llu",
-      avg(st), (ull)st->min, (ull)st->max, to_ns(st->total, s->tsc_hz), ppm / 1000000, ppm % 1000000);
+  hkm_put(b, ",\"avg_cycles\":%llu,\"min_cycles\":%llu,\"max_cycles\":%llu,\"interrupted\":%llu,"
+             "\"interrupted_cycles\":%llu,\"total_ns\":%llu,\"share\":%llu.%06llu",
+      avg(st), (ull)st->min, (ull)st->max, (ull)st->intr, (ull)st->intr_cycles, to_ns(st->total, s->tsc_hz),
+      ppm / 1000000, ppm % 1000000);
   hkm_report_pmu_json_cat(b, x, s, c);
   hkm_put(b, "}");
 }
@@ -386,6 +392,12 @@ static void format_text(const struct hkm_prof_snapshot *s, const struct hkm_repo
         "(HAKMEM_TIMING_SAMPLE) and their totals estimated from those, +- one standard error (? when none\n"
         "was timed); the other categories are timed on every call\n",
         s->sample_every);
+  const struct hkm_prof_stat *ia = &s->stat[HKM_CAT_HAK_ALLOC], *fr = &s->stat[HKM_CAT_HAK_FREE];
+  if (ia->intr + fr->intr)
+    hkm_put(b,
+        "interrupted: %llu timed malloc/free calls took over %d cycles besides the exact work nested in them\n"
+        "(%llu cycles in all: interrupts, preemption); set aside and estimated from the other calls\n",
+        (ull)(ia->intr + fr->intr), HKM_PROF_INTERRUPTED, (ull)(ia->intr_cycles + fr->intr_cycles));
   hkm_put(b,
       "overhead: %llu cycles of timer bias per measurement subtracted from every figure, and %llu per\n"
       "measurement ending inside a timed malloc/free call or tier step; a measurement costs ~%llu cycles\n"

@@ -11,7 +11,8 @@ PROF_TESTS = tests/test_prof_tier_counts.sh tests/test_prof_json_lists_every_cat
 	tests/test_prof_file_path_and_fd.sh tests/test_prof_bad_file_warns_once.sh \
 	tests/test_prof_off_writes_nothing.sh tests/test_prof_text_sorted_by_total.sh tests/test_prof_sampled.sh \
 	tests/test_prof_report_survives_closed_stderr.sh tests/test_prof_release_nested.sh \
-	tests/test_prof_counting.sh tests/test_prof_fork_thread_reuse.sh
+	tests/test_prof_counting.sh tests/test_prof_fork_thread_reuse.sh \
+	tests/test_prof_interrupted.sh
 dist_check_SCRIPTS += $(PROF_TESTS)
 TESTS += $(PROF_TESTS)
 # The estimator of the sampled categories' cycles, on sums whose answer is known.

@@ -2,7 +2,8 @@
  * call timed gives the exact sum; half the calls timed gives the nested cycles of all of them plus the
  * rest scaled by two; no call timed takes the rest from the pool, else from the census, or says the
  * error is unknown; the census is added as it is; what measurements ending inside timed calls added
- * comes off each; the variance is the textbook one, with the finite population correction. */
+ * comes off each; an interrupted call is estimated as an untimed one; the variance is the textbook
+ * one, with the finite population correction. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,7 +48,7 @@ int main(void) {
   near("half timed: nested + rest x2", hkm_prof_estimate(&half, &none, 0, 0, &var), 5000 + 800);
   near("half timed: N^2 (1 - n/N) s^2 / n", var, 64 * 0.5 * (800.0 / 3) / 4);
 
-  struct hkm_prof_cat untimed = {10, 0, 0, 300, 0, 0, 0, 0, 0, 0, 0, 0};
+  struct hkm_prof_cat untimed = {10, 0, 0, 300, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   near("none timed: the pool's mean", hkm_prof_estimate(&untimed, &half, 0, 0, &var), 300 + 10 * 100);
   if (!(var > 0)) {
     printf("FAIL: none timed, pool timed: variance %g, want > 0\n", var);
@@ -64,11 +65,11 @@ int main(void) {
     printf("FAIL: one timed call with a pool: variance %g, want > 0\n", var);
     failures++;
   }
-  struct hkm_prof_cat census = {4, 0, 0, 0, 0, 0, 0, 4, 400, 100, 0, 0};
+  struct hkm_prof_cat census = {4, 0, 0, 0, 0, 0, 0, 4, 400, 100, 0, 0, 0, 0};
   near("a census alone: its sum", hkm_prof_estimate(&census, &none, 0, 0, &var), 500);
   near("a census alone: no error", var, 0);
   near("a census: bias per call", hkm_prof_estimate(&census, &none, 10, 0, &var), 460);
-  struct hkm_prof_cat after = {10, 0, 0, 0, 0, 0, 0, 4, 400, 100, 0, 0};
+  struct hkm_prof_cat after = {10, 0, 0, 0, 0, 0, 0, 4, 400, 100, 0, 0, 0, 0};
   near("untimed calls after a census: its mean", hkm_prof_estimate(&after, &none, 0, 0, &var), 500 + 6 * 100);
   near("untimed calls after a census: unknown error", var, -1);
   struct hkm_prof_cat both = half;
@@ -93,6 +94,13 @@ int main(void) {
   after_stepped.census_inner = 4;
   near("and in the census mean that untimed calls take", hkm_prof_estimate(&after_stepped, &none, 0, 30, &var),
        500 + 6 * 100);
-  if (!failures) printf("estimator: exact, scaled, pooled, census, nested-measurement and unknown cases as expected\n");
+  /* Every call timed but one, set aside as interrupted (prof.c keeps its nested cycles, not its rest):
+   * it counts as an untimed call of the sampled part, its own cycles in no total. */
+  struct hkm_prof_cat cut = sample(r, 4, 5, 1000 + 300);
+  cut.intr = 1;
+  cut.intr_cycles = 5000000;
+  near("an interrupted call: the others' mean", hkm_prof_estimate(&cut, &none, 0, 0, &var), 1300 + 400 + 100);
+  if (!failures)
+    printf("estimator: exact, scaled, pooled, census, nested-measurement, interrupted and unknown cases as expected\n");
   return failures != 0;
 }

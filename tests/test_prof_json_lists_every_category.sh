@@ -17,7 +17,7 @@ for k in ("timing_compiled", "enabled", "overhead_subtracted", "inclusive"):
     assert isinstance(rep[k], bool), k
 assert [(c["name"], c["parent"]) for c in rep["categories"]] == cats, rep["categories"]
 keys = {"name", "parent", "sampled", "count", "timed", "total_cycles", "total_cycles_stderr", "avg_cycles", "min_cycles",
-        "max_cycles", "total_ns", "share"}
+        "max_cycles", "interrupted", "interrupted_cycles", "total_ns", "share"}
 assert all(set(c) == keys for c in rep["categories"])
 assert any(c["count"] == 0 for c in rep["categories"])
 if not rep["enabled"]:

@@ -11,16 +11,22 @@
  *   test_prof_prog forkreuse N            a thread allocates N Tiny blocks and waits while main forks; in
  *                                         the child a new thread (which glibc gives the waiting thread's
  *                                         stack, so its thread pointer) frees them; the child reports
+ *   test_prof_prog interrupted MS         Tiny pairs for MS ms while a timer signal takes 3 ms of every 4
+ *                                         (its handler spins); the report, then "spins N" on stderr; with
+ *                                         PROF_TEST_EXIT=_exit it then leaves through _exit (no exit report)
  *
  * Reports go to stdout, one per line for JSON. Between a reset and a report the program calls nothing
  * that could allocate, so the counts are exact. */
 #include "config.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hakmem.h"
@@ -180,6 +186,48 @@ static int forkreuse(int argc, char **argv) {
   return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
 }
 
+static volatile sig_atomic_t spins;
+
+static long long ns_since(const struct timespec *a) {
+  struct timespec b;
+  clock_gettime(CLOCK_MONOTONIC, &b);
+  return (long long)(b.tv_sec - a->tv_sec) * 1000000000 + (b.tv_nsec - a->tv_nsec);
+}
+
+/* An interruption a timed call cannot tell from its own work: the thread is away for 3 ms. */
+static void spin(int sig) {
+  (void)sig;
+  struct timespec a;
+  clock_gettime(CLOCK_MONOTONIC, &a);
+  while (ns_since(&a) < 3000000) {
+  }
+  spins++;
+}
+
+static int interrupted(int argc, char **argv) {
+  if (argc != 3) return 2;
+  long long ms = atoll(argv[2]);
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = spin;
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGALRM, &sa, NULL);
+  pairs(100, 64);
+  hak_prof_reset();
+  struct itimerval every = {{0, 4000}, {0, 4000}}, off;
+  memset(&off, 0, sizeof off);
+  struct timespec start;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  setitimer(ITIMER_REAL, &every, NULL);
+  while (ns_since(&start) < ms * 1000000) pairs(100, 64);
+  setitimer(ITIMER_REAL, &off, NULL);
+  hak_prof_report(stdout, report_flags);
+  fprintf(stderr, "spins %d\n", (int)spins);
+  const char *how = getenv("PROF_TEST_EXIT");
+  if (how && !strcmp(how, "_exit")) _exit(0);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   const char *text = getenv("PROF_TEST_TEXT");
   if (text && *text == '1') report_flags = HAK_PROF_TEXT;
@@ -192,6 +240,7 @@ int main(int argc, char **argv) {
   if (!strcmp(argv[1], "threads")) return threads(argc, argv);
   if (!strcmp(argv[1], "fork")) return forked(argc, argv);
   if (!strcmp(argv[1], "forkreuse")) return forkreuse(argc, argv);
+  if (!strcmp(argv[1], "interrupted")) return interrupted(argc, argv);
   if (!strcmp(argv[1], "work")) {
     for (int t = 0; t < TIER_COUNT; t++) pairs(tier_size[t], 3);
     return 0;
