@@ -21,7 +21,7 @@ struct site_slot {
 };
 
 static pthread_mutex_t big_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct site_slot slots[SITES];
+static HKM_COLD_BSS struct site_slot slots[SITES];
 static size_t cached_bytes, cached_blocks, hits, misses, evictions;
 static unsigned clock_hand;
 

@@ -34,9 +34,9 @@ static int active;                   /* HAKMEM_TIMING_DIR is set and this copy o
 static pid_t owner;                  /* the process whose file head is */
 static int fd = -1;
 static struct hkm_collect_head *head;
-static void *chunk_map[HKM_PROF_CHUNKS_MAX];
-static size_t chunk_len[HKM_PROF_CHUNKS_MAX];
-static char path[PATH_MAX]; /* of the file */
+static HKM_COLD_BSS void *chunk_map[HKM_PROF_CHUNKS_MAX];
+static HKM_COLD_BSS size_t chunk_len[HKM_PROF_CHUNKS_MAX];
+static HKM_COLD_BSS char path[PATH_MAX]; /* of the file */
 /* Warnings may come from any thread; fork resets it (a child has one thread). */
 static pthread_mutex_t warn_lock = PTHREAD_MUTEX_INITIALIZER;
 

@@ -10,6 +10,13 @@
 #define HKM_API __attribute__((visibility("default")))
 #define HKM_TLS __thread __attribute__((tls_model("initial-exec")))
 #define HKM_CACHELINE 64
+/* A zero-initialized table that a program touches only when it profiles, learns, or uses the feature
+ * the table serves (or sparsely, as the page map's top level). Such tables go after .bss (".lbss", the
+ * large-data section x86-64 linkers place there) instead of between the small variables that every
+ * process writes at init and on its first allocations: each page of .bss written is resident, and the
+ * tables spread those few variables over 12 pages where 4 hold them (perf/bench/RESULTS.md, "The fixed
+ * per-process footprint"). */
+#define HKM_COLD_BSS __attribute__((section(".lbss")))
 
 /* 1 when building libhakmem-prof.so, whose fast paths count each call for the profiler themselves
  * (alloc_timed.h); 0 for libhakmem. */

@@ -39,9 +39,9 @@ struct ring {
 
 static int nev, ncpu;
 static unsigned period = 1;
-static int fd[HKM_INDUCED_EVENTS][MAX_CPUS];
-static uint64_t id[HKM_INDUCED_EVENTS][MAX_CPUS];
-static struct ring rings[MAX_CPUS];
+static HKM_COLD_BSS int fd[HKM_INDUCED_EVENTS][MAX_CPUS];
+static HKM_COLD_BSS uint64_t id[HKM_INDUCED_EVENTS][MAX_CPUS];
+static HKM_COLD_BSS struct ring rings[MAX_CPUS];
 static int nrings;
 static size_t page, ring_pages;
 static int filter_pid; /* the kernel lacks inherit_thread: child processes share our ring */
@@ -49,9 +49,9 @@ static pid_t self_pid;
 static int reopen; /* forked child: our fds watch the parent; open our own at the next drain */
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER; /* all below; never held across a syscall that waits */
-static struct hkm_induced_event ev[HKM_INDUCED_EVENTS];
+static HKM_COLD_BSS struct hkm_induced_event ev[HKM_INDUCED_EVENTS];
 static uint64_t lost, throttled;
-static struct hkm_induced_site site[SITE_SLOTS];
+static HKM_COLD_BSS struct hkm_induced_site site[SITE_SLOTS];
 static uint64_t site_total;
 
 static void site_add(const void *s, uint8_t tier) {

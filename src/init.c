@@ -31,6 +31,17 @@
 #include "trim.h"
 #include "whale.h"
 
+/* glibc's pthread_atfork is a stub in libc_nonshared.a that does only this; the linker puts it after all
+ * of the library's text, where calling it would map the last 64 KiB of it, which a process that
+ * neither profiles nor learns otherwise need not map (src/local.mk). */
+#ifdef HAVE___REGISTER_ATFORK
+extern void *__dso_handle;
+extern int __register_atfork(void (*)(void), void (*)(void), void (*)(void), void *);
+#define register_atfork(prepare, parent, child) __register_atfork(prepare, parent, child, __dso_handle)
+#else
+#define register_atfork pthread_atfork
+#endif
+
 enum { INIT_NONE, INIT_RUNNING, INIT_DONE };
 static _Atomic int init_state;
 static HKM_TLS int in_init;
@@ -96,15 +107,18 @@ static HKM_COLD void init_slow(void) {
   hkm_prof_init(hkm_cfg.timing, hkm_cfg.timing_sample);
   hkm_alloc_slots_init();
   hkm_collect_init();
-  hkm_report_init();
-  hkm_learn_init();
-  pthread_atfork(fork_prepare, fork_parent, fork_child);
+  /* The modules only profiling and learning use are not entered otherwise, not even to find out that
+   * they are off: their text lies after the code every process runs, in pages a process that does
+   * neither need not map (src/local.mk). */
+  if (hkm_cfg.timing) hkm_report_init();
+  if (hkm_cfg.learn || hkm_cfg.learn_force) hkm_learn_init();
+  register_atfork(fork_prepare, fork_parent, fork_child);
   in_init = 0;
   atomic_store_explicit(&init_state, INIT_DONE, memory_order_release);
   /* After init is done and outside every lock: libpfm4 and pthread_create allocate, which is served
    * normally from here on. */
-  hkm_pmu_init();
-  hkm_induced_init();
+  if (hkm_cfg.pmu) hkm_pmu_init();
+  if (hkm_cfg.pmu_faults) hkm_induced_init();
   hkm_prof_arm();
   /* This thread may have got its heap while libpfm4 started; with profiling on, its fast paths must
    * take the timed exits like every other thread's (heap.h). */

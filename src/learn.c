@@ -94,13 +94,13 @@ struct lsite {
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct lsite sites[HKM_SITE_SLOTS];
+static HKM_COLD_BSS struct lsite sites[HKM_SITE_SLOTS];
 #define cal hkm_learn_cal
 /* TSC cycles per ns, measured against CLOCK_MONOTONIC since init: the tiers time allocations in CPU
  * ns (policy.c), the calibration in cycles. */
 static uint64_t ref_tsc, ref_ns;
 static double tsc_per_ns = 2.5;
-static struct hkm_learned file_sites[HKM_LEARN_FILE_SITES];
+static HKM_COLD_BSS struct hkm_learned file_sites[HKM_LEARN_FILE_SITES];
 static int file_n;
 static int forced;
 
@@ -531,7 +531,7 @@ void hkm_learn_init(void) {
 /* Saved at exit, after a last pass over what the program did since the helper's. */
 __attribute__((destructor)) static void learn_at_exit(void) {
   if (!hkm_cfg.learn || forced || !hkm_cfg.learn_file) return;
-  static struct hkm_learned out[HKM_LEARN_FILE_SITES];
+  static HKM_COLD_BSS struct hkm_learned out[HKM_LEARN_FILE_SITES];
   int n = 0;
   pthread_mutex_lock(&lock);
   pass_locked(hkm_reclaim_now_ns());

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "compiler.h"
 #include "learn_file.h"
 #include "options.h"
 #include "strbuf.h"
@@ -26,8 +27,8 @@ struct object {
   uint64_t size, mtime;
 };
 
-static char buf[FILE_CAP];
-static struct object objs[OBJECTS];
+static HKM_COLD_BSS char buf[FILE_CAP];
+static HKM_COLD_BSS struct object objs[OBJECTS];
 static int nobj;
 static int foreign_file; /* the file at HAKMEM_LEARN_FILE is another program's: never overwrite it */
 
@@ -258,8 +259,8 @@ static int object_of(uintptr_t addr, uint64_t *off) {
 int hkm_learn_file_save(const char *path, const struct hkm_learned *e, int n) {
   if (foreign_file) return 0;
   int saved = errno;
-  static int obj_of[HKM_LEARN_FILE_SITES];
-  static uint64_t off_of[HKM_LEARN_FILE_SITES];
+  static HKM_COLD_BSS int obj_of[HKM_LEARN_FILE_SITES];
+  static HKM_COLD_BSS uint64_t off_of[HKM_LEARN_FILE_SITES];
   char me[HKM_SYM_PATH_MAX + 1];
   if (exe_path(me, sizeof me) != 0) me[0] = 0;
   nobj = 0;

@@ -26,7 +26,7 @@ struct leaf_tail {
   struct leaf_tail *next;      /* every leaf, for the trim */
 };
 
-struct hkm_span **hkm_pagemap_top[1u << HKM_PM_TOP_BITS];
+HKM_COLD_BSS struct hkm_span **hkm_pagemap_top[1u << HKM_PM_TOP_BITS];
 static pthread_mutex_t pm_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct leaf_tail *leaves;
 static size_t n_leaves, n_written, n_drops;

@@ -31,14 +31,14 @@
 static int nev;
 static unsigned sample_every = 1;
 static char names[HKM_PMU_MAX][HKM_EVENT_NAME_MAX];
-static struct perf_event_attr attrs[HKM_PMU_MAX];
+static HKM_COLD_BSS struct perf_event_attr attrs[HKM_PMU_MAX];
 /* First outcome of opening each event, in whichever thread tried first: 0 not tried, 1 opened,
  * ST_UNAVAILABLE never to be tried (it could not be encoded here: why[] says why), else the errno
  * that perf_event_open gave. */
 #define ST_UNAVAILABLE (-1)
 static int status[HKM_PMU_MAX];
 static int used_rdpmc;
-static char why[HKM_PMU_MAX][128]; /* the reason each event was refused, for the report */
+static HKM_COLD_BSS char why[HKM_PMU_MAX][128]; /* the reason each event was refused, for the report */
 static pthread_key_t exit_key;
 
 enum { PT_NEW, PT_OPEN, PT_NONE, PT_OPENING };

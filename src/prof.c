@@ -48,7 +48,7 @@ const struct hkm_prof_hooks *hkm_prof_hooks;
 
 /* Where a thread without a block counts: its thresholds are 0, so every call takes the slow path,
  * which gives the thread a block. Threads race on its counts; nobody reads them. */
-static struct hkm_prof_block nobody;
+static HKM_COLD_BSS struct hkm_prof_block nobody;
 
 __thread struct hkm_prof_self hkm_prof_self __attribute__((tls_model("initial-exec"))) = {.blk = &nobody};
 
@@ -58,7 +58,7 @@ static int slots_mapped;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static hkm_prof_chunk_fn chunk_source;
-static char *chunk[HKM_PROF_CHUNKS_MAX]; /* chunk[0]'s first block holds the others (HKM_BLK_OTHERS) */
+static HKM_COLD_BSS char *chunk[HKM_PROF_CHUNKS_MAX]; /* chunk[0]'s first block holds the others (HKM_BLK_OTHERS) */
 static unsigned nchunks;
 static int chunks_anonymous; /* chunk[] came from mmap here, not from chunk_source */
 static unsigned sample_every = 1;
@@ -439,7 +439,7 @@ void hkm_prof_event_times(uint64_t enabled, uint64_t running) {
  * between is undone. One copy for the process (helpers start rarely; a copy on the muting thread's
  * stack could overflow a small one), so muting threads take turns. */
 static pthread_mutex_t mute_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct {
+static HKM_COLD_BSS struct {
   struct hkm_prof_slot slot[HKM_PROF_SLOTS];
   struct hkm_prof_cat cat[HKM_CAT_COUNT];
   struct hkm_pmu_tally pmu[HKM_CAT_COUNT];
@@ -530,10 +530,14 @@ static void clock_pair(uint64_t *tsc, struct timespec *ts) {
 }
 
 void hkm_prof_init(int timing, unsigned every) {
-  clock_pair(&ref_tsc, &ref_ts);
   sample_every = every ? every : 1;
   requested = timing && HKM_ENABLE_TIMING;
+  /* Not profiling, a process never needs the reference unless it asks for a report (hkm_prof_tsc_hz
+   * then takes it): libc's clock_gettime lies in a page of libc's text that a program which never reads
+   * the clock would map, with its 64 KiB of fault-around, for this one call (20 KiB on average over
+   * libc's load addresses; perf/bench/RESULTS.md, "The fixed per-process footprint"). */
   if (!requested) return;
+  clock_pair(&ref_tsc, &ref_ts);
   find_ancestors();
   pthread_key_create(&exit_key, thread_exit);
   pthread_atfork(fork_prepare, fork_parent, fork_child);
@@ -554,9 +558,10 @@ void hkm_prof_clock_ref(uint64_t *tsc, uint64_t *ns) {
 }
 
 /* Ticks per second over the time since init. Even a process that lives 100 us gets it to a few
- * parts in 10^4: the clock reads in ns, and the TSC and the clock are read together to ~30 ns. */
+ * parts in 10^4: the clock reads in ns, and the TSC and the clock are read together to ~30 ns. Not
+ * profiling, over the time since the first report (0 at that one). */
 uint64_t hkm_prof_tsc_hz(void) {
-  if (!ref_ts.tv_sec && !ref_ts.tv_nsec) clock_pair(&ref_tsc, &ref_ts); /* before init */
+  if (!ref_ts.tv_sec && !ref_ts.tv_nsec) clock_pair(&ref_tsc, &ref_ts); /* before init, or not profiling */
   uint64_t t;
   struct timespec ts;
   clock_pair(&t, &ts);
@@ -672,7 +677,7 @@ static void add_stat(struct hkm_prof_stat *to, const struct hkm_prof_stat *from)
  * The totals are the sum of the groups' estimates, so the per-thread figures add up to them exactly
  * even while threads go on recording. */
 void hkm_prof_snapshot_threads(struct hkm_prof_snapshot *snap, struct hkm_prof_thread *threads, unsigned *nthreads) {
-  static struct hkm_prof_block others, pool; /* a few KiB each: not on a caller's stack */
+  static HKM_COLD_BSS struct hkm_prof_block others, pool; /* a few KiB each: not on a caller's stack */
   static pthread_mutex_t snap_lock = PTHREAD_MUTEX_INITIALIZER;
   struct hkm_prof_thread one;
   unsigned listed = 0, nthr = 0;

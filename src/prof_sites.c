@@ -7,6 +7,7 @@
 #include "config.h"
 
 
+#include "compiler.h"
 #include "prof_sites.h"
 
 #define PROBES 16 /* a full neighbourhood means the table is crowded: count as dropped, do not search on */
@@ -16,7 +17,7 @@ struct slot {
   uint64_t count, cycles;
 };
 
-static struct slot table[HKM_SITES_CAP];
+static HKM_COLD_BSS struct slot table[HKM_SITES_CAP];
 static uint64_t dropped;
 
 static unsigned hash(uintptr_t a) {

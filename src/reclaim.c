@@ -49,7 +49,7 @@ static int self_pidfd = -1;
  * later only on a range (mlock()ed pages refuse both advices): that batch falls back and the next one
  * tries again. One that never worked is a kernel or sandbox refusing it, and stays off. */
 static int8_t pm_state[2];
-static struct iovec iov[IOV_BATCH]; /* used under batch_lock only */
+static HKM_COLD_BSS struct iovec iov[IOV_BATCH]; /* used under batch_lock only */
 
 #define MAX_DECAY 4 /* the whale ring, the region cache, the site cache and the site learner */
 static int (*decay_fn[MAX_DECAY])(uint64_t now_ns);

@@ -33,7 +33,8 @@
  *   threads                 threads that recorded anything since start, fork or hak_prof_reset(),
  *                           exited and live ones
  *   tsc_hz                  TSC frequency: TSC ticks over CLOCK_MONOTONIC_RAW from hakmem's start to
- *                           the report (no waiting; 0 if unknown)
+ *                           the report (no waiting; 0 if unknown; with profiling off, from the first
+ *                           report, so 0 at that one)
  *   overhead_cycles         timer bias per measurement, calibrated at the first report
  *   overhead_subtracted     true: overhead_cycles is already taken off every count's cycles below
  *   measurement_cost_cycles what one measurement costs the program; not subtracted, and exact

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "compiler.h"
 #include "options.h"
 #include "site_report.h"
 #include "site_rules.h"
@@ -94,7 +95,7 @@ void hkm_site_report_json(struct hkm_buf *b) {
     hkm_put(b, ",\"learn\":null");
     return;
   }
-  static struct hkm_site_view views[HKM_SITE_SLOTS];
+  static HKM_COLD_BSS struct hkm_site_view views[HKM_SITE_SLOTS];
   int order[HKM_SITE_REPORT_SHOWN], n = 0, tracked = 0;
   struct hkm_site_costs c;
   pthread_mutex_lock(&hkm_site_view_lock);

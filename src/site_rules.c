@@ -31,7 +31,7 @@ struct hkm_site_rules {
  * unless descheduled right inside a lookup (the counter catches that). The table holds at most as
  * many sites as the evidence table (256), so probes stay short at half the capacity. */
 #define BUFFERS 4
-static struct hkm_site_rules bufs[BUFFERS];
+static HKM_COLD_BSS struct hkm_site_rules bufs[BUFFERS];
 static _Atomic(struct hkm_site_rules *) current;
 static unsigned next_buf;
 static _Atomic unsigned long adopted;

@@ -1,9 +1,10 @@
 /* The evidence table (see site_stats.h): open addressing on the return address, like prof_sites.c. */
 #include "config.h"
 
+#include "compiler.h"
 #include "site_stats.h"
 
-struct hkm_site_slot hkm_site_slots[HKM_SITE_SLOTS];
+HKM_COLD_BSS struct hkm_site_slot hkm_site_slots[HKM_SITE_SLOTS];
 struct hkm_site_costs hkm_site_costs;
 struct hkm_site_mode hkm_site_mode;
 _Atomic uint64_t hkm_site_tsc_per_ms = 2500000; /* a guess until the learner has measured it */

@@ -17,8 +17,8 @@
 #define MAX_VICTIMS 16
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct hkm_span *head[HKM_SITE_SLOTS], *tail[HKM_SITE_SLOTS];
-static unsigned count[HKM_SITE_SLOTS];
+static HKM_COLD_BSS struct hkm_span *head[HKM_SITE_SLOTS], *tail[HKM_SITE_SLOTS];
+static HKM_COLD_BSS unsigned count[HKM_SITE_SLOTS];
 /* kept_bytes: what the kept blocks are charged (their resident pages, kept in s->lres0 meanwhile) */
 static size_t kept_bytes, kept_blocks, mapped_bytes, hits, expired;
 

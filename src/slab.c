@@ -16,7 +16,7 @@
 #include "slab.h"
 
 struct hkm_span hkm_slab_sentinel = {.kind = HKM_KIND_SLAB, .state = HKM_SLAB_CUR};
-struct hkm_heap hkm_heap_nobody;
+HKM_COLD_BSS struct hkm_heap hkm_heap_nobody;
 struct hkm_cache_view hkm_none_view;
 _Static_assert(sizeof(struct hkm_cache) == 16, "a class's cache offset is 16 x class");
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "compiler.h"
 #include "warn.h"
 
 #define LINE_MAX_BYTES 512
@@ -12,7 +13,7 @@
 
 static hkm_warn_sink sink;
 static int quiet, holding;
-static char held[HELD][LINE_MAX_BYTES];
+static HKM_COLD_BSS char held[HELD][LINE_MAX_BYTES];
 static size_t held_len[HELD];
 static unsigned nheld;
 

@@ -4,7 +4,7 @@
 API_CFLAGS = $(AM_CFLAGS) -pthread
 API_C_TESTS = tests/test_api_entry_points tests/test_api_realloc_tiers tests/test_api_alignment \
 	tests/test_api_usable_size tests/test_api_invalid_free tests/test_api_threads tests/test_api_thread_exit \
-	tests/test_api_fork_threads tests/test_api_fork_loop
+	tests/test_api_fork_threads tests/test_api_fork_loop tests/test_api_text_footprint
 API_HELPERS = tests/test_api_calloc_reused tests/api_env_prog tests/test_api_rss_returns
 check_PROGRAMS += $(API_C_TESTS) $(API_HELPERS)
 tests_test_api_entry_points_SOURCES = tests/test_api_entry_points.c tests/api_check.h
@@ -43,6 +43,10 @@ tests_test_api_fork_loop_SOURCES = tests/test_api_fork_loop.c tests/api_check.h 
 tests_test_api_fork_loop_CFLAGS = $(API_CFLAGS)
 tests_test_api_fork_loop_LDADD = src/libhakmem.la
 tests_test_api_fork_loop_LDFLAGS = -no-install
+tests_test_api_text_footprint_SOURCES = tests/test_api_text_footprint.c tests/api_check.h
+tests_test_api_text_footprint_CFLAGS = $(API_CFLAGS)
+tests_test_api_text_footprint_LDADD = src/libhakmem.la
+tests_test_api_text_footprint_LDFLAGS = -no-install
 tests_test_api_calloc_reused_SOURCES = tests/test_api_calloc_reused.c tests/api_check.h
 tests_test_api_calloc_reused_CFLAGS = $(API_CFLAGS)
 tests_test_api_calloc_reused_LDADD = src/libhakmem.la
