@@ -1,7 +1,8 @@
 # Slabs and thread caches (issue 15): the free path's block test, the caches' bound, orphaned slabs,
-# realloc's growth of large slab blocks, the footprint of large-block churn.
+# realloc's growth of large slab blocks, the footprint of large-block churn, free blocks lent to
+# smaller classes.
 SLAB_C_TESTS = tests/test_slab_block_test tests/test_slab_cache_bounded tests/test_slab_orphans_reused \
-	tests/test_slab_realloc_doubles tests/test_slab_large_churn_rss
+	tests/test_slab_realloc_doubles tests/test_slab_large_churn_rss tests/test_slab_borrow
 check_PROGRAMS += $(SLAB_C_TESTS)
 TESTS += $(SLAB_C_TESTS)
 # A unit test of slab.h's inline block test and sizeclass.c's table, without the library.
@@ -24,3 +25,7 @@ tests_test_slab_large_churn_rss_SOURCES = tests/test_slab_large_churn_rss.c test
 tests_test_slab_large_churn_rss_CFLAGS = $(API_CFLAGS)
 tests_test_slab_large_churn_rss_LDADD = src/libhakmem.la
 tests_test_slab_large_churn_rss_LDFLAGS = -no-install
+tests_test_slab_borrow_SOURCES = tests/test_slab_borrow.c tests/api_check.h
+tests_test_slab_borrow_CFLAGS = $(API_CFLAGS)
+tests_test_slab_borrow_LDADD = src/libhakmem.la
+tests_test_slab_borrow_LDFLAGS = -no-install
