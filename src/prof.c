@@ -91,12 +91,12 @@ HKM_INLINE uint64_t since(uint64_t start_tsc) { return elapsed(start_tsc, hkm_ts
 
 /* A timed call of d cycles, e of which were nested exact measurements, inside which inner
  * measurements ended, in the census or not (the owner's update: only it writes, so
- * read-modify-write needs no atomic instruction). An interrupted timed call of a sampled category
- * (prof_block.h, HKM_PROF_INTERRUPTED) is set aside: the sampled part's, untimed, its nested cycles
- * kept; 0 then, else 1. */
+ * read-modify-write needs no atomic instruction). An interrupted timed call of a sampled category past
+ * the census (prof_block.h, HKM_PROF_INTERRUPTED) is set aside: the sampled part's, untimed, its
+ * nested cycles kept; 0 then, else 1. The census stays as it is, so a short run stays exact. */
 HKM_INLINE int cat_timed(struct hkm_prof_cat *c, uint64_t d, uint64_t e, uint32_t inner, int census, int sampled) {
   int64_t r = d > e ? (int64_t)(d - e) : 0; /* signed: converts to double in one instruction */
-  if (hkm_unlikely(sampled && !inner && r > HKM_PROF_INTERRUPTED)) {
+  if (hkm_unlikely(sampled && !census && !inner && r > HKM_PROF_INTERRUPTED)) {
     STORE(c->intr, c->intr + 1);
     STORE(c->intr_cycles, c->intr_cycles + (uint64_t)r);
     STORE(c->nested, c->nested + e);

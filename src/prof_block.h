@@ -43,7 +43,8 @@ struct hkm_prof_cat {
 };
 #define HKM_PROF_CENSUS 256
 
-/* A timed call of a sampled category (or its tier step) inside which no other measurement ended
+/* A timed call of a sampled category (or its tier step) past the census (which is added as it is, so
+ * that a short process stays exact), inside which no other measurement ended
  * (no refill, system call or release: the fast path alone) and whose cycles exceed this was
  * interrupted: a fast path's own work is tens to hundreds of cycles (a few cache and TLB misses at
  * worst: some 2,000), and 2^13 TSC cycles are 2-8 us: an interrupt, a preemption or the hypervisor

@@ -59,9 +59,10 @@
  *     avg_cycles            total_cycles / count, rounded (0 when count is 0)
  *     min_cycles            shortest timed call (0 when none was timed)
  *     max_cycles            longest timed call
- *     interrupted           timed calls of a sampled category set aside as interrupted: nothing
- *                           else measured inside, over 8192 cycles (prof_block.h); counted, and
- *                           estimated from the other calls as untimed ones
+ *     interrupted           timed calls of a sampled category past the census set aside as
+ *                           interrupted: nothing else measured inside, over 8192 cycles
+ *                           (prof_block.h); counted, and estimated from the other calls as untimed
+ *                           ones
  *     interrupted_cycles    those calls' cycles less nested exact ones, as measured: in no total
  *     total_ns              total_cycles converted with tsc_hz (0 if tsc_hz is 0)
  *     share                 total_cycles / top_level_cycles, a fraction with 6 decimals (0 when
