@@ -187,8 +187,7 @@ static HKM_NOINLINE void *alloc_timed_slab(struct hkm_heap *h, size_t n, const v
   int cat = HKM_SLAB_ALLOC_CAT(hkm_classes[c].tier);
   hkm_prof_call_prepare(slot);
   struct hkm_prof_mark m = hkm_prof_call_start();
-  /* as hkm_alloc finds it (alloc.h) */
-  size_t off = n <= HKM_TINY_MAX ? hkm_view_tiny_off(h->cache, n) : (size_t)hkm_size_class(n) * sizeof(struct hkm_cache);
+  size_t off = hkm_alloc_off(h->cache, n); /* as hkm_alloc finds it */
   void *p = hkm_slab_pop(h->cache, off);
   if (hkm_unlikely(!p)) p = hkm_slab_alloc_slow(h, (unsigned)(off / sizeof(struct hkm_cache)), site);
   uint64_t end = hkm_tsc_stop();
