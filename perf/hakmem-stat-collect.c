@@ -97,24 +97,7 @@ static void effective(const struct image *im, const char *blk, struct hkm_prof_c
 }
 
 static void merge(struct hkm_prof_cat *into, const struct hkm_prof_cat *c, unsigned ncat) {
-  for (unsigned i = 0; i < ncat; i++) {
-    if (c[i].timed || c[i].census) {
-      if (!(into[i].timed || into[i].census) || c[i].min < into[i].min) into[i].min = c[i].min;
-      if (c[i].max > into[i].max) into[i].max = c[i].max;
-    }
-    into[i].count += c[i].count;
-    into[i].timed += c[i].timed;
-    into[i].cycles += c[i].cycles;
-    into[i].nested += c[i].nested;
-    into[i].sq += c[i].sq;
-    into[i].census += c[i].census;
-    into[i].census_cycles += c[i].census_cycles;
-    into[i].census_nested += c[i].census_nested;
-    into[i].inner += c[i].inner;
-    into[i].census_inner += c[i].census_inner;
-    into[i].intr += c[i].intr;
-    into[i].intr_cycles += c[i].intr_cycles;
-  }
+  for (unsigned i = 0; i < ncat; i++) hkm_prof_cat_add(&into[i], &c[i]);
 }
 
 static int counts_anything(const struct hkm_prof_cat *c, unsigned ncat) {

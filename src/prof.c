@@ -119,27 +119,6 @@ HKM_INLINE int cat_timed(struct hkm_prof_cat *c, uint64_t d, uint64_t e, uint32_
   return 1;
 }
 
-static void cat_merge(struct hkm_prof_cat *into, const struct hkm_prof_cat *c) {
-  uint64_t timed = LOAD(c->timed), census = LOAD(c->census);
-  if (timed || census) {
-    uint64_t mn = LOAD(c->min), mx = LOAD(c->max);
-    if (!(into->timed || into->census) || mn < into->min) into->min = mn;
-    if (mx > into->max) into->max = mx;
-  }
-  into->count += LOAD(c->count);
-  into->timed += timed;
-  into->cycles += LOAD(c->cycles);
-  into->nested += LOAD(c->nested);
-  into->sq += c->sq;
-  into->census += census;
-  into->census_cycles += LOAD(c->census_cycles);
-  into->census_nested += LOAD(c->census_nested);
-  into->inner += LOAD(c->inner);
-  into->census_inner += LOAD(c->census_inner);
-  into->intr += LOAD(c->intr);
-  into->intr_cycles += LOAD(c->intr_cycles);
-}
-
 /* Calls a slot counted; never negative: only the block nobody owns goes below 0. */
 static uint64_t slot_count(const struct hkm_prof_slot *s) {
   int64_t left = LOAD(s->left);
@@ -150,7 +129,7 @@ static uint64_t slot_count(const struct hkm_prof_slot *s) {
 static void block_merge(struct hkm_prof_block *into, const struct hkm_prof_block *b) {
   for (int i = 0; i < HKM_PROF_SLOTS; i++) into->slot[i].end += slot_count(&b->slot[i]);
   for (int c = 0; c < HKM_CAT_COUNT; c++) {
-    cat_merge(&into->cat[c], &b->cat[c]);
+    hkm_prof_cat_add(&into->cat[c], &b->cat[c]);
     into->pmu[c].sampled += LOAD(b->pmu[c].sampled);
     for (int e = 0; e < HKM_PMU_MAX; e++) into->pmu[c].delta[e] += LOAD(b->pmu[c].delta[e]);
   }

@@ -129,6 +129,32 @@ static inline double hkm_prof_estimate(const struct hkm_prof_cat *c, const struc
   return total > 0 ? total : 0;
 }
 
+/* Adds one category's sums c into into: the library's snapshot (from blocks their owners still write,
+ * hence the relaxed loads: a figure may miss the measurement in flight, never tear) and hakmem-stat's
+ * reading of the collection files. */
+static inline void hkm_prof_cat_add(struct hkm_prof_cat *into, const struct hkm_prof_cat *c) {
+#define HKM_PROF_LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+  uint64_t timed = HKM_PROF_LOAD(c->timed), census = HKM_PROF_LOAD(c->census);
+  if (timed || census) {
+    uint64_t mn = HKM_PROF_LOAD(c->min), mx = HKM_PROF_LOAD(c->max);
+    if (!(into->timed || into->census) || mn < into->min) into->min = mn;
+    if (mx > into->max) into->max = mx;
+  }
+  into->count += HKM_PROF_LOAD(c->count);
+  into->timed += timed;
+  into->cycles += HKM_PROF_LOAD(c->cycles);
+  into->nested += HKM_PROF_LOAD(c->nested);
+  into->sq += c->sq;
+  into->census += census;
+  into->census_cycles += HKM_PROF_LOAD(c->census_cycles);
+  into->census_nested += HKM_PROF_LOAD(c->census_nested);
+  into->inner += HKM_PROF_LOAD(c->inner);
+  into->census_inner += HKM_PROF_LOAD(c->census_inner);
+  into->intr += HKM_PROF_LOAD(c->intr);
+  into->intr_cycles += HKM_PROF_LOAD(c->intr_cycles);
+#undef HKM_PROF_LOAD
+}
+
 /* A timed call's cycles v (its category's min or max) as shown: less bias, and less nest for each
  * measurement that every timed call of the category held (the fewest any held, taken as the mean
  * rounded down: the step of a timed malloc; the rare calls that held more, refills, are long). */
