@@ -201,6 +201,13 @@ static struct hkm_span *take_orphan(struct hkm_heap *h, unsigned c) {
   }
 }
 
+/* Cache k of class c in cache mode, with all its room: an empty cache's (hkm_slab_free_slow says what
+ * room and direct mean). */
+HKM_INLINE void cache_mode(struct hkm_cache *k, unsigned c) {
+  k->room = hkm_classes[c].cache;
+  k->direct = 0;
+}
+
 /* Move blocks already freed into h's empty cache of class c (with all its room): the current slab's,
  * else a partial slab's. 1, or 0 when the class has none. */
 HKM_INLINE int take_freed(struct hkm_heap *h, unsigned c) {
@@ -240,8 +247,7 @@ static struct hkm_block *borrow(struct hkm_heap *h, unsigned c) {
     if ((hkm_classes[c2].bsize & -hkm_classes[c2].bsize) < align) continue;
     struct hkm_block *b = hkm_slab_pop(h->cache, c2 * sizeof(struct hkm_cache));
     if (b) return b;
-    h->cache[c2].room = hkm_classes[c2].cache; /* empty, and in cache mode again */
-    h->cache[c2].direct = 0;
+    cache_mode(&h->cache[c2], c2); /* empty */
     if (take_freed(h, c2)) return hkm_slab_pop(h->cache, c2 * sizeof(struct hkm_cache));
   }
   return NULL;
@@ -253,8 +259,7 @@ static struct hkm_block *borrow(struct hkm_heap *h, unsigned c) {
 void *hkm_slab_alloc_slow(struct hkm_heap *h, unsigned c, const void *site) {
   HKM_TIME_START(t);
   struct hkm_class_state *cs = &h->cls[c];
-  h->cache[c].room = hkm_classes[c].cache; /* empty, and in cache mode again */
-  h->cache[c].direct = 0;
+  cache_mode(&h->cache[c], c); /* empty */
   for (;;) {
     if (take_freed(h, c)) break;
     struct hkm_span *s = cs->cur;
@@ -402,8 +407,7 @@ static void empty_cache(struct hkm_heap *h, unsigned c) {
   struct hkm_cache *k = &h->cache[c];
   struct hkm_block *b = k->head;
   k->head = NULL;
-  k->room = hkm_classes[c].cache;
-  k->direct = 0;
+  cache_mode(k, c);
   if (b) give_back(h, b);
 }
 
@@ -537,8 +541,7 @@ void hkm_slab_heap_init(struct hkm_heap *h) {
   memcpy(h->shadow_tiny, hkm_tiny_off, sizeof hkm_tiny_off);
   for (unsigned c = 0; c < HKM_NCLASSES; c++) {
     h->cache[c].head = NULL;
-    h->cache[c].room = hkm_classes[c].cache;
-    h->cache[c].direct = 0;
+    cache_mode(&h->cache[c], c);
     h->shadow[c].head = NULL;
     h->shadow[c].room = 0;
     h->cls[c].cur = &hkm_slab_sentinel;
