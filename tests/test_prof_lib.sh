@@ -19,7 +19,8 @@ fail() { echo "FAIL: $*"; exit 1; }
 
 # check_json FILE < python: runs the python on stdin with r = the JSON reports in FILE (one per line),
 # cat(rep, name) = that category's object, cats = [(name, parent name or None)] from prof.h's list,
-# and nested_ok(rep) = every category's total within its parent's.
+# nested_ok(rep) = every category's total within its parent's, and tiers_ok(rep, T, P, L, B, W) = the
+# counts of `test_prof_prog tiers T P L B W`: each tier's get and put, and hak_alloc/hak_free, exact.
 prelude='import json, re, sys
 r = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
 xs = re.findall(r"^\s+X\((\w+), \"(\w+)\", (\w+), \w+\)", open(sys.argv[2]).read(), re.M)
@@ -28,6 +29,13 @@ cats = [(n, ids.get(p)) for _, n, p in xs]
 assert cats, "no categories parsed from prof.h"
 def cat(rep, name):
     return next(c for c in rep["categories"] if c["name"] == name)
+def tiers_ok(rep, tiny, pool, l25, big, whale):
+    n = {"tiny": tiny, "pool": pool, "l25": l25, "bigcache": big, "whale": whale, "hak": tiny + pool + l25 + big + whale}
+    expect = {"tiny_alloc": "tiny", "tiny_free": "tiny", "pool_get": "pool", "pool_put": "pool", "l25_get": "l25",
+              "l25_put": "l25", "bigcache_get": "bigcache", "bigcache_put": "bigcache", "whale_get": "whale",
+              "whale_put": "whale", "hak_alloc": "hak", "hak_free": "hak"}
+    for name, tier in expect.items():
+        assert cat(rep, name)["count"] == n[tier], (name, cat(rep, name)["count"], n[tier])
 def nested_ok(rep):
     for c in rep["categories"]:
         if c["parent"] is not None:
