@@ -140,6 +140,12 @@ void hkm_pagemap_forget(const struct hkm_span *s) {
   pthread_mutex_unlock(&pm_lock);
 }
 
+void hkm_pagemap_repoint(const struct hkm_span *range, struct hkm_span *v) {
+  pthread_mutex_lock(&pm_lock);
+  write_span(range, v);
+  pthread_mutex_unlock(&pm_lock);
+}
+
 int hkm_pagemap_reserve(uintptr_t a) {
   if (a >> (HKM_PM_TOP_BITS + 32)) return -1;
   if (__atomic_load_n(&hkm_pagemap_top[a >> 32], __ATOMIC_ACQUIRE)) return 0;

@@ -100,11 +100,16 @@ static void cold_unlink(struct hkm_span *s) {
 /* a absorbs b, its neighbour above; both out of every list. The page map already has leaves for a's
  * first and b's last granule, so entering the merged span cannot fail. */
 static void merge(struct hkm_span *a, struct hkm_span *b) {
-  hkm_pagemap_forget(a);
-  hkm_pagemap_forget(b);
-  a->bytes += b->bytes;
+  if (a->bytes + b->bytes <= HKM_PM_FULL_SPAN) { /* every granule in the map before and after */
+    hkm_pagemap_repoint(b, a);
+    a->bytes += b->bytes;
+  } else {
+    hkm_pagemap_forget(a);
+    hkm_pagemap_forget(b);
+    a->bytes += b->bytes;
+    hkm_pagemap_enter(a);
+  }
   a->zeroed = a->zeroed && b->zeroed;
-  hkm_pagemap_enter(a);
   hkm_meta_span_free(b);
 }
 
@@ -177,14 +182,19 @@ static struct hkm_span *cut(struct hkm_span *s, size_t bytes, int where) {
     if (rest) hkm_meta_span_free(rest);
     return NULL;
   }
-  hkm_pagemap_forget(s);
   rest->base = at;
   rest->bytes = s->bytes - bytes;
   rest->zeroed = s->zeroed;
   rest->stamp = s->stamp;
-  s->bytes = bytes;
-  hkm_pagemap_enter(s); /* cannot fail: leaves reserved */
-  hkm_pagemap_enter(rest);
+  if (s->bytes <= HKM_PM_FULL_SPAN) { /* every granule in the map: the rest's change hands */
+    hkm_pagemap_repoint(rest, rest);
+    s->bytes = bytes;
+  } else {
+    hkm_pagemap_forget(s);
+    s->bytes = bytes;
+    hkm_pagemap_enter(s); /* cannot fail: leaves reserved */
+    hkm_pagemap_enter(rest);
+  }
   if (where == IN_HOT) hot_push(rest); else cold_link(rest); /* its neighbours are s's: nothing to merge */
   return s;
 }
