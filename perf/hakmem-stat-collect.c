@@ -138,20 +138,29 @@ static void put_group(FILE *f, const struct image *im, const struct hkm_prof_cat
                       uint64_t bias, uint64_t nest, double *tot, double *var, int *unknown) {
   const struct hkm_collect_head *h = im->h;
   int first = 1;
-  fputc('{', f);
+  double *t = stat_xrealloc(NULL, h->ncat * sizeof *t);
+  int *parent = stat_xrealloc(NULL, h->ncat * sizeof *parent);
   for (unsigned i = 0; i < h->ncat; i++) {
-    double v, t = hkm_prof_estimate(&c[i], &pool[i], (double)bias, (double)nest, &v);
-    tot[i] += t;
+    double v;
+    t[i] = hkm_prof_estimate(&c[i], &pool[i], (double)bias, (double)nest, &v);
+    parent[i] = h->cat_parent[i];
     if (v < 0)
       unknown[i] = 1;
     else
       var[i] += v;
+  }
+  hkm_prof_inclusive(t, parent, h->ncat);
+  fputc('{', f);
+  for (unsigned i = 0; i < h->ncat; i++) {
+    tot[i] += t[i];
     if (!c[i].count) continue;
     fprintf(f, "%s\"%s\":{\"count\":%llu,\"total_cycles\":%.0f}", first ? "" : ",", h->cat_name[i],
-            (unsigned long long)c[i].count, t);
+            (unsigned long long)c[i].count, t[i]);
     first = 0;
   }
   fputc('}', f);
+  free(t);
+  free(parent);
 }
 
 /* The report an image that wrote none would have written, from its counters. */

@@ -624,15 +624,16 @@ uint64_t hkm_prof_nest_cost(void) {
 static void estimate(struct hkm_prof_stat *out, const struct hkm_prof_block *raw, const struct hkm_prof_cat *pool,
                      uint64_t bias, uint64_t nest) {
   struct hkm_prof_cat eff[HKM_CAT_COUNT];
+  double tot[HKM_CAT_COUNT], var[HKM_CAT_COUNT];
   effective(eff, raw);
+  for (int c = 0; c < HKM_CAT_COUNT; c++) tot[c] = hkm_prof_estimate(&eff[c], &pool[c], (double)bias, (double)nest, &var[c]);
+  hkm_prof_inclusive(tot, hkm_cat_parent, HKM_CAT_COUNT);
   for (int c = 0; c < HKM_CAT_COUNT; c++) {
     const struct hkm_prof_cat *r = &eff[c];
-    double var;
-    double t = hkm_prof_estimate(r, &pool[c], (double)bias, (double)nest, &var);
     out[c].count = r->count;
     out[c].timed = r->timed + r->census;
-    out[c].total = (uint64_t)(t + 0.5);
-    out[c].var = var;
+    out[c].total = (uint64_t)(tot[c] + 0.5);
+    out[c].var = var[c];
     out[c].min = out[c].timed ? hkm_prof_extreme(r, r->min, bias, nest) : 0;
     out[c].max = out[c].timed ? hkm_prof_extreme(r, r->max, bias, nest) : 0;
     out[c].intr = r->intr;

@@ -3,7 +3,7 @@
  * rest scaled by two; no call timed takes the rest from the pool, else from the census, or says the
  * error is unknown; the census is added as it is; what measurements ending inside timed calls added
  * comes off each; an interrupted call is estimated as an untimed one; the variance is the textbook
- * one, with the finite population correction. */
+ * one, with the finite population correction; no category's total stays below one of its children's. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -100,7 +100,18 @@ int main(void) {
   cut.intr = 1;
   cut.intr_cycles = 5000000;
   near("an interrupted call: the others' mean", hkm_prof_estimate(&cut, &none, 0, 0, &var), 1300 + 400 + 100);
+  /* Inclusive totals: a parent below a child is raised to it, through two levels (0 <- 1 <- 2), and a
+   * parent above its children (3 over 4) and a category without one (5) are left as they are. */
+  double tot[6] = {100, 90, 120, 500, 400, 7};
+  const int parent[6] = {-1, 0, 1, -1, 3, -1};
+  hkm_prof_inclusive(tot, parent, 6);
+  near("a child's total raises its parent's", tot[1], 120);
+  near("and its parent's parent", tot[0], 120);
+  near("a parent above its child stays", tot[3], 500);
+  near("a child stays", tot[4], 400);
+  near("a category without parent stays", tot[5], 7);
   if (!failures)
-    printf("estimator: exact, scaled, pooled, census, nested-measurement, interrupted and unknown cases as expected\n");
+    printf("estimator: exact, scaled, pooled, census, nested-measurement, interrupted, unknown and inclusive cases as "
+           "expected\n");
   return failures != 0;
 }
