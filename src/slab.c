@@ -398,9 +398,6 @@ static void adopt(struct hkm_heap *h, struct hkm_span *s) {
   }
 }
 
-/* Remote frees of a class between two collections for an owner that may not be looking (slab.h). */
-#define COLLECT_EVERY 64
-
 /* Collect the remote frees on every slab of h's class c, under h's lists lock; the Tiny and pool slabs
  * that emptied are unlinked and returned as a chain, for the caller to release once it has let go of
  * the lock (so that nobody holds a lists lock while it waits for another lock or allocates). L2.5
@@ -438,9 +435,19 @@ static struct hkm_span *collect_class(struct hkm_heap *h, unsigned c) {
  * thread about to take a new slab asks again (collect_deferred): the frees of an owner that stopped
  * allocating may all come within milliseconds, and nothing frees to its slabs afterwards. */
 static _Atomic(struct hkm_heap *) deferred[HKM_NCLASSES];
+static _Atomic uint64_t deferred_mask; /* bit c: deferred[c] may be set */
+_Static_assert(HKM_NCLASSES <= 64, "a bit per class");
 
 /* How long an owner must have left a class alone before another thread collects for it. */
 #define COLLECT_IDLE_NS 10000000
+
+/* Written only when it changes: every thread that frees to other heaps' slabs comes here. */
+static void defer(struct hkm_heap *o, unsigned c) {
+  if (atomic_load_explicit(&deferred[c], memory_order_relaxed) == o) return;
+  atomic_store_explicit(&deferred[c], o, memory_order_relaxed);
+  if (!(atomic_load_explicit(&deferred_mask, memory_order_relaxed) >> c & 1))
+    atomic_fetch_or_explicit(&deferred_mask, (uint64_t)1 << c, memory_order_relaxed);
+}
 
 static uint64_t coarse_ns(void) {
   struct timespec ts;
@@ -448,37 +455,35 @@ static uint64_t coarse_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Other threads freed COLLECT_EVERY more blocks of class c to o's slabs, or all that o had not got
- * back of one slab: collect them for o's thread when it has left the class alone for a while (a thread
- * that keeps running but no longer allocates: wl_server's main thread, which filled the tables and
- * waits, held 5.4 MiB of its blocks, freed by the workers, for the whole run; a thread between
- * starting its successor and exiting). Left alone: no slow path of o's and the same head of its cache
- * of the class (which nearly every allocation or free of it changes) for COLLECT_IDLE_NS. A thread
- * still allocating collects when it needs blocks; collecting for one that another thread had only
- * kept off its CPU (wl_prodcons, each collection after two checks without a change) released its
- * slabs as they emptied, which it then took again: +0.3 MiB at the peak. */
-static void collect_for(struct hkm_heap *o, unsigned c) {
+/* Other threads gave back every block of one of o's slabs of class c that o had not got back: collect
+ * the class's remote frees for o's thread, and release its slabs that emptied, when it has left the
+ * class alone for a while (a thread that keeps running but no longer allocates: wl_server's main
+ * thread, which filled the tables and waits, held 5.4 MiB of its blocks, freed by the workers, for the
+ * whole run; a thread between starting its successor and exiting). Left alone: not in a slow path and
+ * the same head of its cache of the class (which nearly every allocation or free of it changes) for
+ * COLLECT_IDLE_NS. A thread still allocating collects when it needs blocks; collecting for one that
+ * another thread had only kept off its CPU (wl_prodcons) released its slabs as they emptied, which it
+ * then took again: +0.3 MiB at the peak. */
+static HKM_NOINLINE void collect_for(struct hkm_heap *o, unsigned c) {
   struct hkm_class_state *cs = &o->cls[c];
-  atomic_store_explicit(&deferred[c], NULL, memory_order_relaxed);
   /* a racy hint, never followed */
   struct hkm_block *head = __atomic_load_n(&o->cache[c].head, __ATOMIC_RELAXED);
   uint64_t now = coarse_ns();
   if (atomic_load_explicit(&cs->seen_head, memory_order_relaxed) != head) {
     atomic_store_explicit(&cs->seen_head, head, memory_order_relaxed);
     atomic_store_explicit(&cs->seen_ns, now, memory_order_relaxed);
-    atomic_store_explicit(&deferred[c], o, memory_order_relaxed);
-    return;
-  }
-  if (now - atomic_load_explicit(&cs->seen_ns, memory_order_relaxed) < COLLECT_IDLE_NS) {
-    atomic_store_explicit(&deferred[c], o, memory_order_relaxed);
+    defer(o, c);
     return;
   }
   uint32_t v = 0;
-  if (!atomic_compare_exchange_strong_explicit(&o->lists, &v, LISTS_COLLECTOR, memory_order_acquire,
+  if (now - atomic_load_explicit(&cs->seen_ns, memory_order_relaxed) < COLLECT_IDLE_NS ||
+      !atomic_compare_exchange_strong_explicit(&o->lists, &v, LISTS_COLLECTOR, memory_order_acquire,
                                                memory_order_relaxed)) {
-    atomic_store_explicit(&deferred[c], o, memory_order_relaxed);
+    defer(o, c);
     return;
   }
+  if (atomic_load_explicit(&deferred[c], memory_order_relaxed) == o)
+    atomic_store_explicit(&deferred[c], NULL, memory_order_relaxed);
   struct hkm_span *gone = collect_class(o, c);
   atomic_store_explicit(&o->lists, 0, memory_order_release);
   while (gone) {
@@ -492,23 +497,32 @@ static void collect_for(struct hkm_heap *o, unsigned c) {
 /* Heap h is about to take a new slab: first the collections put off (deferred), whose slabs may now go
  * back to the region for it. */
 static void collect_deferred(struct hkm_heap *h) {
-  for (unsigned c = 0; c < HKM_NCLASSES; c++) {
+  for (uint64_t m = atomic_load_explicit(&deferred_mask, memory_order_relaxed); m; m &= m - 1) {
+    unsigned c = (unsigned)__builtin_ctzll(m);
     struct hkm_heap *o = atomic_load_explicit(&deferred[c], memory_order_relaxed);
-    if (o && o != h) collect_for(o, c);
+    if (!o) {
+      atomic_fetch_and_explicit(&deferred_mask, ~((uint64_t)1 << c), memory_order_relaxed);
+      if (atomic_load_explicit(&deferred[c], memory_order_relaxed)) /* set meanwhile: keep its bit */
+        atomic_fetch_or_explicit(&deferred_mask, (uint64_t)1 << c, memory_order_relaxed);
+    } else if (o != h) {
+      collect_for(o, c);
+    }
   }
 }
 
-/* Blocks first..last (n of them, linked) of slab s go back to it from heap h, whose lists lock the caller
- * holds when s may be h's. */
-static void give_back_run(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *first, struct hkm_block *last,
+/* Blocks first..last (n of them, linked) of slab s go back to it from heap h, its owner, whose lists
+ * lock the caller holds. */
+static void give_back_own(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *first, struct hkm_block *last,
                           uint32_t n) {
-  if (atomic_load_explicit(&s->owner, memory_order_relaxed) == h) {
-    last->next = s->free;
-    s->free = first;
-    s->used -= n;
-    if (s->used == 0 || s->state == HKM_SLAB_FULL) returned(h, s);
-    return;
-  }
+  last->next = s->free;
+  s->free = first;
+  s->used -= n;
+  if (s->used == 0 || s->state == HKM_SLAB_FULL) returned(h, s);
+}
+
+/* The same when s is another heap's or nobody's. */
+static void give_back_remote(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *first, struct hkm_block *last,
+                             uint32_t n) {
   HKM_TIME_START(t);
   struct hkm_block *old = atomic_load_explicit(&s->remote, memory_order_relaxed), *w;
   do {
@@ -523,12 +537,19 @@ static void give_back_run(struct hkm_heap *h, struct hkm_span *s, struct hkm_blo
     adopt(h, s);
     lists_unlock(h, took);
   } else if (o) {
-    size_t pending = atomic_fetch_add_explicit(&o->cls[s->cls].remote_pending, 1, memory_order_relaxed) + 1;
+    atomic_fetch_add_explicit(&o->cls[s->cls].remote_pending, 1, memory_order_relaxed);
     /* s->used is the owner's, read as a hint: every block of s it has not got back is on the list now */
-    if (pending % COLLECT_EVERY == 0 || REMOTE_COUNT(w) == __atomic_load_n(&s->used, __ATOMIC_RELAXED))
-      collect_for(o, s->cls);
+    if (hkm_unlikely(REMOTE_COUNT(w) == __atomic_load_n(&s->used, __ATOMIC_RELAXED))) collect_for(o, s->cls);
   }
   HKM_TIME_END(REMOTE_FREE, t);
+}
+
+static void give_back_run(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *first, struct hkm_block *last,
+                          uint32_t n) {
+  if (atomic_load_explicit(&s->owner, memory_order_relaxed) == h)
+    give_back_own(h, s, first, last, n);
+  else
+    give_back_remote(h, s, first, last, n);
 }
 
 /* Give a chain of free blocks (of any slabs) back to their slabs, a run of neighbours of one slab at
@@ -602,18 +623,21 @@ void hkm_slab_free_slow(struct hkm_heap *h, struct hkm_span *s, struct hkm_block
   lists_unlock(h, took);
 }
 
+static HKM_NOINLINE HKM_COLD void free_own(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b) {
+  int took = lists_lock(h);
+  give_back_own(h, s, b, b, 1);
+  lists_unlock(h, took);
+}
+
 void hkm_slab_free_remote(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b) {
   uintptr_t key = hkm_slab_key(s);
   if (hkm_unlikely(b->key == key)) hkm_slab_double_free(b);
   b->key = key;
   /* s becomes h's only by h's own thread, this one */
-  if (hkm_unlikely(atomic_load_explicit(&s->owner, memory_order_relaxed) == h)) {
-    int took = lists_lock(h);
-    give_back_run(h, s, b, b, 1);
-    lists_unlock(h, took);
-    return;
-  }
-  give_back_run(h, s, b, b, 1);
+  if (hkm_unlikely(atomic_load_explicit(&s->owner, memory_order_relaxed) == h))
+    free_own(h, s, b);
+  else
+    give_back_remote(h, s, b, b, 1);
 }
 
 HKM_COLD void hkm_slab_double_free(struct hkm_block *b) {
