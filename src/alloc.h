@@ -49,7 +49,7 @@ void *hkm_calloc(size_t count, size_t size, const void *site);
   })                                                                                                     \
                              : (site))
 
-/* The offset of the cache of an n-byte slab request (n <= HKM_L25_MAX) in the cache array k: a Tiny
+/* The offset of the cache of an n-byte slab request (n <= HKM_SLAB_MAX) in the cache array k: a Tiny
  * size's from the table after the array, a larger one's from its size class. The profiler's timed
  * allocation finds it the same way (hakmem.c). */
 HKM_INLINE size_t hkm_alloc_off(const struct hkm_cache *k, size_t n) {
@@ -58,7 +58,7 @@ HKM_INLINE size_t hkm_alloc_off(const struct hkm_cache *k, size_t n) {
 
 HKM_INLINE void *hkm_alloc(size_t n, const void *site) {
   /* Tiny first: the common case takes one comparison */
-  if (hkm_unlikely(!(hkm_likely(n <= HKM_TINY_MAX) || n <= HKM_L25_MAX))) return hkm_alloc_big_entry(n, HKM_SITE_OF(site));
+  if (hkm_unlikely(!(hkm_likely(n <= HKM_TINY_MAX) || n <= HKM_SLAB_MAX))) return hkm_alloc_big_entry(n, HKM_SITE_OF(site));
   struct hkm_cache *k = hkm_tls_cache;
   size_t off = hkm_alloc_off(k, n); /* of the class's cache in the heap */
   HKM_COUNT_ALLOC(n, HKM_SITE_OF(site), off);

@@ -59,7 +59,7 @@ timed:
 #define HKM_COUNT_FREE(s, p) ((void)0)
 #endif
 
-/* n <= HKM_L25_MAX, c its size class (which the fast path had already: recomputing it was a sixth
+/* n <= HKM_SLAB_MAX, c its size class (which the fast path had already: recomputing it was a sixth
  * of what profiling added to a malloc), and the caches the thread's fast paths see are not its
  * heap's. Every call out of here is a tail call, as on the unprofiled path, so that malloc needs no
  * stack frame. */

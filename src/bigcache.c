@@ -65,13 +65,9 @@ void *hkm_bigcache_alloc(size_t n, size_t lead, const void *site) {
     }
     s->sizeidx = (uint8_t)idx;
   }
-  s->lead = (uint32_t)lead;
-  s->usable = s->bytes - lead;
-  s->site = site;
-  s->tier = HKM_TIER_BIG;
-  s->kind = HKM_KIND_BIG;
+  void *p = hkm_span_block(s, lead, site, HKM_TIER_BIG, HKM_KIND_BIG);
   HKM_TIME_END(BIGCACHE_GET, t);
-  return (void *)(s->base + lead);
+  return p;
 }
 
 /* Budget exceeded: evict from the sites in turn, one block each, until back under it. */

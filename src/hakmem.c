@@ -29,6 +29,7 @@
 #include "init.h"
 #include "options.h"
 #include "prof_sites.h"
+#include "run.h"
 #include "whale.h"
 
 const int hkm_tier_alloc_cat[HKM_TIER_COUNT] = {HKM_CAT_TINY_ALLOC, HKM_CAT_POOL_GET, HKM_CAT_L25_GET,
@@ -156,7 +157,7 @@ HKM_INLINE void *alloc_call(size_t n, const void *site, int timed, unsigned slot
   struct counted k;
   counted_begin(&k, timed, slot, HKM_CAT_HAK_ALLOC);
   void *p;
-  if (n <= HKM_L25_MAX) {
+  if (n <= HKM_SLAB_MAX) {
     struct hkm_heap *h = hkm_heap_get();
     if (h) {
       unsigned c = hkm_size_class(n);
@@ -201,14 +202,14 @@ static HKM_NOINLINE void *alloc_timed_slab(struct hkm_heap *h, size_t n, const v
  * whole. */
 static HKM_NOINLINE void *alloc_counted(size_t n, const void *site, int timed, unsigned slot) {
   struct hkm_heap *h = hkm_tls_heap_owned;
-  if (timed && n <= HKM_L25_MAX && h) return alloc_timed_slab(h, n, site, slot);
+  if (timed && n <= HKM_SLAB_MAX && h) return alloc_timed_slab(h, n, site, slot);
   return timed ? alloc_call(n, site, 1, slot) : alloc_call(n, site, 0, slot);
 }
 
 /* The same routing as hkm_alloc, counted and sampled: the calls that do not end in alloc_timed.h's
  * inline exit (a thread's first, large blocks). */
 void *hkm_alloc_timed(size_t n, const void *site) {
-  unsigned slot = n <= HKM_L25_MAX ? HKM_SLOT_ALLOC(hkm_size_class(n)) : HKM_SLOT_ALLOC_OTHER;
+  unsigned slot = n <= HKM_SLAB_MAX ? HKM_SLOT_ALLOC(hkm_size_class(n)) : HKM_SLOT_ALLOC_OTHER;
   return alloc_counted(n, site, hkm_prof_slot_call(slot), slot);
 }
 
@@ -296,6 +297,8 @@ void hkm_free_timed(void *p) {
  * one page of address space per block. */
 #define LARGE_LEAD ((size_t)1024)
 static size_t lead_for(size_t align) { return align <= LARGE_LEAD ? LARGE_LEAD : 0; }
+/* Granules a large block of n bytes takes with its lead. */
+static size_t granules(size_t n) { return (n + LARGE_LEAD + HKM_GRANULE - 1) >> HKM_GRANULE_SHIFT; }
 
 void *hkm_alloc_large(size_t n, const void *site, size_t align) {
   void *p;
@@ -304,7 +307,9 @@ void *hkm_alloc_large(size_t n, const void *site, size_t align) {
   size_t lead = lead_for(align);
   if (n > HKM_MAX_REQUEST)
     p = NULL;
-  else if (align <= HKM_GRANULE && n > HKM_L25_MAX && n <= HKM_BIG_MAX)
+  else if (align <= HKM_GRANULE && n <= HKM_L25_MAX)
+    p = hkm_run_alloc(n + lead, lead, site);
+  else if (align <= HKM_GRANULE && n <= HKM_BIG_MAX)
     p = hkm_bigcache_alloc(n + lead, lead, site);
   else
     p = hkm_whale_alloc(n + lead, align, lead, site);
@@ -320,7 +325,7 @@ void *hkm_alloc_aligned(size_t align, size_t n, const void *site) {
   }
   void *p;
   size_t m = n > align ? n : align;
-  int slab = align <= HKM_GRANULE && m <= HKM_L25_MAX;
+  int slab = align <= HKM_GRANULE && m <= HKM_SLAB_MAX;
   unsigned c = 0;
   if (slab) {
     /* Slab bases are granule aligned, so a class whose size is a multiple of align hands out aligned
@@ -358,10 +363,13 @@ void hkm_free_other(struct hkm_span *s, void *p) {
     hkm_fatal("free(): double free of %p", p);
     abort();
   }
-  if ((uintptr_t)p != s->base + s->lead || (s->kind != HKM_KIND_BIG && s->kind != HKM_KIND_WHALE))
+  if ((uintptr_t)p != s->base + s->lead ||
+      (s->kind != HKM_KIND_RUN && s->kind != HKM_KIND_BIG && s->kind != HKM_KIND_WHALE))
     hkm_invalid_pointer("free", p);
   hkm_induced_drain(); /* the faults on this block, while it is still the block's */
-  if (s->kind == HKM_KIND_BIG)
+  if (s->kind == HKM_KIND_RUN)
+    hkm_run_free(s);
+  else if (s->kind == HKM_KIND_BIG)
     hkm_bigcache_free(s);
   else
     hkm_whale_free(s);
@@ -393,10 +401,14 @@ size_t hkm_usable_size(const void *p, const char *fn) {
  * to grow takes at least twice its old size: a buffer grown by small appends then moves through a
  * few classes instead of every one of them, leaving far fewer slabs with its pages resident
  * (wl_realloc, 16 buffers grown to 256 KiB: peak RSS 24.5 -> 11.2 MiB, glibc 10.1). Smaller blocks
- * sit next to each other in their slabs, where the spare bytes would be resident too. */
+ * sit next to each other in their slabs, where the spare bytes would be resident too. A run (run.h)
+ * is whole granules less its lead: there, twice the whole granules old fills (a run of two granules
+ * grows to four, 130,048 usable bytes to 261,120), as a run reused from the region cache brings all
+ * its pages resident. */
 static size_t realloc_target(size_t old, size_t n) {
   if (n <= old || old < HKM_POOL_MAX || n > HKM_L25_MAX) return n;
   size_t twice = 2 * old;
+  if (twice > HKM_SLAB_MAX) twice = 2 * ((old + LARGE_LEAD) >> HKM_GRANULE_SHIFT) * HKM_GRANULE - LARGE_LEAD;
   return twice > n && twice <= HKM_L25_MAX ? twice : n;
 }
 
@@ -407,8 +419,10 @@ void *hkm_realloc(void *p, size_t n, const void *site) {
     return NULL;
   }
   size_t old = hkm_usable_size(p, "realloc");
-  /* Stay in place while the block is not more than twice what is asked for. */
-  if (n <= old && n >= old / 2) return p;
+  /* Stay in place while the block is not more than twice what is asked for; a block of whole granules
+   * (past the slabs), while a new one would take at least half as many granules: a run realloc_target
+   * rounded up must not move back at the next append. */
+  if (n <= old && (n >= old / 2 || (old > HKM_SLAB_MAX && 2 * granules(n) >= granules(old)))) return p;
   void *q = hkm_alloc(realloc_target(old, n), site);
   if (!q) return NULL;
   memcpy(q, p, n < old ? n : old);

@@ -140,6 +140,16 @@ void hkm_pagemap_forget(const struct hkm_span *s) {
   pthread_mutex_unlock(&pm_lock);
 }
 
+/* Without pm_lock: each entry goes from one span to another, so no leaf page's count of entries
+ * changes and the trim cannot drop the page under it (the region lock, held by every caller, keeps
+ * the span's granules from changing hands meanwhile). */
+void hkm_pagemap_repoint(const struct hkm_span *range, struct hkm_span *v) {
+  for (uintptr_t a = range->base; a < range->base + range->bytes; a += HKM_GRANULE) {
+    struct hkm_span **leaf = hkm_pagemap_top[a >> 32];
+    __atomic_store_n(&leaf[(a >> HKM_GRANULE_SHIFT) & (LEAF_ENTRIES - 1)], v, __ATOMIC_RELEASE);
+  }
+}
+
 int hkm_pagemap_reserve(uintptr_t a) {
   if (a >> (HKM_PM_TOP_BITS + 32)) return -1;
   if (__atomic_load_n(&hkm_pagemap_top[a >> 32], __ATOMIC_ACQUIRE)) return 0;

@@ -52,6 +52,10 @@ HKM_INLINE struct hkm_span *hkm_pagemap_get(const void *p) {
 int hkm_pagemap_enter(struct hkm_span *s);
 /* Remove the entries hkm_pagemap_enter made for s (with the same base and bytes). */
 void hkm_pagemap_forget(const struct hkm_span *s);
+/* Point the entries of range (an entered span of at most HKM_PM_FULL_SPAN bytes, or its part after
+ * a cut) at v, which takes those granules over: one write per granule where forgetting and entering
+ * again wrote each of the joined span's granules twice. */
+void hkm_pagemap_repoint(const struct hkm_span *range, struct hkm_span *v);
 /* Map the leaf that holds address a, so that entering a span that ends there cannot fail. */
 int hkm_pagemap_reserve(uintptr_t a);
 /* The span that holds p, wherever inside it p lies (hkm_pagemap_get sees only the ends of a long

@@ -57,4 +57,15 @@ void hkm_region_fork_prepare(void);
 void hkm_region_fork_parent(void);
 void hkm_region_fork_child(void);
 
+/* Span s becomes one large block (a run, BigCache or Whale: tier and kind) starting lead bytes in,
+ * allocated at site; returns the block's address. */
+static inline void *hkm_span_block(struct hkm_span *s, size_t lead, const void *site, int tier, int kind) {
+  s->lead = (uint32_t)lead;
+  s->usable = s->bytes - lead;
+  s->site = site;
+  s->tier = (uint8_t)tier;
+  s->kind = (uint8_t)kind;
+  return (void *)(s->base + lead);
+}
+
 #endif

@@ -4,34 +4,21 @@
 #include "sizeclass.h"
 
 _Static_assert(HKM_TINY_CLASSES == 8 + 4 * 3 && HKM_TINY_MAX == 128 << 3, "16-byte steps to 128, then four per doubling");
-_Static_assert(HKM_NCLASSES == HKM_TINY_CLASSES + 4 * 10 && HKM_L25_MAX == HKM_TINY_MAX << 10, "four per doubling");
-
-/* L2.5 requests above this go to the power-of-two classes (hkm_sizeclass_init says why). */
-#define HKM_L25_POW2_FROM ((uint32_t)64 << 10)
+_Static_assert(HKM_NCLASSES == HKM_TINY_CLASSES + 4 * 6 && HKM_SLAB_MAX == HKM_TINY_MAX << 6, "four per doubling");
 
 struct hkm_class hkm_classes[HKM_NCLASSES];
 uint16_t hkm_tiny_off[HKM_TINY_MAX + 1];
 uint8_t hkm_cls_pool[HKM_POOL_MAX / 128 + 1];
-uint8_t hkm_cls_l25[HKM_L25_MAX / 4096 + 1];
+uint8_t hkm_cls_l25[HKM_SLAB_MAX / 4096 + 1];
 
 /* Slab length per tier: a Tiny slab is one granule; pool slabs hold at least 8 blocks of 32 KiB;
- * L2.5 slabs hold 4 blocks or 2 (at least 256 KiB). Each L2.5 class holds a few partly used slabs whose
+ * L2.5 slabs are 256 KiB (4 blocks of 64 KiB). Each L2.5 class holds a few partly used slabs whose
  * touched pages stay resident: with slabs of at least 1 MiB, wl_mid (2-64 KiB blocks) peaked at 32.1
- * MiB, with 256 KiB at 29.3 MiB (glibc 20.9), wl_large's page faults and time unchanged within their
- * run-to-run spread (28k-114k faults either way, the release helper's timing decides). The
- * power-of-two classes above HKM_L25_POW2_FROM hold 2 blocks: wl_large peaked at 46.5 MiB instead of
- * 47.5 (medians of 7), with the same 14k page faults. */
-static uint32_t slab_bytes_for(uint32_t bsize, int tier) {
-  size_t bytes;
-  if (tier == HKM_TIER_TINY)
-    bytes = HKM_GRANULE;
-  else if (tier == HKM_TIER_POOL)
-    bytes = 4 * HKM_GRANULE;
-  else {
-    bytes = (size_t)(bsize > HKM_L25_POW2_FROM ? 2 : 4) * bsize;
-    if (bytes < ((size_t)256 << 10)) bytes = (size_t)256 << 10;
-  }
-  return (uint32_t)((bytes + HKM_GRANULE - 1) & ~(HKM_GRANULE - 1));
+ * MiB, with 256 KiB at 29.3 MiB (glibc 20.9). */
+static uint32_t slab_bytes_for(int tier) {
+  if (tier == HKM_TIER_TINY) return (uint32_t)HKM_GRANULE;
+  if (tier == HKM_TIER_POOL) return (uint32_t)(4 * HKM_GRANULE);
+  return (uint32_t)256 << 10;
 }
 
 /* A thread's cache holds up to 16 KiB of a Tiny or pool class (at least 4 and at most 256 blocks);
@@ -53,9 +40,9 @@ void hkm_sizeclass_init(void) {
    * to a quarter and the 9/8 one by at most an eighth. sqlite3's page cache asks for 4104 and 4368
    * bytes: in 5120-byte blocks wl_sqlite peaked at 77.8 MiB, in 4608-byte ones at 70.6 (glibc 65.1).
    * Uniform sizes lose a little more on average (14% of the doubling's base instead of 12.5%: wl_mid
-   * 27.2 -> 27.4 MiB). Tiny classes are left as they are, and so are L2.5's (wl_large sits at 1.5x
-   * glibc's peak). */
-  for (uint32_t base = 128; base < HKM_L25_MAX; base *= 2)
+   * 27.2 -> 27.4 MiB). Tiny classes are left as they are, and so are L2.5's (on its 32-64 KiB doubling,
+   * before L2.5 runs, wl_large peaked 2.5% higher). */
+  for (uint32_t base = 128; base < HKM_SLAB_MAX; base *= 2)
     for (uint32_t k = 1; k <= 4; k++)
       hkm_classes[c++].bsize = base < HKM_TINY_MAX || base >= HKM_POOL_MAX ? base + k * (base / 4)
                                : k == 4                                   ? 2 * base
@@ -63,7 +50,7 @@ void hkm_sizeclass_init(void) {
   for (unsigned i = 0; i < c; i++) {
     struct hkm_class *k = &hkm_classes[i];
     k->tier = k->bsize <= HKM_TINY_MAX ? HKM_TIER_TINY : k->bsize <= HKM_POOL_MAX ? HKM_TIER_POOL : HKM_TIER_L25;
-    k->slab_bytes = slab_bytes_for(k->bsize, k->tier);
+    k->slab_bytes = slab_bytes_for(k->tier);
     /* ceil(2^64 / bsize), one more for a power of two (types.h says why) */
     k->mul = UINT64_MAX / k->bsize + 1 + !(k->bsize & (k->bsize - 1));
     k->step = k->bsize * k->mul;
@@ -81,20 +68,9 @@ void hkm_sizeclass_init(void) {
     while (hkm_classes[cls].bsize < i * 128) cls++;
     hkm_cls_pool[i] = (uint8_t)cls;
   }
-  /* Above HKM_L25_POW2_FROM, only the power-of-two classes take requests (the three between each
-   * pair stay empty). A block's pages its program never touches are never faulted in, so the coarser
-   * rounding costs little RSS (at worst a block holds the pages a larger request wrote before it);
-   * and the fewer classes share their slabs' touched pages: a class keeps resident about the most of
-   * it that was live at once, which for a class with a block or two live is several times its mean.
-   * wl_large (64 KiB-1 MiB, 32 live) peaked at 73 MiB with four classes per doubling, 58 with two,
-   * 47.5 with one (glibc 31), in 0.16 s instead of 0.21 (14k page faults instead of 24k). From 32 KiB
-   * on, wl_mid (2-64 KiB) peaked at 30 MiB instead of 29. */
   cls = HKM_TINY_CLASSES;
-  for (size_t i = 0; i <= HKM_L25_MAX / 4096; i++) {
+  for (size_t i = 0; i <= HKM_SLAB_MAX / 4096; i++) {
     while (hkm_classes[cls].bsize < i * 4096) cls++;
-    unsigned c = cls;
-    if (hkm_classes[c].bsize > HKM_L25_POW2_FROM)
-      while (hkm_classes[c].bsize & (hkm_classes[c].bsize - 1)) c++;
-    hkm_cls_l25[i] = (uint8_t)c;
+    hkm_cls_l25[i] = (uint8_t)cls;
   }
 }

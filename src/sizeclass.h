@@ -1,4 +1,4 @@
-/* Size classes of the slab tiers (Tiny, L2 pool, L2.5), all in one table.
+/* Size classes of the slab tiers (Tiny, L2 pool, L2.5 up to HKM_SLAB_MAX), all in one table.
  *
  * Classes step by 16 bytes up to 128, then four per doubling, so the worst rounding loss is 25%
  * (in the pool tier at 9/8, 11/8, 13/8 and 2 times the doubling's base: sizeclass.c says why).
@@ -15,7 +15,7 @@
 #include "types.h"
 
 #define HKM_TINY_CLASSES 20 /* 8 up to 128 bytes, 12 more up to 1 KiB */
-#define HKM_NCLASSES 60     /* and four per doubling from 1 KiB to HKM_L25_MAX */
+#define HKM_NCLASSES 44     /* and four per doubling from 1 KiB to HKM_SLAB_MAX */
 
 struct hkm_class {
   uint32_t bsize;      /* block size */
@@ -34,12 +34,12 @@ extern struct hkm_class hkm_classes[HKM_NCLASSES];
 extern uint16_t hkm_tiny_off[HKM_TINY_MAX + 1];
 /* Lookup tables above Tiny, indexed by the size rounded up to the tier's step. */
 extern uint8_t hkm_cls_pool[HKM_POOL_MAX / 128 + 1];
-extern uint8_t hkm_cls_l25[HKM_L25_MAX / 4096 + 1];
+extern uint8_t hkm_cls_l25[HKM_SLAB_MAX / 4096 + 1];
 
 /* 16 x the class of a Tiny request, n <= HKM_TINY_MAX (0 gets the smallest class). */
 HKM_INLINE size_t hkm_tiny_off16(size_t n) { return hkm_tiny_off[n]; }
 
-/* Class of a request of n <= HKM_L25_MAX bytes (0 gets the smallest class). */
+/* Class of a request of n <= HKM_SLAB_MAX bytes (0 gets the smallest class). */
 HKM_INLINE unsigned hkm_size_class(size_t n) {
   if (hkm_likely(n <= HKM_TINY_MAX)) return (unsigned)(hkm_tiny_off16(n) >> 4);
   if (n <= HKM_POOL_MAX) return hkm_cls_pool[(n + 127) >> 7];

@@ -19,6 +19,8 @@
 #define HKM_TINY_MAX ((size_t)1024)
 #define HKM_POOL_MAX ((size_t)32 * 1024)
 #define HKM_L25_MAX ((size_t)1024 * 1024)
+/* L2.5 requests up to here come from slabs; larger ones are runs of whole granules (run.h). */
+#define HKM_SLAB_MAX ((size_t)64 * 1024)
 #define HKM_BIG_MAX ((size_t)2 * 1024 * 1024)
 /* Larger requests cannot be satisfied on any x86-64 machine; refusing early keeps the size arithmetic
  * below free of overflow. */
@@ -27,7 +29,7 @@
 enum hkm_tier { HKM_TIER_TINY, HKM_TIER_POOL, HKM_TIER_L25, HKM_TIER_BIG, HKM_TIER_WHALE, HKM_TIER_COUNT };
 
 /* What a span currently is. FREE spans sit in the region cache (free() on them is invalid). */
-enum hkm_kind { HKM_KIND_FREE, HKM_KIND_SLAB, HKM_KIND_BIG, HKM_KIND_WHALE };
+enum hkm_kind { HKM_KIND_FREE, HKM_KIND_SLAB, HKM_KIND_BIG, HKM_KIND_WHALE, HKM_KIND_RUN };
 
 /* Where a slab is, from its owning heap's point of view. */
 enum hkm_slab_state {

@@ -91,11 +91,7 @@ static void *whale_alloc_once(size_t n, size_t align, size_t lead, const void *s
     }
     if (!p || (s = hkm_region_describe(p, bytes)) == NULL) goto out;
   }
-  s->lead = (uint32_t)lead;
-  s->usable = s->bytes - lead;
-  s->tier = HKM_TIER_WHALE;
-  s->kind = HKM_KIND_WHALE;
-  s->site = site;
+  hkm_span_block(s, lead, site, HKM_TIER_WHALE, HKM_KIND_WHALE);
   if (pk) hkm_policy_apply(s, pk, n, hot);
 out:
   HKM_TIME_END(WHALE_GET, t);

@@ -84,7 +84,8 @@ static void free_inside(size_t n, size_t off) {
 }
 static void free_inside_tiny(void) { free_inside(64, 16); }
 static void free_inside_pool(void) { free_inside(20000, 4096); }
-static void free_inside_l25(void) { free_inside(500000, 65536); }
+static void free_inside_l25(void) { free_inside(50000, 4096); }
+static void free_inside_run(void) { free_inside(500000, 65536); }
 static void free_inside_big(void) { free_inside(1500000, 8); }
 static void free_inside_whale(void) { free_inside(5000000, 2 * MiB); }
 
@@ -107,7 +108,8 @@ static void double_free_kept(size_t n) {
 }
 static void double_free_tiny(void) { double_free_kept(48); }
 static void double_free_pool(void) { double_free_kept(3000); }
-static void double_free_l25(void) { double_free_kept(200000); }
+static void double_free_l25(void) { double_free_kept(50000); }
+static void double_free_run(void) { double_free_kept(200000); }
 static void double_free_big(void) { double_free_kept(1500000); }
 static void double_free_whale(void) { double_free_kept(6000000); }
 
@@ -177,6 +179,7 @@ int main(void) {
   expect_abort("free(inside a tiny block)", free_inside_tiny, INV);
   expect_abort("free(inside an L2 block)", free_inside_pool, INV);
   expect_abort("free(inside an L2.5 block)", free_inside_l25, INV);
+  expect_abort("free(inside an L2.5 run)", free_inside_run, INV);
   expect_abort("free(inside a BigCache block)", free_inside_big, INV);
   expect_abort("free(inside a whale block)", free_inside_whale, INV);
   expect_abort("free(foreign mmap page + 128)", free_foreign_mmap, INV);
@@ -191,11 +194,12 @@ int main(void) {
   expect_abort("double free (tiny)", double_free_tiny, DBL);
   expect_abort("double free (L2)", double_free_pool, DBL);
   expect_abort("double free (L2.5)", double_free_l25, DBL);
+  expect_abort("double free (L2.5 run)", double_free_run, DBL);
   expect_abort("double free (BigCache)", double_free_big, DBL);
   expect_abort("double free (whale)", double_free_whale, DBL);
   expect_abort("double free (remote thread)", double_free_remote, DBL);
   expect_abort("free after realloc(p, 0)", free_after_realloc_zero, DBL);
-  static const size_t tier_sizes[] = {48, 3000, 200000, 1500000, 6000000};
+  static const size_t tier_sizes[] = {48, 3000, 50000, 200000, 1500000, 6000000};
   for (unsigned i = 0; i < sizeof tier_sizes / sizeof tier_sizes[0]; i++) {
     char what[64];
     freed_n = tier_sizes[i];

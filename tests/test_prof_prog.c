@@ -32,7 +32,7 @@
 #include "hakmem.h"
 
 enum { TIER_COUNT = 5, MAX_PER_TIER = 8000 };
-static const size_t tier_size[TIER_COUNT] = {100, 8 << 10, 256 << 10, 1536 << 10, 3 << 20};
+static const size_t tier_size[TIER_COUNT] = {100, 8 << 10, 48 << 10, 1536 << 10, 3 << 20};
 static void *blocks[MAX_PER_TIER];
 static int report_flags = HAK_PROF_JSON;
 

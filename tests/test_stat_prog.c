@@ -50,7 +50,7 @@ static void *worker(void *arg) {
   void *p[16];
   for (int i = 0; i < per_thread; i += 16) {
     int m = per_thread - i < 16 ? per_thread - i : 16;
-    for (int j = 0; j < m; j++) p[j] = malloc(256 << 10);
+    for (int j = 0; j < m; j++) p[j] = malloc(48 << 10);
     for (int j = 0; j < m; j++) free(p[j]);
   }
   return NULL;

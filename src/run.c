@@ -1,0 +1,20 @@
+/* L2.5 runs (see run.h). No lock or cache of their own: the region cache's hot spans are the cache. */
+#include "config.h"
+
+#include "prof.h"
+#include "region.h"
+#include "run.h"
+
+void *hkm_run_alloc(size_t n, size_t lead, const void *site) {
+  HKM_TIME_START(t);
+  struct hkm_span *s = hkm_region_get((n + HKM_GRANULE - 1) & ~(HKM_GRANULE - 1));
+  void *p = s ? hkm_span_block(s, lead, site, HKM_TIER_L25, HKM_KIND_RUN) : NULL;
+  HKM_TIME_END(L25_RUN_GET, t);
+  return p;
+}
+
+void hkm_run_free(struct hkm_span *s) {
+  HKM_TIME_START(t);
+  hkm_region_put(s);
+  HKM_TIME_END(L25_RUN_PUT, t);
+}
