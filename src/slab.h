@@ -14,8 +14,9 @@
  * remote_pending counter for that class, so the owner knows to look. A slab whose thread exited is
  * abandoned (owner NULL); the first thread that gives blocks back to it adopts it. An owner that keeps
  * running but stops allocating a class (a thread that filled a table and waits, one that is about to
- * exit) would never look: every so many remote frees of a class, the freeing thread collects them for
- * the owner, under the heap's lists lock, which the owner holds in its slow paths (slab.c). */
+ * exit) would never look: the thread that gives back the last block of a slab the owner had not got
+ * back collects the class for it once it has left the class alone for a while, under the heap's lists
+ * lock, which the owner holds in its slow paths, and releases the slabs that emptied (slab.c). */
 #ifndef HKM_SLAB_H
 #define HKM_SLAB_H
 
