@@ -65,6 +65,9 @@ void hkm_heap_set_fast(struct hkm_heap *h) {
 
 unsigned hkm_heap_live(void) { return live_heaps; }
 
+void hkm_heap_fork_hold(void) { hkm_slab_lists_hold(hkm_tls_heap_owned); }
+void hkm_heap_fork_let_go(void) { hkm_slab_lists_let_go(hkm_tls_heap_owned); }
+
 void hkm_heap_fork_prepare(void) {
   pthread_mutex_lock(&heaps_lock);
   hkm_slab_fork_prepare();
@@ -81,7 +84,11 @@ void hkm_heap_fork_child(void) {
    * dead thread's stack from glibc, and with it the thread pointer the tag is (slab.h), and would act
    * as the owner of a heap whose lists its thread may have been changing when the parent forked. */
   for (struct hkm_heap *h = all_heaps; h; h = h->next_all)
-    if (h != hkm_tls_heap_owned) hkm_slab_retag(h, 0);
+    if (h != hkm_tls_heap_owned) hkm_slab_fork_child_untag(h);
+  /* A heap whose thread had exited may have been held by a thread collecting for it (slab.c), which
+   * the child does not have: its lists are empty (its thread gave them up under the lock). */
+  for (struct hkm_heap *h = free_heaps; h; h = h->next_free) hkm_slab_lists_let_go(h);
+  hkm_heap_fork_let_go();
   live_heaps = hkm_tls_heap_owned ? 1 : 0;
   hkm_slab_share_keep(live_heaps);
 }

@@ -37,6 +37,10 @@ void hkm_heap_init(void);
 /* Number of heaps with a live thread. */
 unsigned hkm_heap_live(void);
 
+/* The calling thread's heap's lists lock (slab.h), held from before every other lock fork takes until
+ * after they are let go. */
+void hkm_heap_fork_hold(void);
+void hkm_heap_fork_let_go(void);
 void hkm_heap_fork_prepare(void);
 void hkm_heap_fork_parent(void);
 void hkm_heap_fork_child(void);

@@ -50,6 +50,7 @@ static HKM_TLS int in_init;
  * meta (region takes the page map's and meta's locks inside its own; a reclaim batch may take meta's;
  * the site cache's decay puts spans in the region cache under its lock). */
 static void fork_prepare(void) {
+  hkm_heap_fork_hold();
   hkm_learn_fork_prepare();
   hkm_reclaim_fork_prepare();
   hkm_heap_fork_prepare();
@@ -71,6 +72,7 @@ static void fork_parent(void) {
   hkm_heap_fork_parent();
   hkm_reclaim_fork_parent();
   hkm_learn_fork_parent();
+  hkm_heap_fork_let_go();
 }
 
 static void fork_child(void) {

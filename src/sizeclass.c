@@ -34,8 +34,19 @@ static void cache_for(struct hkm_class *k) {
 void hkm_sizeclass_init(void) {
   unsigned c = 0;
   for (uint32_t s = 16; s <= 128; s += 16) hkm_classes[c++].bsize = s;
+  /* In the pool tier (1-32 KiB) the four classes of a doubling sit at 9/8, 11/8, 13/8 and 2 times its
+   * base rather than 5/4, 6/4, 7/4 and 2: a power of two plus a small header (a database page and its
+   * descriptor, a buffer and its length) is a common request, which the 5/4 class rounded up by a fifth
+   * to a quarter and the 9/8 one by at most an eighth. sqlite3's page cache asks for 4104 and 4368
+   * bytes: in 5120-byte blocks wl_sqlite peaked at 77.8 MiB, in 4608-byte ones at 70.6 (glibc 65.1).
+   * Uniform sizes lose a little more on average (14% of the doubling's base instead of 12.5%: wl_mid
+   * 27.2 -> 27.4 MiB). Tiny classes are left as they are, and so are L2.5's (on its 32-64 KiB doubling,
+   * before L2.5 runs, wl_large peaked 2.5% higher). */
   for (uint32_t base = 128; base < HKM_SLAB_MAX; base *= 2)
-    for (uint32_t k = 1; k <= 4; k++) hkm_classes[c++].bsize = base + k * (base / 4);
+    for (uint32_t k = 1; k <= 4; k++)
+      hkm_classes[c++].bsize = base < HKM_TINY_MAX || base >= HKM_POOL_MAX ? base + k * (base / 4)
+                               : k == 4                                   ? 2 * base
+                                                                          : base + (2 * k - 1) * (base / 8);
   for (unsigned i = 0; i < c; i++) {
     struct hkm_class *k = &hkm_classes[i];
     k->tier = k->bsize <= HKM_TINY_MAX ? HKM_TIER_TINY : k->bsize <= HKM_POOL_MAX ? HKM_TIER_POOL : HKM_TIER_L25;

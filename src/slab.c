@@ -7,6 +7,8 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
+#include <time.h>
 #include <stdlib.h>
 
 #include "options.h"
@@ -35,6 +37,35 @@ static void list_unlink(struct hkm_span **head, struct hkm_span *s) {
   if (s->prev) s->prev->next = s->next; else *head = s->next;
   if (s->next) s->next->prev = s->prev;
   s->prev = s->next = NULL;
+}
+
+/* Who holds a heap's lists lock (slab.h). */
+#define LISTS_OWNER 1u
+#define LISTS_COLLECTOR 2u
+
+static HKM_NOINLINE int lists_lock_wait(struct hkm_heap *h) {
+  for (;;) {
+    uint32_t v = 0;
+    if (atomic_compare_exchange_weak_explicit(&h->lists, &v, LISTS_OWNER, memory_order_acquire, memory_order_relaxed))
+      return 1;
+    if (v == LISTS_OWNER) return 0;
+    if (v) sched_yield();
+  }
+}
+
+/* The lists lock as the owner takes it: 1 when the caller took it, 0 when it already held it (an
+ * allocation made from inside a slow path, e.g. by the thread start that region_put may ask for).
+ * Another thread holds it only while it moves blocks between lists, so the owner just waits. */
+HKM_INLINE int lists_lock(struct hkm_heap *h) {
+  uint32_t v = 0;
+  if (hkm_likely(atomic_compare_exchange_strong_explicit(&h->lists, &v, LISTS_OWNER, memory_order_acquire,
+                                                         memory_order_relaxed)))
+    return 1;
+  return lists_lock_wait(h);
+}
+
+static void lists_unlock(struct hkm_heap *h, int took) {
+  if (took) atomic_store_explicit(&h->lists, 0, memory_order_release);
 }
 
 /* The remote list's head word holds the first block's address and, in the top 16 bits, how many
@@ -256,7 +287,9 @@ static struct hkm_block *borrow(struct hkm_heap *h, unsigned c) {
 /* The cache of class c is empty. Blocks already freed come first: the current slab's, then a partial
  * slab's; only then fresh blocks, from the current slab, else (pool and L2.5) a free block of a larger
  * class, else fresh blocks from an orphan or a new slab. */
-void *hkm_slab_alloc_slow(struct hkm_heap *h, unsigned c, const void *site) {
+static void collect_deferred(struct hkm_heap *h);
+
+static void *refill(struct hkm_heap *h, unsigned c, const void *site) {
   HKM_TIME_START(t);
   struct hkm_class_state *cs = &h->cls[c];
   cache_mode(&h->cache[c], c); /* empty */
@@ -278,7 +311,7 @@ void *hkm_slab_alloc_slow(struct hkm_heap *h, unsigned c, const void *site) {
       s->state = HKM_SLAB_FULL;
       list_push(&cs->full, s);
     }
-    if ((s = take_orphan(h, c)) == NULL && (s = new_slab(h, c)) == NULL) {
+    if ((s = take_orphan(h, c)) == NULL && (collect_deferred(h), s = new_slab(h, c)) == NULL) {
       cs->cur = &hkm_slab_sentinel;
       errno = ENOMEM;
       HKM_TIME_END_AT(refill_cat[hkm_classes[c].tier], t);
@@ -290,6 +323,13 @@ void *hkm_slab_alloc_slow(struct hkm_heap *h, unsigned c, const void *site) {
   struct hkm_block *b = hkm_slab_pop(h->cache, c * sizeof(struct hkm_cache));
   HKM_TIME_END_AT(refill_cat[hkm_classes[c].tier], t);
   return b;
+}
+
+void *hkm_slab_alloc_slow(struct hkm_heap *h, unsigned c, const void *site) {
+  int took = lists_lock(h);
+  void *p = refill(h, c, site);
+  lists_unlock(h, took);
+  return p;
 }
 
 static unsigned keep_heaps = 1; /* heaps sharing hkm_cfg.slab_keep_bytes */
@@ -358,16 +398,131 @@ static void adopt(struct hkm_heap *h, struct hkm_span *s) {
   }
 }
 
-/* Blocks first..last (n of them, linked) of slab s go back to it from heap h. */
-static void give_back_run(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *first, struct hkm_block *last,
-                          uint32_t n) {
-  if (atomic_load_explicit(&s->owner, memory_order_relaxed) == h) {
-    last->next = s->free;
-    s->free = first;
-    s->used -= n;
-    if (s->used == 0 || s->state == HKM_SLAB_FULL) returned(h, s);
+/* Collect the remote frees on every slab of h's class c, under h's lists lock; the Tiny and pool slabs
+ * that emptied are unlinked and returned as a chain, for the caller to release once it has let go of
+ * the lock (so that nobody holds a lists lock while it waits for another lock or allocates). L2.5
+ * slabs stay: whether an empty one is kept is their owner's decision (keep_empty). */
+static struct hkm_span *collect_class(struct hkm_heap *h, unsigned c) {
+  struct hkm_class_state *cs = &h->cls[c];
+  struct hkm_span *gone = NULL;
+  atomic_store_explicit(&cs->remote_pending, 0, memory_order_relaxed);
+  atomic_thread_fence(memory_order_seq_cst);
+  for (struct hkm_span *s = cs->full, *next; s; s = next) {
+    next = s->next;
+    if (!collect_remote(s)) continue;
+    list_unlink(&cs->full, s);
+    s->state = HKM_SLAB_PARTIAL;
+    list_push(&cs->partial, s);
+  }
+  for (struct hkm_span *s = cs->partial, *next; s; s = next) {
+    next = s->next;
+    collect_remote(s);
+    if (s->used || s->tier == HKM_TIER_L25) continue;
+    list_unlink(&cs->partial, s);
+    s->next = gone;
+    gone = s;
+  }
+  struct hkm_span *s = cs->cur;
+  if (s != &hkm_slab_sentinel && collect_remote(s) && s->used == 0 && s->tier != HKM_TIER_L25) {
+    cs->cur = &hkm_slab_sentinel; /* the owner's next allocation of the class refills */
+    s->next = gone;
+    gone = s;
+  }
+  return gone;
+}
+
+/* Per class, the heap whose remote frees a thread last found too recent to collect (collect_for); a
+ * thread about to take a new slab asks again (collect_deferred): the frees of an owner that stopped
+ * allocating may all come within milliseconds, and nothing frees to its slabs afterwards. */
+static _Atomic(struct hkm_heap *) deferred[HKM_NCLASSES];
+static _Atomic uint64_t deferred_mask; /* bit c: deferred[c] may be set */
+_Static_assert(HKM_NCLASSES <= 64, "a bit per class");
+
+/* How long an owner must have left a class alone before another thread collects for it. */
+#define COLLECT_IDLE_NS 10000000
+
+/* Written only when it changes: every thread that frees to other heaps' slabs comes here. */
+static void defer(struct hkm_heap *o, unsigned c) {
+  if (atomic_load_explicit(&deferred[c], memory_order_relaxed) == o) return;
+  atomic_store_explicit(&deferred[c], o, memory_order_relaxed);
+  if (!(atomic_load_explicit(&deferred_mask, memory_order_relaxed) >> c & 1))
+    atomic_fetch_or_explicit(&deferred_mask, (uint64_t)1 << c, memory_order_relaxed);
+}
+
+static uint64_t coarse_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Other threads gave back every block of one of o's slabs of class c that o had not got back: collect
+ * the class's remote frees for o's thread, and release its slabs that emptied, when it has left the
+ * class alone for a while (a thread that keeps running but no longer allocates: wl_server's main
+ * thread, which filled the tables and waits, held 5.4 MiB of its blocks, freed by the workers, for the
+ * whole run; a thread between starting its successor and exiting). Left alone: not in a slow path and
+ * the same head of its cache of the class (which nearly every allocation or free of it changes) for
+ * COLLECT_IDLE_NS. A thread still allocating collects when it needs blocks; collecting for one that
+ * another thread had only kept off its CPU (wl_prodcons) released its slabs as they emptied, which it
+ * then took again: +0.3 MiB at the peak. */
+static HKM_NOINLINE void collect_for(struct hkm_heap *o, unsigned c) {
+  struct hkm_class_state *cs = &o->cls[c];
+  /* a racy hint, never followed */
+  struct hkm_block *head = __atomic_load_n(&o->cache[c].head, __ATOMIC_RELAXED);
+  uint64_t now = coarse_ns();
+  if (atomic_load_explicit(&cs->seen_head, memory_order_relaxed) != head) {
+    atomic_store_explicit(&cs->seen_head, head, memory_order_relaxed);
+    atomic_store_explicit(&cs->seen_ns, now, memory_order_relaxed);
+    defer(o, c);
     return;
   }
+  uint32_t v = 0;
+  if (now - atomic_load_explicit(&cs->seen_ns, memory_order_relaxed) < COLLECT_IDLE_NS ||
+      !atomic_compare_exchange_strong_explicit(&o->lists, &v, LISTS_COLLECTOR, memory_order_acquire,
+                                               memory_order_relaxed)) {
+    defer(o, c);
+    return;
+  }
+  if (atomic_load_explicit(&deferred[c], memory_order_relaxed) == o)
+    atomic_store_explicit(&deferred[c], NULL, memory_order_relaxed);
+  struct hkm_span *gone = collect_class(o, c);
+  atomic_store_explicit(&o->lists, 0, memory_order_release);
+  while (gone) {
+    struct hkm_span *next = gone->next;
+    gone->next = NULL;
+    release_freed(gone);
+    gone = next;
+  }
+}
+
+/* Heap h is about to take a new slab: first the collections put off (deferred), whose slabs may now go
+ * back to the region for it. */
+static void collect_deferred(struct hkm_heap *h) {
+  for (uint64_t m = atomic_load_explicit(&deferred_mask, memory_order_relaxed); m; m &= m - 1) {
+    unsigned c = (unsigned)__builtin_ctzll(m);
+    struct hkm_heap *o = atomic_load_explicit(&deferred[c], memory_order_relaxed);
+    if (!o) {
+      atomic_fetch_and_explicit(&deferred_mask, ~((uint64_t)1 << c), memory_order_relaxed);
+      if (atomic_load_explicit(&deferred[c], memory_order_relaxed)) /* set meanwhile: keep its bit */
+        atomic_fetch_or_explicit(&deferred_mask, (uint64_t)1 << c, memory_order_relaxed);
+    } else if (o != h) {
+      collect_for(o, c);
+    }
+  }
+}
+
+/* Blocks first..last (n of them, linked) of slab s go back to it from heap h, its owner, whose lists
+ * lock the caller holds. */
+static void give_back_own(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *first, struct hkm_block *last,
+                          uint32_t n) {
+  last->next = s->free;
+  s->free = first;
+  s->used -= n;
+  if (s->used == 0 || s->state == HKM_SLAB_FULL) returned(h, s);
+}
+
+/* The same when s is another heap's or nobody's. */
+static void give_back_remote(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *first, struct hkm_block *last,
+                             uint32_t n) {
   HKM_TIME_START(t);
   struct hkm_block *old = atomic_load_explicit(&s->remote, memory_order_relaxed), *w;
   do {
@@ -377,11 +532,24 @@ static void give_back_run(struct hkm_heap *h, struct hkm_span *s, struct hkm_blo
   /* Dekker with abandon_slab(): it stores owner = NULL then reads remote; we wrote remote, now read
    * owner. One of us sees the other, so no block is left behind on an ownerless slab. */
   struct hkm_heap *o = atomic_load_explicit(&s->owner, memory_order_seq_cst);
-  if (o == NULL && atomic_compare_exchange_strong(&s->owner, &o, h))
+  if (o == NULL && atomic_compare_exchange_strong(&s->owner, &o, h)) {
+    int took = lists_lock(h);
     adopt(h, s);
-  else if (o)
+    lists_unlock(h, took);
+  } else if (o) {
     atomic_fetch_add_explicit(&o->cls[s->cls].remote_pending, 1, memory_order_relaxed);
+    /* s->used is the owner's, read as a hint: every block of s it has not got back is on the list now */
+    if (hkm_unlikely(REMOTE_COUNT(w) == __atomic_load_n(&s->used, __ATOMIC_RELAXED))) collect_for(o, s->cls);
+  }
   HKM_TIME_END(REMOTE_FREE, t);
+}
+
+static void give_back_run(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *first, struct hkm_block *last,
+                          uint32_t n) {
+  if (atomic_load_explicit(&s->owner, memory_order_relaxed) == h)
+    give_back_own(h, s, first, last, n);
+  else
+    give_back_remote(h, s, first, last, n);
 }
 
 /* Give a chain of free blocks (of any slabs) back to their slabs, a run of neighbours of one slab at
@@ -416,7 +584,7 @@ static void empty_cache(struct hkm_heap *h, unsigned c) {
  * time everything goes back, and the class turns to direct mode, where the thread's own blocks go
  * straight back to their slabs until the cache is refilled. A thread that frees much more than it
  * allocates (a data structure torn down) so leaves no cached blocks holding nearly empty slabs. */
-void hkm_slab_free_slow(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b) {
+static void overflow(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b) {
   unsigned c = s->cls;
   struct hkm_cache *k = &h->cache[c];
   uintptr_t key = hkm_slab_key(s);
@@ -449,11 +617,27 @@ void hkm_slab_free_slow(struct hkm_heap *h, struct hkm_span *s, struct hkm_block
   }
 }
 
+void hkm_slab_free_slow(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b) {
+  int took = lists_lock(h);
+  overflow(h, s, b);
+  lists_unlock(h, took);
+}
+
+static HKM_NOINLINE HKM_COLD void free_own(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b) {
+  int took = lists_lock(h);
+  give_back_own(h, s, b, b, 1);
+  lists_unlock(h, took);
+}
+
 void hkm_slab_free_remote(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b) {
   uintptr_t key = hkm_slab_key(s);
   if (hkm_unlikely(b->key == key)) hkm_slab_double_free(b);
   b->key = key;
-  give_back_run(h, s, b, b, 1);
+  /* s becomes h's only by h's own thread, this one */
+  if (hkm_unlikely(atomic_load_explicit(&s->owner, memory_order_relaxed) == h))
+    free_own(h, s, b);
+  else
+    give_back_remote(h, s, b, b, 1);
 }
 
 HKM_COLD void hkm_slab_double_free(struct hkm_block *b) {
@@ -493,7 +677,7 @@ static void empty_caches(struct hkm_heap *h) {
 
 /* malloc_trim: the cache goes back to the slabs, then the empty slabs the heap keeps (one per L2.5
  * class, see returned) go. */
-int hkm_slab_trim(struct hkm_heap *h) {
+static int trim(struct hkm_heap *h) {
   int any = 0;
   empty_caches(h);
   for (unsigned c = 0; c < HKM_NCLASSES; c++) {
@@ -516,7 +700,15 @@ int hkm_slab_trim(struct hkm_heap *h) {
   return any;
 }
 
+int hkm_slab_trim(struct hkm_heap *h) {
+  int took = lists_lock(h);
+  int any = trim(h);
+  lists_unlock(h, took);
+  return any;
+}
+
 void hkm_slab_abandon_all(struct hkm_heap *h) {
+  int took = lists_lock(h);
   empty_caches(h);
   for (unsigned c = 0; c < HKM_NCLASSES; c++) {
     struct hkm_class_state *cs = &h->cls[c];
@@ -532,11 +724,13 @@ void hkm_slab_abandon_all(struct hkm_heap *h) {
       abandon_slab(h, s);
     }
   }
+  lists_unlock(h, took);
 }
 
 void hkm_slab_init(void) { memcpy(hkm_none_view.tiny_off, hkm_tiny_off, sizeof hkm_tiny_off); }
 
 void hkm_slab_heap_init(struct hkm_heap *h) {
+  int took = lists_lock(h); /* a thread may still be collecting for the heap's last owner */
   memcpy(h->cache_tiny, hkm_tiny_off, sizeof hkm_tiny_off);
   memcpy(h->shadow_tiny, hkm_tiny_off, sizeof hkm_tiny_off);
   for (unsigned c = 0; c < HKM_NCLASSES; c++) {
@@ -548,9 +742,10 @@ void hkm_slab_heap_init(struct hkm_heap *h) {
     h->cls[c].partial = h->cls[c].full = NULL;
     atomic_store_explicit(&h->cls[c].remote_pending, 0, memory_order_relaxed);
   }
+  lists_unlock(h, took);
 }
 
-void hkm_slab_retag(struct hkm_heap *h, uintptr_t tid) {
+static void retag(struct hkm_heap *h, uintptr_t tid) {
   h->tid = tid;
   for (unsigned c = 0; c < HKM_NCLASSES; c++) {
     struct hkm_class_state *cs = &h->cls[c];
@@ -560,6 +755,14 @@ void hkm_slab_retag(struct hkm_heap *h, uintptr_t tid) {
   }
 }
 
+void hkm_slab_retag(struct hkm_heap *h, uintptr_t tid) {
+  int took = lists_lock(h);
+  retag(h, tid);
+  lists_unlock(h, took);
+}
+
+void hkm_slab_fork_child_untag(struct hkm_heap *h) { retag(h, 0); }
+
 void hkm_slab_fork_prepare(void) { pthread_mutex_lock(&orphan_lock); }
 void hkm_slab_fork_parent(void) { pthread_mutex_unlock(&orphan_lock); }
 void hkm_slab_fork_child(void) { pthread_mutex_init(&orphan_lock, NULL); }
@@ -567,8 +770,7 @@ void hkm_slab_fork_child(void) { pthread_mutex_init(&orphan_lock, NULL); }
 /* Whether block b of slab s, whose key says "free", is free: its owner (h) finds it in its cache or on
  * the slab's lists; another thread cannot walk them safely and trusts the key. For realloc and
  * malloc_usable_size, which must not act on a freed block (hakmem.c). */
-int hkm_slab_block_freed(struct hkm_heap *h, struct hkm_span *s, const struct hkm_block *b) {
-  if (!h || atomic_load_explicit(&s->owner, memory_order_relaxed) != h) return 1;
+static int block_freed(struct hkm_heap *h, struct hkm_span *s, const struct hkm_block *b) {
   for (struct hkm_block *f = h->cache[s->cls].head; f; f = f->next)
     if (f == b) return 1;
   for (struct hkm_block *f = s->free; f; f = f->next)
@@ -576,4 +778,20 @@ int hkm_slab_block_freed(struct hkm_heap *h, struct hkm_span *s, const struct hk
   for (struct hkm_block *f = REMOTE_ADDR(atomic_load(&s->remote)); f; f = f->next)
     if (f == b) return 1;
   return 0;
+}
+
+int hkm_slab_block_freed(struct hkm_heap *h, struct hkm_span *s, const struct hkm_block *b) {
+  if (!h || atomic_load_explicit(&s->owner, memory_order_relaxed) != h) return 1;
+  int took = lists_lock(h);
+  int freed = block_freed(h, s, b);
+  lists_unlock(h, took);
+  return freed;
+}
+
+void hkm_slab_lists_hold(struct hkm_heap *h) {
+  if (h) lists_lock(h);
+}
+
+void hkm_slab_lists_let_go(struct hkm_heap *h) {
+  if (h) atomic_store_explicit(&h->lists, 0, memory_order_relaxed);
 }

@@ -12,7 +12,11 @@
  * Ownership: only the owning heap touches a slab's free list, used count and list links. Any other
  * thread returns blocks by pushing them on the slab's atomic remote list and bumping the owner's
  * remote_pending counter for that class, so the owner knows to look. A slab whose thread exited is
- * abandoned (owner NULL); the first thread that gives blocks back to it adopts it. */
+ * abandoned (owner NULL); the first thread that gives blocks back to it adopts it. An owner that keeps
+ * running but stops allocating a class (a thread that filled a table and waits, one that is about to
+ * exit) would never look: the thread that gives back the last block of a slab the owner had not got
+ * back collects the class for it once it has left the class alone for a while, under the heap's lists
+ * lock, which the owner holds in its slow paths, and releases the slabs that emptied (slab.c). */
 #ifndef HKM_SLAB_H
 #define HKM_SLAB_H
 
@@ -28,6 +32,10 @@ struct hkm_class_state {
   struct hkm_span *partial; /* slabs with free blocks */
   struct hkm_span *full;    /* slabs that ran out (remote frees may be waiting on them) */
   _Atomic size_t remote_pending;
+  /* the head of the heap's cache of the class as another thread last saw it change, and when (slab.c,
+   * collect_for) */
+  _Atomic(struct hkm_block *) seen_head;
+  _Atomic uint64_t seen_ns;
 };
 
 /* A heap's cache of one class. 16 bytes, so that class c's is at byte offset 16c in a heap's array,
@@ -60,6 +68,9 @@ struct hkm_heap {
   struct hkm_heap *next_free; /* heaps are recycled, never unmapped: remote frees may still count on them */
   struct hkm_heap *next_all;  /* every heap ever made (heap.c's fork handler walks them) */
   uintptr_t tid;              /* the tag its slabs carry (hkm_slab_mine) */
+  /* Who works on cls[] and the lists and free lists of the heap's slabs: 0 nobody, 1 the owner thread,
+   * 2 another thread collecting the remote frees for it (slab.c, collect_for), which only ever tries. */
+  _Atomic uint32_t lists;
 };
 _Static_assert(offsetof(struct hkm_heap, cache_tiny) - offsetof(struct hkm_heap, cache) == HKM_VIEW_TINY &&
                    offsetof(struct hkm_heap, shadow_tiny) - offsetof(struct hkm_heap, shadow) == HKM_VIEW_TINY,
@@ -115,6 +126,10 @@ void hkm_slab_init(void);
 void hkm_slab_fork_prepare(void);
 void hkm_slab_fork_parent(void);
 void hkm_slab_fork_child(void);
+/* The calling thread's heap h held around fork (init.c takes it before any other lock, so that no thread
+ * collecting for h is left holding it in the child), and let go in the parent and the child. */
+void hkm_slab_lists_hold(struct hkm_heap *h);
+void hkm_slab_lists_let_go(struct hkm_heap *h);
 /* Whether block b of slab s, whose key says "free", is free (b's owner h checks its lists). */
 int hkm_slab_block_freed(struct hkm_heap *h, struct hkm_span *s, const struct hkm_block *b);
 
@@ -192,6 +207,9 @@ HKM_INLINE struct hkm_heap *hkm_slab_okc_heap(const struct hkm_span *s) {
 
 /* Give every slab of h (its thread calls this) the tag tid. */
 void hkm_slab_retag(struct hkm_heap *h, uintptr_t tid);
+/* In a fork child, clear the tags of a heap whose thread did not follow the fork, without its lists
+ * lock, which that thread or one collecting for it may have held when the parent forked. */
+void hkm_slab_fork_child_untag(struct hkm_heap *h);
 
 /* Whether s is owned by the heap whose cache array is k (a heap's caches come first in it; the arrays
  * fast paths see while a thread has no heap or profiles belong to no owner). */

@@ -11,24 +11,24 @@
 #define N 6
 
 int main(void) {
-  /* Free blocks of the 24 KiB class (one kept live so that its slab stays), no 20 KiB block yet. */
+  /* Free blocks of the 26 KiB class (one kept live so that its slab stays), no 22 KiB block yet. */
   void *big[N];
   for (int i = 0; i < N; i++) {
-    big[i] = malloc(23 * KiB);
-    CHECK(big[i], "malloc(23 KiB)");
-    memset(big[i], 0x5a, 23 * KiB);
+    big[i] = malloc(25 * KiB);
+    CHECK(big[i], "malloc(25 KiB)");
+    memset(big[i], 0x5a, 25 * KiB);
   }
   for (int i = 1; i < N; i++) free(big[i]);
   void *p = malloc(19 * KiB);
   CHECK(p, "malloc(19 KiB)");
   int reused = 0;
   for (int i = 1; i < N; i++) reused |= p == big[i];
-  CHECK(reused && malloc_usable_size(p) == 24 * KiB, "a 19 KiB request took %p (%zu usable), not a freed 24 KiB block", p,
+  CHECK(reused && malloc_usable_size(p) == 26 * KiB, "a 19 KiB request took %p (%zu usable), not a freed 26 KiB block", p,
         malloc_usable_size(p));
   memset(p, 0x33, 19 * KiB);
-  /* The 16 KiB class hands out 16 KiB-aligned blocks; the 20 and 24 KiB classes' are only 4 and 8 KiB
-   * aligned (half the free 24 KiB blocks are not at a multiple of 16 KiB), so 16 KiB-aligned requests
-   * do not take them. */
+  /* The 16 KiB class hands out 16 KiB-aligned blocks; the 22 and 26 KiB classes' are only 2 KiB
+   * aligned (most of the free 26 KiB blocks are not at a multiple of 16 KiB), so 16 KiB-aligned
+   * requests do not take them. */
   void *q[N];
   for (int i = 0; i < N; i++) {
     q[i] = aligned_alloc(16 * KiB, 16 * KiB);
