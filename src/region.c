@@ -145,7 +145,7 @@ static void cold_add(struct hkm_span *s) {
 /* Span s, freed just now with its pages resident, joins the hot lists merged with its hot neighbours
  * (up to HKM_REGION_MAX_SPAN), stamped now. Unmerged, hot spans only ever got shorter: a freed 1 MiB
  * block cut into 256 KiB pieces could not serve a 1 MiB request again, which then took cold pages and
- * faulted them in while the pieces sat resident (wl_large, runs.c's blocks of 64 KiB-1 MiB: 64 MiB
+ * faulted them in while the pieces sat resident (wl_large, run.c's blocks of 64 KiB-1 MiB: 64 MiB
  * peak RSS unmerged, 31 MiB merged; glibc 32). */
 static void hot_add(struct hkm_span *s) {
   struct hkm_span *l = left_in(s, IN_HOT);
