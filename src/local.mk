@@ -1,8 +1,9 @@
 # libhakmem: the allocator, in two groups, each listed bottom-up (see DESIGN: each file uses only those
-# above it in its group; the first group's init.c, hakmem.c and policy.c also call into the second).
+# above it in its group; the first group's init.c, hakmem.c, policy.c and reclaim.c also call into the second).
 # The linker lays the text out in this order: the first group is what every process runs (init, the
 # allocation paths, the release helper; policy.c, which every Whale free enters), the second what only
-# profiling, learning and site rules run. The kernel maps a file's text in the aligned 64 KiB around
+# profiling, learning and site rules run, and liburing's loader (uring.c: only a process that starts
+# the release helper with io_uring runs it). The kernel maps a file's text in the aligned 64 KiB around
 # each page a process executes, so a process that does none of the second group's work maps the
 # windows that hold the first group, and of the second group only what shares one with it (perf/bench/
 # RESULTS.md, "The fixed per-process footprint"). Aligning the library to 64 KiB (-z max-page-size)
@@ -35,6 +36,7 @@ hkm_run_sources = \
 	src/trim.h src/trim.c \
 	src/init.h src/init.c src/alloc_timed.h src/alloc.h src/hakmem.c src/malloc.c
 hkm_profile_sources = \
+	src/uring.h src/uring.c \
 	src/prof_sites.h src/prof_sites.c src/strbuf.h src/symbolize.h src/symbolize.c \
 	src/site_rules.h src/site_rules.c src/site_stats.h src/site_stats.c src/site_report.h src/site_report.c \
 	src/learn_file.h src/learn_file.c src/learn_cost.h src/learn_cost.c src/learn_keep.h src/learn_keep.c \

@@ -491,6 +491,8 @@ static void fork_parent(void) { pthread_mutex_unlock(&lock); }
  * child that only execs has nothing to write. */
 static void fork_child(void) {
   pthread_mutex_init(&lock, NULL);
+  /* The release helper holds it while it loads liburing (reclaim.c); the forking thread never does. */
+  pthread_mutex_init(&mute_lock, NULL);
   if (chunks_anonymous)
     for (unsigned i = 0; i < nchunks; i++) munmap(chunk[i], CHUNK_BYTES);
   memset(chunk, 0, sizeof chunk);

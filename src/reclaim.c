@@ -12,10 +12,6 @@
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
-#if HKM_HAVE_URING
-#include <liburing.h>
-#endif
-
 #include "helper.h"
 #include "meta.h"
 #include "options.h"
@@ -23,6 +19,7 @@
 #include "pagemap.h"
 #include "prof.h"
 #include "reclaim.h"
+#include "uring.h"
 
 #define RING_DEPTH 64
 #define IOV_BATCH 256
@@ -214,10 +211,10 @@ static void run_uring(struct hkm_span *list) {
       io_uring_sqe_set_data(sqe, s);
       n++;
     }
-    io_uring_submit_and_wait(&ring, n);
+    hkm_uring_submit_and_wait(&ring, n);
     for (unsigned done = 0; done < n; done++) {
       struct io_uring_cqe *cqe;
-      if (io_uring_wait_cqe(&ring, &cqe) != 0) break;
+      if (hkm_uring_wait_cqe(&ring, &cqe) != 0) break;
       struct hkm_span *s = io_uring_cqe_get_data(cqe);
       int res = cqe->res;
       io_uring_cqe_seen(&ring, cqe);
@@ -288,9 +285,12 @@ static void *helper_main(void *arg) {
   (void)arg;
 #if HKM_HAVE_URING
   if (atomic_load(&backend) == HKM_RECLAIM_URING) {
-    int r = io_uring_queue_init(RING_DEPTH, &ring, 0);
+    const char *why = NULL;
+    hkm_prof_mute(1); /* what loading liburing allocates is hakmem's own, not the program's */
+    int r = hkm_uring_queue_init(RING_DEPTH, &ring, &why);
+    hkm_prof_mute(0);
     if (r < 0)
-      fall_back(HKM_RECLAIM_THREAD, "io_uring_queue_init failed", -r);
+      fall_back(HKM_RECLAIM_THREAD, why, -r);
     else
       ring_ready = 1;
   }

@@ -40,6 +40,7 @@ perf_bench_wl_sqlite_LDFLAGS = $(bench_ldflags)
 perf_bench_wl_tiermix_LDFLAGS = $(bench_ldflags)
 perf_bench_wl_known_LDFLAGS = $(bench_ldflags)
 perf_bench_release_paths_LDFLAGS = $(bench_ldflags)
+perf_bench_release_paths_LDADD = $(HKM_URING_LIBS)
 perf_bench_peakrss_LDFLAGS = $(bench_ldflags)
 
 bench-programs: $(EXTRA_PROGRAMS) src/libhakmem.la
