@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "options.h"
+#include "os.h"
 #include "pagemap.h"
 #include "prof.h"
 #include "region.h"
@@ -124,11 +125,14 @@ static void take_free(struct hkm_heap *h, unsigned c, struct hkm_span *s) {
 
 static int carvable(const struct hkm_span *s) { return s->bytes - s->carved >= s->bsize; }
 
-/* Cut up to a batch of fresh blocks off s's tail (carvable) into h's cache of class c. A batch is
- * at most 8 KiB, so a slab stays small in RSS while few of its blocks are used. */
+/* Cut up to a batch of fresh blocks off s's tail (carvable) into h's cache of class c, no further
+ * than the page the first of them ends in: writing the links of a batch's blocks made its pages
+ * resident before the program asked for them, so a class used for a few blocks held two pages of the
+ * slab, not one (4-10 pages of each small workload's process; the same instructions per call). */
 static void carve(struct hkm_heap *h, unsigned c, struct hkm_span *s, const void *site) {
   const struct hkm_class *k = &hkm_classes[c];
-  uint32_t left = (uint32_t)((s->bytes - s->carved) / s->bsize);
+  size_t page_end = (s->carved + s->bsize + HKM_PAGE - 1) & ~(HKM_PAGE - 1); /* slabs start on a granule */
+  uint32_t left = (uint32_t)(((page_end < s->bytes ? page_end : s->bytes) - s->carved) / s->bsize);
   uint32_t n = k->batch < left ? k->batch : left;
   char *first = (char *)s->base + s->carved;
   for (uint32_t i = 0; i + 1 < n; i++)

@@ -1,10 +1,11 @@
 # Slabs and thread caches (issue 15): the free path's block test, the caches' bound, orphaned slabs,
 # realloc's growth of large slab blocks, the footprint of large-block churn, free blocks lent to
 # smaller classes, L2.5 runs above the slabs, remote frees collected for an owner that stopped
-# allocating, the pool classes' rounding of a power of two plus a header.
+# allocating, the pool classes' rounding of a power of two plus a header, fresh blocks cut a page at a
+# time.
 SLAB_C_TESTS = tests/test_slab_block_test tests/test_slab_cache_bounded tests/test_slab_orphans_reused \
 	tests/test_slab_realloc_doubles tests/test_slab_large_churn_rss tests/test_slab_borrow tests/test_run_merge \
-	tests/test_slab_remote_collected tests/test_slab_class_header
+	tests/test_slab_remote_collected tests/test_slab_class_header tests/test_slab_carve_page
 check_PROGRAMS += $(SLAB_C_TESTS)
 TESTS += $(SLAB_C_TESTS)
 # A unit test of slab.h's inline block test and sizeclass.c's table, without the library.
@@ -43,3 +44,7 @@ tests_test_slab_class_header_SOURCES = tests/test_slab_class_header.c tests/api_
 tests_test_slab_class_header_CFLAGS = $(API_CFLAGS)
 tests_test_slab_class_header_LDADD = src/libhakmem.la
 tests_test_slab_class_header_LDFLAGS = -no-install
+tests_test_slab_carve_page_SOURCES = tests/test_slab_carve_page.c tests/api_check.h
+tests_test_slab_carve_page_CFLAGS = $(API_CFLAGS)
+tests_test_slab_carve_page_LDADD = src/libhakmem.la
+tests_test_slab_carve_page_LDFLAGS = -no-install
