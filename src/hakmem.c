@@ -357,9 +357,22 @@ void *hkm_alloc_aligned(size_t align, size_t n, const void *site) {
   return p;
 }
 
+/* p was a large block and is free again: the start of its span, which is free now, or, once that
+ * span has merged with a free neighbour below it (region.c), a granule start or a large block's lead
+ * past one inside the merged span. No block starts anywhere else in free memory; a pointer there that
+ * hakmem never handed out is told a double free too. */
+static int freed_large(const struct hkm_span *s, const void *p) {
+  uintptr_t a = (uintptr_t)p, off;
+  if (s->kind != HKM_KIND_FREE) return 0;
+  if (a == s->base + s->lead) return 1;
+  if (a < s->base || a - s->base >= s->bytes) return 0;
+  off = (a - s->base) & (HKM_GRANULE - 1);
+  return off == 0 || off == LARGE_LEAD;
+}
+
 void hkm_free_other(struct hkm_span *s, void *p) {
   if (!s) hkm_invalid_pointer("free", p);
-  if (s->kind == HKM_KIND_FREE && (uintptr_t)p == s->base + s->lead) {
+  if (freed_large(s, p)) {
     hkm_fatal("free(): double free of %p", p);
     abort();
   }
@@ -392,8 +405,8 @@ size_t hkm_usable_size(const void *p, const char *fn) {
       freed_pointer(fn, p);
     return s->bsize;
   }
+  if (freed_large(s, p)) freed_pointer(fn, p);
   if ((uintptr_t)p != s->base + s->lead) hkm_invalid_pointer(fn, p);
-  if (s->kind == HKM_KIND_FREE) freed_pointer(fn, p);
   return s->usable;
 }
 

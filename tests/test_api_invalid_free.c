@@ -113,6 +113,17 @@ static void double_free_run(void) { double_free_kept(200000); }
 static void double_free_big(void) { double_free_kept(1500000); }
 static void double_free_whale(void) { double_free_kept(6000000); }
 
+/* Two neighbouring runs, freed low first: the second free merges the high one's span into the low
+ * one's (region.c), so its pointer is inside a free span, not at its start. */
+static void double_free_run_merged(void) {
+  char *lo = malloc(200000), *hi = malloc(200000), *keep = malloc(200000);
+  if (hi != lo + 4 * 64 * KiB) _exit(3); /* not neighbours: the case cannot be made here */
+  free(lo);
+  free(hi);
+  free(bad(hi));
+  free(keep);
+}
+
 /* The only block of its slab: the first free releases the slab. */
 static void double_free_lone(void) {
   void *p = malloc(777);
@@ -195,6 +206,7 @@ int main(void) {
   expect_abort("double free (L2)", double_free_pool, DBL);
   expect_abort("double free (L2.5)", double_free_l25, DBL);
   expect_abort("double free (L2.5 run)", double_free_run, DBL);
+  expect_abort("double free (L2.5 run merged with a freed neighbour)", double_free_run_merged, DBL);
   expect_abort("double free (BigCache)", double_free_big, DBL);
   expect_abort("double free (whale)", double_free_whale, DBL);
   expect_abort("double free (remote thread)", double_free_remote, DBL);
