@@ -17,7 +17,7 @@ static struct hkm_span *span_free_list;
 static void *bump(size_t bytes) {
   bytes = (bytes + HKM_CACHELINE - 1) & ~(size_t)(HKM_CACHELINE - 1);
   if (!meta_cur || (size_t)(meta_end - meta_cur) < bytes) {
-    size_t chunk = bytes > META_CHUNK ? (bytes + HKM_PAGE - 1) & ~(HKM_PAGE - 1) : META_CHUNK;
+    size_t chunk = bytes > META_CHUNK ? hkm_round_up(bytes, HKM_PAGE) : META_CHUNK;
     char *c = hkm_os_map(chunk);
     if (!c) return NULL;
     meta_cur = c;

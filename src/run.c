@@ -7,7 +7,7 @@
 
 void *hkm_run_alloc(size_t n, size_t lead, const void *site) {
   HKM_TIME_START(t);
-  struct hkm_span *s = hkm_region_get((n + HKM_GRANULE - 1) & ~(HKM_GRANULE - 1));
+  struct hkm_span *s = hkm_region_get(hkm_round_up(n, HKM_GRANULE));
   void *p = s ? hkm_span_block(s, lead, site, HKM_TIER_L25, HKM_KIND_RUN) : NULL;
   HKM_TIME_END(L25_RUN_GET, t);
   return p;

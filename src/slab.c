@@ -131,7 +131,7 @@ static int carvable(const struct hkm_span *s) { return s->bytes - s->carved >= s
  * slab, not one (4-10 pages of each small workload's process; the same instructions per call). */
 static void carve(struct hkm_heap *h, unsigned c, struct hkm_span *s, const void *site) {
   const struct hkm_class *k = &hkm_classes[c];
-  size_t page_end = (s->carved + s->bsize + HKM_PAGE - 1) & ~(HKM_PAGE - 1); /* slabs start on a granule */
+  size_t page_end = hkm_round_up(s->carved + s->bsize, HKM_PAGE); /* slabs start on a granule */
   uint32_t left = (uint32_t)(((page_end < s->bytes ? page_end : s->bytes) - s->carved) / s->bsize);
   uint32_t n = k->batch < left ? k->batch : left;
   char *first = (char *)s->base + s->carved;

@@ -15,6 +15,9 @@
 #define HKM_GRANULE_SHIFT 16
 #define HKM_GRANULE ((size_t)1 << HKM_GRANULE_SHIFT)
 
+/* n rounded up to a multiple of step, a power of two. */
+static inline size_t hkm_round_up(size_t n, size_t step) { return (n + step - 1) & ~(step - 1); }
+
 /* Tier boundaries (inclusive upper bounds, in bytes). */
 #define HKM_TINY_MAX ((size_t)1024)
 #define HKM_POOL_MAX ((size_t)32 * 1024)

@@ -35,12 +35,10 @@ static struct hkm_span *ring_take(unsigned i) {
  * faulting, at 17 of 10,000 requests and the helper gave back 13 unused ones (33.4k page faults
  * against mimalloc's 16.3k; now 9 and 16.7k). Costs address space only (up to a quarter): pages past
  * the request are not touched. */
-static size_t round_up(size_t n, size_t step) { return (n + step - 1) & ~(step - 1); }
-
 static size_t whale_class(size_t n) {
   if (n <= HKM_GRANULE) return HKM_GRANULE;
   size_t step = ((size_t)1 << (63 - __builtin_clzll((unsigned long long)n))) / 4;
-  return round_up(n, step < HKM_GRANULE ? HKM_GRANULE : step);
+  return hkm_round_up(n, step < HKM_GRANULE ? HKM_GRANULE : step);
 }
 
 /* Site rules (policy.c): a mapping leaving Whale loses its THP advice; a freed block whose site keeps
@@ -86,7 +84,7 @@ static void *whale_alloc_once(size_t n, size_t align, size_t lead, const void *s
     if (!p) {
       /* The step's extra address space must not turn a request that fits (RLIMIT_AS, overcommit)
        * into ENOMEM. */
-      size_t exact = round_up(n, HKM_GRANULE);
+      size_t exact = hkm_round_up(n, HKM_GRANULE);
       if (exact < bytes && (p = hkm_os_map_aligned(exact, align)) != NULL) bytes = exact;
     }
     if (!p || (s = hkm_region_describe(p, bytes)) == NULL) goto out;
