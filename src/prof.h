@@ -164,13 +164,21 @@ HKM_INLINE struct hkm_prof_mark hkm_prof_clock(void) {
  * it frees, say) would end inside the call's interval, and how many did depended on how the calls
  * around it were measured: timing every call put 10-30 more cycles into each free of a pool or L2.5
  * block than timing one in 2 or 256 (perf/bench/RESULTS.md, issue 12). lfence serializes dispatch
- * (on AMD once the kernel has set it up so, as Linux does). The wait is the program's, outside every
- * interval, once per timed call or outermost exact measurement. */
+ * (on AMD once the kernel has set it up so, as Linux does). The wait is outside the interval it
+ * starts, once per timed call or outermost exact measurement (and inside the timed call that holds
+ * one: hkm_prof_start). */
 HKM_INLINE void hkm_prof_fence(void) { __asm__ __volatile__("lfence" ::: "memory"); }
 
-/* Inside a timed call the call's own start has waited already (hkm_prof_call_begin). */
+/* An outermost exact measurement waits inside a timed call too, so that its figure does not depend on
+ * whether the call around it is timed: started without the wait, a refill inside a timed call took
+ * in the tail of the call's own work before it (an L2 pool refill read 48-53 cycles there against
+ * 40-41 in an untimed call), and since its figure is taken off the timed call's rest, the rest that
+ * stands for the untimed calls came out low: on wl_known_pool (a refill in one allocation in five)
+ * the sampled hak_alloc was 4-9% under every call timed (perf/bench/RESULTS.md, issue 12). The wait
+ * then lies inside the timed call's interval; the nest cost taken off per such measurement holds it
+ * (prof.c, calibrate). */
 HKM_INLINE struct hkm_prof_mark hkm_prof_start(void) {
-  if (hkm_prof_self.depth++ == 0 && hkm_prof_self.mode != HKM_PROF_TIMED) hkm_prof_fence();
+  if (hkm_prof_self.depth++ == 0) hkm_prof_fence();
   return hkm_prof_clock();
 }
 /* End of a measurement of cat that started at m: an EXACT category records its cycles; a SAMPLED
@@ -230,8 +238,11 @@ uint64_t hkm_prof_call_done(int cat, int step_cat, struct hkm_prof_mark m, uint6
 /* Both return the call's cycles, or 0 when it was set aside as interrupted (prof_block.h): a timed
  * allocation's cycles go to its call site, and one set aside goes to none. */
 uint64_t hkm_prof_call_end(int cat, struct hkm_prof_mark m);
+/* A step waits as an exact measurement inside a timed call does (hkm_prof_start), so that the nest
+ * cost is the same for both. */
 HKM_INLINE struct hkm_prof_mark hkm_prof_nest_begin(void) {
   hkm_prof_self.step_ends = hkm_prof_self.ends;
+  hkm_prof_fence();
   return hkm_prof_clock();
 }
 

@@ -96,7 +96,7 @@ struct hkm_prof_block_head {
  * exactly, plus the rest of its timed calls scaled up to all of them. bias (the timer's own share of
  * every measurement) is taken off per call, and nest (what a measurement that ends inside a timed
  * call adds to that call's interval beyond its own figure: its clock reads and bookkeeping) per such
- * measurement (some 80 cycles, against the 10-20 a slab call costs). An interrupted call (intr) is
+ * measurement (some 100 cycles, against the 10-20 a slab call costs). An interrupted call (intr) is
  * one of the sampled part's untimed calls. When no call of the sampled part of this group was timed,
  * the rest is taken from pool (the same category over a wider group: the whole process), or
  * else from the census's calls, or is 0. *var gets the variance of the estimate (0 when every call

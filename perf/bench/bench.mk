@@ -8,7 +8,7 @@ BENCH_WORKLOADS = \
 	perf/bench/wl_alloctest perf/bench/wl_mstress perf/bench/wl_server perf/bench/wl_prewarm \
 	perf/bench/wl_xz perf/bench/wl_python perf/bench/wl_sqlite
 # Not in run's table: the workloads of perf/bench/sample-accuracy and perf/bench/known-cost (issue 12).
-BENCH_WORKLOADS += perf/bench/wl_tiermix perf/bench/wl_known
+BENCH_WORKLOADS += perf/bench/wl_tiermix perf/bench/wl_known perf/bench/wl_known_pool
 EXTRA_PROGRAMS = $(BENCH_WORKLOADS) perf/bench/peakrss
 if HKM_HAVE_URING
 EXTRA_PROGRAMS += perf/bench/release_paths
@@ -39,6 +39,9 @@ perf_bench_wl_python_LDFLAGS = $(bench_ldflags)
 perf_bench_wl_sqlite_LDFLAGS = $(bench_ldflags)
 perf_bench_wl_tiermix_LDFLAGS = $(bench_ldflags)
 perf_bench_wl_known_LDFLAGS = $(bench_ldflags)
+perf_bench_wl_known_pool_SOURCES = perf/bench/wl_known.c
+perf_bench_wl_known_pool_CPPFLAGS = $(AM_CPPFLAGS) -DWL_KNOWN_POOL
+perf_bench_wl_known_pool_LDFLAGS = $(bench_ldflags)
 perf_bench_release_paths_LDFLAGS = $(bench_ldflags)
 perf_bench_release_paths_LDADD = $(HKM_URING_LIBS)
 perf_bench_peakrss_LDFLAGS = $(bench_ldflags)
