@@ -594,8 +594,8 @@ static double calib_mean(const uint16_t *d, unsigned n, uint64_t min) {
  * bias and cost are minimums over a few rounds, since interrupts and migration only ever add. nest is
  * a difference of means: where the TSC moves in steps (24.5 cycles here) an interval reads one of a
  * few multiples of the step, and the smallest one a nested measurement reached in 1,000 tries was the
- * lower of two in some processes and the higher in others (98 or 122 cycles: 13 and 17 of 30), where
- * the means differ by less than a cycle (perf/bench/RESULTS.md, issue 12). (HAKMEM_PMU's event reads,
+ * lower of two in some processes and the higher in others (98 or 122 cycles: 13 and 17 of 30); the
+ * difference of the means stays within 119-129 (perf/bench/RESULTS.md, issue 12). (HAKMEM_PMU's event reads,
  * done in the hooks, are not in it.) */
 static void calibrate(uint64_t *bias, uint64_t *cost, uint64_t *nest) {
   static uint64_t cached_bias, cached_cost, cached_nest;
