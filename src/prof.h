@@ -173,10 +173,10 @@ HKM_INLINE void hkm_prof_fence(void) { __asm__ __volatile__("lfence" ::: "memory
  * whether the call around it is timed: started without the wait, a refill inside a timed call took
  * in the tail of the call's own work before it (an L2 pool refill read 48-53 cycles there against
  * 40-41 in an untimed call), and since its figure is taken off the timed call's rest, the rest that
- * stands for the untimed calls came out low: on wl_known_pool (a refill in one allocation in five)
- * the sampled hak_alloc was 4-9% under every call timed (perf/bench/RESULTS.md, issue 12). The wait
- * then lies inside the timed call's interval; the nest cost taken off per such measurement holds it
- * (prof.c, calibrate). */
+ * stands for the untimed calls came out low by that overlap (on wl_known_pool a refill comes in one
+ * allocation in five; perf/bench/RESULTS.md, issue 12, says how much of the sampled figures' gap
+ * this machine's noise lets one put down to it). The wait then lies inside the timed call's
+ * interval; the nest cost taken off per such measurement holds it (prof.c, calibrate). */
 HKM_INLINE struct hkm_prof_mark hkm_prof_start(void) {
   if (hkm_prof_self.depth++ == 0) hkm_prof_fence();
   return hkm_prof_clock();
