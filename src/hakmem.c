@@ -184,8 +184,7 @@ HKM_INLINE void *alloc_call(size_t n, const void *site, int timed, unsigned slot
  * step's own clock reads, none of which an untimed call runs (perf/bench/known-cost). The work is
  * done on the heap's own caches: with libhakmem.so's profiling the fast paths see empty ones. */
 static HKM_NOINLINE void *alloc_timed_slab(struct hkm_heap *h, size_t n, const void *site, unsigned slot) {
-  unsigned c = hkm_size_class(n);
-  int cat = HKM_SLAB_ALLOC_CAT(hkm_classes[c].tier);
+  int cat = HKM_SLAB_ALLOC_CAT(hkm_class_tier(slot)); /* HKM_SLOT_ALLOC(c) is c (alloc_slots.h) */
   hkm_prof_call_prepare(slot);
   struct hkm_prof_mark m = hkm_prof_call_start();
   size_t off = hkm_alloc_off(h->cache, n); /* as hkm_alloc finds it */
@@ -215,9 +214,9 @@ void *hkm_alloc_timed(size_t n, const void *site) {
 
 /* In the counting build the fast path sends here every call of a thread that has no block yet and
  * every call before the profiler is armed (init.c), when the calls are not the program's. */
-void *hkm_alloc_sampled(size_t n, const void *site) {
+void *hkm_alloc_sampled(size_t n, unsigned c, const void *site) {
   if (HKM_COUNTING && !hkm_prof_enabled) return alloc_first(n, site);
-  return alloc_counted(n, site, 1, HKM_SLOT_ALLOC(hkm_size_class(n)));
+  return alloc_counted(n, site, 1, HKM_SLOT_ALLOC(c));
 }
 
 void *hkm_alloc_counted(size_t n, const void *site) { return alloc_counted(n, site, 0, HKM_SLOT_ALLOC(hkm_size_class(n))); }

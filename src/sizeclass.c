@@ -5,6 +5,8 @@
 
 _Static_assert(HKM_TINY_CLASSES == 8 + 4 * 3 && HKM_TINY_MAX == 128 << 3, "16-byte steps to 128, then four per doubling");
 _Static_assert(HKM_NCLASSES == HKM_TINY_CLASSES + 4 * 6 && HKM_SLAB_MAX == HKM_TINY_MAX << 6, "four per doubling");
+_Static_assert(HKM_POOL_CLASSES_END == HKM_TINY_CLASSES + 4 * 5 && HKM_POOL_MAX == HKM_TINY_MAX << 5,
+               "hkm_class_tier: the pool's classes end with its five doublings");
 
 struct hkm_class hkm_classes[HKM_NCLASSES];
 uint16_t hkm_tiny_off[HKM_TINY_MAX + 1];

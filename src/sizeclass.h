@@ -15,6 +15,7 @@
 #include "types.h"
 
 #define HKM_TINY_CLASSES 20 /* 8 up to 128 bytes, 12 more up to 1 KiB */
+#define HKM_POOL_CLASSES_END 40 /* classes below this one are Tiny or L2 pool (up to HKM_POOL_MAX) */
 #define HKM_NCLASSES 44     /* and four per doubling from 1 KiB to HKM_SLAB_MAX */
 
 struct hkm_class {
@@ -44,6 +45,14 @@ HKM_INLINE unsigned hkm_size_class(size_t n) {
   if (hkm_likely(n <= HKM_TINY_MAX)) return (unsigned)(hkm_tiny_off16(n) >> 4);
   if (n <= HKM_POOL_MAX) return hkm_cls_pool[(n + 127) >> 7];
   return hkm_cls_l25[(n + 4095) >> 12];
+}
+
+/* Class c's tier from its index alone (classes go by size): what hkm_classes[c].tier holds, without
+ * reading the table. The timed allocations use it: every table line a timed call reads is one the
+ * program's own data loses in L1 when every call is timed (the class table and the global copy of
+ * the Tiny table were 19 lines that the untimed path never reads: perf/bench/RESULTS.md, issue 12). */
+HKM_INLINE int hkm_class_tier(unsigned c) {
+  return c < HKM_TINY_CLASSES ? HKM_TIER_TINY : c < HKM_POOL_CLASSES_END ? HKM_TIER_POOL : HKM_TIER_L25;
 }
 
 /* Fill the tables; idempotent, allocation-free. */

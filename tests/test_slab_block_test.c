@@ -1,6 +1,7 @@
 /* free() accepts a pointer into a slab only when it is the start of a block the slab has carved:
  * hkm_slab_block_ok, one multiplication and one comparison (src/types.h). Checked here for every
- * class, every byte offset of a slab, a slab with one block carved and one with all of them. */
+ * class, every byte offset of a slab, a slab with one block carved and one with all of them; and each
+ * class's tier against the one hkm_class_tier gives from its index. */
 #include "config.h"
 
 #include <stdio.h>
@@ -17,6 +18,11 @@ int main(void) {
   unsigned long long checked = 0;
   for (unsigned c = 0; c < HKM_NCLASSES; c++) {
     const struct hkm_class *k = &hkm_classes[c];
+    if (hkm_class_tier(c) != k->tier) { /* the timed allocations take the tier from the index */
+      fprintf(stderr, "class %u (%u bytes): tier %d in the table, %d from its index\n", c, k->bsize, k->tier,
+              hkm_class_tier(c));
+      return 1;
+    }
     uint32_t blocks = k->slab_bytes / k->bsize;
     s.mul = k->mul;
     uint32_t counts[] = {1, blocks};
