@@ -35,5 +35,9 @@ print(sys.argv[1], "ending:", ending.get("how"))
 PY
 done
 grep -q '"how": *"_exit"' "$tmp/_exit.json" || fail "the _exit run did not end through _exit"
-HAKMEM_TIMING_SAMPLE=1 "$stat" "$pprog" interrupted 300 > /dev/null 2> "$tmp/text" || fail "hakmem-stat failed (text)"
-expect "$tmp/text" "no interrupted line" -E "^  interrupted: [0-9,]+ timed malloc/free calls took over 8192 cycles"
+# the text report: the same line, with the same 3 tries (one run under make -j2 caught no spin)
+for try in 1 2 3; do
+  HAKMEM_TIMING_SAMPLE=1 "$stat" "$pprog" interrupted 300 > /dev/null 2> "$tmp/text" || fail "hakmem-stat failed (text)"
+  grep -qE "^  interrupted: [0-9,]+ timed malloc/free calls took over 8192 cycles" "$tmp/text" && break
+  [ $try = 3 ] && { cat "$tmp/text"; fail "no interrupted line in 3 runs"; }
+done
