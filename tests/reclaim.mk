@@ -10,6 +10,6 @@ RECLAIM_TESTS = tests/test_reclaim_rss_drops.sh tests/test_reclaim_uring_fallbac
 	tests/test_reclaim_locked_unmapped.sh tests/test_reclaim_calloc_zeroes.sh \
 	tests/test_reclaim_region_decay.sh tests/test_reclaim_coalesce.sh \
 	tests/test_reclaim_busy_ring.sh tests/test_whale_class_reuse.sh \
-	tests/test_reclaim_uring_lazy.sh
+	tests/test_reclaim_uring_lazy.sh tests/test_reclaim_big_now.sh
 dist_check_SCRIPTS += $(RECLAIM_TESTS)
 TESTS += $(RECLAIM_TESTS)

@@ -6,7 +6,8 @@
  * locked-between (a batch of locked blocks does not turn process_madvise off for the later ones) |
  * busy-ring (a ring that empties and refills at every free wakes the helper about once per delay) |
  * class-reuse (a block a little larger than one just freed gets that mapping and its pages) |
- * class-rlimit (an address-space limit that holds a request but not its size step). "seccomp" first makes io_uring_setup fail with EPERM, as
+ * class-rlimit (an address-space limit that holds a request but not its size step) |
+ * big-now (with HAKMEM_RECLAIM_DELAY_MS=10000, a released range of 2 MiB or more does not wait for it). "seccomp" first makes io_uring_setup fail with EPERM, as
  * in a container. EXPECT_BACKEND (uring|thread|sync) names the backend the stats must report. */
 #include <dirent.h>
 #include <errno.h>
@@ -384,7 +385,7 @@ static void *exit_with_work(void *arg) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 2) FAIL("usage: reclaim_prog rss|region-decay|fork|threads|exit-thread|locked|calloc|calloc-locked|coalesce|locked-between|busy-ring|class-reuse|class-rlimit [seccomp]");
+  if (argc < 2) FAIL("usage: reclaim_prog rss|region-decay|big-now|fork|threads|exit-thread|locked|calloc|calloc-locked|coalesce|locked-between|busy-ring|class-reuse|class-rlimit [seccomp]");
   if (argc > 2 && !strcmp(argv[2], "seccomp")) deny_io_uring();
   const char *mode = argv[1];
   long base = rss_mib();
@@ -407,6 +408,16 @@ int main(int argc, char **argv) {
   } else if (!strcmp(mode, "class-rlimit")) {
     class_rlimit();
     return 0; /* the limit leaves no room for the statistics' checks */
+  } else if (!strcmp(mode, "big-now")) {
+    /* One range of 64 MiB: a batch of one, far below HAKMEM_RECLAIM_BATCH, that must go at once. */
+    size_t n = 64 * MiB;
+    unsigned char *p = malloc(n);
+    if (!p) FAIL("malloc(%zu) failed", n);
+    fill(p, n, 9);
+    if (rss_mib() < base + 48) FAIL("big-now: RSS %ld MiB after filling 64 MiB (base %ld)", rss_mib(), base);
+    check(p, n, 9);
+    free(p);
+    expect_rss_within(base, 16, "big-now");
   } else if (!strcmp(mode, "busy-ring")) {
     busy_ring(base);
   } else if (!strcmp(mode, "locked-between")) {
