@@ -18,6 +18,10 @@
  * per-process footprint"). */
 #define HKM_COLD_BSS __attribute__((section(".lbss")))
 
+/* Tables every process reads, kept out of .rodata, whose 64 KiB window a first read maps in whole:
+ * .data's page is resident anyway (options.c, hkm_cfg's initializer). */
+#define HKM_DATA __attribute__((section(".data")))
+
 /* 1 when building libhakmem-prof.so, whose fast paths count each call for the profiler themselves
  * (alloc_timed.h); 0 for libhakmem. */
 #ifndef HKM_COUNTING

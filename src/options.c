@@ -13,44 +13,65 @@
 #include "compiler.h"
 #include "options.h"
 
-struct hkm_config hkm_cfg;
+/* Every default, the balanced preset's sizes among them, as initialized data: a process without
+ * HAKMEM_* variables reads none of this file's constants (hkm_config_load returns at once), so the
+ * library's read-only segment (its string literals, 36 KiB with the unwind tables) is never mapped in:
+ * the kernel maps a file page's whole 64 KiB window on its first read, and the variable names that
+ * secure_getenv compared were the only constants most processes read (perf/bench/RESULTS.md, "The
+ * read-only segment left alone"). The release defaults: a batch of 32 ranges amortizes one
+ * io_uring_enter over many madvises; 10 ms is short enough that nobody watching RSS sees the delay and
+ * long enough to gather a burst of frees into one batch. MADV_FREE only on request: its pages still
+ * count in RSS until the kernel needs them, and users watch RSS. */
+struct hkm_config hkm_cfg = {
+    .mode = HKM_MODE_BALANCED,
+    /* libhakmem-prof.so's fast paths count every call into the profiler's blocks, which only
+     * profiling hands out */
+    .timing = HKM_COUNTING,
+    .timing_sample = HKM_TIMING_SAMPLE_DEFAULT,
+    /* One slot: what falls out goes to the region cache, whose hot spans serve the next request as
+     * well (RESULTS.md "Whale ring of one"): 8 slots held up to 8 freed mappings resident over the
+     * live ones (wl_whale_evict 63.8 -> 50.2 MiB, wl_prewarm 264 -> 211, same speed). */
+    .whale_slots = 1,
+    .whale_cache_bytes = (size_t)256 << 20, /* bounded in time by the decay (whale.c) */
+    .bigcache = 1,
+    .bigcache_bytes = (size_t)8 << 20,
+    .region_hot_bytes = (size_t)32 << 20, /* bounded in time by the decay (region.c) */
+    .slab_keep_bytes = (size_t)32 << 20,  /* one empty slab for each L2.5 class */
+    .region_cap_bytes = (size_t)1024 << 20,
+#if HKM_HAVE_URING
+    .reclaim = HKM_RECLAIM_URING,
+#else
+    .reclaim = HKM_RECLAIM_THREAD,
+#endif
+    .reclaim_batch = 32,
+    .reclaim_delay_ms = 10,
+    .pmu_sample = 1,
+    .pmu_faults_period = 1,
+};
 
 static const char *const mode_names[] = {"minimal", "fast", "balanced", "learning", "research"};
 
 const char *hkm_mode_name(int mode) { return mode_names[mode]; }
 
-/* Mode presets. Sizes are resident bytes each cache may hold before it gives pages back. */
+/* Mode presets over the balanced one (hkm_cfg's initializer). Sizes are resident bytes each cache may
+ * hold before it gives pages back. */
 static void apply_mode(int mode) {
   hkm_cfg.mode = mode;
-  switch (mode) {
-  case HKM_MODE_MINIMAL: /* smallest footprint: nothing kept beyond the slabs themselves */
+  if (mode == HKM_MODE_MINIMAL) { /* smallest footprint: nothing kept beyond the slabs themselves */
     hkm_cfg.whale_slots = 0;
     hkm_cfg.whale_cache_bytes = 0;
     hkm_cfg.bigcache = 0;
     hkm_cfg.bigcache_bytes = 0;
     hkm_cfg.region_hot_bytes = 0;
     hkm_cfg.slab_keep_bytes = 0;
-    break;
-  case HKM_MODE_FAST: /* trade memory for fewer page faults */
+  } else if (mode == HKM_MODE_FAST) { /* trade memory for fewer page faults */
     hkm_cfg.whale_slots = 16;
     hkm_cfg.whale_cache_bytes = (size_t)1 << 30;
     hkm_cfg.bigcache = 1;
     hkm_cfg.bigcache_bytes = (size_t)64 << 20;
     hkm_cfg.region_hot_bytes = (size_t)64 << 20;
     hkm_cfg.slab_keep_bytes = (size_t)64 << 20;
-    break;
-  default: /* balanced; learning and research build on it */
-    /* One slot: what falls out goes to the region cache, whose hot spans serve the next request
-     * as well (RESULTS.md "Whale ring of one"): 8 slots held up to 8 freed mappings resident
-     * over the live ones (wl_whale_evict 63.8 -> 50.2 MiB, wl_prewarm 264 -> 211, same speed). */
-    hkm_cfg.whale_slots = 1;
-    hkm_cfg.whale_cache_bytes = (size_t)256 << 20; /* bounded in time by the decay (whale.c) */
-    hkm_cfg.bigcache = 1;
-    hkm_cfg.bigcache_bytes = (size_t)8 << 20;
-    hkm_cfg.region_hot_bytes = (size_t)32 << 20; /* bounded in time by the decay (region.c) */
-    hkm_cfg.slab_keep_bytes = (size_t)32 << 20; /* one empty slab for each L2.5 class */
-    break;
-  }
+  } /* learning and research build on balanced */
 }
 
 /* Parse a non-negative decimal; returns 0 on success. */
@@ -107,19 +128,9 @@ static void warn_unknown_vars(void) {
   }
 }
 
-/* Deferred release. Defaults: a batch of 32 ranges amortizes one io_uring_enter over many madvises;
- * 10 ms is short enough that nobody watching RSS sees the delay and long enough to gather a burst of
- * frees into one batch. MADV_FREE only on request: its pages still count in RSS until the kernel
- * needs them, and users watch RSS. */
+/* Deferred release (defaults: hkm_cfg's initializer). */
 static void load_reclaim(void) {
   const char *v;
-#if HKM_HAVE_URING
-  hkm_cfg.reclaim = HKM_RECLAIM_URING;
-#else
-  hkm_cfg.reclaim = HKM_RECLAIM_THREAD;
-#endif
-  hkm_cfg.reclaim_batch = 32;
-  hkm_cfg.reclaim_delay_ms = 10;
   if ((v = secure_getenv("HAKMEM_RECLAIM")) && *v) {
     if (!strcmp(v, "sync"))
       hkm_cfg.reclaim = HKM_RECLAIM_SYNC;
@@ -159,15 +170,26 @@ static void load_pmu(void) {
   if (hkm_cfg.mode == HKM_MODE_RESEARCH && HKM_ENABLE_TIMING) hkm_cfg.pmu_faults = "page-faults";
   if ((v = secure_getenv("HAKMEM_PMU")) && *v) hkm_cfg.pmu = event_list(v, "cycles,page-faults,dTLB-load-misses");
   if ((v = secure_getenv("HAKMEM_PMU_FAULTS")) && *v) hkm_cfg.pmu_faults = event_list(v, "page-faults");
-  hkm_cfg.pmu_sample = 1;
   count_var("HAKMEM_PMU_SAMPLE", 1, 1000000, &hkm_cfg.pmu_sample);
-  hkm_cfg.pmu_faults_period = 1;
   count_var("HAKMEM_PMU_FAULTS_PERIOD", 1, 1000000, &hkm_cfg.pmu_faults_period);
   if (hkm_cfg.pmu || hkm_cfg.pmu_faults) hkm_cfg.timing = 1;
 }
 
+/* Whether the environment has any HAKMEM_* variable, compared a character at a time: a string literal
+ * here would map the read-only segment in every process (hkm_cfg's initializer says why). */
+static int hakmem_vars(void) {
+  extern char **environ;
+  if (!environ) return 0;
+  for (char **e = environ; *e; e++) {
+    const char *s = *e;
+    if (s[0] == 'H' && s[1] == 'A' && s[2] == 'K' && s[3] == 'M' && s[4] == 'E' && s[5] == 'M' && s[6] == '_') return 1;
+  }
+  return 0;
+}
+
 void hkm_config_load(void) {
   const char *v;
+  if (!hakmem_vars()) return; /* every default is in hkm_cfg's initializer */
   /* The collection file takes the warnings (collect.c), but it is made after this: hold them. */
   if ((v = secure_getenv("HAKMEM_TIMING_DIR")) && *v) {
     hkm_cfg.timing_dir = v;
@@ -185,7 +207,6 @@ void hkm_config_load(void) {
       mode = found;
   }
   apply_mode(mode);
-  hkm_cfg.region_cap_bytes = (size_t)1024 << 20;
 
   if ((v = secure_getenv("HAKMEM_VERBOSE")) && *v) hkm_cfg.verbose = parse_bool("HAKMEM_VERBOSE", v, 0);
   hkm_cfg.learn = mode == HKM_MODE_LEARNING || mode == HKM_MODE_RESEARCH;
@@ -205,8 +226,7 @@ void hkm_config_load(void) {
       hkm_warn("HAKMEM_TIMING=%s ignored: libhakmem-prof.so always profiles (preload libhakmem.so to run "
                "without the profiler)", v);
   }
-  /* Its fast paths count every call into the profiler's blocks, which only profiling hands out. */
-  if (HKM_COUNTING) hkm_cfg.timing = 1;
+  if (HKM_COUNTING) hkm_cfg.timing = 1; /* as in hkm_cfg's initializer */
   if ((v = secure_getenv("HAKMEM_TIMING_FORMAT")) && *v) {
     if (!strcmp(v, "json"))
       hkm_cfg.timing_json = 1;
@@ -216,7 +236,6 @@ void hkm_config_load(void) {
   if ((v = secure_getenv("HAKMEM_TIMING_FILE")) && *v) hkm_cfg.timing_file = v;
   if ((v = secure_getenv("HAKMEM_TIMING_QUIET")) && *v)
     hkm_cfg.timing_quiet = parse_bool("HAKMEM_TIMING_QUIET", v, 0);
-  hkm_cfg.timing_sample = HKM_TIMING_SAMPLE_DEFAULT;
   count_var("HAKMEM_TIMING_SAMPLE", 1, 1000000, &hkm_cfg.timing_sample);
 
   unsigned long n;

@@ -23,8 +23,10 @@ HKM_COLD_BSS struct hkm_heap hkm_heap_nobody;
 struct hkm_cache_view hkm_none_view;
 _Static_assert(sizeof(struct hkm_cache) == 16, "a class's cache offset is 16 x class");
 
-static const int refill_cat[3] = {HKM_CAT_TINY_REFILL, HKM_CAT_POOL_REFILL, HKM_CAT_L25_REFILL};
-static const int release_cat[3] = {HKM_CAT_TINY_RELEASE, HKM_CAT_POOL_RELEASE, HKM_CAT_L25_RELEASE};
+/* In .data: read on every refill and release, profiled or not, and as constants (where the compiler
+ * puts arrays nothing writes) they would map the library's read-only segment in (options.c, hkm_cfg). */
+static int refill_cat[3] HKM_DATA = {HKM_CAT_TINY_REFILL, HKM_CAT_POOL_REFILL, HKM_CAT_L25_REFILL};
+static int release_cat[3] HKM_DATA = {HKM_CAT_TINY_RELEASE, HKM_CAT_POOL_RELEASE, HKM_CAT_L25_RELEASE};
 
 /* Doubly linked class lists (partial, full). */
 static void list_push(struct hkm_span **head, struct hkm_span *s) {

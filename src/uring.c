@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "compiler.h"
 #include "uring.h"
 
 #if defined(PIC)
@@ -14,14 +15,20 @@ static int (*p_init)(unsigned, struct io_uring *, unsigned);
 static int (*p_submit_and_wait)(struct io_uring *, unsigned);
 static int (*p_get_cqe)(struct io_uring *, struct io_uring_cqe **, unsigned, unsigned, sigset_t *);
 static char load_error[160];
+/* The names in .data: a program that starts the release helper would otherwise map the library's
+ * read-only segment in for them (options.c, hkm_cfg's initializer). */
+static char soname[] HKM_DATA = HKM_URING_SONAME;
+static char sym_submit[] HKM_DATA = "io_uring_submit_and_wait";
+static char sym_get_cqe[] HKM_DATA = "__io_uring_get_cqe"; /* what liburing.h's io_uring_wait_cqe calls */
+static char sym_init[] HKM_DATA = "io_uring_queue_init";
 
 static int load(void) {
   if (p_init) return 0;
-  void *h = dlopen(HKM_URING_SONAME, RTLD_NOW | RTLD_LOCAL);
+  void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
   if (h) {
-    *(void **)&p_submit_and_wait = dlsym(h, "io_uring_submit_and_wait");
-    *(void **)&p_get_cqe = dlsym(h, "__io_uring_get_cqe"); /* what liburing.h's io_uring_wait_cqe calls */
-    if (p_submit_and_wait && p_get_cqe) *(void **)&p_init = dlsym(h, "io_uring_queue_init");
+    *(void **)&p_submit_and_wait = dlsym(h, sym_submit);
+    *(void **)&p_get_cqe = dlsym(h, sym_get_cqe);
+    if (p_submit_and_wait && p_get_cqe) *(void **)&p_init = dlsym(h, sym_init);
   }
   if (!p_init) {
     const char *e = dlerror();

@@ -1,5 +1,6 @@
 /* A program that neither profiles nor learns maps none of the text of the modules only profiling and
- * learning run.
+ * learning run, and without HAKMEM_* variables none of the library's read-only data segment (its string
+ * literals and unwind tables: 9 pages, all mapped by one read; src/options.c says how it stays out).
  *
  * The kernel maps a file's text 64 KiB around each page a process executes (fault-around), so one call
  * into those modules, or the linker's placing of code every process runs among them, makes the whole
@@ -9,6 +10,7 @@
  * windows past the one that holds the end of the code every process runs. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <link.h>
 #include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -54,6 +56,66 @@ static void run_allocator(void) {
   malloc_trim(0);
 }
 
+static int count_present(int pm, uintptr_t lo, uintptr_t hi) {
+  int n = 0;
+  for (uintptr_t a = lo & ~(uintptr_t)4095; a < hi; a += 4096) {
+    uint64_t e;
+    CHECK(pread(pm, &e, sizeof e, (off_t)(a / 4096 * sizeof e)) == sizeof e, "pagemap read");
+    n += (int)(e >> 63);
+  }
+  return n;
+}
+
+/* The read-only data segment of the object that holds hakmem's malloc: its loadable segment that is
+ * neither writable nor executable and comes after the text. */
+struct ro_find {
+  uintptr_t malloc_at, lo, hi;
+};
+
+static int find_ro(struct dl_phdr_info *info, size_t size, void *arg) {
+  (void)size;
+  struct ro_find *f = arg;
+  int holds = 0;
+  uintptr_t text = 0;
+  for (int i = 0; i < info->dlpi_phnum; i++) {
+    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+    uintptr_t a = info->dlpi_addr + ph->p_vaddr;
+    if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X) && f->malloc_at >= a && f->malloc_at < a + ph->p_memsz) {
+      holds = 1;
+      text = a;
+    }
+  }
+  if (!holds) return 0;
+  for (int i = 0; i < info->dlpi_phnum; i++) {
+    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+    uintptr_t a = info->dlpi_addr + ph->p_vaddr;
+    if (ph->p_type == PT_LOAD && !(ph->p_flags & (PF_W | PF_X)) && a > text) {
+      f->lo = a;
+      f->hi = a + ph->p_memsz;
+    }
+  }
+  return 1;
+}
+
+static void check_rodata(void) {
+  extern char **environ;
+  for (char **e = environ; *e; e++)
+    if (!strncmp(*e, "HAKMEM_", 7)) {
+      printf("read-only segment not checked: %.*s is set\n", (int)strcspn(*e, "="), *e);
+      return;
+    }
+  struct ro_find f = {(uintptr_t)dlsym(RTLD_DEFAULT, "malloc"), 0, 0};
+  dl_iterate_phdr(find_ro, &f);
+  CHECK(f.hi, "no read-only data segment after the text of the object that holds malloc");
+  int pm = open("/proc/self/pagemap", O_RDONLY);
+  CHECK(pm >= 0, "cannot open /proc/self/pagemap");
+  int n = count_present(pm, f.lo, f.hi);
+  close(pm);
+  printf("%d of %lu pages of the read-only data segment resident; none should be\n", n,
+         (unsigned long)((f.hi - (f.lo & ~(uintptr_t)4095) + 4095) / 4096));
+  CHECK(n == 0, "%d pages of hakmem's read-only data segment are resident in a process without HAKMEM_* variables", n);
+}
+
 int main(int argc, char **argv) {
   int tries = argc > 1 ? atoi(argv[1]) : 0;
   const char *argv0 = argv[0];
@@ -69,6 +131,7 @@ int main(int argc, char **argv) {
     return 77;
   }
   run_allocator();
+  check_rodata();
 
   /* malloc.c is the last file of the group every process runs (src/local.mk): the windows past the one
    * that holds it hold only the profiling and learning modules. */
