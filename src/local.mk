@@ -1,20 +1,23 @@
 # libhakmem: the allocator, in two groups, each listed bottom-up (see DESIGN: each file uses only those
 # above it in its group; the first group's init.c, hakmem.c, policy.c and reclaim.c also call into the second).
-# The linker lays the text out in this order: the first group is what every process runs (init, the
-# allocation paths, the release helper; policy.c, which every Whale free enters), the second what only
-# profiling, learning and site rules run, and liburing's loader (uring.c: only a process that starts
-# the release helper with io_uring runs it). The kernel maps a file's text in the aligned 64 KiB around
-# each page a process executes, so a process that does none of the second group's work maps the
-# windows that hold the first group, and of the second group only what shares one with it (perf/bench/
-# RESULTS.md, "The fixed per-process footprint"). Aligning the library to 64 KiB (-z max-page-size)
-# would map 16 of the 27 pages every time, but it also fixes where libc lands below it: here in a place
-# where libc's own fault-around maps 90 KiB more than it does on average.
+# The linker lays the text out in this order, after the functions src/run_text.ld lists (.text.hkm_run:
+# the code a process runs when it neither profiles nor learns, ~35 KiB, first and together): the first
+# group (init, the allocation paths, the release helper; policy.c, which every Whale free enters), then
+# the second, what only profiling, learning and site rules run, and liburing's loader (uring.c: only a
+# process that starts the release helper with io_uring runs it). The kernel maps a file's text 16
+# pages at a time around each page a process executes, so a process that does none of the second
+# group's work maps the 16 pages from the start of the text and no more (perf/bench/RESULTS.md, "The
+# fixed per-process footprint" and "The text every process runs, together"). Aligning the library to
+# 64 KiB (-z max-page-size) would also fix where libc lands below it: here in a place where libc's own
+# fault-around maps 90 KiB more than it does on average.
 # -fini names no function, so the linker writes no DT_FINI: crti's _fini is empty (the destructors run
 # from .fini_array) and sits after all the text, where calling it at exit would map the last 64 KiB.
 lib_LTLIBRARIES += src/libhakmem.la
 include_HEADERS += src/hakmem.h
 src_libhakmem_la_CFLAGS = $(AM_CFLAGS) $(HKM_CFLAGS)
-src_libhakmem_la_LDFLAGS = -version-info 0:0:0 -Wl,-z,nodelete -Wl,-fini=hkm_no_fini
+src_libhakmem_la_LDFLAGS = -version-info 0:0:0 -Wl,-z,nodelete -Wl,-fini=hkm_no_fini -Wl,-T,$(srcdir)/src/run_text.ld
+EXTRA_src_libhakmem_la_DEPENDENCIES = src/run_text.ld
+EXTRA_DIST += src/run_text.ld
 hkm_run_sources = \
 	src/hakmem.h src/compiler.h src/types.h \
 	src/warn.h src/warn.c \
@@ -52,5 +55,6 @@ lib_LTLIBRARIES += src/libhakmem-prof.la
 src_libhakmem_prof_la_CPPFLAGS = $(AM_CPPFLAGS) -DHKM_COUNTING=1
 src_libhakmem_prof_la_CFLAGS = $(src_libhakmem_la_CFLAGS)
 src_libhakmem_prof_la_LDFLAGS = $(src_libhakmem_la_LDFLAGS)
+EXTRA_src_libhakmem_prof_la_DEPENDENCIES = src/run_text.ld
 src_libhakmem_prof_la_SOURCES = $(src_libhakmem_la_SOURCES)
 endif

@@ -1,13 +1,14 @@
-/* A program that neither profiles nor learns maps none of the text of the modules only profiling and
- * learning run, and without HAKMEM_* variables none of the library's read-only data segment (its string
- * literals and unwind tables: 9 pages, all mapped by one read; src/options.c says how it stays out).
+/* A program that neither profiles nor learns maps no text past the code every process runs, and
+ * without HAKMEM_* variables none of the library's read-only data segment (its string literals and
+ * unwind tables: 9 pages, all mapped by one read; src/options.c says how it stays out).
  *
- * The kernel maps a file's text 64 KiB around each page a process executes (fault-around), so one call
- * into those modules, or the linker's placing of code every process runs among them, makes the whole
- * library's text resident: 27 pages against 16 (src/local.mk says how the text is laid out). This runs
- * the allocator's paths (every tier, realloc, calloc, aligned blocks, another thread's frees, trim),
- * then reads which pages of the text mapping are present in /proc/self/pagemap: none in the 64 KiB
- * windows past the one that holds the end of the code every process runs. */
+ * The kernel maps a file's text 16 pages at a time around each page a process executes (fault-around:
+ * from the aligned 64 KiB below the page, or the mapping's start if later), so one call into the
+ * profiling or learning modules, or code every process runs left among them, maps more windows. The
+ * linker puts that code first, in .text.hkm_run (src/run_text.ld). This runs the allocator's paths
+ * (every tier, realloc, calloc, aligned blocks, another thread's frees, trim, a release), then reads
+ * which pages of the text mapping are present in /proc/self/pagemap: none past the window that holds
+ * the end of .text.hkm_run. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <link.h>
@@ -21,6 +22,29 @@
 #include "hakmem.h"
 
 #define WINDOW ((uintptr_t)64 << 10) /* the kernel's fault-around */
+
+/* The end of section name in the object file that holds addr, as loaded; 0 when it has none. */
+static uintptr_t section_end(const void *addr, const char *name) {
+  Dl_info di;
+  CHECK(dladdr(addr, &di) && di.dli_fname, "dladdr");
+  FILE *f = fopen(di.dli_fname, "rb");
+  CHECK(f, "cannot open %s", di.dli_fname);
+  ElfW(Ehdr) eh;
+  CHECK(fread(&eh, sizeof eh, 1, f) == 1, "%s: no ELF header", di.dli_fname);
+  ElfW(Shdr) sh[256], *strs;
+  CHECK(eh.e_shnum <= 256 && eh.e_shstrndx < eh.e_shnum, "%s: %u sections", di.dli_fname, eh.e_shnum);
+  CHECK(fseek(f, (long)eh.e_shoff, SEEK_SET) == 0 && fread(sh, sizeof *sh, eh.e_shnum, f) == eh.e_shnum, "section headers");
+  strs = &sh[eh.e_shstrndx];
+  char names[4096];
+  size_t n = strs->sh_size < sizeof names ? strs->sh_size : sizeof names - 1;
+  CHECK(fseek(f, (long)strs->sh_offset, SEEK_SET) == 0 && fread(names, 1, n, f) == n, "section names");
+  names[n] = 0;
+  fclose(f);
+  for (unsigned i = 0; i < eh.e_shnum; i++)
+    if (sh[i].sh_name < n && !strcmp(names + sh[i].sh_name, name))
+      return (uintptr_t)di.dli_fbase + sh[i].sh_addr + sh[i].sh_size;
+  return 0;
+}
 
 static void *blocks[64];
 
@@ -133,9 +157,9 @@ int main(int argc, char **argv) {
   run_allocator();
   check_rodata();
 
-  /* malloc.c is the last file of the group every process runs (src/local.mk): the windows past the one
-   * that holds it hold only the profiling and learning modules. */
-  uintptr_t run_end = (uintptr_t)dlsym(RTLD_DEFAULT, "malloc") + 4096;
+  void *hm = dlsym(RTLD_DEFAULT, "malloc");
+  uintptr_t run_end = section_end(hm, ".text.hkm_run");
+  CHECK(run_end > (uintptr_t)hm, "hakmem's malloc is not in its .text.hkm_run section (src/run_text.ld)");
   FILE *maps = fopen("/proc/self/maps", "r");
   CHECK(maps, "cannot read /proc/self/maps");
   uintptr_t lo = 0, hi = 0;
@@ -151,7 +175,9 @@ int main(int argc, char **argv) {
   }
   fclose(maps);
   CHECK(hi, "no mapping holds hakmem's malloc");
-  uintptr_t cold = (run_end + WINDOW - 1) & ~(WINDOW - 1);
+  /* the end of the window a fault in the section's last page maps */
+  uintptr_t from = (run_end - 1) & ~(WINDOW - 1);
+  uintptr_t cold = (from > lo ? from : lo) + WINDOW;
   if (cold >= hi) {
     /* Where the windows fall depends on the load address: in about one run in four the code every
      * process runs ends in the text's last window. Another exec gets another address. */
