@@ -15,7 +15,7 @@
 lib_LTLIBRARIES += src/libhakmem.la
 include_HEADERS += src/hakmem.h
 src_libhakmem_la_CFLAGS = $(AM_CFLAGS) $(HKM_CFLAGS)
-src_libhakmem_la_LDFLAGS = -version-info 0:0:0 -Wl,-z,nodelete -Wl,-fini=hkm_no_fini -Wl,-T,$(srcdir)/src/run_text.ld
+src_libhakmem_la_LDFLAGS = -version-info 0:0:0 -Wl,-z,nodelete -Wl,-fini=hkm_no_fini $(HKM_RUN_TEXT_LDFLAGS)
 EXTRA_src_libhakmem_la_DEPENDENCIES = src/run_text.ld
 EXTRA_DIST += src/run_text.ld
 hkm_run_sources = \
