@@ -60,6 +60,11 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static hkm_prof_chunk_fn chunk_source;
 static HKM_COLD_BSS char *chunk[HKM_PROF_CHUNKS_MAX]; /* chunk[0]'s first block holds the others (HKM_BLK_OTHERS) */
 static unsigned nchunks;
+/* Blocks 0..nblocks-1 may have been handed out; the chunks' other blocks were never touched. Every scan
+ * stops there: reading a block's state maps its page, and in a collection file (a shared file mapping)
+ * the first read of a page maps the 16 around it, so the report's scan of all 64 blocks of a chunk
+ * made the whole 476 KiB chunk resident in every profiled process (wl_falseshare: 119 pages). */
+static unsigned nblocks;
 static int chunks_anonymous; /* chunk[] came from mmap here, not from chunk_source */
 static unsigned sample_every = 1;
 static int requested; /* HAKMEM_TIMING */
@@ -208,6 +213,7 @@ static int chunk_add(void) {
   if (!m) return -1;
   chunk[nchunks++] = m;
   if (nchunks == 1) {
+    nblocks = 1;
     struct hkm_prof_block *o = block_at(0);
     o->h.state = HKM_BLK_OTHERS;
     o->h.tid = -1;
@@ -222,11 +228,14 @@ static struct hkm_prof_block *block_take(void) {
   if (!nchunks && chunk_add() != 0) return NULL;
   for (;;) {
     for (unsigned i = 1; i < nchunks * HKM_PROF_CHUNK_BLOCKS; i++)
-      if (LOAD(block_at(i)->h.state) == HKM_BLK_FREE) return block_at(i);
+      if (i >= nblocks || LOAD(block_at(i)->h.state) == HKM_BLK_FREE) {
+        if (i >= nblocks) nblocks = i + 1;
+        return block_at(i);
+      }
     if (chunk_add() != 0) break;
   }
   pid_t pid = getpid();
-  for (unsigned i = 1; i < nchunks * HKM_PROF_CHUNK_BLOCKS; i++) {
+  for (unsigned i = 1; i < nblocks; i++) {
     struct hkm_prof_block *b = block_at(i);
     if (LOAD(b->h.state) != HKM_BLK_EXITED || syscall(SYS_tgkill, pid, b->h.tid, 0) == 0 || errno != ESRCH) continue;
     struct hkm_prof_block *o = block_at(0);
@@ -458,7 +467,7 @@ void hkm_prof_mute(int on) {
 
 void hkm_prof_reset(void) {
   pthread_mutex_lock(&lock);
-  for (unsigned i = 0; i < nchunks * HKM_PROF_CHUNK_BLOCKS; i++) {
+  for (unsigned i = 0; i < nblocks; i++) {
     struct hkm_prof_block *b = block_at(i);
     uint32_t st = LOAD(b->h.state);
     if (i == 0) {
@@ -497,6 +506,7 @@ static void fork_child(void) {
     for (unsigned i = 0; i < nchunks; i++) munmap(chunk[i], CHUNK_BYTES);
   memset(chunk, 0, sizeof chunk);
   nchunks = 0;
+  nblocks = 0;
   hkm_prof_self.blk = &nobody;
   hkm_prof_self.mode = 0;
   hkm_prof_self.depth = 0;
@@ -700,13 +710,13 @@ void hkm_prof_snapshot_threads(struct hkm_prof_snapshot *snap, struct hkm_prof_t
   memset(&others, 0, sizeof others);
   memset(&pool, 0, sizeof pool);
   pthread_mutex_lock(&lock);
-  for (unsigned i = 0; i < nchunks * HKM_PROF_CHUNK_BLOCKS; i++) {
+  for (unsigned i = 0; i < nblocks; i++) {
     const struct hkm_prof_block *b = block_at(i);
     uint32_t st = LOAD(b->h.state);
     if (st != HKM_BLK_FREE && st != HKM_BLK_STALE) block_merge(&pool, b);
   }
   effective(pool_eff, &pool);
-  for (unsigned i = 0; i < nchunks * HKM_PROF_CHUNK_BLOCKS; i++) {
+  for (unsigned i = 0; i < nblocks; i++) {
     const struct hkm_prof_block *b = block_at(i);
     uint32_t st = LOAD(b->h.state);
     if (st == HKM_BLK_FREE || st == HKM_BLK_STALE || !has_data(b)) continue;

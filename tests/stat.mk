@@ -13,7 +13,7 @@ STAT_TESTS = tests/test_stat_json_counts_exact.sh tests/test_stat_follows_script
 	tests/test_stat_site_one_spelling.sh tests/test_stat_per_thread_skips_empty.sh \
 	tests/test_stat_svg_off_scale.sh tests/test_stat_static_program.sh tests/test_stat_wall_no_wait.sh \
 	tests/test_stat_endings.sh tests/test_stat_warnings_once.sh tests/test_stat_events_counted.sh \
-	tests/test_stat_learned_sites.sh tests/test_stat_interrupted.sh
+	tests/test_stat_learned_sites.sh tests/test_stat_interrupted.sh tests/test_stat_collect_footprint.sh
 dist_check_SCRIPTS += $(STAT_TESTS)
 TESTS += $(STAT_TESTS)
 # A stand-in library that writes a fixed report with the PMU parts (events, reasons, induced faults).

@@ -14,11 +14,16 @@
  *                                 without LD_PRELOAD: a program not on hakmem)
  *   test_stat_prog forkexit N T   N children, each making T Tiny pairs and leaving with _exit(0), reaped
  *                                 with waitpid; then T in the parent
+ *   test_stat_prog collectpages T T Tiny pairs, hak_prof_report(), then prints how many pages of the
+ *                                 largest mapping of a file in $HAKMEM_TIMING_DIR (the profiler's
+ *                                 blocks) are resident
  *
  * Linked with -export-dynamic so that dladdr names stat_site_tiny and stat_site_pool. */
 #include "config.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +79,33 @@ static int spawn(int n, int t, int quick) {
     }
   }
   return 0;
+}
+
+/* Resident pages of the largest mapping of a file under dir, and its size in pages, from pagemap. */
+static int collect_pages(const char *dir, unsigned long *total) {
+  FILE *maps = fopen("/proc/self/maps", "r");
+  int pm = open("/proc/self/pagemap", O_RDONLY);
+  if (!maps || pm < 0) return -1;
+  char line[4096];
+  unsigned long lo = 0, hi = 0;
+  while (fgets(line, sizeof line, maps)) {
+    unsigned long a, b;
+    char *path = strchr(line, '/');
+    if (sscanf(line, "%lx-%lx", &a, &b) == 2 && path && !strncmp(path, dir, strlen(dir)) && b - a > hi - lo) {
+      lo = a;
+      hi = b;
+    }
+  }
+  fclose(maps);
+  int n = 0;
+  for (unsigned long x = lo; x < hi; x += 4096) {
+    uint64_t e;
+    if (pread(pm, &e, sizeof e, (off_t)(x / 4096 * sizeof e)) != sizeof e) return -1;
+    n += (int)(e >> 63);
+  }
+  close(pm);
+  *total = (hi - lo) / 4096;
+  return hi ? n : -1;
 }
 
 int main(int argc, char **argv) {
@@ -139,6 +171,19 @@ int main(int argc, char **argv) {
       execl("/bin/true", "true", (char *)NULL);
     }
     return 2;
+  }
+  if (!strcmp(mode, "collectpages") && argc == 3) {
+    stat_site_tiny(arg(argv, 2, MAX_PAIRS));
+    FILE *null = fopen("/dev/null", "w");
+    if (!null) return 1;
+    hak_prof_report(null, HAK_PROF_TEXT);
+    fclose(null);
+    const char *dir = getenv("HAKMEM_TIMING_DIR");
+    unsigned long total = 0;
+    int n = dir ? collect_pages(dir, &total) : -1;
+    if (n < 0) return 1;
+    printf("collection: %d of %lu pages resident\n", n, total);
+    return 0;
   }
   if (!strcmp(mode, "forkexit") && argc == 4) {
     int n = arg(argv, 2, 64), t = arg(argv, 3, MAX_PAIRS);
