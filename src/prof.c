@@ -226,14 +226,10 @@ static int chunk_add(void) {
  * the others' block first. */
 static struct hkm_prof_block *block_take(void) {
   if (!nchunks && chunk_add() != 0) return NULL;
-  for (;;) {
-    for (unsigned i = 1; i < nchunks * HKM_PROF_CHUNK_BLOCKS; i++)
-      if (i >= nblocks || LOAD(block_at(i)->h.state) == HKM_BLK_FREE) {
-        if (i >= nblocks) nblocks = i + 1;
-        return block_at(i);
-      }
-    if (chunk_add() != 0) break;
-  }
+  for (unsigned i = 1; i < nblocks; i++)
+    if (LOAD(block_at(i)->h.state) == HKM_BLK_FREE) return block_at(i);
+  /* none given back: the next never-used block, of a new chunk when these are all used */
+  if (nblocks < nchunks * HKM_PROF_CHUNK_BLOCKS || chunk_add() == 0) return block_at(nblocks++);
   pid_t pid = getpid();
   for (unsigned i = 1; i < nblocks; i++) {
     struct hkm_prof_block *b = block_at(i);
