@@ -24,7 +24,7 @@ hkm_run_sources = \
 	src/prof_block.h src/prof.h src/prof.c \
 	src/options.h src/options.c \
 	src/collect_format.h src/collect_reap.h src/collect_reap.c src/collect.h src/collect.c src/collect_end.c \
-	src/os.h src/os.c src/helper.h src/helper.c \
+	src/os.h src/os.c src/clock.h src/clock.c src/helper.h src/helper.c \
 	src/pagemap.h src/pagemap.c \
 	src/meta.h src/meta.c \
 	src/sizeclass.h src/sizeclass.c src/alloc_slots.h src/alloc_slots.c \

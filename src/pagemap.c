@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "meta.h"
 #include "os.h"
 #include "pagemap.h"
 
@@ -19,10 +20,12 @@
  * loop at the same address would otherwise fault its entry's page in and drop it again every time. */
 #define TRIM_MIN 16
 
-/* In the page after each leaf's entries. */
+/* Each leaf's bookkeeping, in metadata memory: a page of its own after the leaf's entries was one
+ * more resident page in every process (perf/bench/RESULTS.md, "The page map's own pages"). */
 struct leaf_tail {
   uint16_t used[LEAF_PAGES];   /* non-NULL entries in each page of the leaf */
   uint8_t written[LEAF_PAGES]; /* page written since it was last dropped (so resident) */
+  struct hkm_span **leaf;
   struct leaf_tail *next;      /* every leaf, for the trim */
 };
 
@@ -32,19 +35,29 @@ static struct leaf_tail *leaves;
 static size_t n_leaves, n_written, n_drops;
 static size_t n_empty; /* written pages whose entries are all NULL; read without the lock by the trim */
 /* Long spans sorted by base, for hkm_pagemap_find. A span that could not be indexed (no memory for
- * a larger index) is only missing from those lookups: a sampled fault inside it goes unattributed. */
+ * a larger index) is only missing from those lookups: a sampled fault inside it goes unattributed.
+ * The first IDX_META entries are metadata memory (a program has a few long spans: the arena's
+ * untouched rest, whale blocks), a mapping of its own beyond. */
+#define IDX_META 32
 static struct hkm_span **idx;
 static size_t idx_n, idx_cap;
 
-static struct leaf_tail *tail_of(struct hkm_span **leaf) { return (struct leaf_tail *)((char *)leaf + LEAF_BYTES); }
+/* A process has a leaf or two (each covers 4 GiB). Under pm_lock. */
+static struct leaf_tail *tail_of(struct hkm_span **leaf) {
+  struct leaf_tail *t = leaves;
+  while (t->leaf != leaf) t = t->next;
+  return t;
+}
 
 static struct hkm_span **leaf_for(uintptr_t a) {
   size_t ti = a >> 32;
   struct hkm_span **leaf = hkm_pagemap_top[ti];
   if (leaf) return leaf;
-  leaf = hkm_os_map(LEAF_BYTES + HKM_PAGE);
-  if (!leaf) return NULL;
-  struct leaf_tail *t = tail_of(leaf);
+  struct leaf_tail *t = hkm_meta_alloc(sizeof *t);
+  if (!t) return NULL;
+  leaf = hkm_os_map(LEAF_BYTES);
+  if (!leaf) return NULL; /* t stays unused: metadata memory is never given back */
+  t->leaf = leaf;
   t->next = leaves;
   leaves = t;
   n_leaves++;
@@ -88,11 +101,11 @@ static size_t idx_pos(uintptr_t a) {
 
 static void index_add(struct hkm_span *s) {
   if (idx_n == idx_cap) {
-    size_t cap = idx_cap ? 2 * idx_cap : PAGE_ENTRIES;
-    struct hkm_span **n = hkm_os_map(cap * sizeof *n);
+    size_t cap = !idx_cap ? IDX_META : idx_cap == IDX_META ? PAGE_ENTRIES : 2 * idx_cap;
+    struct hkm_span **n = cap == IDX_META ? hkm_meta_alloc(cap * sizeof *n) : hkm_os_map(cap * sizeof *n);
     if (!n) return;
     if (idx_n) memcpy(n, idx, idx_n * sizeof *n);
-    if (idx) hkm_os_unmap(idx, idx_cap * sizeof *idx);
+    if (idx_cap > IDX_META) hkm_os_unmap(idx, idx_cap * sizeof *idx);
     idx = n;
     idx_cap = cap;
   }
@@ -174,7 +187,7 @@ void hkm_pagemap_trim(int all) {
   if (__atomic_load_n(&n_empty, __ATOMIC_RELAXED) < (all ? 1u : TRIM_MIN)) return;
   pthread_mutex_lock(&pm_lock);
   for (struct leaf_tail *t = leaves; t && n_empty; t = t->next) {
-    char *leaf = (char *)t - LEAF_BYTES;
+    char *leaf = (char *)t->leaf;
     for (size_t pg = 0; pg < LEAF_PAGES;) {
       if (t->used[pg] || !t->written[pg]) {
         pg++;

@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "compiler.h"
 #include "options.h"
 #include "perfev.h"
 
@@ -77,7 +78,7 @@ static int generic_encode(const char *name, struct perf_event_attr *attr) {
  * ~1.6 MiB of RSS (measured: /bin/true under hakmem, 3368 KB linked, 1716 KB without). */
 static pthread_once_t pfm_once = PTHREAD_ONCE_INIT;
 static int pfm_status = -1;
-static char pfm_load_error[160];
+static HKM_COLD_BSS char pfm_load_error[160];
 static pfm_err_t (*p_initialize)(void);
 static pfm_err_t (*p_encode)(const char *, int, pfm_os_t, void *);
 static const char *(*p_strerror)(int);

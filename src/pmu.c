@@ -30,7 +30,7 @@
 
 static int nev;
 static unsigned sample_every = 1;
-static char names[HKM_PMU_MAX][HKM_EVENT_NAME_MAX];
+static HKM_COLD_BSS char names[HKM_PMU_MAX][HKM_EVENT_NAME_MAX];
 static HKM_COLD_BSS struct perf_event_attr attrs[HKM_PMU_MAX];
 /* First outcome of opening each event, in whichever thread tried first: 0 not tried, 1 opened,
  * ST_UNAVAILABLE never to be tried (it could not be encoded here: why[] says why), else the errno

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "options.h"
 #include "os.h"
 #include "policy.h"
@@ -39,11 +40,7 @@ static _Atomic int prefault_ok = 1, huge_ok = 1;
 
 /* This thread's CPU time: what an allocation costs without the time it was preempted or waited on a
  * lock (wall-clock figures of a loaded machine were dominated by those). */
-static uint64_t cpu_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
+static uint64_t cpu_ns(void) { return hkm_clock_ns(CLOCK_THREAD_CPUTIME_ID); }
 
 static int read_thp_mode(void) {
   char buf[128];

@@ -12,6 +12,7 @@
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
+#include "clock.h"
 #include "helper.h"
 #include "meta.h"
 #include "options.h"
@@ -42,7 +43,7 @@ static _Atomic int helper_state;
 static _Atomic int backend = -1; /* effective backend, settles on first use */
 static _Atomic size_t n_batches, n_ranges, n_bytes, n_fallbacks;
 #if HKM_HAVE_URING
-static struct io_uring ring;
+static HKM_COLD_BSS struct io_uring ring; /* only a process whose helper uses io_uring touches it */
 static int ring_ready;
 #endif
 /* pidfd of this very process for process_madvise; -1 = not open yet, -2 = not usable here. Reset at
@@ -60,11 +61,7 @@ static unsigned n_decay;
 static _Atomic int decay_armed;
 static _Atomic int decay_fed; /* something was put in a cache since the helper's last look */
 
-static uint64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
+static uint64_t now_ns(void) { return hkm_clock_ns(CLOCK_MONOTONIC); }
 
 static void futex_wait(_Atomic uint32_t *w, uint32_t val, uint64_t timeout_ns) {
   struct timespec ts = {(time_t)(timeout_ns / 1000000000u), (long)(timeout_ns % 1000000000u)};

@@ -9,7 +9,6 @@ _Static_assert(HKM_POOL_CLASSES_END == HKM_TINY_CLASSES + 4 * 5 && HKM_POOL_MAX 
                "hkm_class_tier: the pool's classes end with its five doublings");
 
 struct hkm_class hkm_classes[HKM_NCLASSES];
-uint16_t hkm_tiny_off[HKM_TINY_MAX + 1];
 uint8_t hkm_cls_pool[HKM_POOL_MAX / 128 + 1];
 uint8_t hkm_cls_l25[HKM_SLAB_MAX / 4096 + 1];
 
@@ -60,12 +59,7 @@ void hkm_sizeclass_init(void) {
   }
   /* Each table entry: the smallest class that holds the rounded size (entries for sizes a smaller
    * tier serves are never read). */
-  unsigned cls = 0;
-  for (size_t i = 0; i <= HKM_TINY_MAX; i++) {
-    while (hkm_classes[cls].bsize < i) cls++;
-    hkm_tiny_off[i] = (uint16_t)(cls * 16);
-  }
-  cls = HKM_TINY_CLASSES;
+  unsigned cls = HKM_TINY_CLASSES;
   for (size_t i = 0; i <= HKM_POOL_MAX / 128; i++) {
     while (hkm_classes[cls].bsize < i * 128) cls++;
     hkm_cls_pool[i] = (uint8_t)cls;
@@ -75,4 +69,8 @@ void hkm_sizeclass_init(void) {
     while (hkm_classes[cls].bsize < i * 4096) cls++;
     hkm_cls_l25[i] = (uint8_t)cls;
   }
+}
+
+void hkm_sizeclass_tiny_table(uint16_t off[HKM_TINY_MAX + 1]) {
+  for (size_t i = 0; i <= HKM_TINY_MAX; i++) off[i] = (uint16_t)(hkm_tiny_class(i) * 16);
 }

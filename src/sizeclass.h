@@ -29,20 +29,24 @@ struct hkm_class {
 };
 
 extern struct hkm_class hkm_classes[HKM_NCLASSES];
-/* Tiny requests: 16 x class (a heap's cache offset, slab.h), indexed by the size itself (0 included),
- * so that malloc finds its cache with one load and no arithmetic (two instructions fewer than
- * indexing by (n - 1) >> 4, for 2 KiB of table instead of 128 bytes). */
-extern uint16_t hkm_tiny_off[HKM_TINY_MAX + 1];
 /* Lookup tables above Tiny, indexed by the size rounded up to the tier's step. */
 extern uint8_t hkm_cls_pool[HKM_POOL_MAX / 128 + 1];
 extern uint8_t hkm_cls_l25[HKM_SLAB_MAX / 4096 + 1];
 
-/* 16 x the class of a Tiny request, n <= HKM_TINY_MAX (0 gets the smallest class). */
-HKM_INLINE size_t hkm_tiny_off16(size_t n) { return hkm_tiny_off[n]; }
+/* The class of a Tiny request, n <= HKM_TINY_MAX (0 gets the smallest class), by arithmetic: the
+ * fast paths read it from the table that follows the cache array they load (slab.h); the slow paths
+ * and the profiler compute it, so that the library keeps one copy of the table, not a global one too
+ * (its 2 KiB pushed the library's .bss onto a fourth page: perf/bench/RESULTS.md, "The page map's
+ * own pages, the clock, and the .bss"). */
+HKM_INLINE unsigned hkm_tiny_class(size_t n) {
+  if (n <= 128) return (unsigned)((n - (n != 0)) >> 4); /* 16-byte steps */
+  unsigned b = 63u - (unsigned)__builtin_clzll((unsigned long long)(n - 1)); /* 7, 8 or 9: the doubling */
+  return 8u + (b - 7u) * 4u + (unsigned)((n - 1 - ((size_t)1 << b)) >> (b - 2u));
+}
 
 /* Class of a request of n <= HKM_SLAB_MAX bytes (0 gets the smallest class). */
 HKM_INLINE unsigned hkm_size_class(size_t n) {
-  if (hkm_likely(n <= HKM_TINY_MAX)) return (unsigned)(hkm_tiny_off16(n) >> 4);
+  if (hkm_likely(n <= HKM_TINY_MAX)) return hkm_tiny_class(n);
   if (n <= HKM_POOL_MAX) return hkm_cls_pool[(n + 127) >> 7];
   return hkm_cls_l25[(n + 4095) >> 12];
 }
@@ -57,5 +61,9 @@ HKM_INLINE int hkm_class_tier(unsigned c) {
 
 /* Fill the tables; idempotent, allocation-free. */
 void hkm_sizeclass_init(void);
+/* A Tiny table: 16 x class (a heap's cache offset, slab.h) for each size 0..HKM_TINY_MAX, indexed by
+ * the size itself so that malloc finds its cache with one load and no arithmetic (two instructions
+ * fewer than indexing by (n - 1) >> 4, for 2 KiB of table instead of 128 bytes). */
+void hkm_sizeclass_tiny_table(uint16_t off[HKM_TINY_MAX + 1]);
 
 #endif

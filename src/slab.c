@@ -11,6 +11,7 @@
 #include <time.h>
 #include <stdlib.h>
 
+#include "clock.h"
 #include "options.h"
 #include "os.h"
 #include "pagemap.h"
@@ -455,11 +456,7 @@ static void defer(struct hkm_heap *o, unsigned c) {
     atomic_fetch_or_explicit(&deferred_mask, (uint64_t)1 << c, memory_order_relaxed);
 }
 
-static uint64_t coarse_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
+static uint64_t coarse_ns(void) { return hkm_clock_ns(CLOCK_MONOTONIC_COARSE); }
 
 /* Other threads gave back every block of one of o's slabs of class c that o had not got back: collect
  * the class's remote frees for o's thread, and release its slabs that emptied, when it has left the
@@ -733,12 +730,12 @@ void hkm_slab_abandon_all(struct hkm_heap *h) {
   lists_unlock(h, took);
 }
 
-void hkm_slab_init(void) { memcpy(hkm_none_view.tiny_off, hkm_tiny_off, sizeof hkm_tiny_off); }
+void hkm_slab_init(void) { hkm_sizeclass_tiny_table(hkm_none_view.tiny_off); }
 
 void hkm_slab_heap_init(struct hkm_heap *h) {
   int took = lists_lock(h); /* a thread may still be collecting for the heap's last owner */
-  memcpy(h->cache_tiny, hkm_tiny_off, sizeof hkm_tiny_off);
-  memcpy(h->shadow_tiny, hkm_tiny_off, sizeof hkm_tiny_off);
+  memcpy(h->cache_tiny, hkm_none_view.tiny_off, sizeof h->cache_tiny);
+  memcpy(h->shadow_tiny, hkm_none_view.tiny_off, sizeof h->shadow_tiny);
   for (unsigned c = 0; c < HKM_NCLASSES; c++) {
     h->cache[c].head = NULL;
     cache_mode(&h->cache[c], c);

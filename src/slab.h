@@ -46,8 +46,8 @@ struct hkm_cache {
   uint32_t direct;        /* overflows since the last refill; 2 = direct mode (slab.c's hkm_slab_free_slow) */
 };
 
-/* Every cache array a thread's fast paths may see (heap.h) is followed by a copy of hkm_tiny_off
- * (sizeclass.h), so that malloc reads a Tiny request's offset relative to the array pointer it loads
+/* Every cache array a thread's fast paths may see (heap.h) is followed by a Tiny table
+ * (hkm_sizeclass_tiny_table, sizeclass.h), so that malloc reads a Tiny request's offset relative to the array pointer it loads
  * anyway: code in a shared library cannot index a global table by a register without first loading
  * the table's address, one instruction more. */
 struct hkm_cache_view {

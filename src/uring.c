@@ -14,7 +14,7 @@
 static int (*p_init)(unsigned, struct io_uring *, unsigned);
 static int (*p_submit_and_wait)(struct io_uring *, unsigned);
 static int (*p_get_cqe)(struct io_uring *, struct io_uring_cqe **, unsigned, unsigned, sigset_t *);
-static char load_error[160];
+static HKM_COLD_BSS char load_error[160];
 /* The names in .data: a program that starts the release helper would otherwise map the library's
  * read-only segment in for them (options.c, hkm_cfg's initializer). */
 static char soname[] HKM_DATA = HKM_URING_SONAME;

@@ -4,7 +4,7 @@
 API_CFLAGS = $(AM_CFLAGS) -pthread
 API_C_TESTS = tests/test_api_entry_points tests/test_api_realloc_tiers tests/test_api_alignment \
 	tests/test_api_usable_size tests/test_api_invalid_free tests/test_api_threads tests/test_api_thread_exit \
-	tests/test_api_fork_threads tests/test_api_fork_loop tests/test_api_text_footprint
+	tests/test_api_fork_threads tests/test_api_fork_loop tests/test_api_text_footprint tests/test_api_clock_vdso
 API_HELPERS = tests/test_api_calloc_reused tests/api_env_prog tests/test_api_rss_returns
 check_PROGRAMS += $(API_C_TESTS) $(API_HELPERS)
 tests_test_api_entry_points_SOURCES = tests/test_api_entry_points.c tests/api_check.h
@@ -65,3 +65,7 @@ API_SH_TESTS = tests/test_api_calloc_reused.sh tests/test_api_env.sh tests/test_
 	tests/test_api_preload_sqlite.sh tests/test_api_preload_gcc.sh
 dist_check_SCRIPTS += $(API_SH_TESTS)
 TESTS += $(API_C_TESTS) $(API_SH_TESTS)
+tests_test_api_clock_vdso_SOURCES = tests/test_api_clock_vdso.c tests/api_check.h
+tests_test_api_clock_vdso_CFLAGS = $(API_CFLAGS)
+tests_test_api_clock_vdso_LDADD = src/libhakmem.la
+tests_test_api_clock_vdso_LDFLAGS = -no-install

@@ -1,7 +1,9 @@
 /* free() accepts a pointer into a slab only when it is the start of a block the slab has carved:
  * hkm_slab_block_ok, one multiplication and one comparison (src/types.h). Checked here for every
- * class, every byte offset of a slab, a slab with one block carved and one with all of them; and each
- * class's tier against the one hkm_class_tier gives from its index. */
+ * class, every byte offset of a slab, a slab with one block carved and one with all of them; each
+ * class's tier against the one hkm_class_tier gives from its index; and the class of every request
+ * size (the Tiny ones computed, hkm_tiny_class, and in the table the fast paths read) against the
+ * smallest class that holds it. */
 #include "config.h"
 
 #include <stdio.h>
@@ -13,6 +15,16 @@ struct hkm_cache_view hkm_none_view; /* slab.h names it; the test does not use i
 
 int main(void) {
   hkm_sizeclass_init();
+  static uint16_t tiny[HKM_TINY_MAX + 1];
+  hkm_sizeclass_tiny_table(tiny);
+  for (size_t n = 0, want = 0; n <= HKM_SLAB_MAX; n++) {
+    while (hkm_classes[want].bsize < n) want++;
+    if (hkm_size_class(n) != want || (n <= HKM_TINY_MAX && tiny[n] != want * 16)) {
+      fprintf(stderr, "a request of %zu bytes: class %u (table %u), the smallest that holds it is %zu (%u bytes)\n", n,
+              hkm_size_class(n), n <= HKM_TINY_MAX ? tiny[n] / 16u : 0u, want, hkm_classes[want].bsize);
+      return 1;
+    }
+  }
   struct hkm_span s = {0};
   s.base = (uintptr_t)0x7f1234560000ull; /* granule aligned, as slabs are */
   unsigned long long checked = 0;
