@@ -28,6 +28,7 @@
 #include "region.h"
 #include "sitecache.h"
 #include "sizeclass.h"
+#include "text_trim.h"
 #include "trim.h"
 #include "whale.h"
 
@@ -97,6 +98,7 @@ static HKM_COLD void init_slow(void) {
     return;
   }
   in_init = 1;
+  hkm_text_trim();
   hkm_sizeclass_init();
   hkm_slab_init();
   hkm_config_load();

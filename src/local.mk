@@ -5,9 +5,12 @@
 # group (init, the allocation paths, the release helper; policy.c, which every Whale free enters), then
 # the second, what only profiling, learning and site rules run, and liburing's loader (uring.c: only a
 # process that starts the release helper with io_uring runs it). The kernel maps a file's text 16
-# pages at a time around each page a process executes, so a process that does none of the second
-# group's work maps the 16 pages from the start of the text and no more (perf/bench/RESULTS.md, "The
-# fixed per-process footprint" and "The text every process runs, together"). Aligning the library to
+# pages at a time around each page a process executes (a whole large folio of a file written
+# recently), so init splits the text after .text.hkm_run off into a mapping of its own and unmaps
+# what the first faults mapped of it (text_trim.c): a process that does none of the second group's
+# work maps the 10 pages of .text.hkm_run's mapping and no more (perf/bench/RESULTS.md, "The fixed
+# per-process footprint", "The text every process runs, together" and "The cold text, a mapping of
+# its own"). Aligning the library to
 # 64 KiB (-z max-page-size) would also fix where libc lands below it: here in a place where libc's own
 # fault-around maps 90 KiB more than it does on average.
 # -fini names no function, so the linker writes no DT_FINI: crti's _fini is empty (the destructors run
@@ -37,7 +40,7 @@ hkm_run_sources = \
 	src/sitecache.h src/sitecache.c \
 	src/whale.h src/whale.c \
 	src/trim.h src/trim.c \
-	src/init.h src/init.c src/alloc_timed.h src/alloc.h src/hakmem.c src/malloc.c
+	src/text_trim.h src/text_trim.c src/init.h src/init.c src/alloc_timed.h src/alloc.h src/hakmem.c src/malloc.c
 hkm_profile_sources = \
 	src/uring.h src/uring.c \
 	src/prof_sites.h src/prof_sites.c src/strbuf.h src/symbolize.h src/symbolize.c \

@@ -2,13 +2,15 @@
  * without HAKMEM_* variables none of the library's read-only data segment (its string literals and
  * unwind tables: 9 pages, all mapped by one read; src/options.c says how it stays out).
  *
- * The kernel maps a file's text 16 pages at a time around each page a process executes (fault-around:
- * from the aligned 64 KiB below the page, or the mapping's start if later), so one call into the
- * profiling or learning modules, or code every process runs left among them, maps more windows. The
- * linker puts that code first, in .text.hkm_run (src/run_text.ld). This runs the allocator's paths
- * (every tier, realloc, calloc, aligned blocks, another thread's frees, trim, a release), then reads
- * which pages of the text mapping are present in /proc/self/pagemap: none past the window that holds
- * the end of .text.hkm_run. */
+ * The kernel maps a file's text 16 pages at a time around each page a process executes (fault-around),
+ * or a whole large folio of a file written recently, so one call into the profiling or learning
+ * modules, or code every process runs left among them, maps more of it. The linker puts that code
+ * first, in .text.hkm_run (src/run_text.ld), and init splits the rest of the text off into a mapping
+ * of its own and unmaps what the first faults mapped of it (src/text_trim.c). This runs the
+ * allocator's paths (every tier, realloc, calloc, aligned blocks, another thread's frees, trim, a
+ * release), then checks that the mapping that holds malloc ends with the page that holds the end of
+ * .text.hkm_run, and reads in /proc/self/pagemap that no page of the text mapping after it is
+ * present. */
 #define _GNU_SOURCE
 #include "config.h"
 #include <dlfcn.h>
@@ -22,7 +24,6 @@
 #include "api_check.h"
 #include "hakmem.h"
 
-#define WINDOW ((uintptr_t)64 << 10) /* the kernel's fault-around */
 
 /* The end of section name in the object file that holds addr, as loaded; 0 when it has none. */
 static uintptr_t section_end(const void *addr, const char *name) {
@@ -147,9 +148,7 @@ static void check_rodata(void) {
   CHECK(n == 0, "%d pages of hakmem's read-only data segment are resident in a process without HAKMEM_* variables", n);
 }
 
-int main(int argc, char **argv) {
-  int tries = argc > 1 ? atoi(argv[1]) : 0;
-  const char *argv0 = argv[0];
+int main(void) {
   const char *env[] = {"HAKMEM_TIMING", "HAKMEM_TIMING_DIR", "HAKMEM_PMU", "HAKMEM_PMU_FAULTS", "HAKMEM_LEARN_FORCE"};
   for (size_t i = 0; i < sizeof env / sizeof *env; i++)
     if (getenv(env[i])) {
@@ -171,53 +170,42 @@ int main(int argc, char **argv) {
   void *hm = dlsym(RTLD_DEFAULT, "malloc");
   uintptr_t run_end = section_end(hm, ".text.hkm_run");
   CHECK(run_end > (uintptr_t)hm, "hakmem's malloc is not in its .text.hkm_run section (src/run_text.ld)");
+  uintptr_t split = (run_end + 4095) & ~(uintptr_t)4095;
   FILE *maps = fopen("/proc/self/maps", "r");
   CHECK(maps, "cannot read /proc/self/maps");
-  uintptr_t lo = 0, hi = 0;
+  uintptr_t lo = 0, hi = 0, cold_lo = 0, cold_hi = 0;
   char line[512];
   while (fgets(line, sizeof line, maps)) {
     unsigned long a, b;
     char perm[5];
-    if (sscanf(line, "%lx-%lx %4s", &a, &b, perm) == 3 && a < run_end && run_end - 4096 < b) {
+    if (sscanf(line, "%lx-%lx %4s", &a, &b, perm) != 3) continue;
+    if (a < run_end && run_end - 1 < b) {
       CHECK(perm[2] == 'x', "hakmem's malloc lies in a mapping that is not executable: %s", line);
       lo = a;
       hi = b;
+    } else if (hi && a == hi && perm[2] == 'x') {
+      cold_lo = a;
+      cold_hi = b;
     }
   }
   fclose(maps);
   CHECK(hi, "no mapping holds hakmem's malloc");
-  /* the end of the window a fault in the section's last page maps */
-  uintptr_t from = (run_end - 1) & ~(WINDOW - 1);
-  uintptr_t cold = (from > lo ? from : lo) + WINDOW;
-  if (cold >= hi) {
-    /* Where the windows fall depends on the load address: when the window that holds the end of the
-     * code every process runs reaches the end of the text, there is nothing past it to check. Another
-     * exec gets another address. */
-    if (tries < 12) {
-      char n[16];
-      snprintf(n, sizeof n, "%d", tries + 1);
-      execl("/proc/self/exe", argv0, n, (char *)NULL);
-    }
-    printf("SKIP: the code every process runs reaches the last 64 KiB window of the text (%#lx of %#lx bytes)"
-           " in %d runs: nothing to check\n", (unsigned long)(run_end - lo), (unsigned long)(hi - lo), tries + 1);
-    return 77;
-  }
+  CHECK(hi == split, "the text mapping that holds malloc ends at +%#lx, not with .text.hkm_run's last page (+%#lx): "
+        "the rest of the text was not split off (src/text_trim.c)", (unsigned long)(hi - lo), (unsigned long)(split - lo));
+  CHECK(cold_hi, "no text mapping follows .text.hkm_run's");
   int pm = open("/proc/self/pagemap", O_RDONLY);
   CHECK(pm >= 0, "cannot open /proc/self/pagemap");
-  unsigned mapped = 0, beyond = 0;
-  for (uintptr_t a = lo; a < hi; a += 4096) {
+  unsigned mapped = (unsigned)count_present(pm, lo, hi), beyond = 0;
+  for (uintptr_t a = cold_lo; a < cold_hi; a += 4096) {
     if (!page_present(pm, a)) continue;
-    mapped++;
-    if (a >= cold) {
-      Dl_info di;
-      const char *near = dladdr((void *)a, &di) && di.dli_sname ? di.dli_sname : "?";
-      fprintf(stderr, "text page +%#lx is resident (near %s)\n", (unsigned long)(a - lo), near);
-      beyond++;
-    }
+    Dl_info di;
+    const char *near = dladdr((void *)a, &di) && di.dli_sname ? di.dli_sname : "?";
+    fprintf(stderr, "text page +%#lx is resident (near %s)\n", (unsigned long)(a - lo), near);
+    beyond++;
   }
   close(pm);
-  printf("%u of %lu text pages resident; none of the %lu past +%#lx should be: %u are\n", mapped,
-         (unsigned long)((hi - lo) / 4096), (unsigned long)((hi - cold) / 4096), (unsigned long)(cold - lo), beyond);
+  printf("%u of %lu pages of .text.hkm_run's mapping resident; of the %lu text pages after it %u are, none should be\n",
+         mapped, (unsigned long)((hi - lo) / 4096), (unsigned long)((cold_hi - cold_lo) / 4096), beyond);
   CHECK(beyond == 0, "%u text pages past the code every process runs (.text.hkm_run) are resident", beyond);
   return 0;
 }

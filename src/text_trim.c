@@ -1,0 +1,69 @@
+/* Why: the kernel maps a file's text 16 pages around each page a process executes (fault-around), and
+ * a whole large folio when the file was written recently (a library just installed or copied, on
+ * kernels with large folios for ext4): the first call into the library mapped 16 of its 29 text pages,
+ * or all 29, though a process that neither profiles nor learns runs the first 10 (.text.hkm_run). Those
+ * pages are the page cache's, shared with every other process; what this saves is the process's RSS
+ * as the kernel counts it (perf/bench/RESULTS.md, "The cold text, a mapping of its own").
+ * Raw system calls: the libc functions around them would map libc pages of their own. */
+#include "config.h"
+
+#include <elf.h>
+#include <fcntl.h>
+#include <link.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "compiler.h"
+#include "os.h"
+#include "text_trim.h"
+
+static char pagemap_path[] HKM_DATA = "/proc/self/pagemap"; /* not in the read-only segment (compiler.h) */
+
+/* Both from the linker: this object's ELF header as loaded, and the end of .text.hkm_run. Weak: absent,
+ * they read as NULL. */
+extern const ElfW(Ehdr) __ehdr_start __attribute__((weak, visibility("hidden")));
+extern const char __hkm_run_end[] __attribute__((weak, visibility("hidden")));
+
+#define PM_PRESENT ((uint64_t)1 << 63)
+#define PM_FILE ((uint64_t)1 << 61) /* a page of the file (or shared), not a private copy */
+#define MAX_PAGES 256
+
+/* Unmap the pages of [a, a + n pages) that are mapped and still the file's. */
+static void drop_file_pages(uintptr_t a, size_t n) {
+  static uint64_t pm[MAX_PAGES]; /* init runs once, on one thread */
+  if (n > MAX_PAGES) n = MAX_PAGES;
+  long fd = syscall(SYS_openat, AT_FDCWD, pagemap_path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  long got = syscall(SYS_pread64, (int)fd, pm, n * sizeof *pm, (off_t)(a / HKM_PAGE * sizeof *pm));
+  syscall(SYS_close, (int)fd);
+  if (got != (long)(n * sizeof *pm)) return;
+  for (size_t i = 0; i < n;) {
+    if ((pm[i] & (PM_PRESENT | PM_FILE)) != (PM_PRESENT | PM_FILE)) {
+      i++;
+      continue;
+    }
+    size_t j = i;
+    while (j < n && (pm[j] & (PM_PRESENT | PM_FILE)) == (PM_PRESENT | PM_FILE)) j++;
+    syscall(SYS_madvise, a + i * HKM_PAGE, (j - i) * HKM_PAGE, MADV_DONTNEED);
+    i = j;
+  }
+}
+
+void hkm_text_trim(void) {
+  if (!&__ehdr_start || !__hkm_run_end) return;
+  const ElfW(Ehdr) *eh = &__ehdr_start;
+  const ElfW(Phdr) *ph = (const ElfW(Phdr) *)((const char *)eh + eh->e_phoff);
+  uintptr_t cold = ((uintptr_t)__hkm_run_end + HKM_PAGE - 1) & ~(HKM_PAGE - 1);
+  for (unsigned i = 0; i < eh->e_phnum; i++) {
+    if (ph[i].p_type != PT_LOAD || !(ph[i].p_flags & PF_X)) continue;
+    /* The header is at the object's lowest address, vaddr 0 of a shared object. */
+    uintptr_t start = (uintptr_t)eh + ph[i].p_vaddr, end = (start + ph[i].p_memsz + HKM_PAGE - 1) & ~(HKM_PAGE - 1);
+    if (cold <= start || cold >= end) continue; /* the run list is not in this segment */
+    /* Any advice that sets a flag splits the mapping; this one changes nothing else for file text. */
+    syscall(SYS_madvise, cold, end - cold, MADV_NOHUGEPAGE);
+    drop_file_pages(cold, (end - cold) / HKM_PAGE);
+    return;
+  }
+}
