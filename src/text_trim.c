@@ -28,27 +28,31 @@ extern const char __hkm_run_end[] __attribute__((weak, visibility("hidden")));
 
 #define PM_PRESENT ((uint64_t)1 << 63)
 #define PM_FILE ((uint64_t)1 << 61) /* a page of the file (or shared), not a private copy */
-#define MAX_PAGES 256
+#define CHUNK 64 /* pagemap entries read at once, on the stack (.bss has no room: src/sizeclass.h) */
 
 /* Unmap the pages of [a, a + n pages) that are mapped and still the file's. */
 static void drop_file_pages(uintptr_t a, size_t n) {
-  static uint64_t pm[MAX_PAGES]; /* init runs once, on one thread */
-  if (n > MAX_PAGES) n = MAX_PAGES;
   long fd = syscall(SYS_openat, AT_FDCWD, pagemap_path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return;
-  long got = syscall(SYS_pread64, (int)fd, pm, n * sizeof *pm, (off_t)(a / HKM_PAGE * sizeof *pm));
-  syscall(SYS_close, (int)fd);
-  if (got != (long)(n * sizeof *pm)) return;
-  for (size_t i = 0; i < n;) {
-    if ((pm[i] & (PM_PRESENT | PM_FILE)) != (PM_PRESENT | PM_FILE)) {
-      i++;
-      continue;
+  for (size_t done = 0; done < n;) {
+    uint64_t pm[CHUNK];
+    size_t k = n - done < CHUNK ? n - done : CHUNK;
+    uintptr_t at = a + done * HKM_PAGE;
+    if (syscall(SYS_pread64, (int)fd, pm, k * sizeof *pm, (off_t)(at / HKM_PAGE * sizeof *pm)) != (long)(k * sizeof *pm))
+      break;
+    for (size_t i = 0; i < k;) {
+      if ((pm[i] & (PM_PRESENT | PM_FILE)) != (PM_PRESENT | PM_FILE)) {
+        i++;
+        continue;
+      }
+      size_t j = i;
+      while (j < k && (pm[j] & (PM_PRESENT | PM_FILE)) == (PM_PRESENT | PM_FILE)) j++;
+      syscall(SYS_madvise, at + i * HKM_PAGE, (j - i) * HKM_PAGE, MADV_DONTNEED);
+      i = j;
     }
-    size_t j = i;
-    while (j < n && (pm[j] & (PM_PRESENT | PM_FILE)) == (PM_PRESENT | PM_FILE)) j++;
-    syscall(SYS_madvise, a + i * HKM_PAGE, (j - i) * HKM_PAGE, MADV_DONTNEED);
-    i = j;
+    done += k;
   }
+  syscall(SYS_close, (int)fd);
 }
 
 void hkm_text_trim(void) {
