@@ -98,9 +98,9 @@ static HKM_COLD void init_slow(void) {
     return;
   }
   in_init = 1;
-  hkm_text_trim();
   hkm_sizeclass_init();
   hkm_slab_init();
+  hkm_text_trim(); /* after the size classes: a sanitizer's first report in it would allocate */
   hkm_config_load();
   hkm_heap_init();
   hkm_whale_init();

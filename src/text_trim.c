@@ -22,8 +22,9 @@
 static char pagemap_path[] HKM_DATA = "/proc/self/pagemap"; /* not in the read-only segment (compiler.h) */
 
 /* Both from the linker: this object's ELF header as loaded, and the end of .text.hkm_run. Weak: absent,
- * they read as NULL. */
-extern const ElfW(Ehdr) __ehdr_start __attribute__((weak, visibility("hidden")));
+ * they read as NULL. The header is declared without a size: its program headers follow it, and an
+ * Ehdr-sized object would make reading them an out-of-bounds access (UBSan says so). */
+extern const char __ehdr_start[] __attribute__((weak, visibility("hidden")));
 extern const char __hkm_run_end[] __attribute__((weak, visibility("hidden")));
 
 #define PM_PRESENT ((uint64_t)1 << 63)
@@ -56,14 +57,14 @@ static void drop_file_pages(uintptr_t a, size_t n) {
 }
 
 void hkm_text_trim(void) {
-  if (!&__ehdr_start || !__hkm_run_end) return;
-  const ElfW(Ehdr) *eh = &__ehdr_start;
-  const ElfW(Phdr) *ph = (const ElfW(Phdr) *)((const char *)eh + eh->e_phoff);
+  if (!__ehdr_start || !__hkm_run_end) return;
+  const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)(const void *)__ehdr_start;
+  const ElfW(Phdr) *ph = (const ElfW(Phdr) *)(const void *)(__ehdr_start + eh->e_phoff);
   uintptr_t cold = ((uintptr_t)__hkm_run_end + HKM_PAGE - 1) & ~(HKM_PAGE - 1);
   for (unsigned i = 0; i < eh->e_phnum; i++) {
     if (ph[i].p_type != PT_LOAD || !(ph[i].p_flags & PF_X)) continue;
     /* The header is at the object's lowest address, vaddr 0 of a shared object. */
-    uintptr_t start = (uintptr_t)eh + ph[i].p_vaddr, end = (start + ph[i].p_memsz + HKM_PAGE - 1) & ~(HKM_PAGE - 1);
+    uintptr_t start = (uintptr_t)__ehdr_start + ph[i].p_vaddr, end = (start + ph[i].p_memsz + HKM_PAGE - 1) & ~(HKM_PAGE - 1);
     if (cold <= start || cold >= end) continue; /* the run list is not in this segment */
     /* Any advice that sets a flag splits the mapping; this one changes nothing else for file text. */
     syscall(SYS_madvise, cold, end - cold, MADV_NOHUGEPAGE);
