@@ -57,6 +57,13 @@ struct hkm_heap *hkm_heap_get_slow(void) {
 }
 
 void hkm_heap_set_fast(struct hkm_heap *h) {
+  if (hkm_prof_enabled && !HKM_COUNTING && !h->shadow) {
+    struct hkm_cache_view *v = hkm_meta_alloc(sizeof *v);
+    if (v) {
+      hkm_slab_shadow_reset(v);
+      h->shadow = v; /* kept when the heap is recycled, emptied again then (hkm_slab_heap_init) */
+    }
+  }
   struct hkm_cache *k = hkm_heap_fast_caches(h);
   hkm_tls_cache = k;
   uintptr_t tid = hkm_slab_tag(k != h->cache);

@@ -16,7 +16,8 @@ extern HKM_TLS struct hkm_heap *hkm_tls_heap_owned;
 
 /* The caches the fast paths of a thread with heap h see (hkm_tls_cache). */
 HKM_INLINE struct hkm_cache *hkm_heap_fast_caches(struct hkm_heap *h) {
-  return hkm_prof_enabled && !HKM_COUNTING ? h->shadow : h->cache; /* the counting build counts in front of them */
+  if (!hkm_prof_enabled || HKM_COUNTING) return h->cache; /* the counting build counts in front of them */
+  return h->shadow ? h->shadow->cache : hkm_cache_none; /* the shared one when there was no memory for it */
 }
 
 /* Point the calling thread's fast paths at its heap h (hkm_heap_fast_caches) and tag h's slabs for them

@@ -732,15 +732,21 @@ void hkm_slab_abandon_all(struct hkm_heap *h) {
 
 void hkm_slab_init(void) { hkm_sizeclass_tiny_table(hkm_none_view.tiny_off); }
 
+void hkm_slab_shadow_reset(struct hkm_cache_view *v) {
+  memcpy(v->tiny_off, hkm_none_view.tiny_off, sizeof v->tiny_off);
+  for (unsigned c = 0; c < HKM_NCLASSES; c++) {
+    v->cache[c].head = NULL;
+    v->cache[c].room = 0;
+  }
+}
+
 void hkm_slab_heap_init(struct hkm_heap *h) {
   int took = lists_lock(h); /* a thread may still be collecting for the heap's last owner */
   memcpy(h->cache_tiny, hkm_none_view.tiny_off, sizeof h->cache_tiny);
-  memcpy(h->shadow_tiny, hkm_none_view.tiny_off, sizeof h->shadow_tiny);
+  if (h->shadow) hkm_slab_shadow_reset(h->shadow);
   for (unsigned c = 0; c < HKM_NCLASSES; c++) {
     h->cache[c].head = NULL;
     cache_mode(&h->cache[c], c);
-    h->shadow[c].head = NULL;
-    h->shadow[c].room = 0;
     h->cls[c].cur = &hkm_slab_sentinel;
     h->cls[c].partial = h->cls[c].full = NULL;
     atomic_store_explicit(&h->cls[c].remote_pending, 0, memory_order_relaxed);

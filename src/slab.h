@@ -60,10 +60,11 @@ struct hkm_heap {
   struct hkm_cache cache[HKM_NCLASSES];
   uint16_t cache_tiny[HKM_TINY_MAX + 1]; /* the table after cache (hkm_cache_view) */
   /* What the fast paths see instead of cache while profiling is on (heap.h): always empty and without
-   * room, so that every call leaves through their slow exits; the thread's own line, as the counts
-   * the failed pushes leave in it need not be shared. */
-  struct hkm_cache shadow[HKM_NCLASSES];
-  uint16_t shadow_tiny[HKM_TINY_MAX + 1];
+   * room, so that every call leaves through their slow exits; the thread's own lines, as the counts
+   * the failed pushes leave in them need not be shared. Metadata memory, made the first time the
+   * heap's thread profiles (heap.c): 2.7 KiB that a heap which never profiles no longer carries (the
+   * heap was 7.6 KiB, two pages). */
+  struct hkm_cache_view *shadow;
   struct hkm_class_state cls[HKM_NCLASSES];
   struct hkm_heap *next_free; /* heaps are recycled, never unmapped: remote frees may still count on them */
   struct hkm_heap *next_all;  /* every heap ever made (heap.c's fork handler walks them) */
@@ -72,9 +73,8 @@ struct hkm_heap {
    * 2 another thread collecting the remote frees for it (slab.c, collect_for), which only ever tries. */
   _Atomic uint32_t lists;
 };
-_Static_assert(offsetof(struct hkm_heap, cache_tiny) - offsetof(struct hkm_heap, cache) == HKM_VIEW_TINY &&
-                   offsetof(struct hkm_heap, shadow_tiny) - offsetof(struct hkm_heap, shadow) == HKM_VIEW_TINY,
-               "each of a heap's cache arrays is laid out as a struct hkm_cache_view");
+_Static_assert(offsetof(struct hkm_heap, cache_tiny) - offsetof(struct hkm_heap, cache) == HKM_VIEW_TINY,
+               "a heap's cache array is laid out as a struct hkm_cache_view");
 
 /* Caches that are always empty and without room: a thread's fast paths see them until the thread has
  * a heap (heap.h). Their table is filled by hkm_slab_init; until then it is zero, which sends every
@@ -120,6 +120,8 @@ void hkm_slab_share_keep(unsigned live_heaps);
 int hkm_slab_trim(struct hkm_heap *h);
 /* Prepare a fresh or recycled heap. */
 void hkm_slab_heap_init(struct hkm_heap *h);
+/* Empty a shadow view (struct hkm_heap's shadow): no blocks, no room, the Tiny table. */
+void hkm_slab_shadow_reset(struct hkm_cache_view *v);
 /* Fill hkm_none_view's table (after hkm_sizeclass_init). */
 void hkm_slab_init(void);
 /* The orphan list's lock around fork (heap.c's handlers call these, inside the heaps' lock). */
