@@ -47,9 +47,9 @@ struct hkm_cache {
 };
 
 /* Every cache array a thread's fast paths may see (heap.h) is followed by a Tiny table
- * (hkm_sizeclass_tiny_table, sizeclass.h), so that malloc reads a Tiny request's offset relative to the array pointer it loads
- * anyway: code in a shared library cannot index a global table by a register without first loading
- * the table's address, one instruction more. */
+ * (hkm_sizeclass_tiny_table, sizeclass.h), so that malloc reads a Tiny request's offset relative to
+ * the array pointer it loads anyway: code in a shared library cannot index a global table by a
+ * register without first loading the table's address, one instruction more. */
 struct hkm_cache_view {
   struct hkm_cache cache[HKM_NCLASSES];
   uint16_t tiny_off[HKM_TINY_MAX + 1];

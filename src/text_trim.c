@@ -4,7 +4,8 @@
  * or all 29, though a process that neither profiles nor learns runs the first 10 (.text.hkm_run). Those
  * pages are the page cache's, shared with every other process; what this saves is the process's RSS
  * as the kernel counts it (perf/bench/RESULTS.md, "The cold text, a mapping of its own").
- * Raw system calls: the libc functions around them would map libc pages of their own. */
+ * Through syscall(2), whose page of libc hakmem's own mmap calls map anyway: the libc wrappers
+ * (open, pread, madvise) would map libc pages of their own. */
 #include "config.h"
 
 #include <elf.h>
