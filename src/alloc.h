@@ -58,7 +58,7 @@ HKM_INLINE size_t hkm_alloc_off(const struct hkm_cache *k, size_t n) {
 
 HKM_INLINE void *hkm_alloc(size_t n, const void *site) {
   /* Tiny first: the common case takes one comparison */
-  if (hkm_unlikely(!(hkm_likely(n <= HKM_TINY_MAX) || n <= HKM_SLAB_MAX))) return hkm_alloc_big_entry(n, HKM_SITE_OF(site));
+  if (hkm_unlikely(!(hkm_likely(n <= HKM_TINY_MAX) || n <= HKM_SMALL_MAX))) return hkm_alloc_big_entry(n, HKM_SITE_OF(site));
   struct hkm_cache *k = hkm_tls_cache;
   size_t off = hkm_alloc_off(k, n); /* of the class's cache in the heap */
   HKM_COUNT_ALLOC(n, HKM_SITE_OF(site), off);

@@ -24,7 +24,7 @@ void *hkm_alloc_timed(size_t n, const void *site);
 void hkm_free_timed(void *p);
 void hkm_free_timed_slab(struct hkm_span *s, void *p);
 /* A call its slot counted already and picked to be timed; c is the class whose cache the fast path
- * found (n <= HKM_SLAB_MAX). */
+ * found (n <= HKM_SMALL_MAX). */
 void *hkm_alloc_sampled(size_t n, unsigned c, const void *site);
 void hkm_free_sampled(struct hkm_span *s, void *p);
 void *hkm_alloc_noheap(size_t n, const void *site);
@@ -60,7 +60,7 @@ timed:
 #define HKM_COUNT_FREE(s, p) ((void)0)
 #endif
 
-/* n <= HKM_SLAB_MAX, c its size class (which the fast path had already: recomputing it was a sixth
+/* n <= HKM_SMALL_MAX, c its size class (which the fast path had already: recomputing it was a sixth
  * of what profiling added to a malloc), and the caches the thread's fast paths see are not its
  * heap's. Every call out of here is a tail call, as on the unprofiled path, so that malloc needs no
  * stack frame. */

@@ -28,14 +28,15 @@
 #include "induced.h"
 #include "init.h"
 #include "options.h"
+#include "pages.h"
 #include "prof_sites.h"
 #include "run.h"
 #include "whale.h"
 
 const int hkm_tier_alloc_cat[HKM_TIER_COUNT] = {HKM_CAT_TINY_ALLOC, HKM_CAT_POOL_GET, HKM_CAT_L25_GET,
-                                                 HKM_CAT_BIGCACHE_GET, HKM_CAT_WHALE_GET};
+                                                 HKM_CAT_BIGCACHE_GET, HKM_CAT_WHALE_GET, HKM_CAT_PAGES_GET};
 const int hkm_tier_free_cat[HKM_TIER_COUNT] = {HKM_CAT_TINY_FREE, HKM_CAT_POOL_PUT, HKM_CAT_L25_PUT,
-                                                HKM_CAT_BIGCACHE_PUT, HKM_CAT_WHALE_PUT};
+                                                HKM_CAT_BIGCACHE_PUT, HKM_CAT_WHALE_PUT, HKM_CAT_PAGES_PUT};
 
 void hkm_invalid_pointer(const char *fn, const void *p) {
   hkm_fatal("%s(): invalid pointer %p", fn, p);
@@ -157,7 +158,7 @@ HKM_INLINE void *alloc_call(size_t n, const void *site, int timed, unsigned slot
   struct counted k;
   counted_begin(&k, timed, slot, HKM_CAT_HAK_ALLOC);
   void *p;
-  if (n <= HKM_SLAB_MAX) {
+  if (n <= HKM_SMALL_MAX) {
     struct hkm_heap *h = hkm_heap_get();
     if (h) {
       unsigned c = hkm_size_class(n);
@@ -201,14 +202,14 @@ static HKM_NOINLINE void *alloc_timed_slab(struct hkm_heap *h, size_t n, const v
  * whole. */
 static HKM_NOINLINE void *alloc_counted(size_t n, const void *site, int timed, unsigned slot) {
   struct hkm_heap *h = hkm_tls_heap_owned;
-  if (timed && n <= HKM_SLAB_MAX && h) return alloc_timed_slab(h, n, site, slot);
+  if (timed && n <= HKM_SMALL_MAX && h) return alloc_timed_slab(h, n, site, slot);
   return timed ? alloc_call(n, site, 1, slot) : alloc_call(n, site, 0, slot);
 }
 
 /* The same routing as hkm_alloc, counted and sampled: the calls that do not end in alloc_timed.h's
  * inline exit (a thread's first, large blocks). */
 void *hkm_alloc_timed(size_t n, const void *site) {
-  unsigned slot = n <= HKM_SLAB_MAX ? HKM_SLOT_ALLOC(hkm_size_class(n)) : HKM_SLOT_ALLOC_OTHER;
+  unsigned slot = n <= HKM_SMALL_MAX ? HKM_SLOT_ALLOC(hkm_size_class(n)) : HKM_SLOT_ALLOC_OTHER;
   return alloc_counted(n, site, hkm_prof_slot_call(slot), slot);
 }
 
@@ -306,6 +307,8 @@ void *hkm_alloc_large(size_t n, const void *site, size_t align) {
   size_t lead = lead_for(align);
   if (n > HKM_MAX_REQUEST)
     p = NULL;
+  else if (!align && n <= HKM_SLAB_MAX)
+    p = hkm_pages_alloc(n, site);
   else if (align <= HKM_GRANULE && n <= HKM_L25_MAX)
     p = hkm_run_alloc(n + lead, lead, site);
   else if (align <= HKM_GRANULE && n <= HKM_BIG_MAX)
@@ -371,6 +374,10 @@ static int freed_large(const struct hkm_span *s, const void *p) {
 
 void hkm_free_other(struct hkm_span *s, void *p) {
   if (!s) hkm_invalid_pointer("free", p);
+  if (s->kind == HKM_KIND_PAGES) {
+    hkm_pages_free(s, p);
+    return;
+  }
   if (freed_large(s, p)) {
     hkm_fatal("free(): double free of %p", p);
     abort();
@@ -404,6 +411,7 @@ size_t hkm_usable_size(const void *p, const char *fn) {
       freed_pointer(fn, p);
     return s->bsize;
   }
+  if (s->kind == HKM_KIND_PAGES) return hkm_pages_usable(s, p, fn);
   if (freed_large(s, p)) freed_pointer(fn, p);
   if ((uintptr_t)p != s->base + s->lead) hkm_invalid_pointer(fn, p);
   return s->usable;

@@ -20,6 +20,7 @@
 #include "meta.h"
 #include "options.h"
 #include "pagemap.h"
+#include "pages.h"
 #include "pmu.h"
 #include "prof.h"
 #include "prof_sites.h"
@@ -47,7 +48,7 @@ enum { INIT_NONE, INIT_RUNNING, INIT_DONE };
 static _Atomic int init_state;
 static HKM_TLS int in_init;
 
-/* Lock order: the learner, reclaim's batch, heaps, bigcache, whale, the site cache, region, page map,
+/* Lock order: the learner, reclaim's batch, heaps, bigcache, whale, the site cache, page runs, region, page map,
  * meta (region takes the page map's and meta's locks inside its own; a reclaim batch may take meta's;
  * the site cache's decay puts spans in the region cache under its lock). */
 static void fork_prepare(void) {
@@ -58,6 +59,7 @@ static void fork_prepare(void) {
   hkm_bigcache_fork_prepare();
   hkm_whale_fork_prepare();
   hkm_sitecache_fork_prepare();
+  hkm_pages_fork_prepare();
   hkm_region_fork_prepare();
   hkm_pagemap_fork_prepare();
   hkm_meta_fork_prepare();
@@ -67,6 +69,7 @@ static void fork_parent(void) {
   hkm_meta_fork_parent();
   hkm_pagemap_fork_parent();
   hkm_region_fork_parent();
+  hkm_pages_fork_parent();
   hkm_sitecache_fork_parent();
   hkm_whale_fork_parent();
   hkm_bigcache_fork_parent();
@@ -80,6 +83,7 @@ static void fork_child(void) {
   hkm_meta_fork_child();
   hkm_pagemap_fork_child();
   hkm_region_fork_child();
+  hkm_pages_fork_child();
   hkm_sitecache_fork_child();
   hkm_whale_fork_child();
   hkm_bigcache_fork_child();

@@ -15,6 +15,7 @@
 #include "heap.h"
 #include "os.h"
 #include "pagemap.h"
+#include "pages.h"
 #include "reclaim.h"
 #include "region.h"
 #include "sitecache.h"
@@ -173,6 +174,10 @@ HKM_API void hak_stats_print(FILE *out) {
           os.munmaps, os.madvises);
   fprintf(out, "  arenas           %12zu bytes\n", r.arena_bytes);
   fprintf(out, "  region cache     %12zu bytes resident, %zu bytes address space only\n", r.hot_bytes, r.cold_bytes);
+  struct hkm_pages_stats pg;
+  hkm_pages_stats(&pg);
+  fprintf(out, "  page runs        %12zu bytes in %zu chunks of 1 MiB, %zu in blocks\n", pg.chunks << 20, pg.chunks,
+          pg.used_bytes);
   fprintf(out, "  bigcache         %12zu bytes in %zu blocks (%zu hits, %zu misses, %zu evictions)\n", b.bytes,
           b.blocks, b.hits, b.misses, b.evictions);
   fprintf(out, "  whale ring       %12zu bytes in %zu mappings (%zu hits, %zu misses, %zu evictions)\n", w.ring_bytes,

@@ -5,6 +5,7 @@
 #include "bigcache.h"
 #include "heap.h"
 #include "os.h"
+#include "pages.h"
 #include "region.h"
 #include "sitecache.h"
 #include "trim.h"
@@ -17,6 +18,7 @@ static int trim_tiers(void) {
   any |= hkm_bigcache_flush();
   any |= hkm_whale_flush();
   any |= hkm_sitecache_flush();
+  any |= hkm_pages_trim();
   return any;
 }
 

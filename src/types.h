@@ -22,17 +22,24 @@ static inline size_t hkm_round_up(size_t n, size_t step) { return (n + step - 1)
 #define HKM_TINY_MAX ((size_t)1024)
 #define HKM_POOL_MAX ((size_t)32 * 1024)
 #define HKM_L25_MAX ((size_t)1024 * 1024)
-/* L2.5 requests up to here come from slabs; larger ones are runs of whole granules (run.h). */
+/* malloc requests up to here come from slabs; larger ones up to HKM_SLAB_MAX are page runs (pages.h).
+ * Aligned requests (memalign) come from slabs up to HKM_SLAB_MAX. The bound is the 9/8 class of 16 KiB
+ * (sizeclass.c): 16 KiB plus a header of up to 2 KiB is rounded up by at most an eighth there, where
+ * a page run would take 20 KiB. */
+#define HKM_SMALL_MAX ((size_t)18 * 1024)
+/* L2.5 requests up to here come from slabs or page runs; larger ones are runs of whole granules
+ * (run.h). */
 #define HKM_SLAB_MAX ((size_t)64 * 1024)
 #define HKM_BIG_MAX ((size_t)2 * 1024 * 1024)
 /* Larger requests cannot be satisfied on any x86-64 machine; refusing early keeps the size arithmetic
  * below free of overflow. */
 #define HKM_MAX_REQUEST ((size_t)1 << 46)
 
-enum hkm_tier { HKM_TIER_TINY, HKM_TIER_POOL, HKM_TIER_L25, HKM_TIER_BIG, HKM_TIER_WHALE, HKM_TIER_COUNT };
+/* PAGES: page runs (pages.h), 18-64 KiB requests of the L2 and L2.5 sizes, in chunks of their own. */
+enum hkm_tier { HKM_TIER_TINY, HKM_TIER_POOL, HKM_TIER_L25, HKM_TIER_BIG, HKM_TIER_WHALE, HKM_TIER_PAGES, HKM_TIER_COUNT };
 
 /* What a span currently is. FREE spans sit in the region cache (free() on them is invalid). */
-enum hkm_kind { HKM_KIND_FREE, HKM_KIND_SLAB, HKM_KIND_BIG, HKM_KIND_WHALE, HKM_KIND_RUN };
+enum hkm_kind { HKM_KIND_FREE, HKM_KIND_SLAB, HKM_KIND_BIG, HKM_KIND_WHALE, HKM_KIND_RUN, HKM_KIND_PAGES };
 
 /* Where a slab is, from its owning heap's point of view. */
 enum hkm_slab_state {
@@ -90,6 +97,7 @@ struct hkm_span {
   size_t usable;                       /* bytes the user may use (big/whale) */
   uint32_t lead;                       /* big/whale: bytes from base to the block (hakmem.c: LARGE_LEAD) */
   const void *site;                    /* allocation call site (big/whale); slabs: site of the last carve */
+  struct hkm_pages_chunk *chunk;       /* page-run chunks (pages.c): their pages' state */
   uint8_t zeroed;                      /* pages known to be zero (fresh or dropped), for calloc */
   uint8_t where;                       /* region cache: on its hot lists, in its cold set, or neither */
   uint8_t sizeidx;                     /* bigcache size index */

@@ -85,6 +85,7 @@ static void free_inside(size_t n, size_t off) {
 static void free_inside_tiny(void) { free_inside(64, 16); }
 static void free_inside_pool(void) { free_inside(20000, 4096); }
 static void free_inside_l25(void) { free_inside(50000, 4096); }
+static void free_inside_page_run(void) { free_inside(30000, 8); }
 static void free_inside_run(void) { free_inside(500000, 65536); }
 static void free_inside_big(void) { free_inside(1500000, 8); }
 static void free_inside_whale(void) { free_inside(5000000, 2 * MiB); }
@@ -127,6 +128,15 @@ static void double_free_run_merged(void) {
 /* The only block of its slab: the first free releases the slab. */
 static void double_free_lone(void) {
   void *p = malloc(777);
+  free(p);
+  free(bad(p));
+}
+
+/* The only page run of its chunk, after another: the first free gives the chunk back to the region
+ * cache, so the pointer is inside a free span there. */
+static void double_free_lone_page_run(void) {
+  void *a = malloc(30000), *p = malloc(30000);
+  free(a);
   free(p);
   free(bad(p));
 }
@@ -190,6 +200,7 @@ int main(void) {
   expect_abort("free(inside a tiny block)", free_inside_tiny, INV);
   expect_abort("free(inside an L2 block)", free_inside_pool, INV);
   expect_abort("free(inside an L2.5 block)", free_inside_l25, INV);
+  expect_abort("free(inside a page run, off its pages)", free_inside_page_run, INV);
   expect_abort("free(inside an L2.5 run)", free_inside_run, INV);
   expect_abort("free(inside a BigCache block)", free_inside_big, INV);
   expect_abort("free(inside a whale block)", free_inside_whale, INV);
@@ -211,7 +222,7 @@ int main(void) {
   expect_abort("double free (whale)", double_free_whale, DBL);
   expect_abort("double free (remote thread)", double_free_remote, DBL);
   expect_abort("free after realloc(p, 0)", free_after_realloc_zero, DBL);
-  static const size_t tier_sizes[] = {48, 3000, 50000, 200000, 1500000, 6000000};
+  static const size_t tier_sizes[] = {48, 3000, 20000, 50000, 200000, 1500000, 6000000};
   for (unsigned i = 0; i < sizeof tier_sizes / sizeof tier_sizes[0]; i++) {
     char what[64];
     freed_n = tier_sizes[i];
@@ -223,6 +234,8 @@ int main(void) {
   expect_abort("realloc(freed block, another thread)", realloc_freed_remote, "realloc\\(\\): 0x[0-9a-f]+ was already freed");
   /* The slab went back with the first free: either message is a correct report. */
   expect_abort("double free (lone block)", double_free_lone, "free\\(\\): (invalid pointer|double free of) 0x[0-9a-f]+");
+  expect_abort("double free (lone page run)", double_free_lone_page_run,
+               "free\\(\\): (invalid pointer|double free of) 0x[0-9a-f]+");
   puts("invalid and double frees: ok");
   return 0;
 }

@@ -21,7 +21,7 @@ PY
     fail "threads on $lib"
   check_json "$tmp/threads" <<'PY' || fail "thread counts on $lib"
 rep = r[0]
-assert cat(rep, "l25_get")["count"] == 8000 and cat(rep, "l25_put")["count"] == 8000, (cat(rep, "l25_get"), cat(rep, "l25_put"))
+assert cat(rep, "page_run_get")["count"] == 8000 and cat(rep, "page_run_put")["count"] == 8000, (cat(rep, "page_run_get"), cat(rep, "page_run_put"))
 PY
 done
 

@@ -1,10 +1,10 @@
 /* Workloads with known allocation counts for the profiler tests (test_prof_*.sh).
  *
  *   test_prof_prog report                 the report as it stands (JSON; text with PROF_TEST_TEXT=1)
- *   test_prof_prog tiers T P L B W        T Tiny, P L2 pool, L L2.5, B BigCache, W Whale allocations
+ *   test_prof_prog tiers T P L B W        T Tiny, P L2 pool, L L2.5 (48 KiB: page runs), B BigCache, W Whale allocations
  *                                         and frees, counted after a warm-up round and a reset
  *   test_prof_prog threads N K            N threads that exit and 1 that stays alive, plus main, each
- *                                         making K L2.5 allocations; reported while one still runs
+ *                                         making K L2.5 allocations (page runs); reported while one still runs
  *   test_prof_prog fork C                 C Tiny pairs before fork; the child makes C L2 pool pairs and
  *                                         reports, then the parent reports
  *   test_prof_prog work                   a few allocations, no explicit report (the exit report only)

@@ -12,17 +12,17 @@ check_json "$tmp/s" <<'PY' || fail "sampled report"
 rep = r[0]
 assert rep["version"] == 2 and rep["sample_every"] == 16, rep["sample_every"]
 tiers_ok(rep, 8000, 8000, 3000, 6, 4)
-for name in ("hak_alloc", "hak_free", "tiny_alloc", "tiny_free", "pool_get", "pool_put", "l25_get", "l25_put"):
+for name in ("hak_alloc", "hak_free", "tiny_alloc", "tiny_free", "pool_get", "pool_put"):
     c = cat(rep, name)
     assert c["sampled"] is True and c["count"] // 64 <= c["timed"] <= c["count"] // 4, c
     assert isinstance(c["total_cycles_stderr"], int) and c["total_cycles"] > 0, c
-for name in ("bigcache_get", "bigcache_put", "whale_get", "whale_put"):
+for name in ("page_run_get", "page_run_put", "bigcache_get", "bigcache_put", "whale_get", "whale_put"):
     c = cat(rep, name)
     assert c["sampled"] is False and c["timed"] == c["count"] and c["total_cycles_stderr"] == 0, c
 pt = rep["per_thread"]
 for c in rep["categories"]:
     assert sum(t["categories"].get(c["name"], {}).get("total_cycles", 0) for t in pt) == c["total_cycles"], c["name"]
-print("sampled:", {n: (cat(rep, n)["count"], cat(rep, n)["timed"]) for n in ("hak_alloc", "tiny_alloc", "l25_put")})
+print("sampled:", {n: (cat(rep, n)["count"], cat(rep, n)["timed"]) for n in ("hak_alloc", "tiny_alloc", "pool_put")})
 PY
 HAKMEM_TIMING=1 HAKMEM_TIMING_FILE=/dev/null "$prog" tiers 250 250 250 2 2 > "$tmp/short" || fail "program failed (short)"
 check_json "$tmp/short" <<'PY' || fail "a short run is not exact"

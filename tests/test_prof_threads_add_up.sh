@@ -7,15 +7,15 @@ HAKMEM_TIMING=1 HAKMEM_TIMING_FORMAT=json HAKMEM_TIMING_FILE="$tmp/exit" "$prog"
 check_json "$tmp/r" <<'PY' || fail "live report"
 rep = r[0]
 n = 8 * 300
-assert cat(rep, "l25_get")["count"] == n and cat(rep, "l25_put")["count"] == n, (cat(rep, "l25_get"), n)
+assert cat(rep, "page_run_get")["count"] == n and cat(rep, "page_run_put")["count"] == n, (cat(rep, "page_run_get"), n)
 assert rep["threads"] >= 8, rep["threads"]
 nested_ok(rep)
-print("live report:", n, "L2.5 pairs from", rep["threads"], "threads")
+print("live report:", n, "page-run pairs from", rep["threads"], "threads")
 PY
 check_json "$tmp/exit" <<'PY' || fail "exit report"
 assert len(r) == 1, len(r)
 rep = r[0]
-assert cat(rep, "l25_get")["count"] == 2400 and cat(rep, "l25_put")["count"] == 2400
+assert cat(rep, "page_run_get")["count"] == 2400 and cat(rep, "page_run_put")["count"] == 2400
 nested_ok(rep)
-print("exit report: 2400 L2.5 pairs")
+print("exit report: 2400 page-run pairs")
 PY

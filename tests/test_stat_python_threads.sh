@@ -37,7 +37,7 @@ workers = [t for t in pt if t["exited"] and t["tid"] > 0]
 assert len(workers) == 4, pt
 for t in workers:
     assert t["threads"] == 1 and t["tid"] > 0
-    assert t["categories"]["l25_get"]["count"] == 64 and t["categories"]["hak_alloc"]["count"] == 64, t
+    assert t["categories"]["page_run_get"]["count"] == 64 and t["categories"]["hak_alloc"]["count"] == 64, t
 PY
 # Past 64 threads the rest share one entry (tid -1), and every allocation is still counted once.
 "$stat" --json -o "$tmp/many.json" "$prog" threads 70 16 || fail "70 threads failed"
@@ -49,8 +49,8 @@ assert rep["threads"] >= 71 and len(pt) == 65, (rep["threads"], len(pt))
 assert pt[-1]["tid"] == -1 and pt[-1]["threads"] == rep["threads"] - 64, pt[-1]
 assert pt[0]["exited"] is False, "the main thread, live, recorded first and is listed first"
 assert all(t["tid"] > 0 and t["threads"] == 1 for t in pt[:64])
-assert sum(t["categories"].get("l25_get", {}).get("count", 0) for t in pt) == 70 * 16
-assert next(c for c in rep["categories"] if c["name"] == "l25_get")["count"] == 70 * 16
+assert sum(t["categories"].get("page_run_get", {}).get("count", 0) for t in pt) == 70 * 16
+assert next(c for c in rep["categories"] if c["name"] == "page_run_get")["count"] == 70 * 16
 PY
 "$stat" --per-thread "$prog" threads 70 16 2> "$tmp/text70" || fail "70 threads failed (text)"
 expect "$tmp/text70" "the other-threads line" -E '^ +[0-9]+ +other\([78]\) +- '

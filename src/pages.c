@@ -1,0 +1,319 @@
+/* Page runs (see pages.h). */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "meta.h"
+#include "os.h"
+#include "pages.h"
+#include "prof.h"
+#include "region.h"
+#include "warn.h"
+
+#define CHUNK ((size_t)1 << 20)
+#define NPAGES ((unsigned)(CHUNK / HKM_PAGE))
+#define WORDS (NPAGES / 64)
+#define MAXRUN ((unsigned)(HKM_SLAB_MAX / HKM_PAGE))
+/* List L (1..MAXRUN) holds the chunks with a free run of exactly L pages, list NLISTS those with a
+ * longer one; bit L-1 of a chunk's lens and of list_map stand for list L. */
+#define NLISTS (MAXRUN + 1)
+
+_Static_assert(NPAGES % 64 == 0 && CHUNK <= HKM_REGION_MAX_SPAN && NLISTS <= 32, "chunk shape");
+
+struct hkm_pages_chunk {
+  struct hkm_span *span;
+  uint64_t used[WORDS];  /* pages in a block */
+  uint64_t start[WORDS]; /* pages a block starts on */
+  /* The first pages of the free runs (each as long as it can be: two are never adjacent), by list:
+   * the allocation takes one of the list it wants without a scan, and the free finds its neighbours
+   * from the used bits. */
+  uint64_t runs[NLISTS][WORDS];
+  uint8_t nruns[NLISTS]; /* runs on each list (at most NPAGES / 2) */
+  uint32_t lens;         /* the lists it is on: those of its runs */
+  uint32_t nused;        /* pages in blocks */
+  struct hkm_pages_chunk *next[NLISTS], *prev[NLISTS];
+  struct hkm_pages_chunk *all_next, *all_prev; /* every chunk with a block, for trim */
+};
+
+static pthread_mutex_t pages_lock = PTHREAD_MUTEX_INITIALIZER;
+/* spare: an empty chunk kept back, so that a program whose last block of these sizes comes and goes
+ * does not take a chunk from the region cache each time (where a slab may have cut the last one up in
+ * the meantime, and the next chunk touches fresh pages: wl_espresso 2.4 -> 3.1 MiB). */
+static struct hkm_pages_chunk *heads[NLISTS], *all, *spare, *unused_meta;
+static uint32_t list_map;
+
+/* The first page at or after from whose bit in w is set (or clear, with flip = ~0); NPAGES if none. */
+static unsigned next_bit(const uint64_t *w, unsigned from, uint64_t flip) {
+  for (unsigned k = from / 64; k < WORDS; k++) {
+    uint64_t m = w[k] ^ flip;
+    if (k == from / 64) m &= ~(uint64_t)0 << (from % 64);
+    if (m) return k * 64 + (unsigned)__builtin_ctzll(m);
+  }
+  return NPAGES;
+}
+
+static unsigned next_used(const struct hkm_pages_chunk *c, unsigned from) { return next_bit(c->used, from, 0); }
+static unsigned next_free(const struct hkm_pages_chunk *c, unsigned from) { return next_bit(c->used, from, ~(uint64_t)0); }
+
+/* Set (on = 1) or clear pages i..i+n-1 of w: at most two words for a block. */
+static void mark(uint64_t *w, unsigned i, unsigned n, int on) {
+  while (n) {
+    unsigned b = i % 64, m = 64 - b < n ? 64 - b : n;
+    uint64_t bits = (m == 64 ? ~(uint64_t)0 : ((uint64_t)1 << m) - 1) << b;
+    if (on) w[i / 64] |= bits; else w[i / 64] &= ~bits;
+    i += m;
+    n -= m;
+  }
+}
+
+static int bit_at(const uint64_t *w, unsigned i) { return (int)((w[i / 64] >> (i % 64)) & 1); }
+
+static unsigned list_of(unsigned len) { return len > MAXRUN ? NLISTS : len; }
+
+/* The last page before from (exclusive) whose used bit is set; -1 if none. */
+static int prev_used(const struct hkm_pages_chunk *c, unsigned from) {
+  for (int k = (int)(from / 64); k >= 0; k--) {
+    uint64_t m = c->used[k];
+    if ((unsigned)k == from / 64) m &= ((uint64_t)1 << (from % 64)) - 1;
+    if (m) return k * 64 + 63 - __builtin_clzll(m);
+  }
+  return -1;
+}
+
+/* The free run of len pages at page i joins (on = 1) or leaves its list; *lens follows. */
+static void run_mark(struct hkm_pages_chunk *c, unsigned i, unsigned len, int on, uint32_t *lens) {
+  unsigned l = list_of(len) - 1;
+  uint64_t bit = (uint64_t)1 << (i % 64);
+  if (on) {
+    c->runs[l][i / 64] |= bit;
+    if (!c->nruns[l]++) *lens |= (uint32_t)1 << l;
+  } else {
+    c->runs[l][i / 64] &= ~bit;
+    if (!--c->nruns[l]) *lens &= ~((uint32_t)1 << l);
+  }
+}
+
+static void relink(struct hkm_pages_chunk *c, uint32_t lens) {
+  for (uint32_t d = c->lens ^ lens; d; d &= d - 1) {
+    unsigned b = (unsigned)__builtin_ctz(d);
+    if (lens & ((uint32_t)1 << b)) {
+      c->prev[b] = NULL;
+      c->next[b] = heads[b];
+      if (heads[b]) heads[b]->prev[b] = c;
+      heads[b] = c;
+      list_map |= (uint32_t)1 << b;
+    } else {
+      if (c->prev[b]) c->prev[b]->next[b] = c->next[b]; else heads[b] = c->next[b];
+      if (c->next[b]) c->next[b]->prev[b] = c->prev[b];
+      if (!heads[b]) list_map &= ~((uint32_t)1 << b);
+    }
+  }
+  c->lens = lens;
+}
+
+static void all_link(struct hkm_pages_chunk *c) {
+  c->all_prev = NULL;
+  c->all_next = all;
+  if (all) all->all_prev = c;
+  all = c;
+}
+
+static void all_unlink(struct hkm_pages_chunk *c) {
+  if (c->all_prev) c->all_prev->all_next = c->all_next; else all = c->all_next;
+  if (c->all_next) c->all_next->all_prev = c->all_prev;
+}
+
+/* A chunk with no block, its whole length one free run on no list; NULL when out of memory. Called
+ * without the lock: the region cache may call back into trimming (hkm_os_relieve). */
+static struct hkm_pages_chunk *new_chunk(void) {
+  pthread_mutex_lock(&pages_lock);
+  struct hkm_pages_chunk *c = unused_meta;
+  if (c) unused_meta = c->all_next;
+  pthread_mutex_unlock(&pages_lock);
+  if (!c && !(c = hkm_meta_alloc(sizeof *c))) return NULL;
+  struct hkm_span *s = hkm_region_get(CHUNK);
+  if (!s) {
+    pthread_mutex_lock(&pages_lock);
+    c->all_next = unused_meta;
+    unused_meta = c;
+    pthread_mutex_unlock(&pages_lock);
+    return NULL;
+  }
+  *c = (struct hkm_pages_chunk){.span = s};
+  s->kind = HKM_KIND_PAGES;
+  s->tier = HKM_TIER_PAGES;
+  s->zeroed = 0; /* calloc clears page runs: whether a page was used before is not kept */
+  s->chunk = c;
+  return c;
+}
+
+/* An empty chunk c (out of every list) goes back to the region cache, its descriptor to the unused
+ * ones. Called without the lock (the region cache may start the release helper, which allocates). */
+static void give_back(struct hkm_pages_chunk *c) {
+  struct hkm_span *s = c->span;
+  s->chunk = NULL;
+  hkm_region_put(s);
+  pthread_mutex_lock(&pages_lock);
+  c->all_next = unused_meta;
+  unused_meta = c;
+  pthread_mutex_unlock(&pages_lock);
+}
+
+void *hkm_pages_alloc(size_t n, const void *site) {
+  unsigned k = (unsigned)((n + HKM_PAGE - 1) / HKM_PAGE);
+  HKM_TIME_START(t);
+  struct hkm_pages_chunk *fresh = NULL, *c;
+  unsigned l;
+  pthread_mutex_lock(&pages_lock);
+  for (;;) {
+    uint32_t m = list_map >> (k - 1);
+    if (m) {
+      l = k + (unsigned)__builtin_ctz(m); /* the shortest run that fits, over all chunks */
+      c = heads[l - 1];
+      break;
+    }
+    if (fresh || spare) { /* a chunk of one free run, linked here so that the search above finds it */
+      c = fresh ? fresh : spare;
+      if (c == spare) spare = NULL;
+      fresh = NULL;
+      all_link(c);
+      uint32_t lens = 0;
+      run_mark(c, 0, NPAGES, 1, &lens);
+      relink(c, lens);
+      continue;
+    }
+    pthread_mutex_unlock(&pages_lock);
+    fresh = new_chunk();
+    if (!fresh) {
+      HKM_TIME_END(PAGES_GET, t);
+      return NULL;
+    }
+    pthread_mutex_lock(&pages_lock); /* another thread may have freed a run meanwhile: search again */
+  }
+  unsigned i = next_bit(c->runs[l - 1], 0, 0), len = next_used(c, i) - i;
+  uint32_t lens = c->lens;
+  run_mark(c, i, len, 0, &lens);
+  if (len > k) run_mark(c, i + k, len - k, 1, &lens);
+  mark(c->used, i, k, 1);
+  mark(c->start, i, 1, 1);
+  c->nused += k;
+  c->span->site = site;
+  relink(c, lens);
+  void *p = (void *)(c->span->base + (uintptr_t)i * HKM_PAGE);
+  if (fresh && !spare) { /* not needed after all (another thread freed a run meanwhile) */
+    spare = fresh;
+    fresh = NULL;
+  }
+  pthread_mutex_unlock(&pages_lock);
+  if (fresh) give_back(fresh);
+  HKM_TIME_END(PAGES_GET, t);
+  return p;
+}
+
+/* The messages hakmem.c gives for the other tiers (hakmem(3)). */
+static HKM_COLD __attribute__((noreturn)) void bad_block(const char *fn, const void *p, int freed) {
+  if (!freed)
+    hkm_fatal("%s(): invalid pointer %p", fn, p);
+  else if (!strcmp(fn, "free"))
+    hkm_fatal("free(): double free of %p", p);
+  else
+    hkm_fatal("%s(): %p was already freed", fn, p);
+  abort();
+}
+
+/* The page of c that live block p starts on; aborts when p is not one. Under the lock. */
+static unsigned block_page(const struct hkm_span *s, const void *p, const char *fn) {
+  uintptr_t off = (uintptr_t)p - s->base;
+  if (off >= CHUNK || off % HKM_PAGE) bad_block(fn, p, 0);
+  unsigned i = (unsigned)(off / HKM_PAGE);
+  if (!bit_at(s->chunk->used, i)) bad_block(fn, p, 1); /* a freed block's pages are free */
+  if (!bit_at(s->chunk->start, i)) bad_block(fn, p, 0);
+  return i;
+}
+
+/* Pages of the block starting on page i: up to the next start or free page. */
+static unsigned block_len(const struct hkm_pages_chunk *c, unsigned i) {
+  unsigned a = next_bit(c->start, i + 1, 0), b = next_free(c, i + 1);
+  return (a < b ? a : b) - i;
+}
+
+void hkm_pages_free(struct hkm_span *s, void *p) {
+  HKM_TIME_START(t);
+  struct hkm_pages_chunk *c = s->chunk, *empty = NULL;
+  pthread_mutex_lock(&pages_lock);
+  if (!c || s->kind != HKM_KIND_PAGES) bad_block("free", p, 0);
+  unsigned i = block_page(s, p, "free"), k = block_len(c, i);
+  mark(c->used, i, k, 0);
+  mark(c->start, i, 1, 0);
+  c->nused -= k;
+  /* the free run it makes, with its free neighbours */
+  uint32_t lens = c->lens;
+  unsigned a = i, b = i + k;
+  if (a && !bit_at(c->used, a - 1)) {
+    a = (unsigned)(prev_used(c, a - 1) + 1);
+    run_mark(c, a, i - a, 0, &lens);
+  }
+  if (b < NPAGES && !bit_at(c->used, b)) {
+    unsigned e = next_used(c, b);
+    run_mark(c, b, e - b, 0, &lens);
+    b = e;
+  }
+  run_mark(c, a, b - a, 1, &lens);
+  if (c->nused) {
+    relink(c, lens);
+  } else { /* empty: kept back, or to the region cache, whose hot spans keep its pages for any tier */
+    run_mark(c, 0, NPAGES, 0, &lens);
+    relink(c, 0);
+    all_unlink(c);
+    if (spare) empty = c; else spare = c;
+  }
+  pthread_mutex_unlock(&pages_lock);
+  if (empty) give_back(empty);
+  HKM_TIME_END(PAGES_PUT, t);
+}
+
+size_t hkm_pages_usable(struct hkm_span *s, const void *p, const char *fn) {
+  pthread_mutex_lock(&pages_lock);
+  if (!s->chunk || s->kind != HKM_KIND_PAGES) bad_block(fn, p, 0);
+  size_t n = (size_t)block_len(s->chunk, block_page(s, p, fn)) * HKM_PAGE;
+  pthread_mutex_unlock(&pages_lock);
+  return n;
+}
+
+int hkm_pages_trim(void) {
+  int any = 0;
+  pthread_mutex_lock(&pages_lock);
+  for (struct hkm_pages_chunk *c = all; c; c = c->all_next)
+    for (unsigned i = next_free(c, 0); i < NPAGES;) {
+      unsigned j = next_used(c, i);
+      any |= hkm_os_madvise((void *)(c->span->base + (uintptr_t)i * HKM_PAGE), (size_t)(j - i) * HKM_PAGE,
+                            MADV_DONTNEED) == 0;
+      i = next_free(c, j);
+    }
+  struct hkm_pages_chunk *c = spare;
+  spare = NULL;
+  pthread_mutex_unlock(&pages_lock);
+  if (c) {
+    give_back(c);
+    any = 1;
+  }
+  return any;
+}
+
+void hkm_pages_stats(struct hkm_pages_stats *out) {
+  *out = (struct hkm_pages_stats){0, 0};
+  pthread_mutex_lock(&pages_lock);
+  for (const struct hkm_pages_chunk *c = all; c; c = c->all_next) {
+    out->chunks++;
+    out->used_bytes += (size_t)c->nused * HKM_PAGE;
+  }
+  out->chunks += spare != NULL;
+  pthread_mutex_unlock(&pages_lock);
+}
+
+void hkm_pages_fork_prepare(void) { pthread_mutex_lock(&pages_lock); }
+void hkm_pages_fork_parent(void) { pthread_mutex_unlock(&pages_lock); }
+void hkm_pages_fork_child(void) { pthread_mutex_init(&pages_lock, NULL); }

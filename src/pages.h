@@ -1,0 +1,42 @@
+/* Page runs: malloc requests of (HKM_SMALL_MAX, HKM_SLAB_MAX] (18-64 KiB), each a run of whole 4 KiB
+ * pages inside a 1 MiB chunk that the region cache lent, shared by every size and every thread.
+ *
+ * As slab blocks, each of the 20 size classes between 2 and 64 KiB kept resident about the most of it
+ * that was ever live at once, and with a handful of blocks live per class that is well above its mean
+ * (wl_mid, 512 live blocks of 2-64 KiB: 26.6 MiB peak RSS against glibc's 20.8). A freed run's pages
+ * serve the next request of any size here, as a best-fit heap's do: the allocation takes the shortest
+ * free run that fits, over all chunks (perf/bench/RESULTS.md, "Page runs for 18-64 KiB").
+ *
+ * A block starts on a page; its pages' bits and the start bit say where it is and how long, so free()
+ * needs no header and catches a double free (the page is free) or a pointer inside a block (no start
+ * bit there). One lock for all chunks: these sizes are rare next to the small ones, and the program
+ * writes the block's pages, which costs far more than the lock. */
+#ifndef HKM_PAGES_H
+#define HKM_PAGES_H
+
+#include <stddef.h>
+#include "types.h"
+
+/* A block of at least n bytes (n <= HKM_SLAB_MAX), page-aligned, allocated at site (a chunk's site is
+ * that of its last allocation, as a slab's is of its last carve: fault sampling names it); NULL when
+ * no memory is left. */
+void *hkm_pages_alloc(size_t n, const void *site);
+/* Free p, which the page map sends to s (a chunk): aborts with a message when p is not a live block. */
+void hkm_pages_free(struct hkm_span *s, void *p);
+/* Usable bytes of the block p in chunk s, checked as hkm_pages_free checks it (fn names the caller). */
+size_t hkm_pages_usable(struct hkm_span *s, const void *p, const char *fn);
+/* Drop the pages of every free run and give the empty chunk kept back to the region cache
+ * (malloc_trim). Returns 1 when anything went. */
+int hkm_pages_trim(void);
+
+struct hkm_pages_stats {
+  size_t chunks;     /* chunks with a block, and the empty one kept back */
+  size_t used_bytes; /* in blocks */
+};
+void hkm_pages_stats(struct hkm_pages_stats *out);
+
+void hkm_pages_fork_prepare(void);
+void hkm_pages_fork_parent(void);
+void hkm_pages_fork_child(void);
+
+#endif
