@@ -40,8 +40,10 @@
 extern void *__dso_handle;
 extern int __register_atfork(void (*)(void), void (*)(void), void (*)(void), void *);
 #define register_atfork(prepare, parent, child) __register_atfork(prepare, parent, child, __dso_handle)
+#define register_atfork_fn __register_atfork
 #else
 #define register_atfork pthread_atfork
+#define register_atfork_fn NULL
 #endif
 
 enum { INIT_NONE, INIT_RUNNING, INIT_DONE };
@@ -120,7 +122,10 @@ static HKM_COLD void init_slow(void) {
    * neither need not map (src/local.mk). */
   if (hkm_cfg.timing) hkm_report_init();
   if (hkm_cfg.learn || hkm_cfg.learn_force) hkm_learn_init();
+  struct hkm_text_window w;
+  hkm_text_window_open(&w, (const void *)register_atfork_fn);
   register_atfork(fork_prepare, fork_parent, fork_child);
+  hkm_text_window_close(&w);
   in_init = 0;
   atomic_store_explicit(&init_state, INIT_DONE, memory_order_release);
   /* After init is done and outside every lock: libpfm4 and pthread_create allocate, which is served

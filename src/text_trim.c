@@ -31,17 +31,27 @@ extern const char __hkm_run_end[] __attribute__((weak, visibility("hidden")));
 #define PM_PRESENT ((uint64_t)1 << 63)
 #define PM_FILE ((uint64_t)1 << 61) /* a page of the file (or shared), not a private copy */
 #define CHUNK 64 /* pagemap entries read at once, on the stack (.bss has no room: src/sizeclass.h) */
+_Static_assert(CHUNK == 64, "a window's present pages are one word");
 
-/* Unmap the pages of [a, a + n pages) that are mapped and still the file's. */
-static void drop_file_pages(uintptr_t a, size_t n) {
-  long fd = syscall(SYS_openat, AT_FDCWD, pagemap_path, O_RDONLY | O_CLOEXEC);
+/* Read the pagemap entries of the k <= CHUNK pages at a into pm; 0 when it cannot be read. */
+static int read_pagemap(long fd, uintptr_t a, size_t k, uint64_t *pm) {
+  return syscall(SYS_pread64, (int)fd, pm, k * sizeof *pm, (off_t)(a / HKM_PAGE * sizeof *pm)) == (long)(k * sizeof *pm);
+}
+
+static long open_pagemap(void) { return syscall(SYS_openat, AT_FDCWD, pagemap_path, O_RDONLY | O_CLOEXEC); }
+
+/* Unmap the pages of [a, a + n pages) that are mapped and still the file's, except those whose bit in
+ * keep is set (keep covers the first 64 pages; NULL: none kept). */
+static void drop_file_pages(uintptr_t a, size_t n, const uint64_t *keep) {
+  long fd = open_pagemap();
   if (fd < 0) return;
   for (size_t done = 0; done < n;) {
     uint64_t pm[CHUNK];
     size_t k = n - done < CHUNK ? n - done : CHUNK;
     uintptr_t at = a + done * HKM_PAGE;
-    if (syscall(SYS_pread64, (int)fd, pm, k * sizeof *pm, (off_t)(at / HKM_PAGE * sizeof *pm)) != (long)(k * sizeof *pm))
-      break;
+    if (!read_pagemap(fd, at, k, pm)) break;
+    for (size_t i = 0; i < k; i++)
+      if (keep && done + i < 64 && (*keep >> (done + i) & 1)) pm[i] = 0;
     for (size_t i = 0; i < k;) {
       if ((pm[i] & (PM_PRESENT | PM_FILE)) != (PM_PRESENT | PM_FILE)) {
         i++;
@@ -57,6 +67,28 @@ static void drop_file_pages(uintptr_t a, size_t n) {
   syscall(SYS_close, (int)fd);
 }
 
+/* The window is the 64 pages from 64 KiB before fn's 64 KiB: the fault-around window of fn's page
+ * and its neighbours either side. */
+void hkm_text_window_open(struct hkm_text_window *w, const void *fn) {
+  w->start = 0;
+  w->present = 0;
+  if (!fn) return;
+  uintptr_t a = ((uintptr_t)fn & ~(uintptr_t)0xffff) - 0x10000;
+  long fd = open_pagemap();
+  if (fd < 0) return;
+  uint64_t pm[64];
+  if (read_pagemap(fd, a, 64, pm)) {
+    w->start = a;
+    for (unsigned i = 0; i < 64; i++)
+      if (pm[i] & PM_PRESENT) w->present |= (uint64_t)1 << i;
+  }
+  syscall(SYS_close, (int)fd);
+}
+
+void hkm_text_window_close(const struct hkm_text_window *w) {
+  if (w->start) drop_file_pages(w->start, 64, &w->present);
+}
+
 void hkm_text_trim(void) {
   if (!__ehdr_start || !__hkm_run_end) return;
   const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)(const void *)__ehdr_start;
@@ -69,7 +101,7 @@ void hkm_text_trim(void) {
     if (cold <= start || cold >= end) continue; /* the run list is not in this segment */
     /* Any advice that sets a flag splits the mapping; this one changes nothing else for file text. */
     syscall(SYS_madvise, cold, end - cold, MADV_NOHUGEPAGE);
-    drop_file_pages(cold, (end - cold) / HKM_PAGE);
+    drop_file_pages(cold, (end - cold) / HKM_PAGE, NULL);
     return;
   }
 }

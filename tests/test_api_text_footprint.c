@@ -10,7 +10,8 @@
  * allocator's paths (every tier, realloc, calloc, aligned blocks, another thread's frees, trim, a
  * release), then checks that the mapping that holds malloc ends with the page that holds the end of
  * .text.hkm_run, and reads in /proc/self/pagemap that no page of the text mapping after it is
- * present. */
+ * present; and, first thing in main, that none of libc's 64 KiB around __register_atfork (which
+ * hakmem's init calls) is. */
 #define _GNU_SOURCE
 #include "config.h"
 #include <dlfcn.h>
@@ -148,7 +149,25 @@ static void check_rodata(void) {
   CHECK(n == 0, "%d pages of hakmem's read-only data segment are resident in a process without HAKMEM_* variables", n);
 }
 
+#ifdef HAVE___REGISTER_ATFORK
+/* glibc's __register_atfork, which hakmem calls at init: the kernel maps the 64 KiB of libc around it,
+ * which a process on glibc's malloc does not map; init unmaps the pages the call mapped
+ * (src/text_trim.h). Counted before main does anything else. Taking its address runs none of it. */
+extern int __register_atfork(void (*)(void), void (*)(void), void (*)(void), void *);
+static int atfork_window_present(void) {
+  int pm = open("/proc/self/pagemap", O_RDONLY);
+  CHECK(pm >= 0, "cannot open /proc/self/pagemap");
+  uintptr_t a = (uintptr_t)&__register_atfork & ~(uintptr_t)0xffff;
+  int n = count_present(pm, a, a + 0x10000);
+  close(pm);
+  return n;
+}
+#endif
+
 int main(void) {
+#ifdef HAVE___REGISTER_ATFORK
+  int atfork_pages = atfork_window_present();
+#endif
   const char *env[] = {"HAKMEM_TIMING", "HAKMEM_TIMING_DIR", "HAKMEM_PMU", "HAKMEM_PMU_FAULTS", "HAKMEM_LEARN_FORCE"};
   for (size_t i = 0; i < sizeof env / sizeof *env; i++)
     if (getenv(env[i])) {
@@ -160,6 +179,10 @@ int main(void) {
     printf("SKIP: HAKMEM_MODE=%s learns\n", mode);
     return 77;
   }
+#ifdef HAVE___REGISTER_ATFORK
+  printf("%d of the 16 pages of libc around __register_atfork mapped at main; none should be\n", atfork_pages);
+  CHECK(atfork_pages == 0, "libc's pages around __register_atfork stay mapped after hakmem's init");
+#endif
   run_allocator();
   check_rodata();
 
