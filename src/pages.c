@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -35,15 +36,30 @@ struct hkm_pages_chunk {
   uint32_t lens;         /* the lists it is on: those of its runs */
   uint32_t nused;        /* pages in blocks */
   struct hkm_pages_chunk *next[NLISTS], *prev[NLISTS];
-  struct hkm_pages_chunk *all_next, *all_prev; /* every chunk with a block, for trim */
+  struct hkm_pages_chunk *all_next, *all_prev; /* every chunk of its arena with a block, for trim */
+  struct hkm_arena *arena;
 };
 
+/* Chunks and their lists, each under its own lock; a thread takes its runs from one arena (threads
+ * are dealt to them in turn), and a free goes to its chunk's. One lock for all made two threads that
+ * allocate and free these sizes 8 times slower than one (perf/bench/RESULTS.md, "Page runs for
+ * 18-64 KiB"). spare: an empty chunk kept back, so that a program whose last block of these sizes comes
+ * and goes does not take a chunk from the region cache each time (where a slab may have cut the last
+ * one up in the meantime, and the next chunk touches fresh pages: wl_espresso 2.4 -> 3.1 MiB). */
+#define NARENAS 8
+struct hkm_arena {
+  _Alignas(64) pthread_mutex_t lock; /* a line of its own: two threads' arenas must not share one */
+  struct hkm_pages_chunk *heads[NLISTS], *all, *spare;
+  uint32_t list_map;
+};
+
+/* The arenas, made at the first page run in metadata memory (.bss has no room: src/sizeclass.h);
+ * pages_lock guards making them and the unused chunk descriptors. */
 static pthread_mutex_t pages_lock = PTHREAD_MUTEX_INITIALIZER;
-/* spare: an empty chunk kept back, so that a program whose last block of these sizes comes and goes
- * does not take a chunk from the region cache each time (where a slab may have cut the last one up in
- * the meantime, and the next chunk touches fresh pages: wl_espresso 2.4 -> 3.1 MiB). */
-static struct hkm_pages_chunk *heads[NLISTS], *all, *spare, *unused_meta;
-static uint32_t list_map;
+static struct hkm_arena *_Atomic arenas;
+static struct hkm_pages_chunk *unused_meta;
+static unsigned arenas_dealt;
+static __thread unsigned my_arena; /* 1 + the thread's arena, 0 before its first page run */
 
 /* The first page at or after from whose bit in w is set (or clear, with flip = ~0); NPAGES if none. */
 static unsigned next_bit(const uint64_t *w, unsigned from, uint64_t flip) {
@@ -97,18 +113,19 @@ static void run_mark(struct hkm_pages_chunk *c, unsigned i, unsigned len, int on
 }
 
 static void relink(struct hkm_pages_chunk *c, uint32_t lens) {
+  struct hkm_arena *a = c->arena;
   for (uint32_t d = c->lens ^ lens; d; d &= d - 1) {
     unsigned b = (unsigned)__builtin_ctz(d);
     if (lens & ((uint32_t)1 << b)) {
       c->prev[b] = NULL;
-      c->next[b] = heads[b];
-      if (heads[b]) heads[b]->prev[b] = c;
-      heads[b] = c;
-      list_map |= (uint32_t)1 << b;
+      c->next[b] = a->heads[b];
+      if (a->heads[b]) a->heads[b]->prev[b] = c;
+      a->heads[b] = c;
+      a->list_map |= (uint32_t)1 << b;
     } else {
-      if (c->prev[b]) c->prev[b]->next[b] = c->next[b]; else heads[b] = c->next[b];
+      if (c->prev[b]) c->prev[b]->next[b] = c->next[b]; else a->heads[b] = c->next[b];
       if (c->next[b]) c->next[b]->prev[b] = c->prev[b];
-      if (!heads[b]) list_map &= ~((uint32_t)1 << b);
+      if (!a->heads[b]) a->list_map &= ~((uint32_t)1 << b);
     }
   }
   c->lens = lens;
@@ -116,19 +133,19 @@ static void relink(struct hkm_pages_chunk *c, uint32_t lens) {
 
 static void all_link(struct hkm_pages_chunk *c) {
   c->all_prev = NULL;
-  c->all_next = all;
-  if (all) all->all_prev = c;
-  all = c;
+  c->all_next = c->arena->all;
+  if (c->arena->all) c->arena->all->all_prev = c;
+  c->arena->all = c;
 }
 
 static void all_unlink(struct hkm_pages_chunk *c) {
-  if (c->all_prev) c->all_prev->all_next = c->all_next; else all = c->all_next;
+  if (c->all_prev) c->all_prev->all_next = c->all_next; else c->arena->all = c->all_next;
   if (c->all_next) c->all_next->all_prev = c->all_prev;
 }
 
 /* A chunk with no block, its whole length one free run on no list; NULL when out of memory. Called
  * without the lock: the region cache may call back into trimming (hkm_os_relieve). */
-static struct hkm_pages_chunk *new_chunk(void) {
+static struct hkm_pages_chunk *new_chunk(struct hkm_arena *a) {
   pthread_mutex_lock(&pages_lock);
   struct hkm_pages_chunk *c = unused_meta;
   if (c) unused_meta = c->all_next;
@@ -142,7 +159,7 @@ static struct hkm_pages_chunk *new_chunk(void) {
     pthread_mutex_unlock(&pages_lock);
     return NULL;
   }
-  *c = (struct hkm_pages_chunk){.span = s};
+  *c = (struct hkm_pages_chunk){.span = s, .arena = a};
   s->kind = HKM_KIND_PAGES;
   s->tier = HKM_TIER_PAGES;
   s->zeroed = 0; /* calloc clears page runs: whether a page was used before is not kept */
@@ -162,22 +179,45 @@ static void give_back(struct hkm_pages_chunk *c) {
   pthread_mutex_unlock(&pages_lock);
 }
 
+/* The calling thread's arena; NULL when the arenas cannot be made. */
+static struct hkm_arena *thread_arena(void) {
+  struct hkm_arena *all_arenas = atomic_load_explicit(&arenas, memory_order_acquire);
+  if (hkm_likely(my_arena && all_arenas)) return &all_arenas[my_arena - 1];
+  if (!all_arenas) {
+    pthread_mutex_lock(&pages_lock);
+    all_arenas = atomic_load_explicit(&arenas, memory_order_relaxed);
+    if (!all_arenas && (all_arenas = hkm_meta_alloc(NARENAS * sizeof *all_arenas)) != NULL) {
+      for (unsigned i = 0; i < NARENAS; i++) pthread_mutex_init(&all_arenas[i].lock, NULL);
+      atomic_store_explicit(&arenas, all_arenas, memory_order_release);
+    }
+    pthread_mutex_unlock(&pages_lock);
+    if (!all_arenas) return NULL;
+  }
+  if (!my_arena) my_arena = 1 + __atomic_fetch_add(&arenas_dealt, 1, __ATOMIC_RELAXED) % NARENAS;
+  return &all_arenas[my_arena - 1];
+}
+
 void *hkm_pages_alloc(size_t n, const void *site) {
   unsigned k = (unsigned)((n + HKM_PAGE - 1) / HKM_PAGE);
   HKM_TIME_START(t);
+  struct hkm_arena *a = thread_arena();
+  if (!a) {
+    HKM_TIME_END(PAGES_GET, t);
+    return NULL;
+  }
   struct hkm_pages_chunk *fresh = NULL, *c;
   unsigned l;
-  pthread_mutex_lock(&pages_lock);
+  pthread_mutex_lock(&a->lock);
   for (;;) {
-    uint32_t m = list_map >> (k - 1);
+    uint32_t m = a->list_map >> (k - 1);
     if (m) {
-      l = k + (unsigned)__builtin_ctz(m); /* the shortest run that fits, over all chunks */
-      c = heads[l - 1];
+      l = k + (unsigned)__builtin_ctz(m); /* the shortest run that fits, over the arena's chunks */
+      c = a->heads[l - 1];
       break;
     }
-    if (fresh || spare) { /* a chunk of one free run, linked here so that the search above finds it */
-      c = fresh ? fresh : spare;
-      if (c == spare) spare = NULL;
+    if (fresh || a->spare) { /* a chunk of one free run, linked here so that the search above finds it */
+      c = fresh ? fresh : a->spare;
+      if (c == a->spare) a->spare = NULL;
       fresh = NULL;
       all_link(c);
       uint32_t lens = 0;
@@ -185,13 +225,13 @@ void *hkm_pages_alloc(size_t n, const void *site) {
       relink(c, lens);
       continue;
     }
-    pthread_mutex_unlock(&pages_lock);
-    fresh = new_chunk();
+    pthread_mutex_unlock(&a->lock);
+    fresh = new_chunk(a);
     if (!fresh) {
       HKM_TIME_END(PAGES_GET, t);
       return NULL;
     }
-    pthread_mutex_lock(&pages_lock); /* another thread may have freed a run meanwhile: search again */
+    pthread_mutex_lock(&a->lock); /* another thread may have freed a run meanwhile: search again */
   }
   unsigned i = next_bit(c->runs[l - 1], 0, 0), len = next_used(c, i) - i;
   uint32_t lens = c->lens;
@@ -203,11 +243,11 @@ void *hkm_pages_alloc(size_t n, const void *site) {
   c->span->site = site;
   relink(c, lens);
   void *p = (void *)(c->span->base + (uintptr_t)i * HKM_PAGE);
-  if (fresh && !spare) { /* not needed after all (another thread freed a run meanwhile) */
-    spare = fresh;
+  if (fresh && !a->spare) { /* not needed after all (another thread freed a run meanwhile) */
+    a->spare = fresh;
     fresh = NULL;
   }
-  pthread_mutex_unlock(&pages_lock);
+  pthread_mutex_unlock(&a->lock);
   if (fresh) give_back(fresh);
   HKM_TIME_END(PAGES_GET, t);
   return p;
@@ -240,11 +280,20 @@ static unsigned block_len(const struct hkm_pages_chunk *c, unsigned i) {
   return (a < b ? a : b) - i;
 }
 
+/* The arena of chunk descriptor c of span s, locked; aborts when s is not a chunk. c is stable while p
+ * is a live block of it: only a free of its last block gives it up. */
+static struct hkm_arena *lock_chunk(const struct hkm_span *s, const struct hkm_pages_chunk *c, const void *p,
+                                    const char *fn) {
+  if (!c || s->kind != HKM_KIND_PAGES) bad_block(fn, p, 0);
+  struct hkm_arena *a = c->arena;
+  pthread_mutex_lock(&a->lock);
+  return a;
+}
+
 void hkm_pages_free(struct hkm_span *s, void *p) {
   HKM_TIME_START(t);
   struct hkm_pages_chunk *c = s->chunk, *empty = NULL;
-  pthread_mutex_lock(&pages_lock);
-  if (!c || s->kind != HKM_KIND_PAGES) bad_block("free", p, 0);
+  struct hkm_arena *ar = lock_chunk(s, c, p, "free");
   unsigned i = block_page(s, p, "free"), k = block_len(c, i);
   mark(c->used, i, k, 0);
   mark(c->start, i, 1, 0);
@@ -268,52 +317,75 @@ void hkm_pages_free(struct hkm_span *s, void *p) {
     run_mark(c, 0, NPAGES, 0, &lens);
     relink(c, 0);
     all_unlink(c);
-    if (spare) empty = c; else spare = c;
+    if (ar->spare) empty = c; else ar->spare = c;
   }
-  pthread_mutex_unlock(&pages_lock);
+  pthread_mutex_unlock(&ar->lock);
   if (empty) give_back(empty);
   HKM_TIME_END(PAGES_PUT, t);
 }
 
 size_t hkm_pages_usable(struct hkm_span *s, const void *p, const char *fn) {
-  pthread_mutex_lock(&pages_lock);
-  if (!s->chunk || s->kind != HKM_KIND_PAGES) bad_block(fn, p, 0);
-  size_t n = (size_t)block_len(s->chunk, block_page(s, p, fn)) * HKM_PAGE;
-  pthread_mutex_unlock(&pages_lock);
+  struct hkm_pages_chunk *c = s->chunk;
+  struct hkm_arena *ar = lock_chunk(s, c, p, fn);
+  size_t n = (size_t)block_len(c, block_page(s, p, fn)) * HKM_PAGE;
+  pthread_mutex_unlock(&ar->lock);
   return n;
 }
 
 int hkm_pages_trim(void) {
+  struct hkm_arena *all_arenas = atomic_load_explicit(&arenas, memory_order_acquire);
   int any = 0;
-  pthread_mutex_lock(&pages_lock);
-  for (struct hkm_pages_chunk *c = all; c; c = c->all_next)
-    for (unsigned i = next_free(c, 0); i < NPAGES;) {
-      unsigned j = next_used(c, i);
-      any |= hkm_os_madvise((void *)(c->span->base + (uintptr_t)i * HKM_PAGE), (size_t)(j - i) * HKM_PAGE,
-                            MADV_DONTNEED) == 0;
-      i = next_free(c, j);
+  for (unsigned x = 0; all_arenas && x < NARENAS; x++) {
+    struct hkm_arena *a = &all_arenas[x];
+    pthread_mutex_lock(&a->lock);
+    for (struct hkm_pages_chunk *c = a->all; c; c = c->all_next)
+      for (unsigned i = next_free(c, 0); i < NPAGES;) {
+        unsigned j = next_used(c, i);
+        any |= hkm_os_madvise((void *)(c->span->base + (uintptr_t)i * HKM_PAGE), (size_t)(j - i) * HKM_PAGE,
+                              MADV_DONTNEED) == 0;
+        i = next_free(c, j);
+      }
+    struct hkm_pages_chunk *c = a->spare;
+    a->spare = NULL;
+    pthread_mutex_unlock(&a->lock);
+    if (c) {
+      give_back(c);
+      any = 1;
     }
-  struct hkm_pages_chunk *c = spare;
-  spare = NULL;
-  pthread_mutex_unlock(&pages_lock);
-  if (c) {
-    give_back(c);
-    any = 1;
   }
   return any;
 }
 
 void hkm_pages_stats(struct hkm_pages_stats *out) {
   *out = (struct hkm_pages_stats){0, 0};
-  pthread_mutex_lock(&pages_lock);
-  for (const struct hkm_pages_chunk *c = all; c; c = c->all_next) {
-    out->chunks++;
-    out->used_bytes += (size_t)c->nused * HKM_PAGE;
+  struct hkm_arena *all_arenas = atomic_load_explicit(&arenas, memory_order_acquire);
+  for (unsigned x = 0; all_arenas && x < NARENAS; x++) {
+    struct hkm_arena *a = &all_arenas[x];
+    pthread_mutex_lock(&a->lock);
+    for (const struct hkm_pages_chunk *c = a->all; c; c = c->all_next) {
+      out->chunks++;
+      out->used_bytes += (size_t)c->nused * HKM_PAGE;
+    }
+    out->chunks += a->spare != NULL;
+    pthread_mutex_unlock(&a->lock);
   }
-  out->chunks += spare != NULL;
+}
+
+/* pages_lock first: thread_arena takes it, then makes the arenas. */
+void hkm_pages_fork_prepare(void) {
+  pthread_mutex_lock(&pages_lock);
+  struct hkm_arena *all_arenas = atomic_load_explicit(&arenas, memory_order_relaxed);
+  for (unsigned x = 0; all_arenas && x < NARENAS; x++) pthread_mutex_lock(&all_arenas[x].lock);
+}
+
+void hkm_pages_fork_parent(void) {
+  struct hkm_arena *all_arenas = atomic_load_explicit(&arenas, memory_order_relaxed);
+  for (unsigned x = 0; all_arenas && x < NARENAS; x++) pthread_mutex_unlock(&all_arenas[x].lock);
   pthread_mutex_unlock(&pages_lock);
 }
 
-void hkm_pages_fork_prepare(void) { pthread_mutex_lock(&pages_lock); }
-void hkm_pages_fork_parent(void) { pthread_mutex_unlock(&pages_lock); }
-void hkm_pages_fork_child(void) { pthread_mutex_init(&pages_lock, NULL); }
+void hkm_pages_fork_child(void) {
+  struct hkm_arena *all_arenas = atomic_load_explicit(&arenas, memory_order_relaxed);
+  for (unsigned x = 0; all_arenas && x < NARENAS; x++) pthread_mutex_init(&all_arenas[x].lock, NULL);
+  pthread_mutex_init(&pages_lock, NULL);
+}

@@ -1,16 +1,17 @@
 /* Page runs: malloc requests of (HKM_SMALL_MAX, HKM_SLAB_MAX] (18-64 KiB), each a run of whole 4 KiB
- * pages inside a 1 MiB chunk that the region cache lent, shared by every size and every thread.
+ * pages inside a 1 MiB chunk that the region cache lent, shared by every size and by the threads of
+ * its arena (8 arenas, threads dealt to them in turn).
  *
  * As slab blocks, each of the 20 size classes between 2 and 64 KiB kept resident about the most of it
  * that was ever live at once, and with a handful of blocks live per class that is well above its mean
  * (wl_mid, 512 live blocks of 2-64 KiB: 26.6 MiB peak RSS against glibc's 20.8). A freed run's pages
  * serve the next request of any size here, as a best-fit heap's do: the allocation takes the shortest
- * free run that fits, over all chunks (perf/bench/RESULTS.md, "Page runs for 18-64 KiB").
+ * free run that fits, over the chunks of the thread's arena (perf/bench/RESULTS.md, "Page runs for
+ * 18-64 KiB").
  *
  * A block starts on a page; its pages' bits and the start bit say where it is and how long, so free()
  * needs no header and catches a double free (the page is free) or a pointer inside a block (no start
- * bit there). One lock for all chunks: these sizes are rare next to the small ones, and the program
- * writes the block's pages, which costs far more than the lock. */
+ * bit there). One lock per arena; a free takes its chunk's arena's, whichever thread frees. */
 #ifndef HKM_PAGES_H
 #define HKM_PAGES_H
 

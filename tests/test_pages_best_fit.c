@@ -1,7 +1,7 @@
 /* malloc's requests of 18-64 KiB are page runs (src/pages.h): whole 4 KiB pages, page-aligned, shared by every
  * size. A freed run serves the next request it fits best, whatever size it was freed at; two freed
  * neighbours serve a request of both their lengths; calloc clears reused pages; a thread frees what
- * another allocated. */
+ * another allocated; each thread takes its runs from an arena of its own. */
 #include <malloc.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -14,6 +14,11 @@
 static void *free_it(void *p) {
   free(p);
   return NULL;
+}
+
+static void *malloc_it(void *arg) {
+  (void)arg;
+  return malloc(5 * PAGE);
 }
 
 int main(void) {
@@ -57,6 +62,13 @@ int main(void) {
   CHECK((uintptr_t)w == at_c, "after another thread's free a 13-page request took %p, not %#lx", (void *)w,
         (unsigned long)at_c);
   free(w);
+  /* Another thread takes its runs from an arena of its own: not from this thread's chunk (the first
+   * chunk, which a starts, with room to spare), where one lock for all put it next to this thread's. */
+  void *theirs = NULL;
+  CHECK(pthread_create(&t, NULL, malloc_it, NULL) == 0 && pthread_join(t, &theirs) == 0 && theirs, "thread");
+  CHECK((uintptr_t)theirs < at_a || (uintptr_t)theirs >= at_a + MiB,
+        "another thread's run at %p is in this thread's chunk at %#lx", theirs, (unsigned long)at_a);
+  free(theirs);
   free(x);
   free(y);
   free(gap1);
