@@ -42,22 +42,23 @@ struct hkm_pages_chunk {
 
 /* Chunks and their lists, each under its own lock; a thread takes its runs from one arena (threads
  * are dealt to them in turn), and a free goes to its chunk's. One lock for all made two threads that
- * allocate and free these sizes 8 times slower than one (perf/bench/RESULTS.md, "Page runs for
- * 18-64 KiB"). spare: an empty chunk kept back, so that a program whose last block of these sizes comes
- * and goes does not take a chunk from the region cache each time (where a slab may have cut the last
- * one up in the meantime, and the next chunk touches fresh pages: wl_espresso 2.4 -> 3.1 MiB). */
+ * allocate and free these sizes 7 times slower than one (perf/bench/RESULTS.md, "Page runs for
+ * 18-64 KiB"). */
 #define NARENAS 8
 struct hkm_arena {
   _Alignas(64) pthread_mutex_t lock; /* a line of its own: two threads' arenas must not share one */
-  struct hkm_pages_chunk *heads[NLISTS], *all, *spare;
+  struct hkm_pages_chunk *heads[NLISTS], *all;
   uint32_t list_map;
 };
 
 /* The arenas, made at the first page run in metadata memory (.bss has no room: src/sizeclass.h);
- * pages_lock guards making them and the unused chunk descriptors. */
+ * pages_lock guards making them, the unused chunk descriptors and spare: one empty chunk kept back for
+ * any arena, so that a program whose last block of these sizes comes and goes does not take a chunk
+ * from the region cache each time (where a slab may have cut the last one up in the meantime, and the
+ * next chunk touches fresh pages: wl_espresso 2.4 -> 3.1 MiB). */
 static pthread_mutex_t pages_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct hkm_arena *_Atomic arenas;
-static struct hkm_pages_chunk *unused_meta;
+static struct hkm_pages_chunk *unused_meta, *spare;
 static unsigned arenas_dealt;
 static __thread unsigned my_arena; /* 1 + the thread's arena, 0 before its first page run */
 
@@ -147,7 +148,14 @@ static void all_unlink(struct hkm_pages_chunk *c) {
  * without the lock: the region cache may call back into trimming (hkm_os_relieve). */
 static struct hkm_pages_chunk *new_chunk(struct hkm_arena *a) {
   pthread_mutex_lock(&pages_lock);
-  struct hkm_pages_chunk *c = unused_meta;
+  struct hkm_pages_chunk *c = spare;
+  if (c) {
+    spare = NULL;
+    pthread_mutex_unlock(&pages_lock);
+    c->arena = a;
+    return c;
+  }
+  c = unused_meta;
   if (c) unused_meta = c->all_next;
   pthread_mutex_unlock(&pages_lock);
   if (!c && !(c = hkm_meta_alloc(sizeof *c))) return NULL;
@@ -177,6 +185,16 @@ static void give_back(struct hkm_pages_chunk *c) {
   c->all_next = unused_meta;
   unused_meta = c;
   pthread_mutex_unlock(&pages_lock);
+}
+
+/* An empty chunk c (out of every list) is kept back, or goes back when one already is. Without its
+ * arena's lock. */
+static void keep_or_give_back(struct hkm_pages_chunk *c) {
+  pthread_mutex_lock(&pages_lock);
+  int kept = !spare;
+  if (kept) spare = c;
+  pthread_mutex_unlock(&pages_lock);
+  if (!kept) give_back(c);
 }
 
 /* The calling thread's arena; NULL when the arenas cannot be made. */
@@ -215,9 +233,8 @@ void *hkm_pages_alloc(size_t n, const void *site) {
       c = a->heads[l - 1];
       break;
     }
-    if (fresh || a->spare) { /* a chunk of one free run, linked here so that the search above finds it */
-      c = fresh ? fresh : a->spare;
-      if (c == a->spare) a->spare = NULL;
+    if (fresh) { /* a chunk of one free run, linked here so that the search above finds it */
+      c = fresh;
       fresh = NULL;
       all_link(c);
       uint32_t lens = 0;
@@ -243,12 +260,8 @@ void *hkm_pages_alloc(size_t n, const void *site) {
   c->span->site = site;
   relink(c, lens);
   void *p = (void *)(c->span->base + (uintptr_t)i * HKM_PAGE);
-  if (fresh && !a->spare) { /* not needed after all (another thread freed a run meanwhile) */
-    a->spare = fresh;
-    fresh = NULL;
-  }
   pthread_mutex_unlock(&a->lock);
-  if (fresh) give_back(fresh);
+  if (fresh) keep_or_give_back(fresh); /* not needed after all: another thread freed a run meanwhile */
   HKM_TIME_END(PAGES_GET, t);
   return p;
 }
@@ -317,10 +330,10 @@ void hkm_pages_free(struct hkm_span *s, void *p) {
     run_mark(c, 0, NPAGES, 0, &lens);
     relink(c, 0);
     all_unlink(c);
-    if (ar->spare) empty = c; else ar->spare = c;
+    empty = c;
   }
   pthread_mutex_unlock(&ar->lock);
-  if (empty) give_back(empty);
+  if (empty) keep_or_give_back(empty);
   HKM_TIME_END(PAGES_PUT, t);
 }
 
@@ -345,13 +358,15 @@ int hkm_pages_trim(void) {
                               MADV_DONTNEED) == 0;
         i = next_free(c, j);
       }
-    struct hkm_pages_chunk *c = a->spare;
-    a->spare = NULL;
     pthread_mutex_unlock(&a->lock);
-    if (c) {
-      give_back(c);
-      any = 1;
-    }
+  }
+  pthread_mutex_lock(&pages_lock);
+  struct hkm_pages_chunk *c = spare;
+  spare = NULL;
+  pthread_mutex_unlock(&pages_lock);
+  if (c) {
+    give_back(c);
+    any = 1;
   }
   return any;
 }
@@ -366,9 +381,11 @@ void hkm_pages_stats(struct hkm_pages_stats *out) {
       out->chunks++;
       out->used_bytes += (size_t)c->nused * HKM_PAGE;
     }
-    out->chunks += a->spare != NULL;
     pthread_mutex_unlock(&a->lock);
   }
+  pthread_mutex_lock(&pages_lock);
+  out->chunks += spare != NULL;
+  pthread_mutex_unlock(&pages_lock);
 }
 
 /* pages_lock first: thread_arena takes it, then makes the arenas. */
