@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "meta.h"
 #include "os.h"
@@ -44,7 +46,7 @@ struct hkm_pages_chunk {
  * are dealt to them in turn), and a free goes to its chunk's. One lock for all made two threads that
  * allocate and free these sizes 7 times slower than one (perf/bench/RESULTS.md, "Page runs for
  * 18-64 KiB"). */
-#define NARENAS 8
+#define NARENAS 8 /* at most: one per CPU the process may run on (dealt_over) */
 struct hkm_arena {
   _Alignas(64) pthread_mutex_t lock; /* a line of its own: two threads' arenas must not share one */
   struct hkm_pages_chunk *heads[NLISTS], *all;
@@ -59,7 +61,7 @@ struct hkm_arena {
 static pthread_mutex_t pages_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct hkm_arena *_Atomic arenas;
 static struct hkm_pages_chunk *unused_meta, *spare;
-static unsigned arenas_dealt;
+static unsigned arenas_dealt, dealt_over = 1;
 static __thread unsigned my_arena; /* 1 + the thread's arena, 0 before its first page run */
 
 /* The first page at or after from whose bit in w is set (or clear, with flip = ~0); NPAGES if none. */
@@ -206,12 +208,21 @@ static struct hkm_arena *thread_arena(void) {
     all_arenas = atomic_load_explicit(&arenas, memory_order_relaxed);
     if (!all_arenas && (all_arenas = hkm_meta_alloc(NARENAS * sizeof *all_arenas)) != NULL) {
       for (unsigned i = 0; i < NARENAS; i++) pthread_mutex_init(&all_arenas[i].lock, NULL);
+      /* More arenas than CPUs only split the free runs: mstress's rare blocks of these sizes, one per
+       * thread of many, each took a chunk of its own arena. The raw call: sysconf is in a window of
+       * libc a process on glibc's malloc does not map (text_trim.h). */
+      uint64_t cpus[16] = {0};
+      long got = syscall(SYS_sched_getaffinity, 0, sizeof cpus, cpus);
+      unsigned n = 0;
+      for (long w = 0; got > 0 && w < got / 8; w++) /* no popcount builtin: without -mpopcnt it is a */
+        for (uint64_t m = cpus[w]; m; m &= m - 1) n++; /* libgcc call, linked into the cold text */
+      dealt_over = n < 1 ? 1 : n > NARENAS ? NARENAS : n;
       atomic_store_explicit(&arenas, all_arenas, memory_order_release);
     }
     pthread_mutex_unlock(&pages_lock);
     if (!all_arenas) return NULL;
   }
-  if (!my_arena) my_arena = 1 + __atomic_fetch_add(&arenas_dealt, 1, __ATOMIC_RELAXED) % NARENAS;
+  if (!my_arena) my_arena = 1 + __atomic_fetch_add(&arenas_dealt, 1, __ATOMIC_RELAXED) % dealt_over;
   return &all_arenas[my_arena - 1];
 }
 

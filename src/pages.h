@@ -1,6 +1,6 @@
 /* Page runs: malloc requests of (HKM_SMALL_MAX, HKM_SLAB_MAX] (18-64 KiB), each a run of whole 4 KiB
  * pages inside a 1 MiB chunk that the region cache lent, shared by every size and by the threads of
- * its arena (8 arenas, threads dealt to them in turn).
+ * its arena (one per CPU, at most 8; threads dealt to them in turn).
  *
  * As slab blocks, each of the 20 size classes between 2 and 64 KiB kept resident about the most of it
  * that was ever live at once, and with a handful of blocks live per class that is well above its mean
