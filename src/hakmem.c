@@ -372,16 +372,25 @@ static int freed_large(const struct hkm_span *s, const void *p) {
   return off == 0 || off == LARGE_LEAD;
 }
 
+static HKM_COLD __attribute__((noreturn)) void double_free(const void *p) {
+  hkm_fatal("free(): double free of %p", p);
+  abort();
+}
+
+static HKM_COLD __attribute__((noreturn)) void freed_pointer(const char *fn, const void *p) {
+  hkm_fatal("%s(): %p was already freed", fn, p);
+  abort();
+}
+
 void hkm_free_other(struct hkm_span *s, void *p) {
   if (!s) hkm_invalid_pointer("free", p);
-  if (s->kind == HKM_KIND_PAGES) {
-    hkm_pages_free(s, p);
+  if (s->kind == HKM_KIND_PAGES) { /* the check is the free's: a page run's state is under its lock */
+    int what = hkm_pages_free(s, p);
+    if (what == HKM_PAGES_FREED) double_free(p);
+    if (what != HKM_PAGES_LIVE) hkm_invalid_pointer("free", p);
     return;
   }
-  if (freed_large(s, p)) {
-    hkm_fatal("free(): double free of %p", p);
-    abort();
-  }
+  if (freed_large(s, p)) double_free(p);
   if ((uintptr_t)p != s->base + s->lead ||
       (s->kind != HKM_KIND_RUN && s->kind != HKM_KIND_BIG && s->kind != HKM_KIND_WHALE))
     hkm_invalid_pointer("free", p);
@@ -392,11 +401,6 @@ void hkm_free_other(struct hkm_span *s, void *p) {
     hkm_bigcache_free(s);
   else
     hkm_whale_free(s);
-}
-
-static HKM_COLD __attribute__((noreturn)) void freed_pointer(const char *fn, const void *p) {
-  hkm_fatal("%s(): %p was already freed", fn, p);
-  abort();
 }
 
 /* A freed slab block carries its free key (slab.h), the one word of the block this reads; a freed
@@ -411,7 +415,13 @@ size_t hkm_usable_size(const void *p, const char *fn) {
       freed_pointer(fn, p);
     return s->bsize;
   }
-  if (s->kind == HKM_KIND_PAGES) return hkm_pages_usable(s, p, fn);
+  if (s->kind == HKM_KIND_PAGES) {
+    size_t n = 0;
+    int what = hkm_pages_usable(s, p, &n);
+    if (what == HKM_PAGES_FREED) freed_pointer(fn, p);
+    if (what != HKM_PAGES_LIVE) hkm_invalid_pointer(fn, p);
+    return n;
+  }
   if (freed_large(s, p)) freed_pointer(fn, p);
   if ((uintptr_t)p != s->base + s->lead) hkm_invalid_pointer(fn, p);
   return s->usable;

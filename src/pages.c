@@ -4,7 +4,6 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -14,7 +13,6 @@
 #include "pages.h"
 #include "prof.h"
 #include "region.h"
-#include "warn.h"
 
 #define CHUNK ((size_t)1 << 20)
 #define NPAGES ((unsigned)(CHUNK / HKM_PAGE))
@@ -146,6 +144,14 @@ static void all_unlink(struct hkm_pages_chunk *c) {
   if (c->all_next) c->all_next->all_prev = c->all_prev;
 }
 
+/* Descriptor c joins the unused ones. */
+static void unused_push(struct hkm_pages_chunk *c) {
+  pthread_mutex_lock(&pages_lock);
+  c->all_next = unused_meta;
+  unused_meta = c;
+  pthread_mutex_unlock(&pages_lock);
+}
+
 /* A chunk with no block, its whole length one free run on no list; NULL when out of memory. Called
  * without the lock: the region cache may call back into trimming (hkm_os_relieve). */
 static struct hkm_pages_chunk *new_chunk(struct hkm_arena *a) {
@@ -163,10 +169,7 @@ static struct hkm_pages_chunk *new_chunk(struct hkm_arena *a) {
   if (!c && !(c = hkm_meta_alloc(sizeof *c))) return NULL;
   struct hkm_span *s = hkm_region_get(CHUNK);
   if (!s) {
-    pthread_mutex_lock(&pages_lock);
-    c->all_next = unused_meta;
-    unused_meta = c;
-    pthread_mutex_unlock(&pages_lock);
+    unused_push(c);
     return NULL;
   }
   *c = (struct hkm_pages_chunk){.span = s, .arena = a};
@@ -183,10 +186,7 @@ static void give_back(struct hkm_pages_chunk *c) {
   struct hkm_span *s = c->span;
   s->chunk = NULL;
   hkm_region_put(s);
-  pthread_mutex_lock(&pages_lock);
-  c->all_next = unused_meta;
-  unused_meta = c;
-  pthread_mutex_unlock(&pages_lock);
+  unused_push(c);
 }
 
 /* An empty chunk c (out of every list) is kept back, or goes back when one already is. Without its
@@ -277,25 +277,13 @@ void *hkm_pages_alloc(size_t n, const void *site) {
   return p;
 }
 
-/* The messages hakmem.c gives for the other tiers (hakmem(3)). */
-static HKM_COLD __attribute__((noreturn)) void bad_block(const char *fn, const void *p, int freed) {
-  if (!freed)
-    hkm_fatal("%s(): invalid pointer %p", fn, p);
-  else if (!strcmp(fn, "free"))
-    hkm_fatal("free(): double free of %p", p);
-  else
-    hkm_fatal("%s(): %p was already freed", fn, p);
-  abort();
-}
-
-/* The page of c that live block p starts on; aborts when p is not one. Under the lock. */
-static unsigned block_page(const struct hkm_span *s, const void *p, const char *fn) {
+/* Whether p is a live block of chunk span s (HKM_PAGES_LIVE, its first page in *i). Under the lock. */
+static int block_page(const struct hkm_span *s, const void *p, unsigned *i) {
   uintptr_t off = (uintptr_t)p - s->base;
-  if (off >= CHUNK || off % HKM_PAGE) bad_block(fn, p, 0);
-  unsigned i = (unsigned)(off / HKM_PAGE);
-  if (!bit_at(s->chunk->used, i)) bad_block(fn, p, 1); /* a freed block's pages are free */
-  if (!bit_at(s->chunk->start, i)) bad_block(fn, p, 0);
-  return i;
+  if (off >= CHUNK || off % HKM_PAGE) return HKM_PAGES_INVALID;
+  *i = (unsigned)(off / HKM_PAGE);
+  if (!bit_at(s->chunk->used, *i)) return HKM_PAGES_FREED; /* a freed block's pages are free */
+  return bit_at(s->chunk->start, *i) ? HKM_PAGES_LIVE : HKM_PAGES_INVALID;
 }
 
 /* Pages of the block starting on page i: up to the next start or free page. */
@@ -304,21 +292,27 @@ static unsigned block_len(const struct hkm_pages_chunk *c, unsigned i) {
   return (a < b ? a : b) - i;
 }
 
-/* The arena of chunk descriptor c of span s, locked; aborts when s is not a chunk. c is stable while p
- * is a live block of it: only a free of its last block gives it up. */
-static struct hkm_arena *lock_chunk(const struct hkm_span *s, const struct hkm_pages_chunk *c, const void *p,
-                                    const char *fn) {
-  if (!c || s->kind != HKM_KIND_PAGES) bad_block(fn, p, 0);
-  struct hkm_arena *a = c->arena;
+/* The arena of span s's chunk, locked; NULL when s is no chunk. The chunk is stable while p is a live
+ * block of it: only a free of its last block gives it up. */
+static struct hkm_arena *lock_chunk(const struct hkm_span *s) {
+  if (!s->chunk || s->kind != HKM_KIND_PAGES) return NULL;
+  struct hkm_arena *a = s->chunk->arena;
   pthread_mutex_lock(&a->lock);
   return a;
 }
 
-void hkm_pages_free(struct hkm_span *s, void *p) {
+int hkm_pages_free(struct hkm_span *s, void *p) {
   HKM_TIME_START(t);
+  struct hkm_arena *ar = lock_chunk(s);
+  if (!ar) return HKM_PAGES_INVALID;
   struct hkm_pages_chunk *c = s->chunk, *empty = NULL;
-  struct hkm_arena *ar = lock_chunk(s, c, p, "free");
-  unsigned i = block_page(s, p, "free"), k = block_len(c, i);
+  unsigned i;
+  int what = block_page(s, p, &i);
+  if (what != HKM_PAGES_LIVE) {
+    pthread_mutex_unlock(&ar->lock);
+    return what;
+  }
+  unsigned k = block_len(c, i);
   mark(c->used, i, k, 0);
   mark(c->start, i, 1, 0);
   c->nused -= k;
@@ -346,14 +340,17 @@ void hkm_pages_free(struct hkm_span *s, void *p) {
   pthread_mutex_unlock(&ar->lock);
   if (empty) keep_or_give_back(empty);
   HKM_TIME_END(PAGES_PUT, t);
+  return HKM_PAGES_LIVE;
 }
 
-size_t hkm_pages_usable(struct hkm_span *s, const void *p, const char *fn) {
-  struct hkm_pages_chunk *c = s->chunk;
-  struct hkm_arena *ar = lock_chunk(s, c, p, fn);
-  size_t n = (size_t)block_len(c, block_page(s, p, fn)) * HKM_PAGE;
+int hkm_pages_usable(struct hkm_span *s, const void *p, size_t *n) {
+  struct hkm_arena *ar = lock_chunk(s);
+  if (!ar) return HKM_PAGES_INVALID;
+  unsigned i;
+  int what = block_page(s, p, &i);
+  if (what == HKM_PAGES_LIVE) *n = (size_t)block_len(s->chunk, i) * HKM_PAGE;
   pthread_mutex_unlock(&ar->lock);
-  return n;
+  return what;
 }
 
 int hkm_pages_trim(void) {

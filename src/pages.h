@@ -22,10 +22,13 @@
  * that of its last allocation, as a slab's is of its last carve: fault sampling names it); NULL when
  * no memory is left. */
 void *hkm_pages_alloc(size_t n, const void *site);
-/* Free p, which the page map sends to s (a chunk): aborts with a message when p is not a live block. */
-void hkm_pages_free(struct hkm_span *s, void *p);
-/* Usable bytes of the block p in chunk s, checked as hkm_pages_free checks it (fn names the caller). */
-size_t hkm_pages_usable(struct hkm_span *s, const void *p, const char *fn);
+/* What p, which the page map sends to chunk span s, turned out to be; anything but LIVE changes
+ * nothing, and the caller reports it with the other tiers' messages (hakmem.c). */
+enum { HKM_PAGES_LIVE, HKM_PAGES_INVALID, HKM_PAGES_FREED };
+/* Free p when it is a live block. */
+int hkm_pages_free(struct hkm_span *s, void *p);
+/* The usable bytes of p, in *n, when it is a live block. */
+int hkm_pages_usable(struct hkm_span *s, const void *p, size_t *n);
 /* Drop the pages of every free run and give the empty chunk kept back to the region cache
  * (malloc_trim). Returns 1 when anything went. */
 int hkm_pages_trim(void);
