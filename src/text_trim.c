@@ -41,10 +41,8 @@ static int read_pagemap(long fd, uintptr_t a, size_t k, uint64_t *pm) {
 static long open_pagemap(void) { return syscall(SYS_openat, AT_FDCWD, pagemap_path, O_RDONLY | O_CLOEXEC); }
 
 /* Unmap the pages of [a, a + n pages) that are mapped and still the file's, except those whose bit in
- * keep is set (keep covers the first 64 pages; NULL: none kept). */
-static void drop_file_pages(uintptr_t a, size_t n, const uint64_t *keep) {
-  long fd = open_pagemap();
-  if (fd < 0) return;
+ * keep is set (keep covers the first 64 pages; NULL: none kept). fd: the pagemap, open. */
+static void drop_file_pages(long fd, uintptr_t a, size_t n, const uint64_t *keep) {
   for (size_t done = 0; done < n;) {
     uint64_t pm[CHUNK];
     size_t k = n - done < CHUNK ? n - done : CHUNK;
@@ -64,29 +62,27 @@ static void drop_file_pages(uintptr_t a, size_t n, const uint64_t *keep) {
     }
     done += k;
   }
-  syscall(SYS_close, (int)fd);
 }
 
 /* The window is the 64 pages from 64 KiB before fn's 64 KiB: the fault-around window of fn's page
- * and its neighbours either side. */
+ * and its neighbours either side. The pagemap stays open until the window closes. */
 void hkm_text_window_open(struct hkm_text_window *w, const void *fn) {
   w->start = 0;
   w->present = 0;
-  if (!fn) return;
+  w->fd = fn ? open_pagemap() : -1;
+  if (w->fd < 0) return;
   uintptr_t a = ((uintptr_t)fn & ~(uintptr_t)0xffff) - 0x10000;
-  long fd = open_pagemap();
-  if (fd < 0) return;
   uint64_t pm[64];
-  if (read_pagemap(fd, a, 64, pm)) {
-    w->start = a;
-    for (unsigned i = 0; i < 64; i++)
-      if (pm[i] & PM_PRESENT) w->present |= (uint64_t)1 << i;
-  }
-  syscall(SYS_close, (int)fd);
+  if (!read_pagemap(w->fd, a, 64, pm)) return;
+  w->start = a;
+  for (unsigned i = 0; i < 64; i++)
+    if (pm[i] & PM_PRESENT) w->present |= (uint64_t)1 << i;
 }
 
 void hkm_text_window_close(const struct hkm_text_window *w) {
-  if (w->start) drop_file_pages(w->start, 64, &w->present);
+  if (w->fd < 0) return;
+  if (w->start) drop_file_pages(w->fd, w->start, 64, &w->present);
+  syscall(SYS_close, (int)w->fd);
 }
 
 void hkm_text_trim(void) {
@@ -101,7 +97,10 @@ void hkm_text_trim(void) {
     if (cold <= start || cold >= end) continue; /* the run list is not in this segment */
     /* Any advice that sets a flag splits the mapping; this one changes nothing else for file text. */
     syscall(SYS_madvise, cold, end - cold, MADV_NOHUGEPAGE);
-    drop_file_pages(cold, (end - cold) / HKM_PAGE, NULL);
+    long fd = open_pagemap();
+    if (fd < 0) return;
+    drop_file_pages(fd, cold, (end - cold) / HKM_PAGE, NULL);
+    syscall(SYS_close, (int)fd);
     return;
   }
 }

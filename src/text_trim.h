@@ -18,6 +18,7 @@ void hkm_text_trim(void);
 struct hkm_text_window {
   uintptr_t start;  /* 0: nothing to do */
   uint64_t present; /* its pages mapped before the call */
+  long fd;          /* /proc/self/pagemap, read at both ends; -1 when it could not be opened */
 };
 void hkm_text_window_open(struct hkm_text_window *w, const void *fn);
 void hkm_text_window_close(const struct hkm_text_window *w);
