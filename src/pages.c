@@ -28,6 +28,7 @@ struct hkm_pages_chunk {
   struct hkm_span *span;
   uint64_t used[WORDS];  /* pages in a block */
   uint64_t start[WORDS]; /* pages a block starts on */
+  uint8_t len[NPAGES];   /* a block's length in pages, at its first page (a scan of both bitmaps cost more) */
   /* The first pages of the free runs (each as long as it can be: two are never adjacent), by list:
    * the allocation takes one of the list it wants without a scan, and the free finds its neighbours
    * from the used bits. */
@@ -267,6 +268,7 @@ void *hkm_pages_alloc(size_t n, const void *site) {
   if (len > k) run_mark(c, i + k, len - k, 1, &lens);
   mark(c->used, i, k, 1);
   mark(c->start, i, 1, 1);
+  c->len[i] = (uint8_t)k;
   c->nused += k;
   c->span->site = site;
   relink(c, lens);
@@ -284,12 +286,6 @@ static int block_page(const struct hkm_span *s, const void *p, unsigned *i) {
   *i = (unsigned)(off / HKM_PAGE);
   if (!bit_at(s->chunk->used, *i)) return HKM_PAGES_FREED; /* a freed block's pages are free */
   return bit_at(s->chunk->start, *i) ? HKM_PAGES_LIVE : HKM_PAGES_INVALID;
-}
-
-/* Pages of the block starting on page i: up to the next start or free page. */
-static unsigned block_len(const struct hkm_pages_chunk *c, unsigned i) {
-  unsigned a = next_bit(c->start, i + 1, 0), b = next_free(c, i + 1);
-  return (a < b ? a : b) - i;
 }
 
 /* The arena of span s's chunk, locked; NULL when s is no chunk. The chunk is stable while p is a live
@@ -312,7 +308,7 @@ int hkm_pages_free(struct hkm_span *s, void *p) {
     pthread_mutex_unlock(&ar->lock);
     return what;
   }
-  unsigned k = block_len(c, i);
+  unsigned k = c->len[i];
   mark(c->used, i, k, 0);
   mark(c->start, i, 1, 0);
   c->nused -= k;
@@ -348,7 +344,7 @@ int hkm_pages_usable(struct hkm_span *s, const void *p, size_t *n) {
   if (!ar) return HKM_PAGES_INVALID;
   unsigned i;
   int what = block_page(s, p, &i);
-  if (what == HKM_PAGES_LIVE) *n = (size_t)block_len(s->chunk, i) * HKM_PAGE;
+  if (what == HKM_PAGES_LIVE) *n = (size_t)s->chunk->len[i] * HKM_PAGE;
   pthread_mutex_unlock(&ar->lock);
   return what;
 }
