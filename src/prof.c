@@ -313,29 +313,42 @@ static void lean_nested(int cat, uint64_t d) {
 }
 
 void hkm_prof_end(int cat, struct hkm_prof_mark m) {
-  uint64_t d = since(m.tsc);
   struct hkm_prof_self *s = &hkm_prof_self;
   uint64_t e = s->acc - m.acc;
   /* only one that ends right inside a timed call or step adds to its interval beyond its own figure:
    * deeper ones are inside this one's */
   if (--s->depth == 0) s->ends++;
-  if (hkm_cat_kind[cat] == HKM_KIND_EXACT) {
-    e = 0; /* an exact category's cycles are all its own: never scaled */
-    if (ancestors[cat][0] >= 0) {
-      s->acc = m.acc + d; /* these cycles replace those of the ones nested in this one */
-      if (!s->mode && !s->depth) lean_nested(cat, d);
-    }
-  } else if (s->mode != HKM_PROF_TIMED) {
+  if (hkm_cat_kind[cat] != HKM_KIND_EXACT && s->mode != HKM_PROF_TIMED) { /* counted; no clock read */
     struct hkm_prof_block *b = self_block();
     b->cat[cat].count++;
     b->cat[cat].nested += e;
     hook_end(cat, m.tsc);
     return;
   }
+  uint64_t d = since(m.tsc);
+  if (hkm_cat_kind[cat] == HKM_KIND_EXACT) {
+    e = 0; /* an exact category's cycles are all its own: never scaled */
+    if (ancestors[cat][0] >= 0) {
+      s->acc = m.acc + d; /* these cycles replace those of the ones nested in this one */
+      if (!s->mode && !s->depth) lean_nested(cat, d);
+    }
+  }
   struct hkm_prof_block *b = self_block();
   b->cat[cat].count++;
   cat_timed(&b->cat[cat], d, e, 0, s->mode == HKM_PROF_TIMED && s->census, 0);
   hook_end(cat, m.tsc);
+}
+
+void hkm_prof_end_sampled(int cat, struct hkm_prof_mark m) {
+  struct hkm_prof_self *s = &hkm_prof_self;
+  if (s->mode == HKM_PROF_TIMED || hkm_unlikely(hkm_prof_hooks != 0)) {
+    hkm_prof_end(cat, m);
+    return;
+  }
+  if (--s->depth == 0) s->ends++;
+  struct hkm_prof_block *b = self_block();
+  b->cat[cat].count++;
+  b->cat[cat].nested += s->acc - m.acc;
 }
 
 void hkm_prof_add_nested(int cat, uint64_t cycles) {

@@ -526,7 +526,7 @@ static void give_back_own(struct hkm_heap *h, struct hkm_span *s, struct hkm_blo
 /* The same when s is another heap's or nobody's. */
 static void give_back_remote(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *first, struct hkm_block *last,
                              uint32_t n) {
-  HKM_TIME_START(t);
+  HKM_TIME_START_SAMPLED(t);
   struct hkm_block *old = atomic_load_explicit(&s->remote, memory_order_relaxed), *w;
   do {
     last->next = REMOTE_ADDR(old);
@@ -544,7 +544,7 @@ static void give_back_remote(struct hkm_heap *h, struct hkm_span *s, struct hkm_
     /* s->used is the owner's, read as a hint: every block of s it has not got back is on the list now */
     if (hkm_unlikely(REMOTE_COUNT(w) == __atomic_load_n(&s->used, __ATOMIC_RELAXED))) collect_for(o, s->cls);
   }
-  HKM_TIME_END(REMOTE_FREE, t);
+  HKM_TIME_END_SAMPLED(REMOTE_FREE, t);
 }
 
 static void give_back_run(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *first, struct hkm_block *last,
