@@ -36,10 +36,10 @@
   X(L25_PUT, "l25_put", HAK_FREE, SAMPLED)                          \
   X(L25_REFILL, "l25_refill", L25_GET, EXACT)                       \
   X(L25_RELEASE, "l25_release", L25_PUT, EXACT)                     \
-  X(L25_RUN_GET, "l25_run_get", HAK_ALLOC, SAMPLED)                 \
-  X(L25_RUN_PUT, "l25_run_put", HAK_FREE, SAMPLED)                  \
-  X(PAGES_GET, "page_run_get", HAK_ALLOC, SAMPLED)                  \
-  X(PAGES_PUT, "page_run_put", HAK_FREE, SAMPLED)                   \
+  X(L25_RUN_GET, "l25_run_get", HAK_ALLOC, EXACT)                   \
+  X(L25_RUN_PUT, "l25_run_put", HAK_FREE, EXACT)                    \
+  X(PAGES_GET, "page_run_get", HAK_ALLOC, EXACT)                    \
+  X(PAGES_PUT, "page_run_put", HAK_FREE, EXACT)                     \
   X(BIGCACHE_GET, "bigcache_get", HAK_ALLOC, EXACT)                 \
   X(BIGCACHE_PUT, "bigcache_put", HAK_FREE, EXACT)                  \
   X(BIGCACHE_EVICT_SCAN, "bigcache_evict_scan", BIGCACHE_PUT, EXACT) \
