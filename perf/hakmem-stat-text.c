@@ -159,8 +159,9 @@ static void print_top_level(FILE *f, const struct profile *runs, int n) {
   if (last->tsc_hz > 0) fprintf(f, ", %.6f s at %.2f GHz", top / last->tsc_hz, last->tsc_hz / 1e9);
   fprintf(f, "\n  times are inclusive (a category includes those nested in it); share = total / top level\n");
   if (last->sample_every > 1)
-    fprintf(f, "  counts are exact; malloc/free and the slab tiers' fast paths are timed on ~1 call in %u and their\n"
-               "  totals estimated, +- one standard error (? when none was timed)\n", last->sample_every);
+    fprintf(f, "  counts are exact; malloc/free, the slab tiers' fast paths and blocks of 18 KiB-1 MiB are timed on\n"
+               "  ~1 call in %u and their totals estimated, +- one standard error (? when none was timed)\n",
+            last->sample_every);
   double ac, fc, intr = stat_cat_interrupted(runs, n, "hak_alloc", &ac) + stat_cat_interrupted(runs, n, "hak_free", &fc);
   if (intr > 0) {
     char b3[40], b4[40];

@@ -229,10 +229,10 @@ static struct hkm_arena *thread_arena(void) {
 
 void *hkm_pages_alloc(size_t n, const void *site) {
   unsigned k = (unsigned)((n + HKM_PAGE - 1) / HKM_PAGE);
-  HKM_TIME_START(t);
+  HKM_TIME_START_SAMPLED(t);
   struct hkm_arena *a = thread_arena();
   if (!a) {
-    HKM_TIME_END(PAGES_GET, t);
+    HKM_TIME_END_SAMPLED(PAGES_GET, t);
     return NULL;
   }
   struct hkm_pages_chunk *fresh = NULL, *c;
@@ -257,7 +257,7 @@ void *hkm_pages_alloc(size_t n, const void *site) {
     pthread_mutex_unlock(&a->lock);
     fresh = new_chunk(a);
     if (!fresh) {
-      HKM_TIME_END(PAGES_GET, t);
+      HKM_TIME_END_SAMPLED(PAGES_GET, t);
       return NULL;
     }
     pthread_mutex_lock(&a->lock); /* another thread may have freed a run meanwhile: search again */
@@ -275,7 +275,7 @@ void *hkm_pages_alloc(size_t n, const void *site) {
   void *p = (void *)(c->span->base + (uintptr_t)i * HKM_PAGE);
   pthread_mutex_unlock(&a->lock);
   if (fresh) keep_or_give_back(fresh); /* not needed after all: another thread freed a run meanwhile */
-  HKM_TIME_END(PAGES_GET, t);
+  HKM_TIME_END_SAMPLED(PAGES_GET, t);
   return p;
 }
 
@@ -298,7 +298,7 @@ static struct hkm_arena *lock_chunk(const struct hkm_span *s) {
 }
 
 int hkm_pages_free(struct hkm_span *s, void *p) {
-  HKM_TIME_START(t);
+  HKM_TIME_START_SAMPLED(t);
   struct hkm_arena *ar = lock_chunk(s);
   if (!ar) return HKM_PAGES_INVALID;
   struct hkm_pages_chunk *c = s->chunk, *empty = NULL;
@@ -335,7 +335,7 @@ int hkm_pages_free(struct hkm_span *s, void *p) {
   }
   pthread_mutex_unlock(&ar->lock);
   if (empty) keep_or_give_back(empty);
-  HKM_TIME_END(PAGES_PUT, t);
+  HKM_TIME_END_SAMPLED(PAGES_PUT, t);
   return HKM_PAGES_LIVE;
 }
 

@@ -312,26 +312,26 @@ static void lean_nested(int cat, uint64_t d) {
     if (ancestors[cat][k] >= 0) b->cat[(int)ancestors[cat][k]].nested += d;
 }
 
-void hkm_prof_end(int cat, struct hkm_prof_mark m) {
+/* The end of a measurement of cat begun at m, its clock read at end. */
+static void end_at(int cat, struct hkm_prof_mark m, uint64_t end) {
+  uint64_t d = elapsed(m.tsc, end);
   struct hkm_prof_self *s = &hkm_prof_self;
   uint64_t e = s->acc - m.acc;
   /* only one that ends right inside a timed call or step adds to its interval beyond its own figure:
    * deeper ones are inside this one's */
   if (--s->depth == 0) s->ends++;
-  if (hkm_cat_kind[cat] != HKM_KIND_EXACT && s->mode != HKM_PROF_TIMED) { /* counted; no clock read */
-    struct hkm_prof_block *b = self_block();
-    b->cat[cat].count++;
-    b->cat[cat].nested += e;
-    hook_end(cat, m.tsc);
-    return;
-  }
-  uint64_t d = since(m.tsc);
   if (hkm_cat_kind[cat] == HKM_KIND_EXACT) {
     e = 0; /* an exact category's cycles are all its own: never scaled */
     if (ancestors[cat][0] >= 0) {
       s->acc = m.acc + d; /* these cycles replace those of the ones nested in this one */
       if (!s->mode && !s->depth) lean_nested(cat, d);
     }
+  } else if (s->mode != HKM_PROF_TIMED) {
+    struct hkm_prof_block *b = self_block();
+    b->cat[cat].count++;
+    b->cat[cat].nested += e;
+    hook_end(cat, m.tsc);
+    return;
   }
   struct hkm_prof_block *b = self_block();
   b->cat[cat].count++;
@@ -339,12 +339,14 @@ void hkm_prof_end(int cat, struct hkm_prof_mark m) {
   hook_end(cat, m.tsc);
 }
 
-void hkm_prof_end_sampled(int cat, struct hkm_prof_mark m) {
-  struct hkm_prof_self *s = &hkm_prof_self;
-  if (s->mode == HKM_PROF_TIMED || hkm_unlikely(hkm_prof_hooks != 0)) {
-    hkm_prof_end(cat, m);
+void hkm_prof_end(int cat, struct hkm_prof_mark m) { end_at(cat, m, hkm_tsc_stop()); }
+
+void hkm_prof_end_sampled(int cat, struct hkm_prof_mark m, uint64_t end) {
+  if (m.tsc) { /* begun timed (hkm_prof_start_sampled) */
+    end_at(cat, m, end);
     return;
   }
+  struct hkm_prof_self *s = &hkm_prof_self;
   if (--s->depth == 0) s->ends++;
   struct hkm_prof_block *b = self_block();
   b->cat[cat].count++;

@@ -14,7 +14,7 @@
  * All three figures are printed.
  *
  * Counts are exact. The cycles of the sampled categories (prof.h: the malloc/free calls, the slab
- * tiers' fast paths, remote frees) are those of the first calls of each size class and thread (the
+ * tiers' fast paths, remote frees, page runs and L2.5 runs) are those of the first calls of each size class and thread (the
  * census), plus an estimate from the later calls that were timed (about one in HAKMEM_TIMING_SAMPLE),
  * with its standard error; every other category is timed on every call.
  *
@@ -389,9 +389,10 @@ static void format_text(const struct hkm_prof_snapshot *s, const struct hkm_repo
          "share = total / top level, so shares do not add up to 100%%\n");
   if (s->sample_every > 1)
     hkm_put(b,
-        "counts are exact; the malloc/free calls and the slab tiers' fast paths are timed on about 1 call in %u\n"
-        "(HAKMEM_TIMING_SAMPLE) and their totals estimated from those, +- one standard error (? when none\n"
-        "was timed); the other categories are timed on every call\n",
+        "counts are exact; the malloc/free calls, the slab tiers' fast paths and the blocks of 18 KiB-1 MiB are\n"
+        "timed on about 1 call in %u"
+        " (HAKMEM_TIMING_SAMPLE) and their totals estimated from those, +- one standard error (? when\n"
+        "none was timed); the other categories are timed on every call\n",
         s->sample_every);
   const struct hkm_prof_stat *ia = &s->stat[HKM_CAT_HAK_ALLOC], *fr = &s->stat[HKM_CAT_HAK_FREE];
   if (ia->intr + fr->intr)

@@ -6,15 +6,15 @@
 #include "run.h"
 
 void *hkm_run_alloc(size_t n, size_t lead, const void *site) {
-  HKM_TIME_START(t);
+  HKM_TIME_START_SAMPLED(t);
   struct hkm_span *s = hkm_region_get(hkm_round_up(n, HKM_GRANULE));
   void *p = s ? hkm_span_block(s, lead, site, HKM_TIER_L25, HKM_KIND_RUN) : NULL;
-  HKM_TIME_END(L25_RUN_GET, t);
+  HKM_TIME_END_SAMPLED(L25_RUN_GET, t);
   return p;
 }
 
 void hkm_run_free(struct hkm_span *s) {
-  HKM_TIME_START(t);
+  HKM_TIME_START_SAMPLED(t);
   hkm_region_put(s);
-  HKM_TIME_END(L25_RUN_PUT, t);
+  HKM_TIME_END_SAMPLED(L25_RUN_PUT, t);
 }

@@ -1,6 +1,6 @@
 #!/bin/sh
-# HAKMEM_TIMING_SAMPLE: counts stay exact while the fast paths are timed on a sample (about one call
-# in N: some, not all) and the rare paths on every call; each sampled estimate carries a standard
+# HAKMEM_TIMING_SAMPLE: counts stay exact while the fast paths and the page runs are timed on a sample
+# (about one call in N: some, not all) and the rare paths on every call; each sampled estimate carries a standard
 # error and the report says which figures are estimates; the threads' figures still add up; a run of
 # up to 256 calls per size class is timed in full (the census); the default rate is 256, and a bad value
 # warns and keeps it.
@@ -12,11 +12,11 @@ check_json "$tmp/s" <<'PY' || fail "sampled report"
 rep = r[0]
 assert rep["version"] == 2 and rep["sample_every"] == 16, rep["sample_every"]
 tiers_ok(rep, 8000, 8000, 3000, 6, 4)
-for name in ("hak_alloc", "hak_free", "tiny_alloc", "tiny_free", "pool_get", "pool_put"):
+for name in ("hak_alloc", "hak_free", "tiny_alloc", "tiny_free", "pool_get", "pool_put", "page_run_get", "page_run_put"):
     c = cat(rep, name)
     assert c["sampled"] is True and c["count"] // 64 <= c["timed"] <= c["count"] // 4, c
     assert isinstance(c["total_cycles_stderr"], int) and c["total_cycles"] > 0, c
-for name in ("page_run_get", "page_run_put", "bigcache_get", "bigcache_put", "whale_get", "whale_put"):
+for name in ("bigcache_get", "bigcache_put", "whale_get", "whale_put"):
     c = cat(rep, name)
     assert c["sampled"] is False and c["timed"] == c["count"] and c["total_cycles_stderr"] == 0, c
 pt = rep["per_thread"]
