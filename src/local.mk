@@ -29,7 +29,7 @@ hkm_run_sources = \
 	src/collect_format.h src/collect_reap.h src/collect_reap.c src/collect.h src/collect.c src/collect_end.c \
 	src/os.h src/os.c src/clock.h src/clock.c src/helper.h src/helper.c \
 	src/pagemap.h src/pagemap.c \
-	src/meta.h src/meta.c \
+	src/lock.h src/lock.c src/meta.h src/meta.c \
 	src/sizeclass.h src/sizeclass.c src/alloc_slots.h src/alloc_slots.c \
 	src/reclaim.h src/reclaim.c \
 	src/region.h src/region.c \

@@ -1,16 +1,16 @@
 /* Metadata memory: a bump allocator over 1 MiB mappings plus a free list of span descriptors. */
 #include "config.h"
 
-#include <pthread.h>
 #include <string.h>
 
+#include "lock.h"
 #include "compiler.h"
 #include "meta.h"
 #include "os.h"
 
 #define META_CHUNK ((size_t)1 << 20)
 
-static pthread_mutex_t meta_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct hkm_lock meta_lock = HKM_LOCK_INIT;
 static char *meta_cur, *meta_end;
 static struct hkm_span *span_free_list;
 
@@ -29,20 +29,20 @@ static void *bump(size_t bytes) {
 }
 
 void *hkm_meta_alloc(size_t bytes) {
-  pthread_mutex_lock(&meta_lock);
+  hkm_lock(&meta_lock);
   void *p = bump(bytes);
-  pthread_mutex_unlock(&meta_lock);
+  hkm_unlock(&meta_lock);
   return p; /* fresh mappings are zero */
 }
 
 struct hkm_span *hkm_meta_span_new(void) {
-  pthread_mutex_lock(&meta_lock);
+  hkm_lock(&meta_lock);
   struct hkm_span *s = span_free_list;
   if (s)
     span_free_list = s->next;
   else
     s = bump(sizeof *s);
-  pthread_mutex_unlock(&meta_lock);
+  hkm_unlock(&meta_lock);
   if (s) {
     /* owner is written atomically: a stale remote free may be reading it (types.h) */
     memset(s, 0, offsetof(struct hkm_span, owner));
@@ -55,12 +55,12 @@ struct hkm_span *hkm_meta_span_new(void) {
 
 void hkm_meta_span_free(struct hkm_span *s) {
   s->kind = HKM_KIND_FREE;
-  pthread_mutex_lock(&meta_lock);
+  hkm_lock(&meta_lock);
   s->next = span_free_list;
   span_free_list = s;
-  pthread_mutex_unlock(&meta_lock);
+  hkm_unlock(&meta_lock);
 }
 
-void hkm_meta_fork_prepare(void) { pthread_mutex_lock(&meta_lock); }
-void hkm_meta_fork_parent(void) { pthread_mutex_unlock(&meta_lock); }
-void hkm_meta_fork_child(void) { pthread_mutex_init(&meta_lock, NULL); }
+void hkm_meta_fork_prepare(void) { hkm_lock(&meta_lock); }
+void hkm_meta_fork_parent(void) { hkm_unlock(&meta_lock); }
+void hkm_meta_fork_child(void) { hkm_lock_reset(&meta_lock); }

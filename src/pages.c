@@ -1,13 +1,13 @@
 /* Page runs (see pages.h). */
 #include "config.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "lock.h"
 #include "meta.h"
 #include "os.h"
 #include "pages.h"
@@ -47,7 +47,7 @@ struct hkm_pages_chunk {
  * 18-64 KiB"). */
 #define NARENAS 8 /* at most: one per CPU the process may run on (dealt_over) */
 struct hkm_arena {
-  _Alignas(64) pthread_mutex_t lock; /* a line of its own: two threads' arenas must not share one */
+  _Alignas(64) struct hkm_lock lock; /* a line of its own: two threads' arenas must not share one */
   struct hkm_pages_chunk *heads[NLISTS], *all;
   uint32_t list_map;
 };
@@ -57,7 +57,7 @@ struct hkm_arena {
  * any arena, so that a program whose last block of these sizes comes and goes does not take a chunk
  * from the region cache each time (where a slab may have cut the last one up in the meantime, and the
  * next chunk touches fresh pages: wl_espresso 2.4 -> 3.1 MiB). */
-static pthread_mutex_t pages_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct hkm_lock pages_lock = HKM_LOCK_INIT;
 static struct hkm_arena *_Atomic arenas;
 static struct hkm_pages_chunk *unused_meta, *spare;
 static unsigned arenas_dealt, dealt_over = 1;
@@ -147,26 +147,26 @@ static void all_unlink(struct hkm_pages_chunk *c) {
 
 /* Descriptor c joins the unused ones. */
 static void unused_push(struct hkm_pages_chunk *c) {
-  pthread_mutex_lock(&pages_lock);
+  hkm_lock(&pages_lock);
   c->all_next = unused_meta;
   unused_meta = c;
-  pthread_mutex_unlock(&pages_lock);
+  hkm_unlock(&pages_lock);
 }
 
 /* A chunk with no block, its whole length one free run on no list; NULL when out of memory. Called
  * without the lock: the region cache may call back into trimming (hkm_os_relieve). */
 static struct hkm_pages_chunk *new_chunk(struct hkm_arena *a) {
-  pthread_mutex_lock(&pages_lock);
+  hkm_lock(&pages_lock);
   struct hkm_pages_chunk *c = spare;
   if (c) {
     spare = NULL;
-    pthread_mutex_unlock(&pages_lock);
+    hkm_unlock(&pages_lock);
     c->arena = a;
     return c;
   }
   c = unused_meta;
   if (c) unused_meta = c->all_next;
-  pthread_mutex_unlock(&pages_lock);
+  hkm_unlock(&pages_lock);
   if (!c && !(c = hkm_meta_alloc(sizeof *c))) return NULL;
   struct hkm_span *s = hkm_region_get(CHUNK);
   if (!s) {
@@ -193,10 +193,10 @@ static void give_back(struct hkm_pages_chunk *c) {
 /* An empty chunk c (out of every list) is kept back, or goes back when one already is. Without its
  * arena's lock. */
 static void keep_or_give_back(struct hkm_pages_chunk *c) {
-  pthread_mutex_lock(&pages_lock);
+  hkm_lock(&pages_lock);
   int kept = !spare;
   if (kept) spare = c;
-  pthread_mutex_unlock(&pages_lock);
+  hkm_unlock(&pages_lock);
   if (!kept) give_back(c);
 }
 
@@ -205,10 +205,10 @@ static struct hkm_arena *thread_arena(void) {
   struct hkm_arena *all_arenas = atomic_load_explicit(&arenas, memory_order_acquire);
   if (hkm_likely(my_arena && all_arenas)) return &all_arenas[my_arena - 1];
   if (!all_arenas) {
-    pthread_mutex_lock(&pages_lock);
+    hkm_lock(&pages_lock);
     all_arenas = atomic_load_explicit(&arenas, memory_order_relaxed);
     if (!all_arenas && (all_arenas = hkm_meta_alloc(NARENAS * sizeof *all_arenas)) != NULL) {
-      for (unsigned i = 0; i < NARENAS; i++) pthread_mutex_init(&all_arenas[i].lock, NULL);
+      for (unsigned i = 0; i < NARENAS; i++) hkm_lock_reset(&all_arenas[i].lock);
       /* More arenas than CPUs only split the free runs: mstress's rare blocks of these sizes, one per
        * thread of many, each took a chunk of its own arena. The raw call: sysconf is in a window of
        * libc a process on glibc's malloc does not map (text_trim.h). */
@@ -220,7 +220,7 @@ static struct hkm_arena *thread_arena(void) {
       dealt_over = n < 1 ? 1 : n > NARENAS ? NARENAS : n;
       atomic_store_explicit(&arenas, all_arenas, memory_order_release);
     }
-    pthread_mutex_unlock(&pages_lock);
+    hkm_unlock(&pages_lock);
     if (!all_arenas) return NULL;
   }
   if (!my_arena) my_arena = 1 + __atomic_fetch_add(&arenas_dealt, 1, __ATOMIC_RELAXED) % dealt_over;
@@ -237,7 +237,7 @@ void *hkm_pages_alloc(size_t n, const void *site) {
   }
   struct hkm_pages_chunk *fresh = NULL, *c;
   unsigned l;
-  pthread_mutex_lock(&a->lock);
+  hkm_lock(&a->lock);
   for (;;) {
     uint32_t m = a->list_map >> (k - 1);
     if (m) {
@@ -254,13 +254,13 @@ void *hkm_pages_alloc(size_t n, const void *site) {
       relink(c, lens);
       continue;
     }
-    pthread_mutex_unlock(&a->lock);
+    hkm_unlock(&a->lock);
     fresh = new_chunk(a);
     if (!fresh) {
       HKM_TIME_END_SAMPLED(PAGES_GET, t);
       return NULL;
     }
-    pthread_mutex_lock(&a->lock); /* another thread may have freed a run meanwhile: search again */
+    hkm_lock(&a->lock); /* another thread may have freed a run meanwhile: search again */
   }
   unsigned i = next_bit(c->runs[l - 1], 0, 0), len = next_used(c, i) - i;
   uint32_t lens = c->lens;
@@ -273,7 +273,7 @@ void *hkm_pages_alloc(size_t n, const void *site) {
   c->span->site = site;
   relink(c, lens);
   void *p = (void *)(c->span->base + (uintptr_t)i * HKM_PAGE);
-  pthread_mutex_unlock(&a->lock);
+  hkm_unlock(&a->lock);
   if (fresh) keep_or_give_back(fresh); /* not needed after all: another thread freed a run meanwhile */
   HKM_TIME_END_SAMPLED(PAGES_GET, t);
   return p;
@@ -293,7 +293,7 @@ static int block_page(const struct hkm_span *s, const void *p, unsigned *i) {
 static struct hkm_arena *lock_chunk(const struct hkm_span *s) {
   if (!s->chunk || s->kind != HKM_KIND_PAGES) return NULL;
   struct hkm_arena *a = s->chunk->arena;
-  pthread_mutex_lock(&a->lock);
+  hkm_lock(&a->lock);
   return a;
 }
 
@@ -305,7 +305,7 @@ int hkm_pages_free(struct hkm_span *s, void *p) {
   unsigned i;
   int what = block_page(s, p, &i);
   if (what != HKM_PAGES_LIVE) {
-    pthread_mutex_unlock(&ar->lock);
+    hkm_unlock(&ar->lock);
     return what;
   }
   unsigned k = c->len[i];
@@ -333,7 +333,7 @@ int hkm_pages_free(struct hkm_span *s, void *p) {
     all_unlink(c);
     empty = c;
   }
-  pthread_mutex_unlock(&ar->lock);
+  hkm_unlock(&ar->lock);
   if (empty) keep_or_give_back(empty);
   HKM_TIME_END_SAMPLED(PAGES_PUT, t);
   return HKM_PAGES_LIVE;
@@ -345,7 +345,7 @@ int hkm_pages_usable(struct hkm_span *s, const void *p, size_t *n) {
   unsigned i;
   int what = block_page(s, p, &i);
   if (what == HKM_PAGES_LIVE) *n = (size_t)s->chunk->len[i] * HKM_PAGE;
-  pthread_mutex_unlock(&ar->lock);
+  hkm_unlock(&ar->lock);
   return what;
 }
 
@@ -354,7 +354,7 @@ int hkm_pages_trim(void) {
   int any = 0;
   for (unsigned x = 0; all_arenas && x < NARENAS; x++) {
     struct hkm_arena *a = &all_arenas[x];
-    pthread_mutex_lock(&a->lock);
+    hkm_lock(&a->lock);
     for (struct hkm_pages_chunk *c = a->all; c; c = c->all_next)
       for (unsigned i = next_free(c, 0); i < NPAGES;) {
         unsigned j = next_used(c, i);
@@ -362,12 +362,12 @@ int hkm_pages_trim(void) {
                               MADV_DONTNEED) == 0;
         i = next_free(c, j);
       }
-    pthread_mutex_unlock(&a->lock);
+    hkm_unlock(&a->lock);
   }
-  pthread_mutex_lock(&pages_lock);
+  hkm_lock(&pages_lock);
   struct hkm_pages_chunk *c = spare;
   spare = NULL;
-  pthread_mutex_unlock(&pages_lock);
+  hkm_unlock(&pages_lock);
   if (c) {
     give_back(c);
     any = 1;
@@ -380,33 +380,33 @@ void hkm_pages_stats(struct hkm_pages_stats *out) {
   struct hkm_arena *all_arenas = atomic_load_explicit(&arenas, memory_order_acquire);
   for (unsigned x = 0; all_arenas && x < NARENAS; x++) {
     struct hkm_arena *a = &all_arenas[x];
-    pthread_mutex_lock(&a->lock);
+    hkm_lock(&a->lock);
     for (const struct hkm_pages_chunk *c = a->all; c; c = c->all_next) {
       out->chunks++;
       out->used_bytes += (size_t)c->nused * HKM_PAGE;
     }
-    pthread_mutex_unlock(&a->lock);
+    hkm_unlock(&a->lock);
   }
-  pthread_mutex_lock(&pages_lock);
+  hkm_lock(&pages_lock);
   out->chunks += spare != NULL;
-  pthread_mutex_unlock(&pages_lock);
+  hkm_unlock(&pages_lock);
 }
 
 /* pages_lock first: thread_arena takes it, then makes the arenas. */
 void hkm_pages_fork_prepare(void) {
-  pthread_mutex_lock(&pages_lock);
+  hkm_lock(&pages_lock);
   struct hkm_arena *all_arenas = atomic_load_explicit(&arenas, memory_order_relaxed);
-  for (unsigned x = 0; all_arenas && x < NARENAS; x++) pthread_mutex_lock(&all_arenas[x].lock);
+  for (unsigned x = 0; all_arenas && x < NARENAS; x++) hkm_lock(&all_arenas[x].lock);
 }
 
 void hkm_pages_fork_parent(void) {
   struct hkm_arena *all_arenas = atomic_load_explicit(&arenas, memory_order_relaxed);
-  for (unsigned x = 0; all_arenas && x < NARENAS; x++) pthread_mutex_unlock(&all_arenas[x].lock);
-  pthread_mutex_unlock(&pages_lock);
+  for (unsigned x = 0; all_arenas && x < NARENAS; x++) hkm_unlock(&all_arenas[x].lock);
+  hkm_unlock(&pages_lock);
 }
 
 void hkm_pages_fork_child(void) {
   struct hkm_arena *all_arenas = atomic_load_explicit(&arenas, memory_order_relaxed);
-  for (unsigned x = 0; all_arenas && x < NARENAS; x++) pthread_mutex_init(&all_arenas[x].lock, NULL);
-  pthread_mutex_init(&pages_lock, NULL);
+  for (unsigned x = 0; all_arenas && x < NARENAS; x++) hkm_lock_reset(&all_arenas[x].lock);
+  hkm_lock_reset(&pages_lock);
 }

@@ -2,9 +2,9 @@
  * each of which serves many allocations. */
 #include "config.h"
 
-#include <pthread.h>
 #include <sys/mman.h>
 
+#include "lock.h"
 #include "induced.h"
 #include "meta.h"
 #include "options.h"
@@ -23,7 +23,7 @@ _Static_assert(HKM_REGION_MAX_SPAN == HKM_PM_FULL_SPAN, "slabs need every granul
 
 enum { IN_NONE, IN_HOT, IN_COLD }; /* s->where */
 
-static pthread_mutex_t region_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct hkm_lock region_lock = HKM_LOCK_INIT;
 /* Hot spans by length in granules, newest at the head; bit n-1 of hot_map: hot[n] is not empty. */
 static struct hkm_span *hot_head[MAX_GRAN + 1], *hot_tail[MAX_GRAN + 1];
 static uint64_t hot_map;
@@ -273,20 +273,20 @@ static struct hkm_span *grow(size_t bytes) {
   if (!a) a = hkm_os_map_aligned(len = bytes, HKM_GRANULE);
   struct hkm_span *c = a ? hkm_region_describe(a, len) : NULL;
   if (!c) return NULL;
-  pthread_mutex_lock(&region_lock);
+  hkm_lock(&region_lock);
   absorb_dropped();
   arena_bytes += len;
   cold_add(c);
   struct hkm_span *s = take_cached(bytes);
-  pthread_mutex_unlock(&region_lock);
+  hkm_unlock(&region_lock);
   return s;
 }
 
 static struct hkm_span *get_once(size_t bytes) {
-  pthread_mutex_lock(&region_lock);
+  hkm_lock(&region_lock);
   absorb_dropped();
   struct hkm_span *s = take_cached(bytes);
-  pthread_mutex_unlock(&region_lock);
+  hkm_unlock(&region_lock);
   return s ? s : grow(bytes);
 }
 
@@ -300,10 +300,10 @@ struct hkm_span *hkm_region_get(size_t bytes) {
 
 struct hkm_span *hkm_region_get_big(size_t bytes) {
   HKM_TIME_START(t);
-  pthread_mutex_lock(&region_lock);
+  hkm_lock(&region_lock);
   absorb_dropped();
   struct hkm_span *s = take_cold(bytes);
-  pthread_mutex_unlock(&region_lock);
+  hkm_unlock(&region_lock);
   HKM_TIME_END(REGION_GET, t);
   return s;
 }
@@ -344,7 +344,7 @@ void hkm_region_put(struct hkm_span *s) {
     budget = NO_DECAY_BYTES;
   if (budget > hkm_cfg.region_cap_bytes) budget = hkm_cfg.region_cap_bytes; /* the cap counts every span kept */
   s->stamp = hkm_reclaim_now_ns();
-  pthread_mutex_lock(&region_lock);
+  hkm_lock(&region_lock);
   absorb_dropped();
   if (s->bytes <= HKM_REGION_MAX_SPAN && s->bytes <= budget) {
     /* Over the budget the spans that waited longest lose their pages, not the newcomer: a span
@@ -365,7 +365,7 @@ void hkm_region_put(struct hkm_span *s) {
     gone[ngone++] = s;
   }
   int decays = hot_bytes > NO_DECAY_BYTES;
-  pthread_mutex_unlock(&region_lock);
+  hkm_unlock(&region_lock);
   if (decays) hkm_reclaim_arm_decay();
   for (unsigned i = 0; i < ngone; i++) hkm_reclaim_submit(gone[i], how[i]);
   HKM_TIME_END(REGION_PUT, t);
@@ -381,7 +381,7 @@ static int decay(uint64_t now) {
   unsigned ngone;
   do {
     ngone = 0;
-    pthread_mutex_lock(&region_lock);
+    hkm_lock(&region_lock);
     absorb_dropped();
     struct hkm_span *v;
     while (ngone < MAX_EVICT && hot_bytes > NO_DECAY_BYTES && (v = oldest_hot()) != NULL && v->stamp + delay <= now) {
@@ -393,7 +393,7 @@ static int decay(uint64_t now) {
     /* Queued before the lock goes, so a malloc_trim that takes it next finds them in the queue it
      * drains (the helper only queues here: no system call under the lock). */
     for (unsigned i = 0; i < ngone; i++) hkm_reclaim_submit(gone[i], how[i]);
-    pthread_mutex_unlock(&region_lock);
+    hkm_unlock(&region_lock);
   } while (ngone == MAX_EVICT);
   return left;
 }
@@ -402,7 +402,7 @@ void hkm_region_init(void) { hkm_reclaim_add_decay(decay); }
 
 int hkm_region_trim(void) {
   int dropped = 0;
-  pthread_mutex_lock(&region_lock);
+  hkm_lock(&region_lock);
   absorb_dropped();
   while (hot_map) {
     struct hkm_span *s = hot_head[1 + __builtin_ctzll(hot_map)];
@@ -411,7 +411,7 @@ int hkm_region_trim(void) {
     cold_add(s);
     dropped = 1;
   }
-  pthread_mutex_unlock(&region_lock);
+  hkm_unlock(&region_lock);
   hkm_reclaim_drain(); /* after the hot spans: what the decays queued meanwhile goes too */
   hkm_pagemap_trim(1);
   return dropped;
@@ -421,7 +421,7 @@ int hkm_region_flush(void) {
   hkm_reclaim_drain(); /* waits for a batch the helper holds: ranges to unmap still count */
   int any = hkm_region_trim();
   struct hkm_span *all = NULL;
-  pthread_mutex_lock(&region_lock);
+  hkm_lock(&region_lock);
   absorb_dropped();
   for (;;) {
     struct hkm_span *s = cold_small_map ? cold_small[1 + __builtin_ctzll(cold_small_map)]
@@ -432,7 +432,7 @@ int hkm_region_flush(void) {
     s->next = all;
     all = s;
   }
-  pthread_mutex_unlock(&region_lock);
+  hkm_unlock(&region_lock);
   for (struct hkm_span *s = all, *next; s; s = next) {
     next = s->next;
     hkm_os_unmap((void *)s->base, s->bytes);
@@ -444,14 +444,14 @@ int hkm_region_flush(void) {
 }
 
 void hkm_region_stats(struct hkm_region_stats *out) {
-  pthread_mutex_lock(&region_lock);
+  hkm_lock(&region_lock);
   absorb_dropped();
   out->hot_bytes = hot_bytes;
   out->cold_bytes = cold_bytes;
   out->arena_bytes = arena_bytes;
-  pthread_mutex_unlock(&region_lock);
+  hkm_unlock(&region_lock);
 }
 
-void hkm_region_fork_prepare(void) { pthread_mutex_lock(&region_lock); }
-void hkm_region_fork_parent(void) { pthread_mutex_unlock(&region_lock); }
-void hkm_region_fork_child(void) { pthread_mutex_init(&region_lock, NULL); }
+void hkm_region_fork_prepare(void) { hkm_lock(&region_lock); }
+void hkm_region_fork_parent(void) { hkm_unlock(&region_lock); }
+void hkm_region_fork_child(void) { hkm_lock_reset(&region_lock); }
