@@ -3,8 +3,8 @@
 
 #include <string.h>
 
-#include "lock.h"
 #include "compiler.h"
+#include "lock.h"
 #include "meta.h"
 #include "os.h"
 

@@ -312,6 +312,13 @@ static void lean_nested(int cat, uint64_t d) {
     if (ancestors[cat][k] >= 0) b->cat[(int)ancestors[cat][k]].nested += d;
 }
 
+/* A SAMPLED category's measurement outside a timed call: counted, with the exact cycles e nested in it. */
+static void count_only(int cat, uint64_t e) {
+  struct hkm_prof_block *b = self_block();
+  b->cat[cat].count++;
+  b->cat[cat].nested += e;
+}
+
 /* The end of a measurement of cat begun at m, its clock read at end. */
 static void end_at(int cat, struct hkm_prof_mark m, uint64_t end) {
   uint64_t d = elapsed(m.tsc, end);
@@ -327,9 +334,7 @@ static void end_at(int cat, struct hkm_prof_mark m, uint64_t end) {
       if (!s->mode && !s->depth) lean_nested(cat, d);
     }
   } else if (s->mode != HKM_PROF_TIMED) {
-    struct hkm_prof_block *b = self_block();
-    b->cat[cat].count++;
-    b->cat[cat].nested += e;
+    count_only(cat, e);
     hook_end(cat, m.tsc);
     return;
   }
@@ -348,9 +353,7 @@ void hkm_prof_end_sampled(int cat, struct hkm_prof_mark m, uint64_t end) {
   }
   struct hkm_prof_self *s = &hkm_prof_self;
   if (--s->depth == 0) s->ends++;
-  struct hkm_prof_block *b = self_block();
-  b->cat[cat].count++;
-  b->cat[cat].nested += s->acc - m.acc;
+  count_only(cat, s->acc - m.acc);
 }
 
 void hkm_prof_add_nested(int cat, uint64_t cycles) {

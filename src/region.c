@@ -4,8 +4,8 @@
 
 #include <sys/mman.h>
 
-#include "lock.h"
 #include "induced.h"
+#include "lock.h"
 #include "meta.h"
 #include "options.h"
 #include "os.h"

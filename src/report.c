@@ -14,8 +14,8 @@
  * All three figures are printed.
  *
  * Counts are exact. The cycles of the sampled categories (prof.h: the malloc/free calls, the slab
- * tiers' fast paths, remote frees, page runs and L2.5 runs) are those of the first calls of each size class and thread (the
- * census), plus an estimate from the later calls that were timed (about one in HAKMEM_TIMING_SAMPLE),
+ * tiers' fast paths, remote frees, page runs and L2.5 runs) are those of the first calls of each size
+ * class and thread (the census), plus an estimate from the later calls that were timed (about one in HAKMEM_TIMING_SAMPLE),
  * with its standard error; every other category is timed on every call.
  *
  * JSON schema "hakmem-profile", version 2 (version 1 had no sampling: count was the number of
@@ -390,9 +390,8 @@ static void format_text(const struct hkm_prof_snapshot *s, const struct hkm_repo
   if (s->sample_every > 1)
     hkm_put(b,
         "counts are exact; the malloc/free calls, the slab tiers' fast paths and the blocks of 18 KiB-1 MiB are\n"
-        "timed on about 1 call in %u"
-        " (HAKMEM_TIMING_SAMPLE) and their totals estimated from those, +- one standard error (? when\n"
-        "none was timed); the other categories are timed on every call\n",
+        "timed on about 1 call in %u (HAKMEM_TIMING_SAMPLE) and their totals estimated from those, +- one\n"
+        "standard error (? when none was timed); the other categories are timed on every call\n",
         s->sample_every);
   const struct hkm_prof_stat *ia = &s->stat[HKM_CAT_HAK_ALLOC], *fr = &s->stat[HKM_CAT_HAK_FREE];
   if (ia->intr + fr->intr)
