@@ -20,7 +20,8 @@
 #include <stdint.h>
 
 #define HKM_COLLECT_MAGIC 0x314c4f434d4b4855ull /* "UHKMCOL1" */
-#define HKM_COLLECT_VERSION 3 /* 2: nest in the head, inner counts in the categories; 3: interrupted calls */
+/* 2: nest in the head, inner counts in the categories; 3: interrupted calls; 4: event tallies split */
+#define HKM_COLLECT_VERSION 4
 #define HKM_COLLECT_CATS 64       /* room for category names */
 #define HKM_COLLECT_NAME 32       /* bytes per category name */
 #define HKM_COLLECT_SLOT_MAP 256  /* room for the slot map */

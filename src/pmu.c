@@ -51,6 +51,10 @@ struct pt {
   struct perf_event_mmap_page *pg[HKM_PMU_MAX];
   unsigned depth, tick;
   uint64_t snap[LEVEL_MASK][HKM_PMU_MAX];
+  /* Events of the exact measurements with sampled ancestors so far, each counted once (an exact one's
+   * delta replaces those nested in it), and their sum at each open level's start: what a
+   * measurement's interval holds of such measurements nested in it. */
+  uint64_t xacc[HKM_PMU_MAX], xsnap[LEVEL_MASK][HKM_PMU_MAX];
 };
 
 static HKM_TLS struct pt self;
@@ -164,6 +168,7 @@ static uint64_t pmu_begin(void) {
   if (t->state != PT_OPEN || t->depth >= LEVEL_MASK || (sample_every > 1 && t->tick++ % sample_every) ||
       read_now(t, t->snap[t->depth]) != 0)
     return hkm_tsc() & ~(uint64_t)LEVEL_MASK;
+  memcpy(t->xsnap[t->depth], t->xacc, sizeof t->xacc);
   t->depth++;
   /* The TSC after the read, so the measured cycles leave out this level's own read. */
   return (hkm_tsc() & ~(uint64_t)LEVEL_MASK) | t->depth;
@@ -177,10 +182,14 @@ static void pmu_end(int cat, uint64_t start) {
   /* Set the depth from the level, not by popping: a measurement that never ended (an early return
    * between START and END) cannot shift every later one. */
   t->depth = level - 1;
-  uint64_t now[HKM_PMU_MAX], delta[HKM_PMU_MAX];
+  uint64_t now[HKM_PMU_MAX], delta[HKM_PMU_MAX], nested[HKM_PMU_MAX];
   if (read_now(t, now) != 0) return;
-  for (int e = 0; e < HKM_PMU_MAX; e++) delta[e] = now[e] - t->snap[level - 1][e];
-  hkm_prof_add_events(cat, delta);
+  for (int e = 0; e < HKM_PMU_MAX; e++) {
+    delta[e] = now[e] - t->snap[level - 1][e];
+    nested[e] = t->xacc[e] - t->xsnap[level - 1][e];
+  }
+  if (hkm_prof_add_events(cat, delta, nested, sample_every))
+    for (int e = 0; e < HKM_PMU_MAX; e++) t->xacc[e] = t->xsnap[level - 1][e] + delta[e];
 }
 
 static const struct hkm_prof_hooks hooks = {pmu_begin, pmu_end};

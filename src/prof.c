@@ -54,6 +54,9 @@ __thread struct hkm_prof_self hkm_prof_self __attribute__((tls_model("initial-ex
 
 /* Which categories each slot counts for (-1: none). */
 static signed char slot_cat[HKM_PROF_SLOTS][2];
+/* The categories counted in slots, timed on a sample of their calls. The other SAMPLED ones run inside
+ * calls (remote_free, page and L2.5 runs) and, with PMU hooks, are measured on every call. */
+static unsigned char by_slot[HKM_CAT_COUNT];
 static int slots_mapped;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -136,7 +139,11 @@ static void block_merge(struct hkm_prof_block *into, const struct hkm_prof_block
   for (int c = 0; c < HKM_CAT_COUNT; c++) {
     hkm_prof_cat_add(&into->cat[c], &b->cat[c]);
     into->pmu[c].sampled += LOAD(b->pmu[c].sampled);
-    for (int e = 0; e < HKM_PMU_MAX; e++) into->pmu[c].delta[e] += LOAD(b->pmu[c].delta[e]);
+    into->pmu[c].census += LOAD(b->pmu[c].census);
+    for (int e = 0; e < HKM_PMU_MAX; e++) {
+      into->pmu[c].delta[e] += LOAD(b->pmu[c].delta[e]);
+      into->pmu[c].exact[e] += LOAD(b->pmu[c].exact[e]);
+    }
   }
   into->h.pmu_enabled += LOAD(b->h.pmu_enabled);
   into->h.pmu_running += LOAD(b->h.pmu_running);
@@ -158,6 +165,8 @@ void hkm_prof_slot_map(unsigned slot, int cat, int step_cat) {
   if (slot >= HKM_PROF_SLOTS) return;
   slot_cat[slot][0] = (signed char)cat;
   slot_cat[slot][1] = (signed char)step_cat;
+  by_slot[cat] = 1;
+  if (step_cat >= 0) by_slot[step_cat] = 1;
 }
 
 void hkm_prof_slot_cats(unsigned slot, int *cat, int *step_cat) {
@@ -397,14 +406,21 @@ static uint64_t call_finish(int cat, int step_cat, struct hkm_prof_mark m, uint6
   if (step_cat != HKM_CAT_NONE) cat_timed(&b->cat[step_cat], d, e, inner, s->census, 1);
   if (!cat_timed(&b->cat[cat], d, e, inner, s->census, 1)) d = 0;
   s->ends++;
-  s->mode = 0;
-  if (hkm_likely(hkm_prof_hooks == 0)) return d;
+  if (hkm_likely(hkm_prof_hooks == 0)) {
+    s->mode = 0;
+    return d;
+  }
   struct hkm_pmu_tally before = b->pmu[cat], *after = &b->pmu[cat];
-  hook_end(cat, m.tsc);
+  hook_end(cat, m.tsc); /* still in the call's mode: its events go to the census or the sampled part */
+  s->mode = 0;
   if (step_cat == HKM_CAT_NONE) return d;
   struct hkm_pmu_tally *step = &b->pmu[step_cat]; /* the step's events are the call's: the same interval */
   STORE(step->sampled, step->sampled + (after->sampled - before.sampled));
-  for (int i = 0; i < HKM_PMU_MAX; i++) STORE(step->delta[i], step->delta[i] + (after->delta[i] - before.delta[i]));
+  STORE(step->census, step->census + (after->census - before.census));
+  for (int i = 0; i < HKM_PMU_MAX; i++) {
+    STORE(step->delta[i], step->delta[i] + (after->delta[i] - before.delta[i]));
+    STORE(step->exact[i], step->exact[i] + (after->exact[i] - before.exact[i]));
+  }
   return d;
 }
 
@@ -422,12 +438,35 @@ void hkm_prof_nest_done(int cat, struct hkm_prof_mark m, uint64_t end) {
 
 uint64_t hkm_prof_call_end(int cat, struct hkm_prof_mark m) { return call_finish(cat, HKM_CAT_NONE, m, since(m.tsc)); }
 
-void hkm_prof_add_events(int cat, const uint64_t delta[HKM_PMU_MAX]) {
+int hkm_prof_add_events(int cat, const uint64_t delta[HKM_PMU_MAX], const uint64_t nested[HKM_PMU_MAX],
+                        unsigned weight) {
+  int full = !by_slot[cat], nests = full && ancestors[cat][0] >= 0; /* measured on every call */
   struct hkm_prof_block *b = hkm_prof_self.blk;
-  if (b == &nobody) return;
+  if (b == &nobody) return nests;
   struct hkm_pmu_tally *t = &b->pmu[cat];
-  STORE(t->sampled, t->sampled + 1);
-  for (int e = 0; e < HKM_PMU_MAX; e++) STORE(t->delta[e], t->delta[e] + delta[e]);
+  if (full) {
+    STORE(t->sampled, t->sampled + 1);
+    for (int e = 0; e < HKM_PMU_MAX; e++) STORE(t->delta[e], t->delta[e] + delta[e]);
+    /* Its events are its sampled ancestors', counted in full whether their call was measured or not
+     * (those of the exact measurements nested in it were added at their end), as its cycles are. */
+    for (int k = 0; k < 2 && ancestors[cat][k] >= 0; k++) {
+      struct hkm_pmu_tally *a = &b->pmu[(int)ancestors[cat][k]];
+      for (int e = 0; e < HKM_PMU_MAX; e++) STORE(a->exact[e], a->exact[e] + (delta[e] - nested[e]) * weight);
+    }
+    return nests;
+  }
+  /* A sampled category's own events (the nested ones were added above): a census call's in full,
+   * the sampled part's to be scaled up. */
+  int census = hkm_prof_self.mode == HKM_PROF_TIMED && hkm_prof_self.census;
+  STORE(*(census ? &t->census : &t->sampled), *(census ? &t->census : &t->sampled) + 1);
+  for (int e = 0; e < HKM_PMU_MAX; e++) {
+    uint64_t own = delta[e] - nested[e];
+    if (census)
+      STORE(t->exact[e], t->exact[e] + own * weight);
+    else
+      STORE(t->delta[e], t->delta[e] + own);
+  }
+  return 0;
 }
 
 void hkm_prof_event_times(uint64_t enabled, uint64_t running) {
@@ -757,7 +796,15 @@ void hkm_prof_snapshot_threads(struct hkm_prof_snapshot *snap, struct hkm_prof_t
     t->threads = others.h.threads;
     for (int c = 0; c < HKM_CAT_COUNT; c++) add_stat(&snap->stat[c], &t->stat[c]);
   }
-  memcpy(snap->pmu, pool.pmu, sizeof snap->pmu);
+  for (int c = 0; c < HKM_CAT_COUNT; c++) {
+    const struct hkm_pmu_tally *t = &pool.pmu[c];
+    int scaled = 0;
+    for (int e = 0; e < HKM_PMU_MAX; e++)
+      snap->events[c][e] =
+          (uint64_t)(hkm_prof_events_estimate(&pool_eff[c], t, by_slot[c], e, &scaled) + 0.5);
+    snap->events_measured[c] = t->sampled + t->census;
+    snap->events_scaled[c] = (unsigned char)scaled;
+  }
   snap->pmu_enabled = pool.h.pmu_enabled;
   snap->pmu_running = pool.h.pmu_running;
   pthread_mutex_unlock(&snap_lock);

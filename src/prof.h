@@ -118,8 +118,12 @@ struct hkm_prof_hooks {
 extern const struct hkm_prof_hooks *hkm_prof_hooks __attribute__((visibility("hidden")));
 /* From init, before measuring starts; NULL for none. */
 void hkm_prof_set_hooks(const struct hkm_prof_hooks *h);
-/* For the end hook: event deltas of one measurement of cat, and the thread's group times. */
-void hkm_prof_add_events(int cat, const uint64_t delta[HKM_PMU_MAX]);
+/* For the end hook: event deltas of one measurement of cat, of which nested were counted by exact
+ * measurements inside it; weight: how many measurements it stands for (HAKMEM_PMU_SAMPLE). Returns 1
+ * when cat's events are to count as nested in the measurements around it (one measured on every
+ * call, with sampled ancestors: prof.h's parents). And the thread's group times. */
+int hkm_prof_add_events(int cat, const uint64_t delta[HKM_PMU_MAX], const uint64_t nested[HKM_PMU_MAX],
+                        unsigned weight);
 void hkm_prof_event_times(uint64_t enabled, uint64_t running);
 
 /* Where the blocks live. By default prof.c maps anonymous memory; collect.c hands out chunks of its
@@ -303,7 +307,11 @@ struct hkm_prof_snapshot {
   uint64_t cost;         /* what one measurement costs the program (see report.c) */
   uint64_t nest;         /* what one adds to the timed call it ends in; already taken off stat[] */
   struct hkm_prof_stat stat[HKM_CAT_COUNT];
-  struct hkm_pmu_tally pmu[HKM_CAT_COUNT]; /* summed over threads */
+  /* HAKMEM_PMU, summed over threads: each category's events (hkm_prof_events_estimate), how many of
+   * its measurements read them, and whether part of a figure was scaled up */
+  uint64_t events[HKM_CAT_COUNT][HKM_PMU_MAX];
+  uint64_t events_measured[HKM_CAT_COUNT];
+  unsigned char events_scaled[HKM_CAT_COUNT];
   uint64_t pmu_enabled, pmu_running;
 };
 

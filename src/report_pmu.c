@@ -21,14 +21,6 @@ void hkm_report_extra_take(struct hkm_report_extra *x) {
   x->minflt = getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_minflt : -1;
 }
 
-/* A category's event total: the sampled deltas scaled to all its measurements. */
-static ull event_value(const struct hkm_prof_snapshot *s, int cat, int e, int *scaled) {
-  uint64_t n = s->pmu[cat].sampled, all = s->stat[cat].count;
-  *scaled = n && n < all;
-  if (!n) return 0;
-  return (ull)((double)s->pmu[cat].delta[e] * (double)all / (double)n + 0.5);
-}
-
 void hkm_report_pmu_head(struct hkm_buf *b, const struct hkm_report_extra *x) {
   for (int e = 0; e < x->pmu.n; e++) hkm_put(b, " %16.16s", x->pmu.name[e]);
 }
@@ -36,15 +28,12 @@ void hkm_report_pmu_head(struct hkm_buf *b, const struct hkm_report_extra *x) {
 void hkm_report_pmu_cells(struct hkm_buf *b, const struct hkm_report_extra *x, const struct hkm_prof_snapshot *s,
                           int cat) {
   for (int e = 0; e < x->pmu.n; e++) {
-    int scaled;
-    if (!x->pmu.supported[e]) {
+    if (!x->pmu.supported[e])
       hkm_put(b, " %16s", "<not supported>");
-    } else if (!s->pmu[cat].sampled) {
+    else if (!s->events_measured[cat])
       hkm_put(b, " %16s", "<not counted>");
-    } else {
-      ull v = event_value(s, cat, e, &scaled);
-      hkm_put(b, " %15llu%c", v, scaled ? '*' : ' ');
-    }
+    else
+      hkm_put(b, " %15llu%c", (ull)s->events[cat][e], s->events_scaled[cat] ? '*' : ' ');
   }
 }
 
@@ -146,16 +135,15 @@ void hkm_report_pmu_tail(struct hkm_buf *b, const struct hkm_report_extra *x, co
 void hkm_report_pmu_json_cat(struct hkm_buf *b, const struct hkm_report_extra *x, const struct hkm_prof_snapshot *s,
                              int cat) {
   if (!x->pmu.n) return;
-  hkm_put(b, ",\"events_sampled\":%llu,\"events\":{", (ull)s->pmu[cat].sampled);
+  hkm_put(b, ",\"events_sampled\":%llu,\"events\":{", (ull)s->events_measured[cat]);
   for (int e = 0; e < x->pmu.n; e++) {
-    int scaled;
     hkm_put(b, "%s", e ? "," : "");
     hkm_put_json_str(b, x->pmu.name[e], strlen(x->pmu.name[e]), HKM_EVENT_NAME_MAX);
     /* null only when it could not be counted: unsupported, or measurements but none read it */
-    if (!x->pmu.supported[e] || (s->stat[cat].count && !s->pmu[cat].sampled))
+    if (!x->pmu.supported[e] || (s->stat[cat].count && !s->events_measured[cat]))
       hkm_put(b, ":null");
     else
-      hkm_put(b, ":%llu", event_value(s, cat, e, &scaled));
+      hkm_put(b, ":%llu", (ull)s->events[cat][e]);
   }
   hkm_put(b, "}");
 }

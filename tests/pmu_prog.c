@@ -3,7 +3,10 @@
  * MODE: whale (64 MiB from the whale tier, every 4 KiB page touched, call site 0x5170),
  *       whale-thread (the same from a thread created after hakmem started),
  *       small SIZE (64 MiB in SIZE-byte blocks, every page touched),
- *       mixed (blocks of every tier, filled and checked), probe (prints cycles=1 when this machine
+ *       mixed (blocks of every tier, filled and checked),
+ *       steady (200 blocks of 1 KiB kept, their refills' page faults all in the calls timed first,
+ *       then a million mallocs and frees of one more that take no fault),
+ *       probe (prints cycles=1 when this machine
  *       can count user-space cycles, cycles=0 when not).
  * "seccomp" first makes perf_event_open fail with EACCES ("seccomp-enoent": with ENOENT, as on a
  * machine without a PMU), then runs MODE in a fresh image (hakmem opens its sampler at startup, so
@@ -76,6 +79,20 @@ static void mixed(void) {
     }
 }
 
+static void steady(void) {
+  enum { KEPT = 200 };
+  static unsigned char *kept[KEPT];
+  for (int i = 0; i < KEPT; i++)
+    if (!(kept[i] = malloc(1024))) FAIL("malloc(1024) failed");
+  for (long i = 0; i < 1000000; i++) {
+    unsigned char *p = malloc(1024);
+    if (!p) FAIL("malloc(1024) failed");
+    p[0] = (unsigned char)i;
+    free(p);
+  }
+  for (int i = 0; i < KEPT; i++) free(kept[i]);
+}
+
 static void probe(void) {
   struct perf_event_attr a;
   memset(&a, 0, sizeof a);
@@ -101,7 +118,7 @@ int main(int argc, char **argv) {
     argv[1] = argv[0];
     deny_perf_event_open(argv + 1, err);
   }
-  if (argc < 2) FAIL("usage: pmu_prog [seccomp|seccomp-enoent] whale|whale-thread|small SIZE|mixed|probe");
+  if (argc < 2) FAIL("usage: pmu_prog [seccomp|seccomp-enoent] whale|whale-thread|small SIZE|mixed|steady|probe");
   /* Transparent huge pages would turn 16384 faults into 32: the tests count 4 KiB pages. */
   prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
   const char *m = argv[1];
@@ -114,6 +131,8 @@ int main(int argc, char **argv) {
     small((size_t)strtoul(argv[2], NULL, 10));
   } else if (!strcmp(m, "mixed")) {
     mixed();
+  } else if (!strcmp(m, "steady")) {
+    steady();
   } else if (!strcmp(m, "probe")) {
     probe();
   } else {
