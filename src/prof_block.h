@@ -73,9 +73,9 @@ struct hkm_prof_slot {
  * calls are counted in slots and timed on a sample (hak_alloc, the slab tiers' steps) has them split
  * as its cycles are: what the measurements of the first kind nested in its calls counted, over every
  * call, and its census calls' own events are counted in full (exact); the rest of its timed calls'
- * own events (delta) are scaled up to the calls of the sampled part. Scaled
- * whole, a census call's first-touch faults inside a refill were multiplied by the sampling period:
- * wl_small's tiny_alloc read 32,619 page faults in a process that took 825. */
+ * own events (delta) are scaled up to the calls of the sampled part. Scaled whole, a census call's
+ * first-touch faults inside a refill were multiplied by the sampling period: wl_small's tiny_alloc
+ * read 32,619 page faults in a process that took 825. */
 #define HKM_PMU_MAX 4
 struct hkm_pmu_tally {
   uint64_t sampled; /* measurements whose deltas are in delta */
@@ -93,7 +93,7 @@ static inline double hkm_prof_events_estimate(const struct hkm_prof_cat *c, cons
     return t->sampled ? (double)t->delta[e] * (double)c->count / (double)t->sampled : 0;
   }
   double rest = (double)(c->count - c->census);
-  *scaled = rest > (double)t->sampled;
+  *scaled = rest > (double)t->sampled || t->census < c->census; /* HAKMEM_PMU_SAMPLE weighed the census */
   return (double)t->exact[e] + (t->sampled ? (double)t->delta[e] * rest / (double)t->sampled : 0);
 }
 
