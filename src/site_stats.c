@@ -37,20 +37,16 @@ int hkm_site_stats_claim(const void *site, int tier) {
   return -1;
 }
 
-static void sums_lock(struct hkm_site_slot *s) {
-  while (atomic_flag_test_and_set_explicit(&s->sums_lock, memory_order_acquire)) __builtin_ia32_pause();
-}
-
 void hkm_site_sums_add(struct hkm_site_slot *s, int k, const struct hkm_site_sums *add) {
-  sums_lock(s);
+  hkm_lock(&s->sums_lock);
   uint64_t *to = (uint64_t *)&s->sums[k];
   const uint64_t *from = (const uint64_t *)add;
   for (size_t f = 0; f < sizeof *add / sizeof(uint64_t); f++) __atomic_store_n(&to[f], to[f] + from[f], __ATOMIC_RELAXED);
-  atomic_flag_clear_explicit(&s->sums_lock, memory_order_release);
+  hkm_unlock(&s->sums_lock);
 }
 
 void hkm_site_sums_read(struct hkm_site_slot *s, int k, struct hkm_site_sums *out) {
-  sums_lock(s);
+  hkm_lock(&s->sums_lock);
   *out = s->sums[k];
-  atomic_flag_clear_explicit(&s->sums_lock, memory_order_release);
+  hkm_unlock(&s->sums_lock);
 }

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include "lock.h"
 #include "site_rules.h"
 
 #define HKM_SITE_SLOTS 256     /* sites told apart; later ones get the default rule and no evidence */
@@ -57,7 +58,7 @@ struct hkm_site_slot {
   uint64_t freed_resident, freed_sampled; /* pages resident at free, over the sampled blocks: what a kept
                                              block that was not sampled is charged */
   uint64_t gaps[HKM_GAP_BUCKETS];  /* time from the site's last free to one in four of its allocations */
-  atomic_flag sums_lock;           /* one block's figures go into sums[] together (sampled blocks only) */
+  struct hkm_lock sums_lock;       /* one block's figures go into sums[] together (sampled blocks only) */
   struct hkm_site_sums sums[HKM_SUMS_N];
   struct hkm_site_view view;       /* under hkm_site_view_lock */
 };
