@@ -69,9 +69,11 @@
  *                           top_level_cycles is 0); may exceed 1 for work outside the API calls,
  *                           e.g. syscalls made by the release thread
  *     events_sampled        (with HAKMEM_PMU) measurements that read the events
- *     events                (with HAKMEM_PMU) {event name: inclusive delta, scaled to count when
- *                           events_sampled < count; 0 for a category with no call; null when the
- *                           event could not be counted: not supported, or calls but none of their
+ *     events                (with HAKMEM_PMU) {event name: inclusive delta; where events_sampled <
+ *                           count, the part measured on fewer calls is scaled up (for malloc, free and
+ *                           the slab steps only their own events past the census: hakmem(3), "Events
+ *                           and induced faults"); 0 for a category with no call; null when the event
+ *                           could not be counted: not supported, or calls but none of their
  *                           measurements read it}
  *   pmu                     sample_every (HAKMEM_PMU_SAMPLE), read ("rdpmc" or "read"),
  *                           running_fraction (time the events counted / time enabled, null before any
