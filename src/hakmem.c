@@ -372,11 +372,6 @@ static int freed_large(const struct hkm_span *s, const void *p) {
   return off == 0 || off == LARGE_LEAD;
 }
 
-static HKM_COLD __attribute__((noreturn)) void double_free(const void *p) {
-  hkm_fatal("free(): double free of %p", p);
-  abort();
-}
-
 static HKM_COLD __attribute__((noreturn)) void freed_pointer(const char *fn, const void *p) {
   hkm_fatal("%s(): %p was already freed", fn, p);
   abort();
@@ -386,11 +381,11 @@ void hkm_free_other(struct hkm_span *s, void *p) {
   if (!s) hkm_invalid_pointer("free", p);
   if (s->kind == HKM_KIND_PAGES) { /* the check is the free's: a page run's state is under its lock */
     int what = hkm_pages_free(s, p);
-    if (what == HKM_PAGES_FREED) double_free(p);
+    if (what == HKM_PAGES_FREED) hkm_double_free(p);
     if (what != HKM_PAGES_LIVE) hkm_invalid_pointer("free", p);
     return;
   }
-  if (freed_large(s, p)) double_free(p);
+  if (freed_large(s, p)) hkm_double_free(p);
   if ((uintptr_t)p != s->base + s->lead ||
       (s->kind != HKM_KIND_RUN && s->kind != HKM_KIND_BIG && s->kind != HKM_KIND_WHALE))
     hkm_invalid_pointer("free", p);

@@ -458,7 +458,8 @@ int hkm_prof_add_events(int cat, const uint64_t delta[HKM_PMU_MAX], const uint64
   /* A sampled category's own events (the nested ones were added above): a census call's in full,
    * the sampled part's to be scaled up. */
   int census = hkm_prof_self.mode == HKM_PROF_TIMED && hkm_prof_self.census;
-  STORE(*(census ? &t->census : &t->sampled), *(census ? &t->census : &t->sampled) + 1);
+  uint64_t *measured = census ? &t->census : &t->sampled;
+  STORE(*measured, *measured + 1);
   for (int e = 0; e < HKM_PMU_MAX; e++) {
     uint64_t own = delta[e] - nested[e];
     if (census)

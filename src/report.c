@@ -15,8 +15,8 @@
  *
  * Counts are exact. The cycles of the sampled categories (prof.h: the malloc/free calls, the slab
  * tiers' fast paths, remote frees, page runs and L2.5 runs) are those of the first calls of each size
- * class and thread (the census), plus an estimate from the later calls that were timed (about one in HAKMEM_TIMING_SAMPLE),
- * with its standard error; every other category is timed on every call.
+ * class and thread (the census), plus an estimate from the later calls that were timed (about one in
+ * HAKMEM_TIMING_SAMPLE), with its standard error; every other category is timed on every call.
  *
  * JSON schema "hakmem-profile", version 2 (version 1 had no sampling: count was the number of
  * measurements and total_cycles their sum). One object per report, on one line (a file may therefore

@@ -591,7 +591,7 @@ static void overflow(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b
   unsigned c = s->cls;
   struct hkm_cache *k = &h->cache[c];
   uintptr_t key = hkm_slab_key(s);
-  if (hkm_unlikely(b->key == key)) hkm_slab_double_free(b);
+  if (hkm_unlikely(b->key == key)) hkm_double_free(b);
   b->key = key;
   if (k->direct < 2) {
     b->next = k->head;
@@ -634,7 +634,7 @@ static HKM_NOINLINE HKM_COLD void free_own(struct hkm_heap *h, struct hkm_span *
 
 void hkm_slab_free_remote(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b) {
   uintptr_t key = hkm_slab_key(s);
-  if (hkm_unlikely(b->key == key)) hkm_slab_double_free(b);
+  if (hkm_unlikely(b->key == key)) hkm_double_free(b);
   b->key = key;
   /* s becomes h's only by h's own thread, this one */
   if (hkm_unlikely(atomic_load_explicit(&s->owner, memory_order_relaxed) == h))
@@ -643,8 +643,8 @@ void hkm_slab_free_remote(struct hkm_heap *h, struct hkm_span *s, struct hkm_blo
     give_back_remote(h, s, b, b, 1);
 }
 
-HKM_COLD void hkm_slab_double_free(struct hkm_block *b) {
-  hkm_fatal("free(): double free of %p", (void *)b);
+HKM_COLD void hkm_double_free(const void *p) {
+  hkm_fatal("free(): double free of %p", p);
   abort();
 }
 

@@ -108,8 +108,9 @@ void *hkm_slab_alloc_slow(struct hkm_heap *h, unsigned c, const void *site);
 void hkm_slab_free_slow(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b);
 /* The free of b, whose slab another heap owns (or none, abandoned): straight back to it. */
 void hkm_slab_free_remote(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b);
-/* A block whose key says "free": report the double free and abort. */
-HKM_COLD __attribute__((noreturn)) void hkm_slab_double_free(struct hkm_block *b);
+/* A block found free already (a slab block whose key says "free", a free page run, a large block's
+ * span): report the double free and abort. */
+HKM_COLD __attribute__((noreturn)) void hkm_double_free(const void *p);
 /* Give up every slab of a heap whose thread is leaving (its cache first; empty slabs are released). */
 void hkm_slab_abandon_all(struct hkm_heap *h);
 /* The empty-slab budget (hkm_cfg.slab_keep_bytes) is the process's: each of n live heaps keeps up to
@@ -159,7 +160,7 @@ HKM_INLINE int hkm_slab_push(struct hkm_span *s, struct hkm_block *b) {
   struct hkm_cache *kc = s->okc;
   if (hkm_unlikely(--kc->room < 0)) return 0;
   uintptr_t key = hkm_slab_key(s);
-  if (hkm_unlikely(b->key == key)) hkm_slab_double_free(b);
+  if (hkm_unlikely(b->key == key)) hkm_double_free(b);
   b->key = key;
   b->next = kc->head;
   kc->head = b;
