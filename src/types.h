@@ -98,7 +98,8 @@ struct hkm_span {
   uint32_t lead;                       /* big/whale: bytes from base to the block (hakmem.c: LARGE_LEAD) */
   const void *site;                    /* allocation call site (big/whale); slabs: site of the last carve */
   struct hkm_pages_chunk *chunk;       /* page-run chunks (pages.c): their pages' state */
-  uint8_t zeroed;                      /* pages known to be zero (fresh or dropped), for calloc */
+  uint8_t zeroed;                      /* pages known to be zero (fresh or dropped), for calloc; slabs:
+                                          its pages past the carved blocks are (slab.c, drop_tail) */
   uint8_t where;                       /* region cache: on its hot lists, in its cold set, or neither */
   uint8_t sizeidx;                     /* bigcache size index */
   uint8_t release;                     /* reclaim.c: what to do with it (enum hkm_release) */
