@@ -2,10 +2,10 @@
  *
  * Spans up to HKM_REGION_MAX_SPAN are cut from arenas: 64 MiB mappings (or, when the kernel refuses
  * that much, a mapping of the span's own length). A released span keeps its pages ("hot") within the
- * mode's budget (beyond 8 MiB only while HAKMEM_RECLAIM_DELAY_MS has not passed); over it, the hot
- * span that came back longest ago has its pages dropped (MADV_DONTNEED) and only its address space is
- * kept ("cold"), up to HAKMEM_REGION_CAP_MB, counting the unused rest of the arenas; beyond that the
- * span is unmapped.
+ * mode's budget (beyond 8 MiB only while HAKMEM_RECLAIM_DELAY_MS has not passed, beyond 1 MiB only
+ * until a Whale request takes cold address space); over it, the hot span that came back longest ago
+ * has its pages dropped (MADV_DONTNEED) and only its address space is kept ("cold"), up to
+ * HAKMEM_REGION_CAP_MB, counting the unused rest of the arenas; beyond that the span is unmapped.
  *
  * Cold spans merge with their cold neighbours, whatever their origin (arena, former Whale mapping), so
  * address space freed at one size serves any other: the cold set is one free list by address, with
@@ -28,7 +28,8 @@
  * even after hkm_os_relieve. */
 struct hkm_span *hkm_region_get(size_t bytes);
 /* A cold span of at least bytes (any length, granule multiple), cut to bytes; NULL when none is kept.
- * Lets Whale reuse address space instead of mapping anew. */
+ * Lets Whale reuse address space instead of mapping anew. First the hot spans beyond 1 MiB lose their
+ * pages, oldest first: the request faults in fresh ones. */
 struct hkm_span *hkm_region_get_big(size_t bytes);
 /* A descriptor for the fresh mapping [p, p + bytes) (granule-aligned), entered in the page map, its
  * pages zero; NULL, the mapping unmapped, when out of memory. */
