@@ -1,7 +1,7 @@
 /* Size classes of the slab tiers (Tiny, L2 pool, L2.5 up to HKM_SLAB_MAX), all in one table.
  *
  * Classes step by 16 bytes up to 128, then four per doubling, so the worst rounding loss is 25%
- * (in the pool tier at 9/8, 11/8, 13/8 and 2 times the doubling's base: sizeclass.c says why).
+ * (in the pool tier at 33/32, 9/8, 11/8, 13/8 and 2 times the doubling's base: sizeclass.c says why).
  * (16-byte steps all the way to 1 KiB lose less to rounding but cost more memory than they save: each
  * class holds partly used slabs and cached blocks of its own; wl_server's peak RSS went from 23 to
  * 30 MiB, wl_prodcons's from 4.6 to 6.7.) Every power of two is a class, which lets aligned requests
@@ -15,8 +15,8 @@
 #include "types.h"
 
 #define HKM_TINY_CLASSES 20 /* 8 up to 128 bytes, 12 more up to 1 KiB */
-#define HKM_POOL_CLASSES_END 40 /* classes below this one are Tiny or L2 pool (up to HKM_POOL_MAX) */
-#define HKM_NCLASSES 44     /* and four per doubling from 1 KiB to HKM_SLAB_MAX */
+#define HKM_POOL_CLASSES_END 45 /* classes below this one are Tiny or L2 pool (up to HKM_POOL_MAX): five per doubling */
+#define HKM_NCLASSES 49     /* and four on L2.5's doubling up to HKM_SLAB_MAX */
 
 struct hkm_class {
   uint32_t bsize;      /* block size */
@@ -30,7 +30,7 @@ struct hkm_class {
 
 extern struct hkm_class hkm_classes[HKM_NCLASSES];
 /* Lookup tables above Tiny, indexed by the size rounded up to the tier's step. */
-extern uint8_t hkm_cls_pool[HKM_POOL_MAX / 128 + 1];
+extern uint8_t hkm_cls_pool[HKM_POOL_MAX / 32 + 1];
 extern uint8_t hkm_cls_l25[HKM_SLAB_MAX / 4096 + 1];
 
 /* The class of a Tiny request, n <= HKM_TINY_MAX (0 gets the smallest class), by arithmetic: the
@@ -47,7 +47,7 @@ HKM_INLINE unsigned hkm_tiny_class(size_t n) {
 /* Class of a request of n <= HKM_SLAB_MAX bytes (0 gets the smallest class). */
 HKM_INLINE unsigned hkm_size_class(size_t n) {
   if (hkm_likely(n <= HKM_TINY_MAX)) return hkm_tiny_class(n);
-  if (n <= HKM_POOL_MAX) return hkm_cls_pool[(n + 127) >> 7];
+  if (n <= HKM_POOL_MAX) return hkm_cls_pool[(n + 31) >> 5];
   return hkm_cls_l25[(n + 4095) >> 12];
 }
 

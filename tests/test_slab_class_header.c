@@ -1,6 +1,7 @@
-/* In the pool tier (1-32 KiB) a power of two plus a small header is rounded up by at most an eighth
- * (sizeclass.c: the classes of a doubling sit at 9/8, 11/8, 13/8 and 2 times its base): sqlite3's page
- * cache asks for 4104 and 4368 bytes, which 5/4 classes put in 5120-byte blocks. */
+/* In the pool tier (1-32 KiB) a power of two plus a small header is rounded up by at most an eighth,
+ * and by at most a 32nd when the header is a word or two (sizeclass.c: the classes of a doubling sit
+ * at 33/32, 9/8, 11/8, 13/8 and 2 times its base): sqlite3's page cache asks for 4104 and 4368 bytes,
+ * which 5/4 classes put in 5120-byte blocks and 9/8 ones 4104 in 4608. */
 #include <malloc.h>
 #include <string.h>
 
@@ -20,7 +21,18 @@ int main(void) {
       free(p);
       n++;
     }
+    size_t small[] = {base + 8, base + base / 32};
+    for (int i = 0; i < 2; i++) {
+      char *p = malloc(small[i]);
+      CHECK(p, "malloc(%zu)", small[i]);
+      size_t got = malloc_usable_size(p);
+      CHECK(got >= small[i] && got <= base + base / 32, "malloc(%zu) got a %zu-byte block, more than %zu", small[i], got,
+            base + base / 32);
+      free(p);
+      n++;
+    }
   }
-  printf("%d requests of a power of two plus up to an eighth: each in a block at most 9/8 of the power\n", n);
+  printf("%d requests of a power of two plus up to an eighth: each in a block at most 9/8 of the power, "
+         "33/32 for up to a 32nd\n", n);
   return 0;
 }
