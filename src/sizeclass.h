@@ -1,7 +1,8 @@
 /* Size classes of the slab tiers (Tiny, L2 pool, L2.5 up to HKM_SLAB_MAX), all in one table.
  *
- * Classes step by 16 bytes up to 128, then four per doubling, so the worst rounding loss is 25%
- * (in the pool tier at 33/32, 9/8, 11/8, 13/8 and 2 times the doubling's base: sizeclass.c says why).
+ * Classes step by 16 bytes up to 128, then four per doubling (five in the pool tier, at 33/32, 9/8,
+ * 11/8, 13/8 and 2 times the doubling's base: sizeclass.c says why), so the worst rounding loss is
+ * 25%.
  * (16-byte steps all the way to 1 KiB lose less to rounding but cost more memory than they save: each
  * class holds partly used slabs and cached blocks of its own; wl_server's peak RSS went from 23 to
  * 30 MiB, wl_prodcons's from 4.6 to 6.7.) Every power of two is a class, which lets aligned requests
