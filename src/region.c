@@ -319,6 +319,14 @@ static int cold_or_unmap(struct hkm_span *s) {
 
 #define MAX_EVICT 8
 
+/* Hot span v loses its pages: off the hot lists and into gone[*n], how[*n] saying where it goes
+ * (submitted once the lock is let go). */
+static void evict(struct hkm_span *v, struct hkm_span **gone, int *how, unsigned *n) {
+  hot_unlink(v);
+  how[*n] = cold_or_unmap(v);
+  gone[(*n)++] = v;
+}
+
 /* Hot spans a Whale request leaves resident, and how many it drops at most. */
 #define BIG_KEEP_BYTES ((size_t)1 << 20)
 #define BIG_MAX_EVICT 64
@@ -335,11 +343,7 @@ struct hkm_span *hkm_region_get_big(size_t bytes) {
   unsigned ngone = 0;
   hkm_lock(&region_lock);
   absorb_dropped();
-  while (ngone < BIG_MAX_EVICT && hot_bytes > BIG_KEEP_BYTES && (v = oldest_hot()) != NULL) {
-    hot_unlink(v);
-    how[ngone] = cold_or_unmap(v);
-    gone[ngone++] = v;
-  }
+  while (ngone < BIG_MAX_EVICT && hot_bytes > BIG_KEEP_BYTES && (v = oldest_hot()) != NULL) evict(v, gone, how, &ngone);
   struct hkm_span *s = take_cold(bytes);
   hkm_unlock(&region_lock);
   for (unsigned i = 0; i < ngone; i++) hkm_reclaim_submit(gone[i], how[i]);
@@ -368,13 +372,9 @@ void hkm_region_put(struct hkm_span *s) {
     /* Over the budget the spans that waited longest lose their pages, not the newcomer: a span
      * freed just now is the likeliest to be wanted again (a class whose slab emptied, a buffer freed
      * in a loop). */
-    while (hot_bytes + s->bytes > budget && ngone < MAX_EVICT) {
-      struct hkm_span *v = oldest_hot();
-      if (!v) break;
-      hot_unlink(v);
-      how[ngone] = cold_or_unmap(v);
-      gone[ngone++] = v;
-    }
+    struct hkm_span *v;
+    while (hot_bytes + s->bytes > budget && ngone < MAX_EVICT && (v = oldest_hot()) != NULL)
+      evict(v, gone, how, &ngone);
   }
   if (s->bytes <= HKM_REGION_MAX_SPAN && hot_bytes + s->bytes <= budget) {
     hot_add(s);
@@ -402,11 +402,8 @@ static int decay(uint64_t now) {
     hkm_lock(&region_lock);
     absorb_dropped();
     struct hkm_span *v;
-    while (ngone < MAX_EVICT && hot_bytes > NO_DECAY_BYTES && (v = oldest_hot()) != NULL && v->stamp + delay <= now) {
-      hot_unlink(v);
-      how[ngone] = cold_or_unmap(v);
-      gone[ngone++] = v;
-    }
+    while (ngone < MAX_EVICT && hot_bytes > NO_DECAY_BYTES && (v = oldest_hot()) != NULL && v->stamp + delay <= now)
+      evict(v, gone, how, &ngone);
     left = hot_bytes > NO_DECAY_BYTES;
     /* Queued before the lock goes, so a malloc_trim that takes it next finds them in the queue it
      * drains (the helper only queues here: no system call under the lock). */
