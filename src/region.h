@@ -13,8 +13,8 @@
  * whole, each with its own age, and merge once their pages are gone: a span's pages are either all
  * resident or all dropped, and a hot span's age decides which pages go first.
  *
- * Reuse takes a hot span of the exact length, else a cold one of the exact length, else a longer hot
- * one, else the best-fitting cold one, cut to length; else a new arena. */
+ * Reuse takes the lowest hot span of the exact length, else the lowest longer hot one (by address),
+ * else the best-fitting cold one, cut to length; else a new arena. */
 #ifndef HKM_REGION_H
 #define HKM_REGION_H
 

@@ -104,6 +104,7 @@ struct hkm_span {
   uint8_t sizeidx;                     /* bigcache size index */
   uint8_t release;                     /* reclaim.c: what to do with it (enum hkm_release) */
   uint64_t stamp;                      /* whale ring, hot region spans: when freed (CLOCK_MONOTONIC ns) */
+  struct hkm_span *older, *newer;      /* region cache: its hot spans in the order they came back */
   /* site policies (policy.c), Whale blocks only: how this block was backed and what it
    * cost, from its allocation to its free; set at every allocation, so recycled descriptors need no
    * reset. lflags' LF_ADVISED alone describes the range and outlives the block (policy.h). */

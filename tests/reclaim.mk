@@ -1,5 +1,5 @@
 # Deferred release (reclaim.c): every backend, the io_uring fallback, fork, threads; the region
-# cache's hot spans dropped for a Whale request.
+# cache's hot spans dropped for a Whale request and taken lowest first.
 check_PROGRAMS += tests/reclaim_prog
 tests_reclaim_prog_SOURCES = tests/reclaim_prog.c tests/seccomp_deny.h
 tests_reclaim_prog_CFLAGS = $(AM_CFLAGS) -pthread
@@ -14,10 +14,14 @@ RECLAIM_TESTS = tests/test_reclaim_rss_drops.sh tests/test_reclaim_uring_fallbac
 	tests/test_reclaim_uring_lazy.sh tests/test_reclaim_big_now.sh
 dist_check_SCRIPTS += $(RECLAIM_TESTS)
 TESTS += $(RECLAIM_TESTS)
-RECLAIM_C_TESTS = tests/test_region_big_drops_hot
+RECLAIM_C_TESTS = tests/test_region_big_drops_hot tests/test_region_lowest_first
 check_PROGRAMS += $(RECLAIM_C_TESTS)
 TESTS += $(RECLAIM_C_TESTS)
 tests_test_region_big_drops_hot_SOURCES = tests/test_region_big_drops_hot.c tests/api_check.h
 tests_test_region_big_drops_hot_CFLAGS = $(API_CFLAGS)
 tests_test_region_big_drops_hot_LDADD = src/libhakmem.la
 tests_test_region_big_drops_hot_LDFLAGS = -no-install
+tests_test_region_lowest_first_SOURCES = tests/test_region_lowest_first.c tests/api_check.h
+tests_test_region_lowest_first_CFLAGS = $(API_CFLAGS)
+tests_test_region_lowest_first_LDADD = src/libhakmem.la
+tests_test_region_lowest_first_LDFLAGS = -no-install
