@@ -9,9 +9,9 @@
  *
  * Cold spans merge with their cold neighbours, whatever their origin (arena, former Whale mapping), so
  * address space freed at one size serves any other: the cold set is one free list by address, with
- * best fit by length and a split on reuse, as jemalloc's extents and glibc's heap. Hot spans are kept
- * whole, each with its own age, and merge once their pages are gone: a span's pages are either all
- * resident or all dropped, and a hot span's age decides which pages go first.
+ * best fit by length and a split on reuse, as jemalloc's extents and glibc's heap. Hot spans merge
+ * with their hot neighbours up to HKM_REGION_MAX_SPAN (the merged span takes the newer age): a span's
+ * pages are either all resident or all dropped, and a hot span's age decides which pages go first.
  *
  * Reuse takes the lowest hot span of the exact length, else the lowest longer hot one (by address),
  * else the best-fitting cold one, cut to length; else a new arena. */
