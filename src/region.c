@@ -257,7 +257,7 @@ static struct hkm_span *take_cold(size_t bytes) {
  * pack at the low end and what is freed above merges into longer spans. Taking the newest span of
  * the shortest length that fits (best fit, LIFO), and a cold span of the exact length before a longer
  * hot one, wl_churn (blocks of 16-512 KiB replaced at random) held 7-11 MiB of hot spans beside its
- * live blocks at its peak: 21.2 MiB against 19.8 now (glibc 13.9); wl_large, 1-2% more
+ * live blocks at its peak: 21.2 MiB against 19.8 now (glibc 13.9); wl_large peaks 1-5% higher
  * (perf/bench/RESULTS.md, "Hot spans lowest first"). */
 static struct hkm_span *take_cached(size_t bytes) {
   size_t n = bytes >> HKM_GRANULE_SHIFT;
