@@ -11,14 +11,22 @@
  * without src/run_text.ld (another linker, libhakmem-prof, libhakmem.a). */
 void hkm_text_trim(void);
 
-/* Around a call into another library's text that a process otherwise need not run (glibc's
- * __register_atfork, at init): the pages of the 64 KiB windows around fn that the call mapped are
- * unmapped again. The kernel maps 16 pages of libc around that function, which a process on glibc's
- * malloc never maps (perf/bench/RESULTS.md, "libc's fork-handler window"). */
+/* Around a call into another library that a process otherwise need not make (glibc's __register_atfork,
+ * at init): the pages the call mapped, in the 64 KiB windows around fn and in the read-only data of the
+ * object that holds fn, are unmapped again. The kernel maps 16 pages of libc's text around that
+ * function, and 16 of its read-only data around a constant the function loads, which a process on
+ * glibc's malloc need never map (perf/bench/RESULTS.md, "libc's fork-handler window" and "libc's
+ * read-only data around the fork handlers"). */
+#define HKM_WINDOW_RANGES 4
+#define HKM_WINDOW_PAGES 128 /* per range; a longer segment is covered from its start */
 struct hkm_text_window {
-  uintptr_t start;  /* 0: nothing to do */
-  uint64_t present; /* its pages mapped before the call */
-  long fd;          /* /proc/self/pagemap, read at both ends; -1 when it could not be opened */
+  long fd;   /* /proc/self/pagemap, read at both ends; -1 when it could not be opened */
+  unsigned n; /* ranges in use */
+  struct {
+    uintptr_t start;
+    size_t pages;
+    uint64_t present[HKM_WINDOW_PAGES / 64]; /* its pages mapped before the call */
+  } r[HKM_WINDOW_RANGES];
 };
 void hkm_text_window_open(struct hkm_text_window *w, const void *fn);
 void hkm_text_window_close(const struct hkm_text_window *w);

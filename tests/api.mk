@@ -4,7 +4,8 @@
 API_CFLAGS = $(AM_CFLAGS) -pthread
 API_C_TESTS = tests/test_api_entry_points tests/test_api_realloc_tiers tests/test_api_alignment \
 	tests/test_api_usable_size tests/test_api_invalid_free tests/test_api_threads tests/test_api_thread_exit \
-	tests/test_api_fork_threads tests/test_api_fork_loop tests/test_api_text_footprint tests/test_api_clock_vdso
+	tests/test_api_fork_threads tests/test_api_fork_loop tests/test_api_text_footprint tests/test_api_clock_vdso \
+	tests/test_text_window
 API_HELPERS = tests/test_api_calloc_reused tests/api_env_prog tests/test_api_rss_returns
 check_PROGRAMS += $(API_C_TESTS) $(API_HELPERS)
 tests_test_api_entry_points_SOURCES = tests/test_api_entry_points.c tests/api_check.h
@@ -47,6 +48,10 @@ tests_test_api_text_footprint_SOURCES = tests/test_api_text_footprint.c tests/ap
 tests_test_api_text_footprint_CFLAGS = $(API_CFLAGS)
 tests_test_api_text_footprint_LDADD = src/libhakmem.la
 tests_test_api_text_footprint_LDFLAGS = -no-install
+# The unit under test compiled in: its pages-mapped-by-a-call window on this program's own read-only data.
+tests_test_text_window_SOURCES = tests/test_text_window.c src/text_trim.c
+tests_test_text_window_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src
+tests_test_text_window_CFLAGS = $(AM_CFLAGS)
 tests_test_api_calloc_reused_SOURCES = tests/test_api_calloc_reused.c tests/api_check.h
 tests_test_api_calloc_reused_CFLAGS = $(API_CFLAGS)
 tests_test_api_calloc_reused_LDADD = src/libhakmem.la
