@@ -540,7 +540,10 @@ static void give_back_remote(struct hkm_heap *h, struct hkm_span *s, struct hkm_
     adopt(h, s);
     lists_unlock(h, took);
   } else if (o) {
-    atomic_fetch_add_explicit(&o->cls[s->cls].remote_pending, 1, memory_order_relaxed);
+    /* Only the block that finds the list empty says so: the owner empties the list when it looks
+     * (scan_full zeroes the counter before it takes the lists), and one atomic add less on the
+     * owner's line per remote free ran wl_prodcons 20% and wl_larson 5% faster (RESULTS). */
+    if (!REMOTE_COUNT(old)) atomic_fetch_add_explicit(&o->cls[s->cls].remote_pending, 1, memory_order_relaxed);
     /* s->used is the owner's, read as a hint: every block of s it has not got back is on the list now */
     if (hkm_unlikely(REMOTE_COUNT(w) == __atomic_load_n(&s->used, __ATOMIC_RELAXED))) collect_for(o, s->cls);
   }

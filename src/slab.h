@@ -10,13 +10,14 @@
  * neighbours still in use by the owner (wl_falseshare ran 1.5x glibc's time that way).
  *
  * Ownership: only the owning heap touches a slab's free list, used count and list links. Any other
- * thread returns blocks by pushing them on the slab's atomic remote list and bumping the owner's
- * remote_pending counter for that class, so the owner knows to look. A slab whose thread exited is
- * abandoned (owner NULL); the first thread that gives blocks back to it adopts it. An owner that keeps
- * running but stops allocating a class (a thread that filled a table and waits, one that is about to
- * exit) would never look: the thread that gives back the last block of a slab the owner had not got
- * back collects the class for it once it has left the class alone for a while, under the heap's lists
- * lock, which the owner holds in its slow paths, and releases the slabs that emptied (slab.c). */
+ * thread returns blocks by pushing them on the slab's atomic remote list and, when that list was
+ * empty, bumping the owner's remote_pending counter for that class, so the owner knows to look. A
+ * slab whose thread exited is abandoned (owner NULL); the first thread that gives blocks back to it
+ * adopts it. An owner that keeps running but stops allocating a class (a thread that filled a table
+ * and waits, one that is about to exit) would never look: the thread that gives back the last block
+ * of a slab the owner had not got back collects the class for it once it has left the class alone for
+ * a while, under the heap's lists lock, which the owner holds in its slow paths, and releases the
+ * slabs that emptied (slab.c). */
 #ifndef HKM_SLAB_H
 #define HKM_SLAB_H
 

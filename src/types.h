@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "compiler.h"
+
 #define HKM_GRANULE_SHIFT 16
 #define HKM_GRANULE ((size_t)1 << HKM_GRANULE_SHIFT)
 
@@ -86,9 +88,11 @@ struct hkm_span {
   uint64_t mul;                        /* slabs: ceil(2^64 / bsize), plus one for a power of two */
   uint64_t limit;                      /* slabs: blocks carved x (bsize * mul mod 2^64); 0 for other spans */
   _Atomic(struct hkm_heap *) owner;    /* owning heap; NULL = abandoned slab */
-  _Atomic(struct hkm_block *) remote;  /* blocks freed by other threads, taken whole by the owner (and
-                                          their count in the top bits: slab.c) */
-  /* everything else */
+  /* everything else, from the next cache line on: remote is written by every free from another
+   * thread, and on the first line it took that line from the owner's frees, which read the fields
+   * above on each call */
+  _Alignas(HKM_CACHELINE) _Atomic(struct hkm_block *) remote; /* blocks freed by other threads, taken
+                                          whole by the owner (and their count in the top bits: slab.c) */
   struct hkm_span *next, *prev;        /* the list the span is on (heap class list, region, ring) */
   struct hkm_block *free;              /* slabs: owner-only free list */
   uint32_t bsize;                      /* block size (slabs) */
