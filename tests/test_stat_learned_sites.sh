@@ -1,8 +1,11 @@
 #!/bin/sh
 # hakmem-stat -M learning --sites N shows the learner's rules: for learn_prog's dense site (it
-# writes every page of its 8 MiB blocks) a backing other than lazy, for its sparse site (one page in
-# 20) lazy, each with its scores, keep, reuse and measurements; the JSON carries the same in each
-# report's "learn" member. Skipped where THP is off or the profiler is compiled out.
+# writes every page of its 8 MiB blocks) the backing that measured cheapest, which is not lazy unless
+# huge pages and prefaulting both measured dearer there (a machine busy enough that a 2 MiB page took
+# compaction: one distcheck run measured huge 6,279 cycles per KiB, prefault 1,118, lazy 1,058), for
+# its sparse site (one page in 20) lazy, each with its scores, keep, reuse and measurements; the JSON
+# carries the same in each report's "learn" member. Skipped where THP is off or the profiler is
+# compiled out.
 . "$HKM_TOP_SRCDIR/tests/test_stat_lib.sh"
 need_timing
 learn="$HKM_TESTS_BUILDDIR/learn_prog"
@@ -19,7 +22,11 @@ dense = [s for s in sites if s["density_per_mille"] >= 900]
 sparse = [s for s in sites if s["density_per_mille"] <= 100]
 assert len(dense) == 1 and len(sparse) == 1, sites
 d, s = dense[0], sparse[0]
-assert d["backing"] != "lazy" and d["foreign"] and d["learned"], d
+assert d["foreign"] and d["learned"], d
+measured = {b: v for b, v in d["score"].items() if v is not None}
+assert d["score"][d["backing"]] <= min(measured.values()), d
+if min(v for b, v in measured.items() if b != "lazy") < measured["lazy"]:
+    assert d["backing"] != "lazy", d
 assert s["backing"] == "lazy" and not s["foreign"] and s["learned"], s
 for x in (d, s):
     assert x["allocations"] >= 32 and x["bytes"] >= x["allocations"] * 8 * 2**20, x
@@ -31,5 +38,5 @@ PY
 "$stat" -M learning --sites 5 "$learn" learn 1 nofork > "$tmp/out" 2> "$tmp/text" || fail "run failed (text)"
 expect "$tmp/text" "no site rules section" -E '^  site rules \(learning\) of the [0-9]+ call sites of blocks over 2 MiB'
 expect "$tmp/text" "no row for the sparse site" -E '^ +[0-9.]+ [GM]iB +[0-9]+ +[0-9]+ +\*[0-9]+ +([0-9]+|-|\?) +([0-9]+|-|\?) +(shared|own) [0-9]+ ms +own +[0-9]+/[0-9]+/[0-9]+ +learn_prog\+0x[0-9a-f]+$'
-expect "$tmp/text" "no row for the dense site" -E '^ +[0-9.]+ [GM]iB +[0-9]+ +[0-9]+ +[0-9]+ +\*?([0-9]+|-|\?) +\*?([0-9]+|-|\?) +(shared|own) [0-9]+ ms +any +[0-9]+/[0-9]+/[0-9]+ +learn_prog\+0x[0-9a-f]+$'
+expect "$tmp/text" "no row for the dense site" -E '^ +[0-9.]+ [GM]iB +[0-9]+ +[0-9]+ +\*?[0-9]+ +\*?([0-9]+|-|\?) +\*?([0-9]+|-|\?) +(shared|own) [0-9]+ ms +any +[0-9]+/[0-9]+/[0-9]+ +learn_prog\+0x[0-9a-f]+$'
 echo "site rules shown, in text and JSON"
