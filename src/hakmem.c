@@ -104,6 +104,8 @@ void hkm_free_noheap(struct hkm_span *s, void *p) {
   free_first(s, p);
 }
 
+void hkm_free_two(void *p) { hkm_free_at(hkm_pagemap_get_two(p), p); }
+
 void hkm_free_other_entry(void *p) {
   if (!p) return;
   if (hkm_prof_on()) {

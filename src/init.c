@@ -104,6 +104,7 @@ static HKM_COLD void init_slow(void) {
     return;
   }
   in_init = 1;
+  hkm_pagemap_init();
   hkm_sizeclass_init();
   hkm_slab_init();
   hkm_text_trim(); /* after the size classes: a sanitizer's first report in it would allocate */

@@ -189,8 +189,8 @@ HKM_API void hak_stats_print(FILE *out) {
             sc.blocks, sc.resident, sc.hits, sc.expired);
   fprintf(out, "  reclaim          %12zu bytes in %zu ranges, %zu batches (backend %s, %zu fallbacks, %zu queued)\n",
           rc.bytes, rc.ranges, rc.batches, rc.backend, rc.fallbacks, rc.queued);
-  fprintf(out, "  page map         %12zu leaves, %zu pages written, %zu long spans (%zu madvise calls dropped emptied pages)\n",
-          pm.leaves, pm.pages_written, pm.long_spans, pm.drops);
+  fprintf(out, "  page map         %12zu leaves, %zu pages written, %zu long spans (%zu madvise calls dropped emptied pages; %s)\n",
+          pm.leaves, pm.pages_written, pm.long_spans, pm.drops, pm.flat ? "one table" : "two levels");
   fprintf(out, "  refused mappings %12zu (%zu reliefs)\n", os.refused, os.reliefs);
 }
 

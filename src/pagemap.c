@@ -4,9 +4,11 @@
  * malloc/free fast paths, which only read. */
 #include "config.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 
 #include "meta.h"
 #include "os.h"
@@ -30,6 +32,11 @@ struct leaf_tail {
 };
 
 HKM_COLD_BSS struct hkm_span **hkm_pagemap_top[1u << HKM_PM_TOP_BITS];
+struct hkm_span **hkm_pagemap_flat;
+/* One entry per granule number: 2^32 entries. Read-only until leaf_for makes a leaf's slice
+ * writable, so the rest reads as the zero page and is not charged (no overcommit mode charges a
+ * read-only private mapping; the slices are, as the leaves mapped one by one were). */
+#define FLAT_BYTES (((size_t)1 << (HKM_PM_TOP_BITS + HKM_PM_LEAF_BITS)) * sizeof(struct hkm_span *))
 static pthread_mutex_t pm_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct leaf_tail *leaves;
 static size_t n_leaves, n_written, n_drops;
@@ -49,13 +56,42 @@ static struct leaf_tail *tail_of(struct hkm_span **leaf) {
   return t;
 }
 
+void hkm_pagemap_init(void) {
+  struct rlimit rl;
+  /* Under an address-space limit the 32 GiB would come out of what the program may map. */
+  if (getrlimit(RLIMIT_AS, &rl) != 0 || rl.rlim_cur != RLIM_INFINITY) return;
+  int saved = errno;
+  void *t = mmap(NULL, FLAT_BYTES, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  errno = saved;
+  if (t == MAP_FAILED) return;
+  madvise(t, FLAT_BYTES, MADV_DONTDUMP); /* a core dump would be 32 GiB of holes */
+  errno = saved;
+  hkm_pagemap_flat = t;
+}
+
+struct hkm_span *hkm_pagemap_get_two(const void *p) {
+  uint32_t g = hkm_pagemap_granule(p);
+  struct hkm_span **leaf = hkm_pagemap_top[g >> HKM_PM_LEAF_BITS];
+  return leaf ? leaf[g & (LEAF_ENTRIES - 1)] : NULL;
+}
+
+/* The leaf a is in: its slice of the reserved table made writable, or a mapping of its own. */
+static struct hkm_span **new_leaf(size_t ti) {
+  if (!hkm_pagemap_flat) return hkm_os_map(LEAF_BYTES);
+  struct hkm_span **leaf = hkm_pagemap_flat + (ti << HKM_PM_LEAF_BITS);
+  int saved = errno;
+  int ok = mprotect(leaf, LEAF_BYTES, PROT_READ | PROT_WRITE) == 0;
+  errno = saved;
+  return ok ? leaf : NULL;
+}
+
 static struct hkm_span **leaf_for(uintptr_t a) {
   size_t ti = a >> 32;
   struct hkm_span **leaf = hkm_pagemap_top[ti];
   if (leaf) return leaf;
   struct leaf_tail *t = hkm_meta_alloc(sizeof *t);
   if (!t) return NULL;
-  leaf = hkm_os_map(LEAF_BYTES);
+  leaf = new_leaf(ti);
   if (!leaf) return NULL; /* t stays unused: metadata memory is never given back */
   t->leaf = leaf;
   t->next = leaves;
@@ -213,6 +249,7 @@ void hkm_pagemap_stats(struct hkm_pagemap_stats *out) {
   out->pages_written = n_written;
   out->long_spans = idx_n;
   out->drops = n_drops;
+  out->flat = hkm_pagemap_flat != NULL;
   pthread_mutex_unlock(&pm_lock);
 }
 

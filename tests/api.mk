@@ -6,7 +6,7 @@ API_C_TESTS = tests/test_api_entry_points tests/test_api_realloc_tiers tests/tes
 	tests/test_api_usable_size tests/test_api_invalid_free tests/test_api_threads tests/test_api_thread_exit \
 	tests/test_api_fork_threads tests/test_api_fork_loop tests/test_api_text_footprint tests/test_api_clock_vdso \
 	tests/test_text_window
-API_HELPERS = tests/test_api_calloc_reused tests/api_env_prog tests/test_api_rss_returns
+API_HELPERS = tests/test_api_calloc_reused tests/api_env_prog tests/test_api_rss_returns tests/pagemap_prog
 check_PROGRAMS += $(API_C_TESTS) $(API_HELPERS)
 tests_test_api_entry_points_SOURCES = tests/test_api_entry_points.c tests/api_check.h
 tests_test_api_entry_points_CFLAGS = $(API_CFLAGS)
@@ -56,6 +56,10 @@ tests_test_api_calloc_reused_SOURCES = tests/test_api_calloc_reused.c tests/api_
 tests_test_api_calloc_reused_CFLAGS = $(API_CFLAGS)
 tests_test_api_calloc_reused_LDADD = src/libhakmem.la
 tests_test_api_calloc_reused_LDFLAGS = -no-install
+tests_pagemap_prog_SOURCES = tests/pagemap_prog.c tests/api_check.h
+tests_pagemap_prog_CFLAGS = $(API_CFLAGS)
+tests_pagemap_prog_LDADD = src/libhakmem.la
+tests_pagemap_prog_LDFLAGS = -no-install
 tests_api_env_prog_SOURCES = tests/api_env_prog.c tests/api_check.h
 tests_api_env_prog_CFLAGS = $(API_CFLAGS)
 tests_api_env_prog_LDADD = src/libhakmem.la
@@ -67,7 +71,7 @@ tests_test_api_rss_returns_LDFLAGS = -no-install
 EXTRA_DIST += tests/api_preload.sh
 API_SH_TESTS = tests/test_api_calloc_reused.sh tests/test_api_env.sh tests/test_api_rss_returns.sh \
 	tests/test_api_preload_python.sh tests/test_api_preload_sort.sh tests/test_api_preload_xz.sh \
-	tests/test_api_preload_sqlite.sh tests/test_api_preload_gcc.sh
+	tests/test_api_preload_sqlite.sh tests/test_api_preload_gcc.sh tests/test_api_pagemap_modes.sh
 dist_check_SCRIPTS += $(API_SH_TESTS)
 TESTS += $(API_C_TESTS) $(API_SH_TESTS)
 tests_test_api_clock_vdso_SOURCES = tests/test_api_clock_vdso.c tests/api_check.h
