@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "meta.h"
 #include "os.h"
@@ -58,8 +60,9 @@ static struct leaf_tail *tail_of(struct hkm_span **leaf) {
 
 void hkm_pagemap_init(void) {
   struct rlimit rl;
-  /* Under an address-space limit the 32 GiB would come out of what the program may map. */
-  if (getrlimit(RLIMIT_AS, &rl) != 0 || rl.rlim_cur != RLIM_INFINITY) return;
+  /* Under an address-space limit the 32 GiB would come out of what the program may map. The raw
+   * call: getrlimit lies in a window of libc's text the mmap wrappers' neighbours do not share. */
+  if (syscall(SYS_getrlimit, RLIMIT_AS, &rl) != 0 || rl.rlim_cur != RLIM_INFINITY) return;
   int saved = errno;
   void *t = mmap(NULL, FLAT_BYTES, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   errno = saved;
