@@ -72,6 +72,28 @@ void hkm_pagemap_init(void) {
   hkm_pagemap_flat = t;
 }
 
+int hkm_pagemap_give_back(void) {
+  struct rlimit rl;
+  /* A limit at or above the table's size was set with the table counted in (a program's mapped
+   * size plus what it allows): giving the table back would hand the program 32 GiB more. */
+  if (!hkm_pagemap_flat || syscall(SYS_getrlimit, RLIMIT_AS, &rl) != 0 || rl.rlim_cur >= FLAT_BYTES) return 0;
+  pthread_mutex_lock(&pm_lock);
+  struct hkm_span **flat = hkm_pagemap_flat;
+  __atomic_store_n(&hkm_pagemap_flat, NULL, __ATOMIC_RELEASE);
+  for (size_t ti = 1, n = (size_t)1 << HKM_PM_TOP_BITS; ti < n;) {
+    if (hkm_pagemap_top[ti]) {
+      ti++;
+      continue;
+    }
+    size_t end = ti + 1;
+    while (end < n && !hkm_pagemap_top[end]) end++;
+    munmap(flat + (ti << HKM_PM_LEAF_BITS), (end - ti) * LEAF_BYTES);
+    ti = end;
+  }
+  pthread_mutex_unlock(&pm_lock);
+  return 1;
+}
+
 struct hkm_span *hkm_pagemap_get_two(const void *p) {
   uint32_t g = hkm_pagemap_granule(p);
   struct hkm_span **leaf = hkm_pagemap_top[g >> HKM_PM_LEAF_BITS];

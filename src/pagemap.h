@@ -54,6 +54,12 @@ HKM_INLINE struct hkm_span *hkm_pagemap_get(const void *p) {
 
 /* Once, at init, before any span is entered: reserve the table unless RLIMIT_AS is set. */
 void hkm_pagemap_init(void);
+/* After a refused mapping: when RLIMIT_AS has been set since init below the table's 32 GiB, the
+ * table cannot be meant to fit in it, so the map goes back to two levels for good. The top table already holds the slices in use as
+ * its leaves; the rest of the table is unmapped, except the first slice (free(NULL) reads it). A
+ * lookup that loaded the table's address just before reads an unmapped part only for an address no
+ * leaf covers (an invalid free in that instant). Returns 1 when it gave the table back. */
+int hkm_pagemap_give_back(void);
 
 /* Enter span s (s->base granule-aligned, s->bytes a multiple of the granule) as the rule above says.
  * Returns 0, or -1 with nothing changed when a leaf could not be mapped. Never fails when the leaves

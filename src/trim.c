@@ -5,6 +5,7 @@
 #include "bigcache.h"
 #include "heap.h"
 #include "os.h"
+#include "pagemap.h"
 #include "pages.h"
 #include "region.h"
 #include "sitecache.h"
@@ -31,6 +32,7 @@ int hkm_trim(void) {
 /* Whether anything went back is not the question: what the release queue held counts too, and other
  * threads may have freed meanwhile. One more attempt is cheap next to failing. */
 static int relieve(void) {
+  hkm_pagemap_give_back();
   trim_tiers();
   hkm_region_flush();
   return 1;

@@ -2,7 +2,8 @@
 # The page map is one table indexed by granule number when the address space is not limited at
 # start, and two levels when RLIMIT_AS is set (src/pagemap.h): malloc_stats says which, and the
 # tests of invalid and double frees, threads, remote frees, fork and realloc pass on the two levels
-# too (the default run of the suite covers the table).
+# too (the default run of the suite covers the table). A program that lowers its limit after start
+# below the table's 32 GiB gets the table back on its first refused mapping (two levels from then).
 tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 b="$HKM_TESTS_BUILDDIR"
@@ -12,6 +13,11 @@ if [ "$limit" = unlimited ]; then want="one table"; else want="two levels"; fi
 "$b/pagemap_prog" 2> "$tmp/err" || fail "pagemap_prog failed"
 grep -q "^  page map .*; $want)\$" "$tmp/err" || { cat "$tmp/err"; fail "address space limit $limit: page map not '$want'"; }
 echo "ok: address space limit $limit: $want"
+if [ "$want" = "one table" ]; then
+  "$b/pagemap_prog" lower 2> "$tmp/err" || { cat "$tmp/err"; fail "pagemap_prog lower failed"; }
+  grep -q "^  page map .*; two levels)\$" "$tmp/err" || { cat "$tmp/err"; fail "limit lowered: page map not 'two levels'"; }
+  echo "ok: limit lowered after start: the table given back, 128 MiB mapped"
+fi
 
 # 64 GiB: a limit, so no table, and room for every test below.
 if [ "$limit" = unlimited ] || [ "$limit" -gt 67108864 ]; then limit=67108864; fi
