@@ -77,6 +77,7 @@ int hkm_pagemap_give_back(void) {
   /* A limit at or above the table's size was set with the table counted in (a program's mapped
    * size plus what it allows): giving the table back would hand the program 32 GiB more. */
   if (!hkm_pagemap_flat || syscall(SYS_getrlimit, RLIMIT_AS, &rl) != 0 || rl.rlim_cur >= FLAT_BYTES) return 0;
+  int saved = errno;
   pthread_mutex_lock(&pm_lock);
   struct hkm_span **flat = hkm_pagemap_flat;
   __atomic_store_n(&hkm_pagemap_flat, NULL, __ATOMIC_RELEASE);
@@ -91,6 +92,7 @@ int hkm_pagemap_give_back(void) {
     ti = end;
   }
   pthread_mutex_unlock(&pm_lock);
+  errno = saved;
   return 1;
 }
 
