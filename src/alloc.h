@@ -67,17 +67,19 @@ HKM_INLINE void *hkm_alloc(size_t n, const void *site) {
   return hkm_alloc_empty_entry(n, HKM_SITE_OF(site), k, off); /* arguments in the order the fast path has them */
 }
 
-/* The slab descriptor of a block p may be freed, or NULL when p is not the start of a block that was
- * handed out from a slab (NULL included). Nothing is written before this check passes. */
-HKM_INLINE struct hkm_span *hkm_slab_of(const void *p) {
-  struct hkm_span *s = hkm_pagemap_get(p);
-  if (hkm_likely(s != 0) && hkm_likely(hkm_slab_block_ok(s, p))) return s;
-  return 0;
+/* s, p's page-map entry, when p is the start of a block s has handed out; else NULL (s NULL
+ * included). Nothing is written before this check passes. */
+HKM_INLINE struct hkm_span *hkm_slab_checked(struct hkm_span *s, const void *p) {
+  return hkm_likely(s != 0) && hkm_likely(hkm_slab_block_ok(s, p)) ? s : 0;
 }
+
+/* The slab descriptor of a block p may be freed, or NULL (hkm_slab_checked). */
+HKM_INLINE struct hkm_span *hkm_slab_of(const void *p) { return hkm_slab_checked(hkm_pagemap_get(p), p); }
 
 /* The free of p, s its page-map entry. */
 HKM_INLINE void hkm_free_at(struct hkm_span *s, void *p) {
-  if (hkm_likely(s != 0) && hkm_likely(hkm_slab_block_ok(s, p))) {
+  s = hkm_slab_checked(s, p);
+  if (hkm_likely(s != 0)) {
     HKM_COUNT_FREE(s, p);
     if (hkm_unlikely(!hkm_slab_mine(s))) {
       hkm_free_remote_entry(s, p);

@@ -58,11 +58,16 @@ static struct leaf_tail *tail_of(struct hkm_span **leaf) {
   return t;
 }
 
-void hkm_pagemap_init(void) {
+/* RLIMIT_AS's soft limit; 0 when it cannot be read. The raw call: getrlimit lies in a window of
+ * libc's text the mmap wrappers' neighbours do not share. */
+static rlim_t as_limit(void) {
   struct rlimit rl;
-  /* Under an address-space limit the 32 GiB would come out of what the program may map. The raw
-   * call: getrlimit lies in a window of libc's text the mmap wrappers' neighbours do not share. */
-  if (syscall(SYS_getrlimit, RLIMIT_AS, &rl) != 0 || rl.rlim_cur != RLIM_INFINITY) return;
+  return syscall(SYS_getrlimit, RLIMIT_AS, &rl) == 0 ? rl.rlim_cur : 0;
+}
+
+void hkm_pagemap_init(void) {
+  /* Under an address-space limit the 32 GiB would come out of what the program may map. */
+  if (as_limit() != RLIM_INFINITY) return;
   int saved = errno;
   void *t = mmap(NULL, FLAT_BYTES, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   errno = saved;
@@ -73,10 +78,10 @@ void hkm_pagemap_init(void) {
 }
 
 int hkm_pagemap_give_back(void) {
-  struct rlimit rl;
   /* A limit at or above the table's size was set with the table counted in (a program's mapped
    * size plus what it allows): giving the table back would hand the program 32 GiB more. */
-  if (!hkm_pagemap_flat || syscall(SYS_getrlimit, RLIMIT_AS, &rl) != 0 || rl.rlim_cur >= FLAT_BYTES) return 0;
+  rlim_t limit;
+  if (!hkm_pagemap_flat || (limit = as_limit()) == 0 || limit >= FLAT_BYTES) return 0;
   int saved = errno;
   pthread_mutex_lock(&pm_lock);
   struct hkm_span **flat = hkm_pagemap_flat;
