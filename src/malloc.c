@@ -18,6 +18,7 @@
 #include "pages.h"
 #include "reclaim.h"
 #include "region.h"
+#include "run_density.h"
 #include "sitecache.h"
 #include "trim.h"
 #include "whale.h"
@@ -174,6 +175,11 @@ HKM_API void hak_stats_print(FILE *out) {
           os.munmaps, os.madvises);
   fprintf(out, "  arenas           %12zu bytes\n", r.arena_bytes);
   fprintf(out, "  region cache     %12zu bytes resident, %zu bytes address space only\n", r.hot_bytes, r.cold_bytes);
+  size_t touched, sampled;
+  hkm_run_density_stats(&touched, &sampled);
+  if (sampled)
+    fprintf(out, "  run density      %12zu of %zu sampled pages touched (%s)\n", touched, sampled,
+            hkm_runs_sparse ? "sparse: hot spans beyond 8 MiB dropped at once" : "dense");
   struct hkm_pages_stats pg;
   hkm_pages_stats(&pg);
   fprintf(out, "  page runs        %12zu bytes in %zu chunks of 1 MiB, %zu in blocks\n", pg.chunks << 20, pg.chunks,

@@ -77,6 +77,16 @@ long hkm_os_process_madvise(int pidfd, const struct iovec *iov, size_t n, int ad
   return r;
 }
 
+/* The raw call, as text_trim.c's: no libc wrapper page of its own to map. */
+int hkm_os_mincore(void *p, size_t bytes, unsigned char *vec) {
+  HKM_TIME_START(t);
+  int saved = errno;
+  int r = syscall(SYS_mincore, p, bytes, vec) == 0 ? 0 : -errno;
+  errno = saved;
+  HKM_TIME_END(SYSCALL_MINCORE, t);
+  return r;
+}
+
 void hkm_os_dontneed(void *p, size_t bytes) { hkm_os_madvise(p, bytes, MADV_DONTNEED); }
 
 void hkm_os_set_relief(int (*fn)(void)) { relief = fn; }

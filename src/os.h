@@ -22,6 +22,9 @@ long hkm_os_process_madvise(int pidfd, const struct iovec *iov, size_t n, int ad
 /* Any madvise advice (MADV_FREE for reclaim.c), timed as a madvise. Returns 0, or -errno (errno itself
  * is left as it was). */
 int hkm_os_madvise(void *p, size_t bytes, int advice);
+/* Which of the pages at p (bytes long, p page-aligned) are resident: vec gets a byte per page, bit 0
+ * set for a resident one. Returns 0, or -errno. */
+int hkm_os_mincore(void *p, size_t bytes, unsigned char *vec);
 
 /* Relief, for a mapping the kernel refused (RLIMIT_AS, overcommit): the registered function gives back
  * what hakmem holds (the release queue finished, every cache emptied, kept address space unmapped). It

@@ -55,6 +55,7 @@
   X(SYSCALL_MMAP, "syscall_mmap", NONE, EXACT)                      \
   X(SYSCALL_MUNMAP, "syscall_munmap", NONE, EXACT)                  \
   X(SYSCALL_MADVISE, "syscall_madvise", NONE, EXACT)                \
+  X(SYSCALL_MINCORE, "syscall_mincore", NONE, EXACT)                \
   X(RECLAIM_SUBMIT, "reclaim_submit", NONE, EXACT)                  \
   X(RECLAIM_COMPLETE, "reclaim_complete", NONE, EXACT)
 

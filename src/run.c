@@ -4,6 +4,7 @@
 #include "prof.h"
 #include "region.h"
 #include "run.h"
+#include "run_density.h"
 
 void *hkm_run_alloc(size_t n, size_t lead, const void *site) {
   HKM_TIME_START_SAMPLED(t);
@@ -15,6 +16,7 @@ void *hkm_run_alloc(size_t n, size_t lead, const void *site) {
 
 void hkm_run_free(struct hkm_span *s) {
   HKM_TIME_START_SAMPLED(t);
+  if (s->zeroed) hkm_run_density_note(s); /* handed out with no page resident (region.c) */
   hkm_region_put(s);
   HKM_TIME_END_SAMPLED(L25_RUN_PUT, t);
 }
