@@ -1,6 +1,7 @@
 /* Page runs: malloc requests of (HKM_SMALL_MAX, HKM_SLAB_MAX] (18-64 KiB), each a run of whole 4 KiB
- * pages inside a 1 MiB chunk that the region cache lent, shared by every size and by the threads of
- * its arena (one per CPU, at most 8; threads dealt to them in turn).
+ * pages inside a 1 MiB chunk that the region cache lent (256 KiB-1 MiB when it keeps only shorter
+ * resident spans: pages.c, LEAST_CHUNK), shared by every size and by the threads of its arena (one
+ * per CPU, at most 8; threads dealt to them in turn).
  *
  * As slab blocks, each of the 20 size classes between 2 and 64 KiB kept resident about the most of it
  * that was ever live at once, and with a handful of blocks live per class that is well above its mean
@@ -35,6 +36,7 @@ int hkm_pages_trim(void);
 
 struct hkm_pages_stats {
   size_t chunks;     /* chunks with a block, and the empty one kept back */
+  size_t bytes;      /* their length */
   size_t used_bytes; /* in blocks */
 };
 void hkm_pages_stats(struct hkm_pages_stats *out);

@@ -305,21 +305,34 @@ static struct hkm_span *grow(size_t bytes) {
   return s;
 }
 
-static struct hkm_span *get_once(size_t bytes) {
+/* The longest hot span of at least least bytes and shorter than bytes, whole; NULL when a hot span of
+ * bytes or more is there to be cut (take_cached's choice) or none fits. */
+static struct hkm_span *take_shorter(size_t bytes, size_t least) {
+  size_t n = bytes >> HKM_GRANULE_SHIFT;
+  if (n > MAX_GRAN || hot_map >> (n - 1)) return NULL;
+  for (size_t k = n - 1; k >= least >> HKM_GRANULE_SHIFT && k >= 1; k--)
+    if (hot_head[k]) return take_hot(hot_head[k], k << HKM_GRANULE_SHIFT);
+  return NULL;
+}
+
+static struct hkm_span *get_once(size_t bytes, size_t least) {
   hkm_lock(&region_lock);
   absorb_dropped();
-  struct hkm_span *s = take_cached(bytes);
+  struct hkm_span *s = least < bytes ? take_shorter(bytes, least) : NULL;
+  if (!s) s = take_cached(bytes);
   hkm_unlock(&region_lock);
   return s ? s : grow(bytes);
 }
 
-struct hkm_span *hkm_region_get(size_t bytes) {
+struct hkm_span *hkm_region_get_upto(size_t bytes, size_t least) {
   HKM_TIME_START(t);
-  struct hkm_span *s = get_once(bytes);
-  if (hkm_unlikely(!s) && hkm_os_relieve()) s = get_once(bytes);
+  struct hkm_span *s = get_once(bytes, least);
+  if (hkm_unlikely(!s) && hkm_os_relieve()) s = get_once(bytes, least);
   HKM_TIME_END(REGION_GET, t);
   return s;
 }
+
+struct hkm_span *hkm_region_get(size_t bytes) { return hkm_region_get_upto(bytes, bytes); }
 
 /* The hot span highest in memory: under the lowest-first choice (take_cached), the last one a request
  * would take. */

@@ -27,6 +27,9 @@
  * its descriptor, kind FREE; s->zeroed tells whether its pages read as zero. NULL when out of memory
  * even after hkm_os_relieve. */
 struct hkm_span *hkm_region_get(size_t bytes);
+/* The same, or when no hot span is that long, the longest hot span of at least least bytes (a granule
+ * multiple), whole: resident pages of a shorter length before fresh ones. */
+struct hkm_span *hkm_region_get_upto(size_t bytes, size_t least);
 /* A cold span of at least bytes (any length, granule multiple), cut to bytes; NULL when none is kept.
  * Lets Whale reuse address space instead of mapping anew. First the hot spans beyond 1 MiB lose their
  * pages, oldest first: the request faults in fresh ones. */
