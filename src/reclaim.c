@@ -29,6 +29,12 @@
  * whale_evict's evicted mappings waited up to the delay: peak RSS 52 MiB, 43 with this (glibc 43),
  * the same page faults and time (perf/bench/RESULTS.md, "Release queue by bytes"). */
 #define BATCH_BYTES ((size_t)2 << 20)
+/* Past this many ranges waiting, the freeing thread runs the batch itself (after the helper's, if it
+ * holds one): a program that frees spans faster than the helper drops them grew the queue without
+ * bound, its pages resident and its address space not yet reusable, so every request took fresh
+ * pages: wl_churn under HAKMEM_MODE=minimal, which keeps no span, peaked at 340 MiB in 5.2 s; 6.0 MiB
+ * in 4.6 s with this (HAKMEM_RECLAIM=sync: 3.9 MiB, 6.2 s). */
+#define QUEUE_MAX 256
 
 static _Atomic(struct hkm_span *) queue;
 static _Atomic(struct hkm_span *) dropped;
@@ -231,7 +237,10 @@ static void run_uring(struct hkm_span *list) {
 #endif
 
 /* Take the whole queue and release it, oldest first. */
-static void run_batch(void) {
+/* ring: the region cache's drops may go through io_uring (the helper's batches); a freeing thread that
+ * runs a batch itself uses process_madvise, which costs a fraction of a madvise a range where the ring
+ * costs 2-3 (below). */
+static void run_batch(int ring) {
   pthread_mutex_lock(&batch_lock);
   struct hkm_span *list = atomic_exchange_explicit(&queue, NULL, memory_order_acquire);
   if (!list) {
@@ -265,7 +274,7 @@ static void run_batch(void) {
    * on that side. The region cache's drops go through the ring, as HAKMEM_RECLAIM=uring asks. */
   drop_batch(unmaps);
 #if HKM_HAVE_URING
-  if (ring_ready)
+  if (ring && ring_ready)
     run_uring(drops);
   else
 #endif
@@ -328,7 +337,7 @@ static void *helper_main(void *arg) {
       futex_wait(&wake_word, w, delay - (now - since));
       continue;
     }
-    run_batch();
+    run_batch(1);
   }
   return NULL;
 }
@@ -386,6 +395,7 @@ void hkm_reclaim_submit(struct hkm_span *s, int release) {
     futex_wake(&wake_word);
   }
   HKM_TIME_END(RECLAIM_SUBMIT, t);
+  if (n >= QUEUE_MAX) run_batch(0);
 }
 
 void hkm_reclaim_add_decay(int (*fn)(uint64_t now_ns)) {
@@ -416,7 +426,7 @@ struct hkm_span *hkm_reclaim_take_dropped(void) {
   return atomic_exchange_explicit(&dropped, NULL, memory_order_acquire);
 }
 
-void hkm_reclaim_drain(void) { run_batch(); }
+void hkm_reclaim_drain(void) { run_batch(1); }
 
 void hkm_reclaim_stats(struct hkm_reclaim_stats *out) {
   int b = atomic_load(&backend);
