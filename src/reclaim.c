@@ -29,12 +29,13 @@
  * whale_evict's evicted mappings waited up to the delay: peak RSS 52 MiB, 43 with this (glibc 43),
  * the same page faults and time (perf/bench/RESULTS.md, "Release queue by bytes"). */
 #define BATCH_BYTES ((size_t)2 << 20)
-/* Past this many ranges waiting, the freeing thread runs the batch itself (after the helper's, if it
- * holds one): a program that frees spans faster than the helper drops them grew the queue without
- * bound, its pages resident and its address space not yet reusable, so every request took fresh
- * pages: wl_churn under HAKMEM_MODE=minimal, which keeps no span, peaked at 340 MiB in 5.2 s; 6.0 MiB
- * in 4.6 s with this (HAKMEM_RECLAIM=sync: 3.9 MiB, 6.2 s). */
+/* Past this many ranges waiting, a freeing thread releases its range itself, as the sync backend does
+ * (in whatever lock it holds: no lock of the queue's): a program that frees spans faster than the
+ * helper drops them grew the queue without bound, its pages resident and its address space not yet
+ * reusable, so every request took fresh pages: wl_churn under HAKMEM_MODE=minimal, which keeps no
+ * span, peaked at 340 MiB. Not the helper itself, whose decays queue under their caches' locks. */
 #define QUEUE_MAX 256
+static __thread int on_helper;
 
 static _Atomic(struct hkm_span *) queue;
 static _Atomic(struct hkm_span *) dropped;
@@ -237,10 +238,7 @@ static void run_uring(struct hkm_span *list) {
 #endif
 
 /* Take the whole queue and release it, oldest first. */
-/* ring: the region cache's drops may go through io_uring (the helper's batches); a freeing thread that
- * runs a batch itself uses process_madvise, which costs a fraction of a madvise a range where the ring
- * costs 2-3 (below). */
-static void run_batch(int ring) {
+static void run_batch(void) {
   pthread_mutex_lock(&batch_lock);
   struct hkm_span *list = atomic_exchange_explicit(&queue, NULL, memory_order_acquire);
   if (!list) {
@@ -262,7 +260,9 @@ static void run_batch(int ring) {
   atomic_fetch_sub(&queued_bytes, bytes);
   if (atomic_fetch_sub(&queued, n) == n) atomic_store(&oldest_ns, 0);
   struct hkm_span *drops = NULL, *unmaps = NULL, **dtail = &drops, **utail = &unmaps;
+  uint32_t ndrops = 0;
   for (struct hkm_span *s = fifo; s; s = s->next) {
+    ndrops += s->release != HKM_RELEASE_UNMAP;
     struct hkm_span ***tail = s->release == HKM_RELEASE_UNMAP ? &utail : &dtail;
     **tail = s;
     *tail = &s->next;
@@ -274,7 +274,10 @@ static void run_batch(int ring) {
    * on that side. The region cache's drops go through the ring, as HAKMEM_RECLAIM=uring asks. */
   drop_batch(unmaps);
 #if HKM_HAVE_URING
-  if (ring && ring_ready)
+  /* More drops than the ring holds is a flood (a program freeing spans faster than they go): one
+   * process_madvise per 256 of them then, where the ring hands each to a kernel worker. wl_churn
+   * under HAKMEM_MODE=minimal: 13 s through the ring, 4.5 s so (the thread backend's figure). */
+  if (ring_ready && ndrops <= RING_DEPTH)
     run_uring(drops);
   else
 #endif
@@ -296,6 +299,7 @@ static int run_decays(uint64_t now) {
 
 static void *helper_main(void *arg) {
   (void)arg;
+  on_helper = 1;
 #if HKM_HAVE_URING
   if (atomic_load(&backend) == HKM_RECLAIM_URING) {
     const char *why = NULL;
@@ -337,7 +341,7 @@ static void *helper_main(void *arg) {
       futex_wait(&wake_word, w, delay - (now - since));
       continue;
     }
-    run_batch(1);
+    run_batch();
   }
   return NULL;
 }
@@ -371,7 +375,8 @@ void hkm_reclaim_submit(struct hkm_span *s, int release) {
   HKM_TIME_START(t);
   s->release = (uint8_t)release;
   if (release == HKM_RELEASE_UNMAP) hkm_pagemap_forget(s);
-  if (current_backend() == HKM_RECLAIM_SYNC || !helper_ready()) {
+  if (current_backend() == HKM_RECLAIM_SYNC || !helper_ready() ||
+      (atomic_load_explicit(&queued, memory_order_relaxed) >= QUEUE_MAX && !on_helper)) {
     size_t bytes = s->bytes; /* an unmapped span's descriptor is recycled by release_now */
     release_now(s);
     if (release == HKM_RELEASE_UNMAP) hkm_pagemap_trim(0);
@@ -395,7 +400,6 @@ void hkm_reclaim_submit(struct hkm_span *s, int release) {
     futex_wake(&wake_word);
   }
   HKM_TIME_END(RECLAIM_SUBMIT, t);
-  if (n >= QUEUE_MAX) run_batch(0);
 }
 
 void hkm_reclaim_add_decay(int (*fn)(uint64_t now_ns)) {
@@ -426,7 +430,7 @@ struct hkm_span *hkm_reclaim_take_dropped(void) {
   return atomic_exchange_explicit(&dropped, NULL, memory_order_acquire);
 }
 
-void hkm_reclaim_drain(void) { run_batch(1); }
+void hkm_reclaim_drain(void) { run_batch(); }
 
 void hkm_reclaim_stats(struct hkm_reclaim_stats *out) {
   int b = atomic_load(&backend);
