@@ -179,7 +179,7 @@ HKM_API void hak_stats_print(FILE *out) {
   hkm_run_density_stats(&touched, &sampled);
   if (sampled)
     fprintf(out, "  run density      %12zu of %zu sampled pages touched (%s)\n", touched, sampled,
-            hkm_runs_sparse ? "sparse: hot spans beyond 8 MiB dropped at once" : "dense");
+            hkm_runs_sparse() ? "sparse: hot spans beyond 8 MiB dropped at once" : "dense");
   struct hkm_pages_stats pg;
   hkm_pages_stats(&pg);
   fprintf(out, "  page runs        %12zu bytes in %zu chunks, %zu in blocks\n", pg.bytes, pg.chunks, pg.used_bytes);

@@ -107,7 +107,7 @@ struct hkm_span *hkm_pagemap_get_two(const void *p) {
   return leaf ? leaf[g & (LEAF_ENTRIES - 1)] : NULL;
 }
 
-/* The leaf a is in: its slice of the reserved table made writable, or a mapping of its own. */
+/* Leaf ti (of the top table): its slice of the reserved table made writable, or a mapping of its own. */
 static struct hkm_span **new_leaf(size_t ti) {
   if (!hkm_pagemap_flat) return hkm_os_map(LEAF_BYTES);
   struct hkm_span **leaf = hkm_pagemap_flat + (ti << HKM_PM_LEAF_BITS);

@@ -271,7 +271,8 @@ static void run_batch(void) {
   /* Ranges to unmap lose their pages through process_madvise whatever the backend: IORING_OP_MADVISE
    * is always handed to an io-wq worker and costs 2-3x a plain madvise here, process_madvise 0.24-0.94x
    * (perf/bench/release_paths; RESULTS.md "Dropping pages"); io_uring has no munmap to save anything
-   * on that side. The region cache's drops go through the ring, as HAKMEM_RECLAIM=uring asks. */
+   * on that side. The region cache's drops go through the ring, as HAKMEM_RECLAIM=uring asks, but for
+ * a flood (below). */
   drop_batch(unmaps);
 #if HKM_HAVE_URING
   /* More drops than the ring holds is a flood (a program freeing spans faster than they go): one

@@ -426,7 +426,7 @@ void hkm_region_put(struct hkm_span *s) {
    * pages now instead of after the delay. wl_churn (two pages of each 16-512 KiB block touched) peaked
    * at 16.3-17.0 MiB instead of 19.6-20.4 (glibc 13.9) for 0.30-0.33 s instead of 0.20-0.25 (glibc
    * 0.52); the floor at 4 MiB: 14.3-17.3 MiB for 0.72-0.82 s, at 12 MiB no gain. */
-  if (__atomic_load_n(&hkm_runs_sparse, __ATOMIC_RELAXED)) {
+  if (hkm_runs_sparse()) {
     struct hkm_span *v;
     while (hot_bytes > NO_DECAY_BYTES && ngone <= MAX_EVICT && (v = highest_hot()) != NULL) evict(v, gone, how, &ngone);
   }

@@ -16,7 +16,6 @@
 #define MIN_SEEN ((size_t)256)
 #define VEC 256 /* pages per mincore call (1 MiB) */
 
-int hkm_runs_sparse;
 static _Atomic size_t fresh_frees;
 /* Updated without a lock by whichever thread samples: two at once lose one's counts, no more. */
 static _Atomic size_t touched, seen;
@@ -39,8 +38,11 @@ void hkm_run_density_note(const struct hkm_span *s) {
   }
   atomic_store_explicit(&touched, t, memory_order_relaxed);
   atomic_store_explicit(&seen, all, memory_order_relaxed);
-  int sparse = all >= MIN_SEEN && t * 4 < all;
-  if (__atomic_load_n(&hkm_runs_sparse, __ATOMIC_RELAXED) != sparse) __atomic_store_n(&hkm_runs_sparse, sparse, __ATOMIC_RELAXED);
+}
+
+int hkm_runs_sparse(void) {
+  size_t all = atomic_load_explicit(&seen, memory_order_relaxed);
+  return all >= MIN_SEEN && atomic_load_explicit(&touched, memory_order_relaxed) * 4 < all;
 }
 
 void hkm_run_density_stats(size_t *t, size_t *all) {

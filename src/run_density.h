@@ -20,7 +20,7 @@
 void hkm_run_density_note(const struct hkm_span *s);
 
 /* Whether the runs measured lately were sparse: less than a quarter of their pages touched. */
-extern int hkm_runs_sparse;
+int hkm_runs_sparse(void);
 
 /* The pages counted in the current window (touched of seen), for malloc_stats. */
 void hkm_run_density_stats(size_t *touched, size_t *seen);
