@@ -8,6 +8,7 @@
  *   realloc(p, 0)                   free(p), returns NULL (as glibc)
  *   realloc that cannot grow        NULL, errno = ENOMEM, p untouched
  *   realloc growing a block of 32 KiB-1 MiB   at least twice the old size (up to 1 MiB)
+ *   realloc growing a block of 64 KiB-1 MiB   in place when the address space after it is free
  *   posix_memalign bad alignment    EINVAL (not a power of two, or not a multiple of sizeof(void *))
  *   aligned_alloc(a, n)             C17: any n; a must be a power of two (else NULL, EINVAL)
  *   memalign(a, n)                  a rounded up to a power of two (as glibc)
@@ -439,6 +440,13 @@ static size_t realloc_target(size_t old, size_t n) {
   return twice > n && twice <= HKM_L25_MAX ? twice : n;
 }
 
+/* A run grows in place to target bytes, else to n, when the span after it is free (region.c). */
+static int grow_run(void *p, size_t target, size_t n) {
+  struct hkm_span *s = hkm_pagemap_get(p);
+  if (s->kind != HKM_KIND_RUN) return 0;
+  return hkm_run_grow(s, target + s->lead) || (target > n && hkm_run_grow(s, n + s->lead));
+}
+
 void *hkm_realloc(void *p, size_t n, const void *site) {
   if (!p) return hkm_alloc(n, site);
   if (n == 0) {
@@ -450,7 +458,9 @@ void *hkm_realloc(void *p, size_t n, const void *site) {
    * (past the slabs), while a new one would take at least half as many granules: a run realloc_target
    * rounded up must not move back at the next append. */
   if (n <= old && (n >= old / 2 || (old > HKM_SLAB_MAX && 2 * granules(n) >= granules(old)))) return p;
-  void *q = hkm_alloc(realloc_target(old, n), site);
+  size_t target = realloc_target(old, n);
+  if (n > old && n <= HKM_L25_MAX && grow_run(p, target, n)) return p;
+  void *q = hkm_alloc(target, site);
   if (!q) return NULL;
   memcpy(q, p, n < old ? n : old);
   hkm_free(p);

@@ -47,6 +47,7 @@
   X(WHALE_PUT, "whale_put", HAK_FREE, EXACT)                        \
   X(REGION_GET, "region_get", NONE, EXACT)                          \
   X(REGION_PUT, "region_put", NONE, EXACT)                          \
+  X(REGION_GROW, "region_grow", NONE, EXACT)                        \
   X(SITE_RULES_LOOKUP, "site_rules_lookup", NONE, EXACT)            \
   X(SITE_RULES_ADOPT, "site_rules_adopt", NONE, EXACT)              \
   X(ELO_SELECT, "elo_select", NONE, EXACT)                          \

@@ -15,5 +15,8 @@
 /* The block starts lead bytes into its span (n counts them). NULL when no memory is left. */
 void *hkm_run_alloc(size_t n, size_t lead, const void *site);
 void hkm_run_free(struct hkm_span *s);
+/* Grow run s in place to n bytes (its lead counted) from the free span after it (region.c); 1 when it
+ * has grown. */
+int hkm_run_grow(struct hkm_span *s, size_t n);
 
 #endif

