@@ -70,6 +70,16 @@ void *hkm_bigcache_alloc(size_t n, size_t lead, const void *site) {
   return p;
 }
 
+/* A buffer grown by appends through 1-2 MiB moved at every size step and left the four blocks before
+ * in its site's slots: wl_grow's peak held 8 MiB of them (89.5 MiB against glibc's 81.5). */
+int hkm_bigcache_grow(struct hkm_span *s, size_t n) {
+  size_t idx = (n + SIZE_STEP - 1) / SIZE_STEP;
+  if (!hkm_region_extend(s, idx * SIZE_STEP)) return 0;
+  s->sizeidx = (uint8_t)idx;
+  s->usable = s->bytes - s->lead;
+  return 1;
+}
+
 /* Budget exceeded: evict from the sites in turn, one block each, until back under it. */
 static unsigned evict_scan(struct hkm_span **victims, unsigned nv, unsigned max) {
   HKM_TIME_START(t);

@@ -9,6 +9,9 @@
 /* The block starts lead bytes into its span (n counts them). */
 void *hkm_bigcache_alloc(size_t n, size_t lead, const void *site);
 void hkm_bigcache_free(struct hkm_span *s);
+/* Grow live block s in place to n bytes (its lead counted, at most HKM_BIG_MAX and a lead) from the
+ * free span after it (region.c); 1 when it has grown. */
+int hkm_bigcache_grow(struct hkm_span *s, size_t n);
 /* Release every cached block (malloc_trim). Returns 1 when anything was released. */
 int hkm_bigcache_flush(void);
 

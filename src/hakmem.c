@@ -8,7 +8,8 @@
  *   realloc(p, 0)                   free(p), returns NULL (as glibc)
  *   realloc that cannot grow        NULL, errno = ENOMEM, p untouched
  *   realloc growing a block of 32 KiB-1 MiB   at least twice the old size (up to 1 MiB)
- *   realloc growing a block of 64 KiB-1 MiB   in place when the address space after it is free
+ *   realloc growing a block of 64 KiB-2 MiB   in place when the address space after it is free
+ *   realloc growing a block over 2 MiB       its pages moved by mremap, not copied (the address changes)
  *   posix_memalign bad alignment    EINVAL (not a power of two, or not a multiple of sizeof(void *))
  *   aligned_alloc(a, n)             C17: any n; a must be a power of two (else NULL, EINVAL)
  *   memalign(a, n)                  a rounded up to a power of two (as glibc)
@@ -440,11 +441,18 @@ static size_t realloc_target(size_t old, size_t n) {
   return twice > n && twice <= HKM_L25_MAX ? twice : n;
 }
 
-/* A run grows in place to target bytes, else to n, when the span after it is free (region.c). */
-static int grow_run(void *p, size_t target, size_t n) {
+/* Block p grown to n without a copy, at its new address; NULL when it must be copied. A run grows in
+ * place to target bytes, else to n, and a BigCache block to n, when the span after it is free
+ * (region.c); a Whale block's pages move to a longer mapping (whale.c). */
+static void *grow_large(void *p, size_t target, size_t n) {
   struct hkm_span *s = hkm_pagemap_get(p);
-  if (s->kind != HKM_KIND_RUN) return 0;
-  return hkm_run_grow(s, target + s->lead) || (target > n && hkm_run_grow(s, n + s->lead));
+  if (s->kind == HKM_KIND_RUN)
+    return n <= HKM_L25_MAX && (hkm_run_grow(s, target + s->lead) || (target > n && hkm_run_grow(s, n + s->lead)))
+               ? p : NULL;
+  if (s->kind == HKM_KIND_BIG) return n <= HKM_BIG_MAX && hkm_bigcache_grow(s, n + s->lead) ? p : NULL;
+  if (s->kind != HKM_KIND_WHALE || n > HKM_MAX_REQUEST) return NULL;
+  hkm_induced_drain(); /* the faults on its pages so far, at the addresses they had */
+  return hkm_whale_grow(s, n + s->lead) ? (void *)(s->base + s->lead) : NULL;
 }
 
 void *hkm_realloc(void *p, size_t n, const void *site) {
@@ -459,8 +467,9 @@ void *hkm_realloc(void *p, size_t n, const void *site) {
    * rounded up must not move back at the next append. */
   if (n <= old && (n >= old / 2 || (old > HKM_SLAB_MAX && 2 * granules(n) >= granules(old)))) return p;
   size_t target = realloc_target(old, n);
-  if (n > old && n <= HKM_L25_MAX && grow_run(p, target, n)) return p;
-  void *q = hkm_alloc(target, site);
+  void *q = n > old ? grow_large(p, target, n) : NULL;
+  if (q) return q;
+  q = hkm_alloc(target, site);
   if (!q) return NULL;
   memcpy(q, p, n < old ? n : old);
   hkm_free(p);

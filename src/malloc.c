@@ -171,8 +171,8 @@ HKM_API void hak_stats_print(FILE *out) {
   unsigned heaps = hkm_heap_live();
   fprintf(out, "hakmem %s statistics (pid %d, %u thread heap%s)\n", PACKAGE_VERSION, (int)getpid(), heaps,
           heaps == 1 ? "" : "s");
-  fprintf(out, "  mapped           %12zu bytes (%zu mmap, %zu munmap, %zu madvise calls)\n", os.mapped, os.mmaps,
-          os.munmaps, os.madvises);
+  fprintf(out, "  mapped           %12zu bytes (%zu mmap, %zu munmap, %zu madvise, %zu mremap calls)\n", os.mapped,
+          os.mmaps, os.munmaps, os.madvises, os.mremaps);
   fprintf(out, "  arenas           %12zu bytes\n", r.arena_bytes);
   fprintf(out, "  region cache     %12zu bytes resident, %zu bytes address space only\n", r.hot_bytes, r.cold_bytes);
   size_t touched, sampled;

@@ -11,7 +11,7 @@
 #include "os.h"
 #include "prof.h"
 
-static _Atomic size_t os_mapped, os_mmaps, os_munmaps, os_madvises, os_refused, os_reliefs;
+static _Atomic size_t os_mapped, os_mmaps, os_mremaps, os_munmaps, os_madvises, os_refused, os_reliefs;
 static int (*relief)(void);
 
 void *hkm_os_map(size_t bytes) {
@@ -38,6 +38,18 @@ void hkm_os_unmap(void *p, size_t bytes) {
   HKM_TIME_END(SYSCALL_MUNMAP, t);
   atomic_fetch_add_explicit(&os_munmaps, 1, memory_order_relaxed);
   atomic_fetch_sub_explicit(&os_mapped, bytes, memory_order_relaxed);
+}
+
+int hkm_os_move(void *from, size_t bytes, void *to, size_t to_bytes) {
+  HKM_TIME_START(t);
+  int saved = errno;
+  void *p = mremap(from, bytes, to_bytes, MREMAP_MAYMOVE | MREMAP_FIXED, to);
+  errno = saved;
+  HKM_TIME_END(SYSCALL_MREMAP, t);
+  atomic_fetch_add_explicit(&os_mremaps, 1, memory_order_relaxed);
+  if (p == MAP_FAILED) return -1;
+  atomic_fetch_sub_explicit(&os_mapped, bytes, memory_order_relaxed); /* [from, +bytes) is gone */
+  return 0;
 }
 
 void *hkm_os_map_aligned(size_t bytes, size_t align) {
@@ -100,6 +112,7 @@ int hkm_os_relieve(void) {
 void hkm_os_stats(struct hkm_os_stats *out) {
   out->mapped = atomic_load_explicit(&os_mapped, memory_order_relaxed);
   out->mmaps = atomic_load_explicit(&os_mmaps, memory_order_relaxed);
+  out->mremaps = atomic_load_explicit(&os_mremaps, memory_order_relaxed);
   out->munmaps = atomic_load_explicit(&os_munmaps, memory_order_relaxed);
   out->madvises = atomic_load_explicit(&os_madvises, memory_order_relaxed);
   out->refused = atomic_load_explicit(&os_refused, memory_order_relaxed);

@@ -13,6 +13,11 @@ void *hkm_os_map(size_t bytes);
 /* Same, starting at a multiple of align (a power of two >= the page size). */
 void *hkm_os_map_aligned(size_t bytes, size_t align);
 void hkm_os_unmap(void *p, size_t bytes);
+/* Move the mapping [from, from + bytes) to to, grown to to_bytes, in place of what is mapped there
+ * (mremap(2) with MREMAP_FIXED: page tables move, no byte is copied, and the result is one mapping,
+ * where moving into the start of a longer one left two that never merge); from's range is unmapped
+ * after. 0, or -1 with nothing changed (a range over two mappings: EFAULT). */
+int hkm_os_move(void *from, size_t bytes, void *to, size_t to_bytes);
 /* Give the pages back to the kernel now; the range stays mapped and reads as zero afterwards. */
 void hkm_os_dontneed(void *p, size_t bytes);
 struct iovec;
@@ -36,7 +41,7 @@ int hkm_os_relieve(void);
 
 struct hkm_os_stats {
   size_t mapped;   /* bytes currently mapped by hakmem */
-  size_t mmaps, munmaps, madvises;
+  size_t mmaps, mremaps, munmaps, madvises;
   size_t refused;  /* mmap calls the kernel refused */
   size_t reliefs;  /* hkm_os_relieve calls */
 };

@@ -45,6 +45,7 @@
   X(BIGCACHE_EVICT_SCAN, "bigcache_evict_scan", BIGCACHE_PUT, EXACT) \
   X(WHALE_GET, "whale_get", HAK_ALLOC, EXACT)                       \
   X(WHALE_PUT, "whale_put", HAK_FREE, EXACT)                        \
+  X(WHALE_GROW, "whale_grow", NONE, EXACT)                          \
   X(REGION_GET, "region_get", NONE, EXACT)                          \
   X(REGION_PUT, "region_put", NONE, EXACT)                          \
   X(REGION_GROW, "region_grow", NONE, EXACT)                        \
@@ -54,6 +55,7 @@
   X(ELO_UPDATE, "elo_update", NONE, EXACT)                          \
   X(REMOTE_FREE, "remote_free", HAK_FREE, SAMPLED)                  \
   X(SYSCALL_MMAP, "syscall_mmap", NONE, EXACT)                      \
+  X(SYSCALL_MREMAP, "syscall_mremap", NONE, EXACT)                  \
   X(SYSCALL_MUNMAP, "syscall_munmap", NONE, EXACT)                  \
   X(SYSCALL_MADVISE, "syscall_madvise", NONE, EXACT)                \
   X(SYSCALL_MINCORE, "syscall_mincore", NONE, EXACT)                \

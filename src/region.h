@@ -30,7 +30,7 @@ struct hkm_span *hkm_region_get(size_t bytes);
 /* The same, or when no hot span is that long, the longest hot span of at least least bytes (a granule
  * multiple), whole: resident pages of a shorter length before fresh ones. */
 struct hkm_span *hkm_region_get_upto(size_t bytes, size_t least);
-/* Grow live span s (a run) in place to bytes (a granule multiple, at most HKM_REGION_MAX_SPAN) with
+/* Grow live span s (a run or a BigCache block) in place to bytes (a granule multiple, at most HKM_REGION_MAX_SPAN) with
  * the start of the span right after it, when that one is hot or cold here and long enough: 1 when s
  * has grown, else 0 and nothing changed. */
 int hkm_region_extend(struct hkm_span *s, size_t bytes);

@@ -15,6 +15,9 @@ void *hkm_whale_alloc(size_t n, size_t align, size_t lead, const void *site);
 /* Registers the ring's decay with reclaim.c (once, at init). */
 void hkm_whale_init(void);
 void hkm_whale_free(struct hkm_span *s);
+/* Grow live Whale block s to n bytes (its lead counted) without copying it: its pages move to a new
+ * mapping of n's size (hkm_os_move). 1 when it has grown, else 0 and nothing changed. */
+int hkm_whale_grow(struct hkm_span *s, size_t n);
 /* Release every mapping in the ring (malloc_trim). Returns 1 when anything was released. */
 int hkm_whale_flush(void);
 

@@ -4,17 +4,7 @@
  * library before copied every growth to a new run. A grown block is a block like any other: its
  * bytes are kept, all of its usable size may be written, the neighbour it grew into is never handed
  * out twice, and a second free of it is caught. */
-#include <malloc.h>
-#include <signal.h>
-#include <stdint.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include "api_check.h"
-
-/* The second free below is the point. */
-#pragma GCC diagnostic ignored "-Wuse-after-free"
+#include "grow_check.h"
 
 static char *block(size_t n, uintptr_t key) {
   char *p = malloc(n);
@@ -23,19 +13,10 @@ static char *block(size_t n, uintptr_t key) {
   return p;
 }
 
-static char *grow(char *p, size_t from, size_t to, uintptr_t key) {
-  char *q = realloc(p, to);
-  CHECK(q, "realloc(%zu -> %zu)", from, to);
-  CHECK(api_bad_keyed(q, from, key) == from, "realloc %zu -> %zu lost the block's bytes", from, to);
-  CHECK(malloc_usable_size(q) >= to, "realloc %zu -> %zu: usable %zu", from, to, malloc_usable_size(q));
-  api_fill_keyed(q, malloc_usable_size(q), key);
-  return q;
-}
-
 int main(void) {
   setvbuf(stdout, NULL, _IONBF, 0); /* stdio's buffer would be a slab between the runs */
   char *p = block(100 * KiB, 1);
-  char *q = grow(p, 100 * KiB, 300 * KiB, 1);
+  char *q = grow_kept(p, 100 * KiB, 300 * KiB, 1);
   printf("100 KiB at %p grew to 300 KiB at %p (cold space after it)\n", (void *)p, (void *)q);
   CHECK(q == p, "a run followed by free address space moved when it grew");
 
@@ -44,7 +25,7 @@ int main(void) {
   printf("next run at %p\n", (void *)r);
   CHECK((uintptr_t)r >= (uintptr_t)p + 300 * KiB && (uintptr_t)r < (uintptr_t)p + 400 * KiB,
         "the next run was expected right after the grown one");
-  q = grow(p, 300 * KiB, 600 * KiB, 1);
+  q = grow_kept(p, 300 * KiB, 600 * KiB, 1);
   CHECK(q != p, "a run grew over the live block after it");
   CHECK(api_bad_keyed(r, 100 * KiB, 2) == 100 * KiB, "the block after the run was overwritten");
   printf("300 KiB moved to %p for 600 KiB\n", (void *)q);
@@ -53,7 +34,7 @@ int main(void) {
    * it, hot, right behind. */
   free(r);
   char *a = block(100 * KiB, 3);
-  char *b = grow(a, 100 * KiB, 250 * KiB, 3);
+  char *b = grow_kept(a, 100 * KiB, 250 * KiB, 3);
   printf("100 KiB at %p grew to 250 KiB at %p (resident space after it)\n", (void *)a, (void *)b);
   CHECK(b == a, "a run followed by a resident free span moved when it grew");
 
@@ -65,24 +46,7 @@ int main(void) {
   CHECK(api_bad_keyed(q, 600 * KiB, 1) == 600 * KiB, "the moved block was overwritten");
 
   /* A second free of a grown block aborts with the double-free message. */
-  int fd[2];
-  CHECK(pipe(fd) == 0, "pipe");
-  pid_t pid = fork();
-  CHECK(pid >= 0, "fork");
-  if (pid == 0) {
-    dup2(fd[1], 2);
-    free(b);
-    free(b);
-    _exit(0);
-  }
-  close(fd[1]);
-  char msg[256] = {0};
-  ssize_t got = read(fd[0], msg, sizeof msg - 1);
-  int st;
-  CHECK(waitpid(pid, &st, 0) == pid, "waitpid");
-  printf("child: %s", got > 0 ? msg : "(nothing)\n");
-  CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT, "a second free of a grown block did not abort");
-  CHECK(strstr(msg, "double free"), "no double-free message");
+  second_free_aborts(b);
 
   free(b);
   free(c);
