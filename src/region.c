@@ -347,8 +347,8 @@ int hkm_region_extend(struct hkm_span *s, size_t bytes) {
   absorb_dropped();
   struct hkm_span *r = right_in(s, IN_HOT);
   /* Into cold pages only when a move would find no resident span either: a first touch costs ~2 us
-   * a page here, a copy of a cached page 0.05 (perf/bench/RESULTS.md, "Runs grown in place"), and a doubling
-   * growth faults in as many pages as it keeps. */
+   * a page here, a copy of a cached page 0.05 (perf/bench/RESULTS.md, "runs grown in place"), and a
+   * doubling growth faults in as many pages as it keeps. */
   if (!r && !(hot_map >> ((bytes >> HKM_GRANULE_SHIFT) - 1))) r = right_in(s, where = IN_COLD);
   if (r && r->bytes >= more) {
     if (where == IN_HOT) hot_unlink(r); else cold_unlink(r);
