@@ -1,5 +1,8 @@
 /* BigCache: blocks of (1 MiB, 2 MiB], kept after free per (call site, size) so that a site that
- * allocates, touches and frees the same big buffer in a loop gets it back with its pages resident. */
+ * allocates, touches and frees the same big buffer in a loop gets it back with its pages resident. A
+ * request takes a kept block of its 128 KiB step or the next, else the smallest of up to twice its
+ * size: a buffer that realloc grows through these sizes leaves the block it outgrew at the site, and
+ * takes it again the next time it passes. */
 #ifndef HKM_BIGCACHE_H
 #define HKM_BIGCACHE_H
 
