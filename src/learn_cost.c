@@ -72,7 +72,11 @@ static void calibrate_huge(void) {
   if (!m) return;
   char *h = (char *)(((uintptr_t)m + huge - 1) & ~(uintptr_t)(huge - 1));
   if (hkm_os_madvise(h, huge, MADV_HUGEPAGE) == 0) {
-    for (int round = 0; round < 1; round++) { /* one: each costs 2 MiB zeroed, 0.1-7 ms on this host */
+    /* The least of two, as for the small figures: a single fault timed across a preemption (9 ms, a
+     * time slice, under a parallel make check) made huge pages look 8 times dearer than small ones,
+     * and the learner never tried them (test_learn_sites failed so twice). Each costs 2 MiB zeroed,
+     * 40-120 us here, every 30 s. */
+    for (int round = 0; round < 2; round++) {
       unsigned char vec[512];
       uint64_t t = hkm_tsc();
       ((volatile char *)h)[0] = 1;

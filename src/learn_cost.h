@@ -3,7 +3,7 @@
  *
  * The figures come from the learner's own mapping on its own thread: 32 first touches of 4 KiB
  * pages, a MADV_POPULATE_WRITE and a MADV_DONTNEED of them, and, once a site could use huge pages,
- * one huge-page fault and its drop; the small ones the least of two rounds (interrupts only add), a
+ * one huge-page fault and its drop; each the least of two rounds (interrupts only add), a
  * new measurement moving a known figure halfway. The host's costs drift (a first touch took 1.6 to
  * 12 us here from one day to the next), so they are measured again every 5 s while the learner works
  * (the huge-page fault every 30 s: it costs 0.1 to 7 ms here). */
