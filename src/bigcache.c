@@ -83,7 +83,6 @@ int hkm_bigcache_grow(struct hkm_span *s, size_t n) {
   size_t idx = (n + SIZE_STEP - 1) / SIZE_STEP;
   if (!hkm_region_extend(s, idx * SIZE_STEP)) return 0;
   s->sizeidx = (uint8_t)idx;
-  s->usable = s->bytes - s->lead;
   return 1;
 }
 

@@ -451,7 +451,6 @@ static void *grow_large(void *p, size_t target, size_t n) {
                ? p : NULL;
   if (s->kind == HKM_KIND_BIG) return n <= HKM_BIG_MAX && hkm_bigcache_grow(s, n + s->lead) ? p : NULL;
   if (s->kind != HKM_KIND_WHALE || n > HKM_MAX_REQUEST) return NULL;
-  hkm_induced_drain(); /* the faults on its pages so far, at the addresses they had */
   return hkm_whale_grow(s, n + s->lead) ? (void *)(s->base + s->lead) : NULL;
 }
 

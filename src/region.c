@@ -340,6 +340,7 @@ struct hkm_span *hkm_region_get(size_t bytes) { return hkm_region_get_upto(bytes
  * glibc grows it in place at its heap's top. */
 int hkm_region_extend(struct hkm_span *s, size_t bytes) {
   if (bytes > HKM_REGION_MAX_SPAN || bytes <= s->bytes) return bytes == s->bytes;
+  hkm_induced_drain(); /* faults still in the ring belong to what the span taken was until now */
   HKM_TIME_START(t);
   size_t more = bytes - s->bytes;
   int where = IN_HOT, grown = 0;
@@ -354,6 +355,7 @@ int hkm_region_extend(struct hkm_span *s, size_t bytes) {
     if (where == IN_HOT) hot_unlink(r); else cold_unlink(r);
     if (r->bytes == more || cut(r, more, where)) {
       merge(s, r);
+      s->usable = s->bytes - s->lead;
       grown = 1;
     } else if (where == IN_HOT) {
       hot_push(r);

@@ -30,10 +30,10 @@ struct hkm_span *hkm_region_get(size_t bytes);
 /* The same, or when no hot span is that long, the longest hot span of at least least bytes (a granule
  * multiple), whole: resident pages of a shorter length before fresh ones. */
 struct hkm_span *hkm_region_get_upto(size_t bytes, size_t least);
-/* Grow live span s (a run or a BigCache block) in place to bytes (a granule multiple, at most
+/* Grow live block s (a run or a BigCache block) in place to bytes (a granule multiple, at most
  * HKM_REGION_MAX_SPAN) with the start of the span right after it, when that one is kept here, long
- * enough, and resident (or not, while no resident span is as long as bytes): 1 when s has grown,
- * else 0 and nothing changed. */
+ * enough, and resident (or not, while no resident span is as long as bytes): 1 when s has grown (its
+ * usable bytes too), else 0 and nothing changed. */
 int hkm_region_extend(struct hkm_span *s, size_t bytes);
 /* A cold span of at least bytes (any length, granule multiple), cut to bytes; NULL when none is kept.
  * Lets Whale reuse address space instead of mapping anew. First the hot spans beyond 1 MiB lose their

@@ -1,7 +1,6 @@
 /* L2.5 runs (see run.h). No lock or cache of their own: the region cache's hot spans are the cache. */
 #include "config.h"
 
-#include "induced.h"
 #include "prof.h"
 #include "region.h"
 #include "run.h"
@@ -22,9 +21,4 @@ void hkm_run_free(struct hkm_span *s) {
   HKM_TIME_END_SAMPLED(L25_RUN_PUT, t);
 }
 
-int hkm_run_grow(struct hkm_span *s, size_t n) {
-  hkm_induced_drain(); /* faults on the span taken were not the block's */
-  if (!hkm_region_extend(s, hkm_round_up(n, HKM_GRANULE))) return 0;
-  s->usable = s->bytes - s->lead;
-  return 1;
-}
+int hkm_run_grow(struct hkm_span *s, size_t n) { return hkm_region_extend(s, hkm_round_up(n, HKM_GRANULE)); }

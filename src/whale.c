@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 
+#include "induced.h"
 #include "options.h"
 #include "os.h"
 #include "pagemap.h"
@@ -118,6 +119,7 @@ void *hkm_whale_alloc(size_t n, size_t align, size_t lead, const void *site) {
  * block (no lead) is left to the copy: the alignment asked for is not recorded. */
 int hkm_whale_grow(struct hkm_span *s, size_t n) {
   if (!s->lead) return 0;
+  hkm_induced_drain(); /* the faults on its pages so far, at the addresses they had */
   HKM_TIME_START(t);
   size_t bytes = whale_class(n);
   /* as aligned as the block was, up to a huge page (a site rule may have placed it for THP) */
