@@ -185,8 +185,8 @@ HKM_API void hak_stats_print(FILE *out) {
   fprintf(out, "  page runs        %12zu bytes in %zu chunks, %zu in blocks\n", pg.bytes, pg.chunks, pg.used_bytes);
   fprintf(out, "  bigcache         %12zu bytes in %zu blocks (%zu hits, %zu misses, %zu evictions)\n", b.bytes,
           b.blocks, b.hits, b.misses, b.evictions);
-  fprintf(out, "  whale ring       %12zu bytes in %zu mappings (%zu hits, %zu misses, %zu evictions)\n", w.ring_bytes,
-          w.ring_blocks, w.hits, w.misses, w.evictions);
+  fprintf(out, "  whale ring       %12zu bytes in %zu mappings of %zu slots (%zu hits, %zu misses, %zu evictions)\n",
+          w.ring_bytes, w.ring_blocks, w.slots, w.hits, w.misses, w.evictions);
   struct hkm_sitecache_stats sc;
   hkm_sitecache_stats(&sc);
   if (sc.blocks || sc.hits)

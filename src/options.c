@@ -28,10 +28,11 @@ struct hkm_config hkm_cfg = {
      * profiling hands out */
     .timing = HKM_COUNTING,
     .timing_sample = HKM_TIMING_SAMPLE_DEFAULT,
-    /* One slot: what falls out goes to the region cache, whose hot spans serve the next request as
-     * well (RESULTS.md "Whale ring of one"): 8 slots held up to 8 freed mappings resident over the
-     * live ones (wl_whale_evict 63.8 -> 50.2 MiB, wl_prewarm 264 -> 211, same speed). */
-    .whale_slots = 1,
+    /* One slot to start with (RESULTS.md "Whale ring of one": 8 fixed slots held up to 8 freed
+     * mappings resident over the live ones, wl_whale_evict 63.8 -> 50.2 MiB, wl_prewarm 264 -> 211, same
+     * speed); the ring grows towards 16 only while the mappings it let go are asked for again (whale.c). */
+    .whale_slots = 16,
+    .whale_slots_least = 1,
     .whale_cache_bytes = (size_t)256 << 20, /* bounded in time by the decay (whale.c) */
     .bigcache = 1,
     .bigcache_bytes = (size_t)8 << 20,
@@ -59,6 +60,7 @@ static void apply_mode(int mode) {
   hkm_cfg.mode = mode;
   if (mode == HKM_MODE_MINIMAL) { /* smallest footprint: nothing kept beyond the slabs themselves */
     hkm_cfg.whale_slots = 0;
+    hkm_cfg.whale_slots_least = 0;
     hkm_cfg.whale_cache_bytes = 0;
     hkm_cfg.bigcache = 0;
     hkm_cfg.bigcache_bytes = 0;
@@ -66,6 +68,7 @@ static void apply_mode(int mode) {
     hkm_cfg.slab_keep_bytes = 0;
   } else if (mode == HKM_MODE_FAST) { /* trade memory for fewer page faults */
     hkm_cfg.whale_slots = 16;
+    hkm_cfg.whale_slots_least = 16;
     hkm_cfg.whale_cache_bytes = (size_t)1 << 30;
     hkm_cfg.bigcache = 1;
     hkm_cfg.bigcache_bytes = (size_t)64 << 20;

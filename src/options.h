@@ -20,7 +20,8 @@ struct hkm_config {
   int timing_quiet;         /* HAKMEM_TIMING_QUIET: 1 = the profiler never writes to stderr */
   unsigned timing_sample;   /* HAKMEM_TIMING_SAMPLE: time one fast-path call in about N (1 = all) */
   const char *timing_dir;   /* HAKMEM_TIMING_DIR: a directory for the collection files (collect.h) */
-  unsigned whale_slots;     /* HAKMEM_WHALE_SLOTS: freed >2 MiB mappings kept for reuse */
+  unsigned whale_slots;     /* HAKMEM_WHALE_SLOTS: most freed >2 MiB mappings kept for reuse */
+  unsigned whale_slots_least; /* the ring's size at start and after idling (mode preset; whale.c) */
   size_t whale_cache_bytes; /* resident bytes the whale ring may hold (mode preset) */
   int bigcache;             /* 1 = cache 1-2 MiB blocks per call site (mode preset) */
   size_t bigcache_bytes;    /* resident bytes BigCache may hold (mode preset) */

@@ -1,6 +1,6 @@
 # Deferred release (reclaim.c): every backend, the io_uring fallback, fork, threads; the region
 # cache's hot spans dropped for a Whale request, taken lowest first, and dropped beyond the floor
-# when the runs are sparse; the queue's back-pressure.
+# when the runs are sparse; the queue's back-pressure; the whale ring's size following the reuse.
 check_PROGRAMS += tests/reclaim_prog
 tests_reclaim_prog_SOURCES = tests/reclaim_prog.c tests/seccomp_deny.h
 tests_reclaim_prog_CFLAGS = $(AM_CFLAGS) -pthread
@@ -20,7 +20,8 @@ RECLAIM_TESTS = tests/test_reclaim_rss_drops.sh tests/test_reclaim_uring_fallbac
 	tests/test_reclaim_uring_lazy.sh tests/test_reclaim_big_now.sh tests/test_region_sparse_runs.sh
 dist_check_SCRIPTS += $(RECLAIM_TESTS)
 TESTS += $(RECLAIM_TESTS)
-RECLAIM_C_TESTS = tests/test_region_big_drops_hot tests/test_region_lowest_first tests/test_reclaim_backpressure
+RECLAIM_C_TESTS = tests/test_region_big_drops_hot tests/test_region_lowest_first tests/test_reclaim_backpressure \
+	tests/test_whale_ring_adapts
 check_PROGRAMS += $(RECLAIM_C_TESTS)
 TESTS += $(RECLAIM_C_TESTS)
 tests_test_region_big_drops_hot_SOURCES = tests/test_region_big_drops_hot.c tests/api_check.h
@@ -35,3 +36,7 @@ tests_test_reclaim_backpressure_SOURCES = tests/test_reclaim_backpressure.c test
 tests_test_reclaim_backpressure_CFLAGS = $(API_CFLAGS)
 tests_test_reclaim_backpressure_LDADD = src/libhakmem.la
 tests_test_reclaim_backpressure_LDFLAGS = -no-install
+tests_test_whale_ring_adapts_SOURCES = tests/test_whale_ring_adapts.c tests/api_check.h
+tests_test_whale_ring_adapts_CFLAGS = $(API_CFLAGS)
+tests_test_whale_ring_adapts_LDADD = src/libhakmem.la
+tests_test_whale_ring_adapts_LDFLAGS = -no-install

@@ -6,7 +6,8 @@ BENCH_WORKLOADS = \
 	perf/bench/wl_large perf/bench/wl_vm perf/bench/wl_realloc perf/bench/wl_falseshare \
 	perf/bench/wl_whale_evict perf/bench/wl_bignum perf/bench/wl_espresso \
 	perf/bench/wl_alloctest perf/bench/wl_mstress perf/bench/wl_server perf/bench/wl_prewarm \
-	perf/bench/wl_xz perf/bench/wl_python perf/bench/wl_sqlite perf/bench/wl_churn perf/bench/wl_grow
+	perf/bench/wl_xz perf/bench/wl_python perf/bench/wl_sqlite perf/bench/wl_churn perf/bench/wl_grow \
+	perf/bench/wl_resize
 # Not in run's table: the workloads of perf/bench/sample-accuracy and perf/bench/known-cost (issue 12).
 BENCH_WORKLOADS += perf/bench/wl_tiermix perf/bench/wl_known perf/bench/wl_known_pool
 EXTRA_PROGRAMS = $(BENCH_WORKLOADS) perf/bench/peakrss
@@ -27,6 +28,7 @@ perf_bench_wl_large_LDFLAGS = $(bench_ldflags)
 perf_bench_wl_vm_LDFLAGS = $(bench_ldflags)
 perf_bench_wl_realloc_LDFLAGS = $(bench_ldflags)
 perf_bench_wl_grow_LDFLAGS = $(bench_ldflags)
+perf_bench_wl_resize_LDFLAGS = $(bench_ldflags)
 perf_bench_wl_falseshare_LDFLAGS = $(bench_ldflags)
 perf_bench_wl_whale_evict_LDFLAGS = $(bench_ldflags)
 perf_bench_wl_bignum_LDFLAGS = $(bench_ldflags)
