@@ -2,8 +2,8 @@
  *
  * Spans up to HKM_REGION_MAX_SPAN are cut from arenas: 64 MiB mappings (or, when the kernel refuses
  * that much, a mapping of the span's own length). A released span keeps its pages ("hot") within the
- * mode's budget (beyond 8 MiB only while HAKMEM_RECLAIM_DELAY_MS has not passed, beyond 1 MiB only
- * until a Whale request takes cold address space); over it, the hot span that came back longest ago
+ * mode's budget (beyond 8 MiB only while HAKMEM_RECLAIM_DELAY_MS has not passed, beyond 1 MiB, once a Whale
+ * request has taken cold address space, only while the delay has not passed); over it, the hot span that came back longest ago
  * has its pages dropped (MADV_DONTNEED) and only its address space is kept ("cold"), up to
  * HAKMEM_REGION_CAP_MB, counting the unused rest of the arenas; beyond that the span is unmapped.
  *
@@ -36,8 +36,9 @@ struct hkm_span *hkm_region_get_upto(size_t bytes, size_t least);
  * usable bytes too), else 0 and nothing changed. */
 int hkm_region_extend(struct hkm_span *s, size_t bytes);
 /* A cold span of at least bytes (any length, granule multiple), cut to bytes; NULL when none is kept.
- * Lets Whale reuse address space instead of mapping anew. First the hot spans beyond 1 MiB lose their
- * pages, oldest first: the request faults in fresh ones. */
+ * Lets Whale reuse address space instead of mapping anew. First the hot spans beyond 1 MiB that waited
+ * out the delay lose their pages, oldest first (the request faults in fresh ones), and the decay keeps
+ * no more than 1 MiB of the younger ones after it; without a helper all of them go at once. */
 struct hkm_span *hkm_region_get_big(size_t bytes);
 /* A descriptor for the fresh mapping [p, p + bytes) (granule-aligned), entered in the page map, its
  * pages zero; NULL, the mapping unmapped, when out of memory. */

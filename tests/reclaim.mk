@@ -1,5 +1,5 @@
 # Deferred release (reclaim.c): every backend, the io_uring fallback, fork, threads; the region
-# cache's hot spans dropped for a Whale request, taken lowest first, and dropped beyond the floor
+# cache's hot spans dropped for a Whale request (those that waited out the delay at once), taken lowest first, and dropped beyond the floor
 # when the runs are sparse; the queue's back-pressure; the whale ring's size following the reuse.
 check_PROGRAMS += tests/reclaim_prog
 tests_reclaim_prog_SOURCES = tests/reclaim_prog.c tests/seccomp_deny.h
@@ -20,7 +20,7 @@ RECLAIM_TESTS = tests/test_reclaim_rss_drops.sh tests/test_reclaim_uring_fallbac
 	tests/test_reclaim_uring_lazy.sh tests/test_reclaim_big_now.sh tests/test_region_sparse_runs.sh
 dist_check_SCRIPTS += $(RECLAIM_TESTS)
 TESTS += $(RECLAIM_TESTS)
-RECLAIM_C_TESTS = tests/test_region_big_drops_hot tests/test_region_lowest_first tests/test_reclaim_backpressure \
+RECLAIM_C_TESTS = tests/test_region_big_drops_hot tests/test_region_big_keeps_young tests/test_region_lowest_first tests/test_reclaim_backpressure \
 	tests/test_whale_ring_adapts
 check_PROGRAMS += $(RECLAIM_C_TESTS)
 TESTS += $(RECLAIM_C_TESTS)
@@ -40,3 +40,7 @@ tests_test_whale_ring_adapts_SOURCES = tests/test_whale_ring_adapts.c tests/api_
 tests_test_whale_ring_adapts_CFLAGS = $(API_CFLAGS)
 tests_test_whale_ring_adapts_LDADD = src/libhakmem.la
 tests_test_whale_ring_adapts_LDFLAGS = -no-install
+tests_test_region_big_keeps_young_SOURCES = tests/test_region_big_keeps_young.c tests/api_check.h
+tests_test_region_big_keeps_young_CFLAGS = $(API_CFLAGS)
+tests_test_region_big_keeps_young_LDADD = src/libhakmem.la
+tests_test_region_big_keeps_young_LDFLAGS = -no-install

@@ -1,6 +1,7 @@
-/* A Whale request the ring cannot serve first drops the region cache's hot spans beyond 1 MiB
- * (region.c, hkm_region_get_big): they would otherwise stay resident under the fresh pages it faults
- * in, below NO_DECAY_BYTES for as long as the program runs.
+/* A Whale request the ring cannot serve has the region cache's hot spans beyond 1 MiB dropped
+ * (region.c, hkm_region_get_big; those younger than the delay by the decay after it): they would
+ * otherwise stay resident under the fresh pages it faults in, below NO_DECAY_BYTES for as long as the
+ * program runs.
  * 24 blocks of 256 KiB, written and freed, leave some 7.5 MiB of hot spans (checked: the RSS stays
  * up); then 8 MiB are allocated and written. Within 2 s the RSS must come down to what the 8 MiB and
  * at most 1 MiB of kept spans account for (plus 2 MiB of slack); the library before keeps all 7.5. */
