@@ -1,6 +1,7 @@
-/* Shared by the tests of blocks grown without a copy (test_region_grow_in_place,
- * test_whale_grow_moves): a realloc that must keep every byte and give all of its usable size, and a
- * second free of a grown block that must abort with the double-free message. */
+/* Shared by the tests of blocks resized without a copy (test_region_grow_in_place,
+ * test_whale_grow_moves, test_realloc_shrink_kept): a realloc that must keep every byte and give all
+ * of its usable size, and a second free of a resized block that must abort with the double-free
+ * message. */
 #ifndef HKM_GROW_CHECK_H
 #define HKM_GROW_CHECK_H
 
@@ -17,7 +18,7 @@
 
 /* Block p of from bytes, filled with key, grown to to: every byte kept, all of it writable (and
  * filled with key again). */
-static char *grow_kept(char *p, size_t from, size_t to, uintptr_t key) {
+static inline char *grow_kept(char *p, size_t from, size_t to, uintptr_t key) {
   char *q = realloc(p, to);
   CHECK(q, "realloc(%zu -> %zu)", from, to);
   CHECK(api_bad_keyed(q, from, key) == from, "realloc %zu -> %zu lost the block's bytes", from, to);
@@ -33,7 +34,7 @@ static int child_status(pid_t pid) {
   return WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st) ? 1000 + WEXITSTATUS(st) : 0;
 }
 
-/* In a child: freeing grown block p twice aborts, naming a double free. */
+/* In a child: freeing resized block p twice aborts, naming a double free. */
 static void second_free_aborts(void *p) {
   int fd[2];
   CHECK(pipe(fd) == 0, "pipe");
@@ -51,7 +52,7 @@ static void second_free_aborts(void *p) {
   close(fd[0]);
   int st = child_status(pid);
   printf("child: %s", got > 0 ? msg : "(nothing)\n");
-  CHECK(st == SIGABRT, "a second free of a grown block did not abort (status %d)", st);
+  CHECK(st == SIGABRT, "a second free of a resized block did not abort (status %d)", st);
   CHECK(strstr(msg, "double free"), "no double-free message");
 }
 

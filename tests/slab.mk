@@ -4,13 +4,14 @@
 # allocating, the pool classes' rounding of a power of two plus a header, fresh blocks cut a page at a
 # time, page runs for 18-64 KiB (in chunks shorter than 1 MiB where only such resident spans are kept),
 # runs and BigCache blocks grown in place by realloc and Whale blocks grown by moving their pages,
+# large blocks shrunk in place down to a quarter,
 # the locks of the region cache and the page-run arenas under contention,
 # the pages an exiting thread's slabs keep.
 SLAB_C_TESTS = tests/test_slab_block_test tests/test_slab_cache_bounded tests/test_slab_orphans_reused \
 	tests/test_slab_realloc_doubles tests/test_slab_large_churn_rss tests/test_slab_borrow tests/test_run_merge \
 	tests/test_slab_remote_collected tests/test_slab_class_header tests/test_slab_carve_page tests/test_pages_best_fit \
 	tests/test_lock_contended tests/test_slab_abandon_tail tests/test_pages_short_chunk \
-	tests/test_region_grow_in_place tests/test_whale_grow_moves tests/test_region_big_grows
+	tests/test_region_grow_in_place tests/test_whale_grow_moves tests/test_region_big_grows tests/test_realloc_shrink_kept
 check_PROGRAMS += $(SLAB_C_TESTS)
 TESTS += $(SLAB_C_TESTS)
 # A unit test of slab.h's inline block test and sizeclass.c's table, without the library.
@@ -81,3 +82,7 @@ tests_test_region_big_grows_SOURCES = tests/test_region_big_grows.c tests/api_ch
 tests_test_region_big_grows_CFLAGS = $(API_CFLAGS)
 tests_test_region_big_grows_LDADD = src/libhakmem.la
 tests_test_region_big_grows_LDFLAGS = -no-install
+tests_test_realloc_shrink_kept_SOURCES = tests/test_realloc_shrink_kept.c tests/api_check.h tests/grow_check.h
+tests_test_realloc_shrink_kept_CFLAGS = $(API_CFLAGS)
+tests_test_realloc_shrink_kept_LDADD = src/libhakmem.la
+tests_test_realloc_shrink_kept_LDFLAGS = -no-install
