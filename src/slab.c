@@ -585,42 +585,40 @@ static void empty_cache(struct hkm_heap *h, unsigned c) {
   if (b) give_back(h, b);
 }
 
+/* Blocks a class's cache holds in direct mode before they go back together. */
+#define DIRECT_BATCH 16
+
 /* The cache of b's class had no room. In cache mode that means it is full: the first time since the
  * cache last ran empty, it keeps its most recently freed half and the rest goes back; the second
  * time everything goes back, and the class turns to direct mode, where the thread's own blocks go
- * straight back to their slabs until the cache is refilled. A thread that frees much more than it
- * allocates (a data structure torn down) so leaves no cached blocks holding nearly empty slabs. */
+ * back to their slabs DIRECT_BATCH at a time until the cache is refilled. A thread that frees much
+ * more than it allocates (a data structure torn down) so leaves no more than a batch of cached blocks
+ * holding nearly empty slabs. One block at a time, each under the lists lock's atomic exchange, that
+ * path took 21% of wl_espresso's frees and 3% of its samples (perf record -e cpu-clock). */
 static void overflow(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b) {
   unsigned c = s->cls;
   struct hkm_cache *k = &h->cache[c];
   uintptr_t key = hkm_slab_key(s);
   if (hkm_unlikely(b->key == key)) hkm_double_free(b);
   b->key = key;
-  if (k->direct < 2) {
-    b->next = k->head;
-    k->head = b;
-    uint32_t keep = k->direct == 0 ? hkm_classes[c].batch : 0;
-    if (keep >= hkm_classes[c].cache) keep = 0;
-    struct hkm_block *rest = k->head, *tail;
-    if (keep) {
-      tail = rest;
-      for (uint32_t n = 1; n < keep; n++) tail = tail->next;
-      rest = tail->next;
-      tail->next = NULL;
-      k->room = (int32_t)(hkm_classes[c].cache - keep);
-      k->direct = 1;
-    } else {
-      k->head = NULL;
-      k->room = 0;
-      k->direct = 2;
-    }
-    give_back(h, rest);
+  b->next = k->head;
+  k->head = b;
+  uint32_t keep = k->direct == 0 ? hkm_classes[c].batch : 0;
+  if (keep >= hkm_classes[c].cache) keep = 0;
+  struct hkm_block *rest = k->head, *tail;
+  if (keep) {
+    tail = rest;
+    for (uint32_t n = 1; n < keep; n++) tail = tail->next;
+    rest = tail->next;
+    tail->next = NULL;
+    k->room = (int32_t)(hkm_classes[c].cache - keep);
+    k->direct = 1;
   } else {
-    k->room++;
-    b->next = s->free;
-    s->free = b;
-    if (--s->used == 0 || s->state == HKM_SLAB_FULL) returned(h, s);
+    k->head = NULL;
+    k->room = DIRECT_BATCH < hkm_classes[c].cache ? DIRECT_BATCH : (int32_t)hkm_classes[c].cache;
+    k->direct = 2;
   }
+  give_back(h, rest);
 }
 
 void hkm_slab_free_slow(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *b) {

@@ -43,7 +43,7 @@ struct hkm_class_state {
  * which malloc reads from a table (Tiny requests, sizeclass.h); free finds it in the slab (okc). */
 struct hkm_cache {
   struct hkm_block *head; /* free blocks, most recently freed first */
-  int32_t room;           /* pushes left before the cache is over its bound; <= 0 in direct mode */
+  int32_t room;           /* pushes left before the cache is over its bound (a batch in direct mode) */
   uint32_t direct;        /* overflows since the last refill; 2 = direct mode (slab.c's hkm_slab_free_slow) */
 };
 
