@@ -422,7 +422,12 @@ struct hkm_span *hkm_region_get_big(size_t bytes) {
   struct hkm_span *gone[BIG_MAX_EVICT], *v;
   int how[BIG_MAX_EVICT];
   unsigned ngone = 0;
-  int decays = hkm_reclaim_can_decay(); /* before the lock: it may start the helper */
+  /* Asked before the lock (it may start the helper, which allocates), and only when there are spans to
+   * time out: a helper started at a program's first Whale request wakes at its first release and
+   * takes ranges one at a time that would otherwise have gone out together (test_reclaim_coalesce:
+   * 11-23 munmap calls for 32 neighbouring ranges under load). Read again under the lock: without the
+   * helper, all go at once. */
+  int decays = __atomic_load_n(&hot_bytes, __ATOMIC_RELAXED) > BIG_KEEP_BYTES && hkm_reclaim_can_decay();
   uint64_t now = hkm_reclaim_now_ns(), delay = (uint64_t)hkm_cfg.reclaim_delay_ms * 1000000u;
   hkm_lock(&region_lock);
   absorb_dropped();
