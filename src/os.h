@@ -7,6 +7,8 @@
 #include <stdint.h>
 
 #define HKM_PAGE ((size_t)4096)
+/* A transparent huge page (x86-64 PMD). */
+#define HKM_HUGE_PAGE ((size_t)2 << 20)
 
 /* Anonymous read-write mapping of bytes (a multiple of the page size), or NULL. */
 void *hkm_os_map(size_t bytes);

@@ -21,8 +21,7 @@
 #define MADV_POPULATE_WRITE 23
 #endif
 
-#define HUGE_SIZE ((size_t)2 << 20)
-#define HUGE_PAGES (HUGE_SIZE / HKM_PAGE)
+#define HUGE_PAGES (HKM_HUGE_PAGE / HKM_PAGE)
 /* A site's first blocks are all sampled, so the learner has evidence as soon as they are freed; then
  * one in 256 until the learner sets the site's own rate (vm allocates 3,000 blocks before the
  * learner's first pass: one in 16 was 190 samples, 1.5% of its time). */
@@ -128,7 +127,7 @@ void hkm_policy_pick(struct hkm_pick *pk, const void *site, int tier) {
 }
 
 size_t hkm_policy_align(const struct hkm_pick *pk, size_t align) {
-  return pk->backing == HKM_BACK_HUGE && align < HUGE_SIZE ? HUGE_SIZE : align;
+  return pk->backing == HKM_BACK_HUGE && align < HKM_HUGE_PAGE ? HKM_HUGE_PAGE : align;
 }
 
 static uintptr_t up(uintptr_t a, size_t to) { return (a + to - 1) & ~(uintptr_t)(to - 1); }
@@ -136,7 +135,7 @@ static uintptr_t down(uintptr_t a, size_t to) { return a & ~(uintptr_t)(to - 1);
 
 /* The 2 MiB chunks wholly inside [base, base + req): where a huge page serves only the block. */
 static int huge_range(const struct hkm_span *s, size_t req, uintptr_t *a, size_t *len) {
-  uintptr_t lo = up(s->base, HUGE_SIZE), hi = down(s->base + req, HUGE_SIZE);
+  uintptr_t lo = up(s->base, HKM_HUGE_PAGE), hi = down(s->base + req, HKM_HUGE_PAGE);
   if (hi <= lo) return 0;
   *a = lo;
   *len = hi - lo;
@@ -172,7 +171,7 @@ static void advise(struct hkm_span *s, const struct hkm_pick *pk, size_t req) {
 void hkm_policy_leave(struct hkm_span *s) {
   if (!(s->lflags & LF_ADVISED)) return;
   s->lflags &= (uint8_t)~LF_ADVISED;
-  uintptr_t lo = up(s->base, HUGE_SIZE), hi = down(s->base + s->bytes, HUGE_SIZE);
+  uintptr_t lo = up(s->base, HKM_HUGE_PAGE), hi = down(s->base + s->bytes, HKM_HUGE_PAGE);
   if (hi > lo) hkm_os_madvise((void *)lo, hi - lo, thp_mode == HKM_THP_ALWAYS ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
 }
 
@@ -187,11 +186,11 @@ struct residency {
 static void residency(uintptr_t a, size_t len, struct residency *r) {
   unsigned char vec[HUGE_PAGES];
   memset(r, 0, sizeof *r);
-  uintptr_t end = a + len, first = down(a, HUGE_SIZE);
-  size_t windows = (up(end, HUGE_SIZE) - first) / HUGE_SIZE, read_pages = 0, read_chunks = 0, all_chunks = 0;
+  uintptr_t end = a + len, first = down(a, HKM_HUGE_PAGE);
+  size_t windows = (up(end, HKM_HUGE_PAGE) - first) / HKM_HUGE_PAGE, read_pages = 0, read_chunks = 0, all_chunks = 0;
   for (size_t k = 0; k < windows; k++) {
-    uintptr_t w = first + k * HUGE_SIZE, lo = w > a ? w : a, hi = w + HUGE_SIZE < end ? w + HUGE_SIZE : end;
-    int whole = lo == w && hi == w + HUGE_SIZE;
+    uintptr_t w = first + k * HKM_HUGE_PAGE, lo = w > a ? w : a, hi = w + HKM_HUGE_PAGE < end ? w + HKM_HUGE_PAGE : end;
+    int whole = lo == w && hi == w + HKM_HUGE_PAGE;
     all_chunks += whole;
     int chosen = windows <= SAMPLE_WINDOWS;
     for (size_t j = 0; j < SAMPLE_WINDOWS && !chosen; j++) chosen = j * (windows - 1) / (SAMPLE_WINDOWS - 1) == k;

@@ -314,7 +314,7 @@ static void *helper_main(void *arg) {
   }
 #endif
   atomic_store(&helper_state, HELPER_RUNNING);
-  uint64_t delay = (uint64_t)hkm_cfg.reclaim_delay_ms * 1000000u;
+  uint64_t delay = hkm_reclaim_delay_ns();
   if (delay < 1000000u) delay = 1000000u;
   for (;;) {
     uint32_t w = atomic_load(&wake_word);
@@ -408,6 +408,8 @@ void hkm_reclaim_add_decay(int (*fn)(uint64_t now_ns)) {
 }
 
 uint64_t hkm_reclaim_now_ns(void) { return now_ns(); }
+
+uint64_t hkm_reclaim_delay_ns(void) { return (uint64_t)hkm_cfg.reclaim_delay_ms * 1000000u; }
 
 int hkm_reclaim_can_decay(void) { return current_backend() != HKM_RECLAIM_SYNC && helper_ready(); }
 

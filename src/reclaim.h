@@ -35,6 +35,8 @@ void hkm_reclaim_add_decay(int (*fn)(uint64_t now_ns));
 int hkm_reclaim_can_decay(void);
 void hkm_reclaim_arm_decay(void);
 uint64_t hkm_reclaim_now_ns(void);
+/* HAKMEM_RECLAIM_DELAY_MS in nanoseconds, on hkm_reclaim_now_ns's clock. */
+uint64_t hkm_reclaim_delay_ns(void);
 
 struct hkm_reclaim_stats {
   const char *backend;

@@ -2,10 +2,11 @@
  *
  * Spans up to HKM_REGION_MAX_SPAN are cut from arenas: 64 MiB mappings (or, when the kernel refuses
  * that much, a mapping of the span's own length). A released span keeps its pages ("hot") within the
- * mode's budget (beyond 8 MiB only while HAKMEM_RECLAIM_DELAY_MS has not passed, beyond 1 MiB, once a Whale
- * request has taken cold address space, only while the delay has not passed); over it, the hot span that came back longest ago
- * has its pages dropped (MADV_DONTNEED) and only its address space is kept ("cold"), up to
- * HAKMEM_REGION_CAP_MB, counting the unused rest of the arenas; beyond that the span is unmapped.
+ * mode's budget (beyond 8 MiB only while HAKMEM_RECLAIM_DELAY_MS has not passed, beyond 1 MiB, once
+ * a Whale request has taken cold address space, only while the delay has not passed); over it, the
+ * hot span that came back longest ago has its pages dropped (MADV_DONTNEED) and only its address
+ * space is kept ("cold"), up to HAKMEM_REGION_CAP_MB, counting the unused rest of the arenas; beyond
+ * that the span is unmapped.
  *
  * Cold spans merge with their cold neighbours, whatever their origin (arena, former Whale mapping), so
  * address space freed at one size serves any other: the cold set is one free list by address, with

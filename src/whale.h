@@ -1,8 +1,9 @@
 /* Whale: blocks over 2 MiB (and any block aligned beyond 64 KiB) get a mapping of their own. Freed
- * mappings wait in a FIFO ring (of one slot, more up to HAKMEM_WHALE_SLOTS while the mappings it let go
- * are asked for again; and a byte budget) for a request of about the size (best fit, up to four times as large); what falls out of the ring, or waits in it longer than
- * HAKMEM_RECLAIM_DELAY_MS, goes to the region cache, which drops its pages (and keeps or unmaps its
- * address space) off this thread through reclaim.c. */
+ * mappings wait in a FIFO ring (of one slot, more up to HAKMEM_WHALE_SLOTS while the mappings it let
+ * go are asked for again; and a byte budget) for a request of about the size (best fit, up to four
+ * times as large); what falls out of the ring, or waits in it longer than HAKMEM_RECLAIM_DELAY_MS,
+ * goes to the region cache, which drops its pages (and keeps or unmaps its address space) off this
+ * thread through reclaim.c. */
 #ifndef HKM_WHALE_H
 #define HKM_WHALE_H
 
