@@ -8,6 +8,7 @@
 #include "heap.h"
 #include "init.h"
 #include "meta.h"
+#include "pages.h"
 #include "prof.h"
 
 HKM_TLS struct hkm_cache *hkm_tls_cache = hkm_cache_none;
@@ -26,6 +27,7 @@ static void thread_exit(void *arg) {
   hkm_tls_cache = hkm_cache_none;
   hkm_tls_heap_owned = NULL;
   hkm_slab_abandon_all(h);
+  hkm_pages_thread_exit();
   pthread_mutex_lock(&heaps_lock);
   h->next_free = free_heaps;
   free_heaps = h;

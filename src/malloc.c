@@ -182,7 +182,8 @@ HKM_API void hak_stats_print(FILE *out) {
             hkm_runs_sparse() ? "sparse: hot spans beyond 8 MiB dropped at once" : "dense");
   struct hkm_pages_stats pg;
   hkm_pages_stats(&pg);
-  fprintf(out, "  page runs        %12zu bytes in %zu chunks, %zu in blocks\n", pg.bytes, pg.chunks, pg.used_bytes);
+  fprintf(out, "  page runs        %12zu bytes in %zu chunks, %zu in blocks (%zu freed, in this thread's cache)\n", pg.bytes,
+          pg.chunks, pg.used_bytes, pg.cached_bytes);
   fprintf(out, "  bigcache         %12zu bytes in %zu blocks (%zu hits, %zu misses, %zu evictions)\n", b.bytes,
           b.blocks, b.hits, b.misses, b.evictions);
   fprintf(out, "  whale ring       %12zu bytes in %zu mappings of %zu slots (%zu hits, %zu misses, %zu evictions)\n",

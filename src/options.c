@@ -38,6 +38,7 @@ struct hkm_config hkm_cfg = {
     .bigcache_bytes = (size_t)8 << 20,
     .region_hot_bytes = (size_t)32 << 20, /* bounded in time by the decay (region.c) */
     .slab_keep_bytes = (size_t)32 << 20,  /* one empty slab for each L2.5 class */
+    .pages_cache_bytes = (size_t)512 << 10,
     .region_cap_bytes = (size_t)1024 << 20,
 #if HKM_HAVE_URING
     .reclaim = HKM_RECLAIM_URING,
@@ -66,6 +67,7 @@ static void apply_mode(int mode) {
     hkm_cfg.bigcache_bytes = 0;
     hkm_cfg.region_hot_bytes = 0;
     hkm_cfg.slab_keep_bytes = 0;
+    hkm_cfg.pages_cache_bytes = 0;
   } else if (mode == HKM_MODE_FAST) { /* trade memory for fewer page faults */
     hkm_cfg.whale_slots = 16;
     hkm_cfg.whale_slots_least = 16;
@@ -74,6 +76,7 @@ static void apply_mode(int mode) {
     hkm_cfg.bigcache_bytes = (size_t)64 << 20;
     hkm_cfg.region_hot_bytes = (size_t)64 << 20;
     hkm_cfg.slab_keep_bytes = (size_t)64 << 20;
+    hkm_cfg.pages_cache_bytes = (size_t)1 << 20;
   } /* learning and research build on balanced */
 }
 

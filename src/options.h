@@ -27,6 +27,7 @@ struct hkm_config {
   size_t bigcache_bytes;    /* resident bytes BigCache may hold (mode preset) */
   size_t region_hot_bytes;  /* freed spans kept with their pages (mode preset) */
   size_t slab_keep_bytes;   /* empty L2.5 slabs a thread's heap may keep (mode preset) */
+  size_t pages_cache_bytes; /* freed page runs each thread may keep (mode preset; tcache.h) */
   size_t region_cap_bytes;  /* HAKMEM_REGION_CAP_MB: address space the region cache may keep */
   int reclaim;              /* HAKMEM_RECLAIM: enum hkm_reclaim_backend */
   unsigned reclaim_batch;   /* HAKMEM_RECLAIM_BATCH: ranges that trigger a flush */

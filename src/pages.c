@@ -7,12 +7,16 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "heap.h"
 #include "lock.h"
 #include "meta.h"
+#include "options.h"
 #include "os.h"
+#include "pagemap.h"
 #include "pages.h"
 #include "prof.h"
 #include "region.h"
+#include "tcache.h"
 
 #define CHUNK ((size_t)1 << 20)
 /* A chunk may be as short as this when the region cache holds resident spans of that length and none
@@ -237,9 +241,31 @@ static struct hkm_arena *thread_arena(void) {
   return &all_arenas[my_arena - 1];
 }
 
+/* The runs the calling thread freed (tcache.h), in pages. */
+static HKM_TLS struct hkm_tcache freed_runs;
+_Static_assert(MAXRUN <= HKM_TCACHE_MAX_UNITS, "a run's pages fit the thread cache's lengths");
+
+/* What a run holds in its second word while a thread cache keeps it: its chunk span's address plus
+ * one. Odd, so that no freed slab block's key (a span descriptor's address, slab.h) is ever taken for
+ * it: a chunk's span descriptor may be an old slab's, and the arena hands out runs with whatever their
+ * first page held (keyed by the address alone, wl_mid's free of such a run read as a second one). */
+static uintptr_t run_key(const struct hkm_span *s) { return (uintptr_t)s | 1; }
+
+/* Whether the calling thread keeps the runs it frees: a thread with a heap (made here when it has none
+ * yet), whose exit empties the cache (heap.c). */
+static int caching(void) { return hkm_cfg.pages_cache_bytes >= HKM_PAGE && hkm_heap_get(); }
+
 void *hkm_pages_alloc(size_t n, const void *site) {
   unsigned k = (unsigned)((n + HKM_PAGE - 1) / HKM_PAGE);
   HKM_TIME_START_SAMPLED(t);
+  if (caching()) {
+    void *p = hkm_tcache_take(&freed_runs, k);
+    if (p) {
+      hkm_pagemap_get(p)->site = site;
+      HKM_TIME_END_SAMPLED(PAGES_GET, t);
+      return p;
+    }
+  }
   struct hkm_arena *a = thread_arena();
   if (!a) {
     HKM_TIME_END_SAMPLED(PAGES_GET, t);
@@ -307,8 +333,8 @@ static struct hkm_arena *lock_chunk(const struct hkm_span *s) {
   return a;
 }
 
-int hkm_pages_free(struct hkm_span *s, void *p) {
-  HKM_TIME_START_SAMPLED(t);
+/* Free p, a block of chunk span s, into its chunk: HKM_PAGES_LIVE when it was a live block. */
+static int free_run(struct hkm_span *s, void *p) {
   struct hkm_arena *ar = lock_chunk(s);
   if (!ar) return HKM_PAGES_INVALID;
   struct hkm_pages_chunk *c = s->chunk, *empty = NULL;
@@ -345,15 +371,60 @@ int hkm_pages_free(struct hkm_span *s, void *p) {
   }
   hkm_unlock(&ar->lock);
   if (empty) keep_or_give_back(empty);
-  HKM_TIME_END_SAMPLED(PAGES_PUT, t);
   return HKM_PAGES_LIVE;
 }
+
+/* Runs the thread cache let go, back to their chunks. */
+static void free_chain(struct hkm_cached_block *r) {
+  while (r) {
+    struct hkm_cached_block *next = r->next;
+    free_run(hkm_pagemap_get(r), r);
+    r = next;
+  }
+}
+
+/* The page p starts on, when p is a live block of chunk span s by its bitmaps, read without the lock:
+ * the bits of a live block change only when it is freed, which is this call's business (the word's
+ * other bits may change meanwhile, under the lock: either value says the same of this one). */
+static int live_unlocked(const struct hkm_span *s, const void *p, unsigned *i) {
+  uintptr_t off = (uintptr_t)p - s->base;
+  if (off >= s->bytes || off % HKM_PAGE) return 0;
+  *i = (unsigned)(off / HKM_PAGE);
+  const uint64_t *start = s->chunk->start, *used = s->chunk->used;
+  return (int)((__atomic_load_n(&start[*i / 64], __ATOMIC_RELAXED) & __atomic_load_n(&used[*i / 64], __ATOMIC_RELAXED)) >>
+               (*i % 64) & 1);
+}
+
+int hkm_pages_free(struct hkm_span *s, void *p) {
+  HKM_TIME_START_SAMPLED(t);
+  if (!s->chunk || s->kind != HKM_KIND_PAGES) return HKM_PAGES_INVALID;
+  unsigned i;
+  int what = HKM_PAGES_LIVE;
+  if (live_unlocked(s, p, &i)) {
+    /* a run in a cache, this thread's or another's, is live by its chunk's bitmaps but carries its key */
+    if (hkm_tcache_holds(p, run_key(s))) return HKM_PAGES_FREED;
+    if (caching()) {
+      struct hkm_cached_block *gone =
+          hkm_tcache_put(&freed_runs, p, run_key(s), s->chunk->len[i], (unsigned)(hkm_cfg.pages_cache_bytes / HKM_PAGE));
+      if (gone) free_chain(gone);
+    } else {
+      what = free_run(s, p);
+    }
+  } else {
+    what = free_run(s, p); /* says what p is, under the lock */
+  }
+  HKM_TIME_END_SAMPLED(PAGES_PUT, t);
+  return what;
+}
+
+void hkm_pages_thread_exit(void) { free_chain(hkm_tcache_drain(&freed_runs)); }
 
 int hkm_pages_usable(struct hkm_span *s, const void *p, size_t *n) {
   struct hkm_arena *ar = lock_chunk(s);
   if (!ar) return HKM_PAGES_INVALID;
   unsigned i;
   int what = block_page(s, p, &i);
+  if (what == HKM_PAGES_LIVE && hkm_tcache_holds(p, run_key(s))) what = HKM_PAGES_FREED; /* cached */
   if (what == HKM_PAGES_LIVE) *n = (size_t)s->chunk->len[i] * HKM_PAGE;
   hkm_unlock(&ar->lock);
   return what;
@@ -361,7 +432,9 @@ int hkm_pages_usable(struct hkm_span *s, const void *p, size_t *n) {
 
 int hkm_pages_trim(void) {
   struct hkm_arena *all_arenas = atomic_load_explicit(&arenas, memory_order_acquire);
-  int any = 0;
+  struct hkm_cached_block *mine = hkm_tcache_drain(&freed_runs); /* the caller's: others belong to running threads */
+  int any = mine != NULL;
+  free_chain(mine);
   for (unsigned x = 0; all_arenas && x < NARENAS; x++) {
     struct hkm_arena *a = &all_arenas[x];
     hkm_lock(&a->lock);
@@ -386,7 +459,7 @@ int hkm_pages_trim(void) {
 }
 
 void hkm_pages_stats(struct hkm_pages_stats *out) {
-  *out = (struct hkm_pages_stats){0, 0, 0};
+  *out = (struct hkm_pages_stats){0, 0, 0, (size_t)freed_runs.units * HKM_PAGE};
   struct hkm_arena *all_arenas = atomic_load_explicit(&arenas, memory_order_acquire);
   for (unsigned x = 0; all_arenas && x < NARENAS; x++) {
     struct hkm_arena *a = &all_arenas[x];

@@ -12,7 +12,9 @@
  *
  * A block starts on a page; its pages' bits and the start bit say where it is and how long, so free()
  * needs no header and catches a double free (the page is free) or a pointer inside a block (no start
- * bit there). One lock per arena; a free takes its chunk's arena's, whichever thread frees. */
+ * bit there). One lock per arena; a free takes its chunk's arena's, whichever thread frees. In front
+ * of the chunks each thread keeps the runs it frees (tcache.h), live by the bitmaps and marked
+ * by a key in their second word, which the same checks read. */
 #ifndef HKM_PAGES_H
 #define HKM_PAGES_H
 
@@ -30,6 +32,8 @@ enum { HKM_PAGES_LIVE, HKM_PAGES_INVALID, HKM_PAGES_FREED };
 int hkm_pages_free(struct hkm_span *s, void *p);
 /* The usable bytes of p, in *n, when it is a live block. */
 int hkm_pages_usable(struct hkm_span *s, const void *p, size_t *n);
+/* The calling thread's cache of freed runs (tcache.h) back to their chunks: it is exiting. */
+void hkm_pages_thread_exit(void);
 /* Drop the pages of every free run and give the empty chunk kept back to the region cache
  * (malloc_trim). Returns 1 when anything went. */
 int hkm_pages_trim(void);
@@ -38,6 +42,7 @@ struct hkm_pages_stats {
   size_t chunks;     /* chunks with a block, and the empty one kept back */
   size_t bytes;      /* their length */
   size_t used_bytes; /* in blocks */
+  size_t cached_bytes; /* of those, freed ones in the calling thread's cache */
 };
 void hkm_pages_stats(struct hkm_pages_stats *out);
 

@@ -9,7 +9,7 @@
 # the pages an exiting thread's slabs keep.
 SLAB_C_TESTS = tests/test_slab_block_test tests/test_slab_cache_bounded tests/test_slab_orphans_reused \
 	tests/test_slab_realloc_doubles tests/test_slab_large_churn_rss tests/test_slab_borrow tests/test_run_merge \
-	tests/test_slab_remote_collected tests/test_slab_class_header tests/test_slab_carve_page tests/test_pages_best_fit \
+	tests/test_slab_remote_collected tests/test_slab_class_header tests/test_slab_carve_page tests/test_pages_best_fit tests/test_pages_tcache \
 	tests/test_lock_contended tests/test_slab_abandon_tail tests/test_pages_short_chunk \
 	tests/test_region_grow_in_place tests/test_whale_grow_moves tests/test_region_big_grows tests/test_realloc_shrink_kept
 check_PROGRAMS += $(SLAB_C_TESTS)
@@ -58,6 +58,10 @@ tests_test_pages_best_fit_SOURCES = tests/test_pages_best_fit.c tests/api_check.
 tests_test_pages_best_fit_CFLAGS = $(API_CFLAGS)
 tests_test_pages_best_fit_LDADD = src/libhakmem.la
 tests_test_pages_best_fit_LDFLAGS = -no-install
+tests_test_pages_tcache_SOURCES = tests/test_pages_tcache.c tests/api_check.h
+tests_test_pages_tcache_CFLAGS = $(API_CFLAGS)
+tests_test_pages_tcache_LDADD = src/libhakmem.la
+tests_test_pages_tcache_LDFLAGS = -no-install -pthread
 tests_test_lock_contended_SOURCES = tests/test_lock_contended.c tests/api_check.h
 tests_test_lock_contended_CFLAGS = $(API_CFLAGS)
 tests_test_lock_contended_LDADD = src/libhakmem.la

@@ -1,13 +1,16 @@
 /* malloc's requests of 18-64 KiB are page runs (src/pages.h): whole 4 KiB pages, page-aligned, shared by every
  * size. A freed run serves the next request it fits best, whatever size it was freed at; two freed
  * neighbours serve a request of both their lengths; calloc clears reused pages; a thread frees what
- * another allocated; each thread takes its runs from an arena of its own. */
+ * another allocated; each thread takes its runs from an arena of its own. The chunks' own placement,
+ * so under HAKMEM_MODE=minimal, which keeps no freed run in a thread cache in front of them
+ * (test_pages_tcache tests that cache). */
 #define _GNU_SOURCE
 #include <malloc.h>
 #include <sched.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api_check.h"
 
@@ -23,7 +26,14 @@ static void *malloc_it(void *arg) {
   return malloc(5 * PAGE);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  (void)argc;
+  const char *mode = getenv("HAKMEM_MODE");
+  if (!mode || strcmp(mode, "minimal")) { /* read at start: run again with it */
+    setenv("HAKMEM_MODE", "minimal", 1);
+    execv("/proc/self/exe", argv);
+    CHECK(0, "execv of itself failed");
+  }
   /* In a fresh process the runs follow each other in the first chunk. */
   unsigned char *a = malloc(5 * PAGE - 100), *gap1 = malloc(20 * KiB), *b = malloc(10 * PAGE - 100),
                 *gap2 = malloc(20 * KiB), *c = malloc(7 * PAGE), *d = malloc(6 * PAGE);

@@ -1,0 +1,142 @@
+/* A thread keeps the page runs (18-64 KiB) it frees in a cache of its own (src/pages_tcache.h): its
+ * next request of a run's length, or one page shorter, takes that run back with its contents; the
+ * cache holds at most 512 KiB (the balanced preset), its oldest runs going back to their chunks;
+ * malloc_trim and the thread's exit empty it; a cached run freed again, by this thread or another, or
+ * handed to realloc, is caught as freed. */
+#define _GNU_SOURCE
+/* Freed blocks are used on purpose: that is what is tested. */
+#pragma GCC diagnostic ignored "-Wpragmas"
+#pragma GCC diagnostic ignored "-Wuse-after-free"
+#include <malloc.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "api_check.h"
+
+#define PAGE ((size_t)4096)
+
+/* What malloc_stats says of page runs: the bytes in blocks and those in this thread's cache. */
+static void page_figures(size_t *in_blocks, size_t *cached) {
+  int saved = dup(2);
+  fflush(stderr);
+  FILE *tmp = tmpfile();
+  CHECK(tmp && saved >= 0, "tmpfile");
+  dup2(fileno(tmp), 2);
+  malloc_stats();
+  fflush(stderr);
+  dup2(saved, 2);
+  close(saved);
+  rewind(tmp);
+  char line[512];
+  int found = 0;
+  while (fgets(line, sizeof line, tmp))
+    if (strstr(line, "page runs") &&
+        sscanf(line, " page runs %*u bytes in %*u chunks, %zu in blocks (%zu freed", in_blocks, cached) == 2)
+      found = 1;
+  fclose(tmp);
+  CHECK(found, "malloc_stats has no page-run line with the cache's figure");
+}
+
+static size_t cached_bytes(void) {
+  size_t in_blocks, cached;
+  page_figures(&in_blocks, &cached);
+  return cached;
+}
+
+static void *free_it(void *p) {
+  free(p);
+  return NULL;
+}
+
+static void *churn_and_exit(void *arg) {
+  (void)arg;
+  for (int i = 0; i < 8; i++) {
+    void *p = malloc(20 * KiB + (size_t)i * PAGE);
+    __asm__ volatile("" : : "r"(p) : "memory"); /* not a pair the compiler may drop */
+    free(p);
+  }
+  return (void *)cached_bytes();
+}
+
+/* The child process aborts (the message is checked by the exit signal only: stderr is the test log). */
+static void expect_abort(const char *what, void (*fn)(void *), void *arg) {
+  pid_t pid = fork();
+  CHECK(pid >= 0, "fork");
+  if (pid == 0) {
+    fn(arg);
+    _exit(0);
+  }
+  int st;
+  CHECK(waitpid(pid, &st, 0) == pid, "waitpid");
+  CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT, "%s was not caught (status %#x)", what, st);
+}
+
+static void free_twice(void *p) { free(p); }
+static void realloc_freed(void *p) { free(realloc(p, 50 * KiB)); }
+static void usable_freed(void *p) { printf("%zu\n", malloc_usable_size(p)); }
+static void free_from_thread(void *p) {
+  pthread_t t;
+  if (pthread_create(&t, NULL, free_it, p) == 0) pthread_join(t, NULL);
+}
+
+int main(void) {
+  /* Its own length, with its contents; then one page shorter. */
+  unsigned char *a = malloc(40 * KiB);
+  CHECK(a && (uintptr_t)a % PAGE == 0, "malloc(40 KiB) = %p", (void *)a);
+  memset(a, 0x5A, 40 * KiB);
+  __asm__ volatile("" : : "r"(a) : "memory"); /* the writes before a free are not dead */
+  free(a);
+  CHECK(cached_bytes() == 40 * KiB, "a freed 10-page run: %zu bytes cached, not 40 KiB", cached_bytes());
+  unsigned char *b = malloc(40 * KiB - 100);
+  CHECK(b == a, "a 10-page request took %p, not the run this thread freed at %p", (void *)b, (void *)a);
+  CHECK(b[PAGE] == 0x5A && b[40 * KiB - 101] == 0x5A, "the cached run came back without its contents"); /* past its first words: the cache's links */
+  CHECK(cached_bytes() == 0, "the cache still holds %zu bytes", cached_bytes());
+  free(b);
+  unsigned char *c = malloc(36 * KiB); /* 9 pages: the 10-page run */
+  CHECK(c == a && malloc_usable_size(c) == 40 * KiB, "a 9-page request took %p (%zu usable bytes), not the cached 10-page run %p",
+        (void *)c, malloc_usable_size(c), (void *)a);
+  unsigned char *z = calloc(1, 40 * KiB);
+  memset(z, 0x77, 40 * KiB);
+  __asm__ volatile("" : : "r"(z) : "memory");
+  free(z);
+  z = calloc(1, 40 * KiB);
+  for (size_t i = 0; i < 40 * KiB; i++) CHECK(z[i] == 0, "calloc of a cached run: byte %zu is %d", i, z[i]);
+  free(z);
+  free(c);
+
+  /* Freed again, realloc'd or sized while cached: caught, here and from another thread. */
+  void *d = malloc(30 * KiB);
+  CHECK(d, "malloc");
+  free(d);
+  expect_abort("a second free of a cached run", free_twice, d);
+  expect_abort("realloc of a cached run", realloc_freed, d);
+  expect_abort("malloc_usable_size of a cached run", usable_freed, d);
+  expect_abort("another thread's free of a run cached here", free_from_thread, d);
+  CHECK(malloc(30 * KiB) == d, "the run the children saw cached was not");
+
+  /* At most 512 KiB: the oldest go back. 20 runs of 16 pages freed, 8 stay. */
+  void *r[20];
+  for (int i = 0; i < 20; i++) CHECK((r[i] = malloc(64 * KiB)) != NULL, "malloc");
+  for (int i = 0; i < 20; i++) free(r[i]);
+  CHECK(cached_bytes() == 512 * KiB, "20 freed runs of 64 KiB: %zu bytes cached, not 512 KiB", cached_bytes());
+  void *newest = malloc(64 * KiB);
+  CHECK(newest == r[19], "a 16-page request took %p, not the newest cached run %p", newest, r[19]);
+  free(newest);
+
+  /* malloc_trim empties it; so does a thread's exit (the other thread's runs are not in ours). */
+  malloc_trim(0);
+  CHECK(cached_bytes() == 0, "after malloc_trim the cache holds %zu bytes", cached_bytes());
+  pthread_t t;
+  void *theirs = NULL;
+  CHECK(pthread_create(&t, NULL, churn_and_exit, NULL) == 0 && pthread_join(t, &theirs) == 0, "thread");
+  size_t in_blocks, cached;
+  page_figures(&in_blocks, &cached);
+  CHECK((size_t)theirs > 0 && cached == 0, "the thread cached %zu bytes, this one %zu", (size_t)theirs, cached);
+  CHECK(in_blocks == 32 * KiB, "after the thread's exit %zu bytes of page runs are in blocks, not d's 32 KiB", in_blocks);
+  puts("page runs: a thread's freed runs come back to it, at most 512 KiB kept, second frees caught: ok");
+  return 0;
+}
