@@ -46,6 +46,10 @@ struct hkm_pages_chunk {
   uint8_t nruns[NLISTS]; /* runs on each list (at most NPAGES / 2) */
   uint32_t lens;         /* the lists it is on: those of its runs */
   uint32_t nused;        /* pages in blocks */
+  /* Of those, pages in threads' caches (tcache.h), changed outside the lock: a chunk whose blocks are
+   * all cached would stay, and the free pages beside them resident, while the threads holding them
+   * idle (hkm_pages_free). */
+  _Atomic uint32_t cached;
   struct hkm_pages_chunk *next[NLISTS], *prev[NLISTS];
   struct hkm_pages_chunk *all_next, *all_prev; /* every chunk of its arena with a block, for trim */
   struct hkm_arena *arena;
@@ -261,7 +265,9 @@ void *hkm_pages_alloc(size_t n, const void *site) {
   if (caching()) {
     void *p = hkm_tcache_take(&freed_runs, k);
     if (p) {
-      hkm_pagemap_get(p)->site = site;
+      struct hkm_span *s = hkm_pagemap_get(p);
+      atomic_fetch_sub_explicit(&s->chunk->cached, ((struct hkm_cached_block *)p)->units, memory_order_relaxed);
+      s->site = site;
       HKM_TIME_END_SAMPLED(PAGES_GET, t);
       return p;
     }
@@ -378,9 +384,31 @@ static int free_run(struct hkm_span *s, void *p) {
 static void free_chain(struct hkm_cached_block *r) {
   while (r) {
     struct hkm_cached_block *next = r->next;
-    free_run(hkm_pagemap_get(r), r);
+    struct hkm_span *s = hkm_pagemap_get(r);
+    atomic_fetch_sub_explicit(&s->chunk->cached, r->units, memory_order_relaxed);
+    free_run(s, r);
     r = next;
   }
+}
+
+/* Keep run p (k pages of chunk span s) in the calling thread's cache. Not when every page in use in
+ * its chunk would then be in caches: the chunk could not go back while the threads holding them
+ * idle, with the free pages beside them resident (2,000 runs of 20-64 KiB freed at random, then 300
+ * ms idle: 21.4 MiB resident against 11.2 before the cache). Then p goes to its chunk, and so does
+ * the rest of this thread's cache, which may be what holds the chunk. The counts are read without
+ * the lock: a wrong guess costs a cache emptied early, or a chunk held until its runs are taken. */
+static void keep(struct hkm_span *s, void *p, unsigned k) {
+  struct hkm_pages_chunk *c = s->chunk;
+  uint32_t held = atomic_fetch_add_explicit(&c->cached, k, memory_order_relaxed) + k;
+  if (held < __atomic_load_n(&c->nused, __ATOMIC_RELAXED)) {
+    struct hkm_cached_block *gone =
+        hkm_tcache_put(&freed_runs, p, run_key(s), k, (unsigned)(hkm_cfg.pages_cache_bytes / HKM_PAGE));
+    if (gone) free_chain(gone); /* p among them when it is longer than the cache: counted above */
+    return;
+  }
+  atomic_fetch_sub_explicit(&c->cached, k, memory_order_relaxed);
+  free_run(s, p);
+  free_chain(hkm_tcache_drain(&freed_runs));
 }
 
 /* The page p starts on, when p is a live block of chunk span s by its bitmaps, read without the lock:
@@ -404,9 +432,7 @@ int hkm_pages_free(struct hkm_span *s, void *p) {
     /* a run in a cache, this thread's or another's, is live by its chunk's bitmaps but carries its key */
     if (hkm_tcache_holds(p, run_key(s))) return HKM_PAGES_FREED;
     if (caching()) {
-      struct hkm_cached_block *gone =
-          hkm_tcache_put(&freed_runs, p, run_key(s), s->chunk->len[i], (unsigned)(hkm_cfg.pages_cache_bytes / HKM_PAGE));
-      if (gone) free_chain(gone);
+      keep(s, p, s->chunk->len[i]);
     } else {
       what = free_run(s, p);
     }

@@ -25,6 +25,7 @@ struct hkm_cached_block *hkm_tcache_put(struct hkm_tcache *c, void *p, uintptr_t
   struct hkm_cached_block *b = p, *gone = NULL;
   if (units > most) {
     b->next = NULL;
+    b->units = units;
     return b;
   }
   while (c->units + units > most) {

@@ -1,8 +1,9 @@
 /* A thread keeps the page runs (18-64 KiB) it frees in a cache of its own (src/pages_tcache.h): its
  * next request of a run's length, or one page shorter, takes that run back with its contents; the
  * cache holds at most 512 KiB (the balanced preset), its oldest runs going back to their chunks;
- * malloc_trim and the thread's exit empty it; a cached run freed again, by this thread or another, or
- * handed to realloc, is caught as freed. */
+ * malloc_trim and the thread's exit empty it, and so does the free that would leave a chunk held by
+ * cached runs alone; a cached run freed again, by this thread or another, or handed to realloc, is
+ * caught as freed. */
 #define _GNU_SOURCE
 /* Freed blocks are used on purpose: that is what is tested. */
 #pragma GCC diagnostic ignored "-Wpragmas"
@@ -19,8 +20,9 @@
 
 #define PAGE ((size_t)4096)
 
-/* What malloc_stats says of page runs: the bytes in blocks and those in this thread's cache. */
-static void page_figures(size_t *in_blocks, size_t *cached) {
+/* What malloc_stats says of page runs: the chunks, the bytes in blocks and those in this thread's
+ * cache. */
+static void page_figures3(size_t *chunks, size_t *in_blocks, size_t *cached) {
   int saved = dup(2);
   fflush(stderr);
   FILE *tmp = tmpfile();
@@ -35,10 +37,15 @@ static void page_figures(size_t *in_blocks, size_t *cached) {
   int found = 0;
   while (fgets(line, sizeof line, tmp))
     if (strstr(line, "page runs") &&
-        sscanf(line, " page runs %*u bytes in %*u chunks, %zu in blocks (%zu freed", in_blocks, cached) == 2)
+        sscanf(line, " page runs %*u bytes in %zu chunks, %zu in blocks (%zu freed", chunks, in_blocks, cached) == 3)
       found = 1;
   fclose(tmp);
   CHECK(found, "malloc_stats has no page-run line with the cache's figure");
+}
+
+static void page_figures(size_t *in_blocks, size_t *cached) {
+  size_t chunks;
+  page_figures3(&chunks, in_blocks, cached);
 }
 
 static size_t cached_bytes(void) {
@@ -54,12 +61,16 @@ static void *free_it(void *p) {
 
 static void *churn_and_exit(void *arg) {
   (void)arg;
+  void *keeper = malloc(20 * KiB); /* a chunk held by cached runs alone goes back (below) */
+  __asm__ volatile("" : : "r"(keeper) : "memory");
   for (int i = 0; i < 8; i++) {
     void *p = malloc(20 * KiB + (size_t)i * PAGE);
     __asm__ volatile("" : : "r"(p) : "memory"); /* not a pair the compiler may drop */
     free(p);
   }
-  return (void *)cached_bytes();
+  size_t cached = cached_bytes();
+  free(keeper);
+  return (void *)cached;
 }
 
 /* The child process aborts (the message is checked by the exit signal only: stderr is the test log). */
@@ -84,6 +95,9 @@ static void free_from_thread(void *p) {
 }
 
 int main(void) {
+  /* A live block in the chunk: one held by cached runs alone goes back at once (the end of main). */
+  void *keeper = malloc(20 * KiB);
+  __asm__ volatile("" : : "r"(keeper) : "memory"); /* kept: not a pair the compiler may drop */
   /* Its own length, with its contents; then one page shorter. */
   unsigned char *a = malloc(40 * KiB);
   CHECK(a && (uintptr_t)a % PAGE == 0, "malloc(40 KiB) = %p", (void *)a);
@@ -121,6 +135,8 @@ int main(void) {
   /* At most 512 KiB: the oldest go back. 20 runs of 16 pages freed, 8 stay. */
   void *r[20];
   for (int i = 0; i < 20; i++) CHECK((r[i] = malloc(64 * KiB)) != NULL, "malloc");
+  void *keeper2 = malloc(64 * KiB); /* kept in the second chunk, after the runs */
+  __asm__ volatile("" : : "r"(keeper2) : "memory");
   for (int i = 0; i < 20; i++) free(r[i]);
   CHECK(cached_bytes() == 512 * KiB, "20 freed runs of 64 KiB: %zu bytes cached, not 512 KiB", cached_bytes());
   void *newest = malloc(64 * KiB);
@@ -136,7 +152,32 @@ int main(void) {
   size_t in_blocks, cached;
   page_figures(&in_blocks, &cached);
   CHECK((size_t)theirs > 0 && cached == 0, "the thread cached %zu bytes, this one %zu", (size_t)theirs, cached);
-  CHECK(in_blocks == 32 * KiB, "after the thread's exit %zu bytes of page runs are in blocks, not d's 32 KiB", in_blocks);
+  CHECK(in_blocks == 116 * KiB, "after the thread's exit %zu bytes of page runs are in blocks, not d's and the keepers' 116 KiB",
+        in_blocks);
+  free(d);
+  free(keeper);
+  free(keeper2);
+
+  /* A chunk whose blocks are all freed goes back though some of them would fit the cache: 300 runs of
+   * 20-64 KiB (several chunks) freed in a shuffled order leave the one empty chunk kept for reuse. */
+  enum { NR = 300 };
+  static void *many[NR];
+  for (int i = 0; i < NR; i++) CHECK((many[i] = malloc(20 * KiB + (size_t)(i * 7919) % (44 * KiB))) != NULL, "malloc");
+  unsigned rnd = 1;
+  for (int i = NR - 1; i > 0; i--) {
+    rnd = rnd * 1103515245u + 12345u;
+    int j = (int)(rnd % (unsigned)(i + 1));
+    void *tmp = many[i];
+    many[i] = many[j];
+    many[j] = tmp;
+  }
+  size_t chunks, before_chunks;
+  page_figures3(&before_chunks, &in_blocks, &cached);
+  for (int i = 0; i < NR; i++) free(many[i]);
+  page_figures3(&chunks, &in_blocks, &cached);
+  CHECK(before_chunks > 2 && chunks == 1 && in_blocks == 0,
+        "300 runs in %zu chunks, all freed: %zu chunks left, %zu bytes in blocks (%zu of them cached), not 1 and 0",
+        before_chunks, chunks, in_blocks, cached);
   puts("page runs: a thread's freed runs come back to it, at most 512 KiB kept, second frees caught: ok");
   return 0;
 }
