@@ -101,7 +101,9 @@ static void mark(uint64_t *w, unsigned i, unsigned n, int on) {
   }
 }
 
-static int bit_at(const uint64_t *w, unsigned i) { return (int)((w[i / 64] >> (i % 64)) & 1); }
+/* A relaxed atomic read, which costs nothing over a plain one: hkm_pages_free reads a live block's
+ * bits without the lock (block_page), while others change the word's other bits under it. */
+static int bit_at(const uint64_t *w, unsigned i) { return (int)((__atomic_load_n(&w[i / 64], __ATOMIC_RELAXED) >> (i % 64)) & 1); }
 
 /* The pages of chunk c's span (NPAGES but for a shorter span: LEAST_CHUNK). */
 static unsigned chunk_pages(const struct hkm_pages_chunk *c) { return (unsigned)(c->span->bytes / HKM_PAGE); }
@@ -321,8 +323,9 @@ void *hkm_pages_alloc(size_t n, const void *site) {
   return p;
 }
 
-/* Whether p is a live block of chunk span s (HKM_PAGES_LIVE, its first page in *i). Under the lock. */
-static int block_page(const struct hkm_span *s, const void *p, unsigned *i) {
+/* Whether p is a live block of chunk span s (HKM_PAGES_LIVE, its first page in *i). Under the lock, or
+ * without it by a caller that is freeing p: the bits of a live block change only when it is freed. */
+HKM_INLINE int block_page(const struct hkm_span *s, const void *p, unsigned *i) {
   uintptr_t off = (uintptr_t)p - s->base;
   if (off >= s->bytes || off % HKM_PAGE) return HKM_PAGES_INVALID;
   *i = (unsigned)(off / HKM_PAGE);
@@ -391,6 +394,13 @@ static void free_chain(struct hkm_cached_block *r) {
   }
 }
 
+/* The calling thread's whole cache back to the chunks; 1 when it held any run. */
+static int give_back_cached(void) {
+  struct hkm_cached_block *mine = hkm_tcache_drain(&freed_runs);
+  free_chain(mine);
+  return mine != NULL;
+}
+
 /* Keep run p (k pages of chunk span s) in the calling thread's cache. Not when every page in use in
  * its chunk would then be in caches: the chunk could not go back while the threads holding them
  * idle, with the free pages beside them resident (2,000 runs of 20-64 KiB freed at random, then 300
@@ -408,19 +418,7 @@ static void keep(struct hkm_span *s, void *p, unsigned k) {
   }
   atomic_fetch_sub_explicit(&c->cached, k, memory_order_relaxed);
   free_run(s, p);
-  free_chain(hkm_tcache_drain(&freed_runs));
-}
-
-/* The page p starts on, when p is a live block of chunk span s by its bitmaps, read without the lock:
- * the bits of a live block change only when it is freed, which is this call's business (the word's
- * other bits may change meanwhile, under the lock: either value says the same of this one). */
-static int live_unlocked(const struct hkm_span *s, const void *p, unsigned *i) {
-  uintptr_t off = (uintptr_t)p - s->base;
-  if (off >= s->bytes || off % HKM_PAGE) return 0;
-  *i = (unsigned)(off / HKM_PAGE);
-  const uint64_t *start = s->chunk->start, *used = s->chunk->used;
-  return (int)((__atomic_load_n(&start[*i / 64], __ATOMIC_RELAXED) & __atomic_load_n(&used[*i / 64], __ATOMIC_RELAXED)) >>
-               (*i % 64) & 1);
+  give_back_cached();
 }
 
 int hkm_pages_free(struct hkm_span *s, void *p) {
@@ -428,7 +426,7 @@ int hkm_pages_free(struct hkm_span *s, void *p) {
   if (!s->chunk || s->kind != HKM_KIND_PAGES) return HKM_PAGES_INVALID;
   unsigned i;
   int what = HKM_PAGES_LIVE;
-  if (live_unlocked(s, p, &i)) {
+  if (block_page(s, p, &i) == HKM_PAGES_LIVE) { /* read without the lock: free_run reads it again under it */
     /* a run in a cache, this thread's or another's, is live by its chunk's bitmaps but carries its key */
     if (hkm_tcache_holds(p, run_key(s))) return HKM_PAGES_FREED;
     if (caching()) {
@@ -443,7 +441,7 @@ int hkm_pages_free(struct hkm_span *s, void *p) {
   return what;
 }
 
-void hkm_pages_thread_exit(void) { free_chain(hkm_tcache_drain(&freed_runs)); }
+void hkm_pages_thread_exit(void) { give_back_cached(); }
 
 int hkm_pages_usable(struct hkm_span *s, const void *p, size_t *n) {
   struct hkm_arena *ar = lock_chunk(s);
@@ -458,9 +456,7 @@ int hkm_pages_usable(struct hkm_span *s, const void *p, size_t *n) {
 
 int hkm_pages_trim(void) {
   struct hkm_arena *all_arenas = atomic_load_explicit(&arenas, memory_order_acquire);
-  struct hkm_cached_block *mine = hkm_tcache_drain(&freed_runs); /* the caller's: others belong to running threads */
-  int any = mine != NULL;
-  free_chain(mine);
+  int any = give_back_cached(); /* the caller's: others belong to running threads */
   for (unsigned x = 0; all_arenas && x < NARENAS; x++) {
     struct hkm_arena *a = &all_arenas[x];
     hkm_lock(&a->lock);
