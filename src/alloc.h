@@ -56,15 +56,27 @@ HKM_INLINE size_t hkm_alloc_off(const struct hkm_cache *k, size_t n) {
   return hkm_likely(n <= HKM_TINY_MAX) ? hkm_view_tiny_off(k, n) : (size_t)hkm_size_class(n) * sizeof(struct hkm_cache);
 }
 
-HKM_INLINE void *hkm_alloc(size_t n, const void *site) {
+/* The allocation of n bytes with its slow exits given: big, the entry for a request past the slab
+ * tiers; empty, for an empty cache; sampled, the counting build's timed call (alloc_timed.h). They are
+ * constants where this is inlined, so each entry point tail-calls its own exits and needs no stack
+ * frame: malloc's are hkm_alloc's, C++'s new has exits that hand a failed request on to the C++
+ * runtime (cxx_new.c). */
+typedef void *(*hkm_alloc_big_exit)(size_t n, const void *site);
+typedef void *(*hkm_alloc_empty_exit)(size_t n, const void *site, struct hkm_cache *k, size_t off);
+HKM_INLINE void *hkm_alloc_via(size_t n, const void *site, hkm_alloc_big_exit big, hkm_alloc_empty_exit empty,
+                               hkm_alloc_sampled_exit sampled) {
   /* Tiny first: the common case takes one comparison */
-  if (hkm_unlikely(!(hkm_likely(n <= HKM_TINY_MAX) || n <= HKM_SMALL_MAX))) return hkm_alloc_big_entry(n, HKM_SITE_OF(site));
+  if (hkm_unlikely(!(hkm_likely(n <= HKM_TINY_MAX) || n <= HKM_SMALL_MAX))) return big(n, HKM_SITE_OF(site));
   struct hkm_cache *k = hkm_tls_cache;
   size_t off = hkm_alloc_off(k, n); /* of the class's cache in the heap */
-  HKM_COUNT_ALLOC(n, HKM_SITE_OF(site), off);
+  HKM_COUNT_ALLOC(n, HKM_SITE_OF(site), off, sampled);
   struct hkm_block *b = hkm_slab_pop(k, off);
   if (hkm_likely(b != 0)) return b;
-  return hkm_alloc_empty_entry(n, HKM_SITE_OF(site), k, off); /* arguments in the order the fast path has them */
+  return empty(n, HKM_SITE_OF(site), k, off); /* arguments in the order the fast path has them */
+}
+
+HKM_INLINE void *hkm_alloc(size_t n, const void *site) {
+  return hkm_alloc_via(n, site, hkm_alloc_big_entry, hkm_alloc_empty_entry, hkm_alloc_sampled);
 }
 
 /* s, p's page-map entry, when p is the start of a block s has handed out; else NULL (s NULL

@@ -26,6 +26,7 @@ void hkm_free_timed_slab(struct hkm_span *s, void *p);
 /* A call its slot counted already and picked to be timed; c is the class whose cache the fast path
  * found (n <= HKM_SMALL_MAX). */
 void *hkm_alloc_sampled(size_t n, unsigned c, const void *site);
+typedef void *(*hkm_alloc_sampled_exit)(size_t n, unsigned c, const void *site);
 void hkm_free_sampled(struct hkm_span *s, void *p);
 void *hkm_alloc_noheap(size_t n, const void *site);
 /* A call the counting build's fast path counted already, not to be timed: its slab tier's call of a
@@ -48,15 +49,15 @@ timed:
 }
 /* In hkm_alloc and hkm_free, after the class's cache offset is known: the call is counted, and when
  * its slot says so it is timed out of line instead. */
-#define HKM_COUNT_ALLOC(n, site, off) \
-  if (hkm_unlikely(hkm_prof_slot_call_at(off))) return hkm_alloc_sampled((n), (unsigned)((off) / sizeof(struct hkm_cache)), (site))
+#define HKM_COUNT_ALLOC(n, site, off, sampled) \
+  if (hkm_unlikely(hkm_prof_slot_call_at(off))) return (sampled)((n), (unsigned)((off) / sizeof(struct hkm_cache)), (site))
 #define HKM_COUNT_FREE(s, p)                                                                         \
   if (hkm_unlikely(hkm_prof_slot_call_at((size_t)HKM_SLOT_FREE(0) * sizeof(struct hkm_cache) + (s)->coff))) { \
     hkm_free_sampled((s), (p));                                                                      \
     return;                                                                                          \
   }
 #else
-#define HKM_COUNT_ALLOC(n, site, off) ((void)0)
+#define HKM_COUNT_ALLOC(n, site, off, sampled) ((void)(sampled))
 #define HKM_COUNT_FREE(s, p) ((void)0)
 #endif
 

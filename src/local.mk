@@ -40,7 +40,7 @@ hkm_run_sources = \
 	src/sitecache.h src/sitecache.c \
 	src/whale.h src/whale.c \
 	src/trim.h src/trim.c \
-	src/text_trim.h src/text_trim.c src/init.h src/init.c src/alloc_timed.h src/alloc.h src/hakmem.c src/malloc.c
+	src/text_trim.h src/text_trim.c src/init.h src/init.c src/alloc_timed.h src/alloc.h src/hakmem.c src/malloc.c src/cxx_new.c
 hkm_profile_sources = \
 	src/uring.h src/uring.c \
 	src/prof_sites.h src/prof_sites.c src/strbuf.h src/symbolize.h src/symbolize.c \

@@ -45,13 +45,13 @@ static inline unsigned char api_byte(uintptr_t key, size_t size, size_t i) {
 }
 
 static inline void api_fill_keyed(void *p, size_t n, uintptr_t key) {
-  unsigned char *b = p;
+  unsigned char *b = (unsigned char *)p;
   for (size_t i = 0; i < n; i++) b[i] = api_byte(key, n, i);
 }
 
 /* Index of the first byte that differs from the pattern, or n when all match. */
 static inline size_t api_bad_keyed(const void *p, size_t n, uintptr_t key) {
-  const unsigned char *b = p;
+  const unsigned char *b = (const unsigned char *)p;
   for (size_t i = 0; i < n; i++)
     if (b[i] != api_byte(key, n, i)) return i;
   return n;
@@ -73,12 +73,12 @@ static inline size_t api_bad_keyed(const void *p, size_t n, uintptr_t key) {
   } while (0)
 
 static inline void api_fill_sparse(void *p, size_t n) {
-  unsigned char *b = p;
+  unsigned char *b = (unsigned char *)p;
   API_FOR_SPARSE(n, 0, i, b[i] = api_byte((uintptr_t)p, n, i));
 }
 
 static inline int api_sparse_ok(const void *p, size_t n) {
-  const unsigned char *b = p;
+  const unsigned char *b = (const unsigned char *)p;
   API_FOR_SPARSE(n, 0, i, if (b[i] != api_byte((uintptr_t)p, n, i)) return 0);
   return 1;
 }

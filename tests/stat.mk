@@ -4,6 +4,9 @@ tests_test_stat_prog_SOURCES = tests/test_stat_prog.c
 tests_test_stat_prog_CFLAGS = $(AM_CFLAGS) -pthread -fno-builtin-malloc -fno-builtin-free
 tests_test_stat_prog_LDADD = src/libhakmem.la
 tests_test_stat_prog_LDFLAGS = -no-install -export-dynamic
+check_PROGRAMS += tests/cxx_sites_prog
+tests_cxx_sites_prog_SOURCES = tests/cxx_sites_prog.cc
+tests_cxx_sites_prog_LDFLAGS = -export-dynamic
 EXTRA_DIST += tests/test_stat_lib.sh
 STAT_TESTS = tests/test_stat_json_counts_exact.sh tests/test_stat_follows_script_processes.sh \
 	tests/test_stat_python_threads.sh tests/test_stat_exit_status.sh tests/test_stat_signals.sh \
@@ -13,7 +16,8 @@ STAT_TESTS = tests/test_stat_json_counts_exact.sh tests/test_stat_follows_script
 	tests/test_stat_site_one_spelling.sh tests/test_stat_per_thread_skips_empty.sh \
 	tests/test_stat_svg_off_scale.sh tests/test_stat_static_program.sh tests/test_stat_wall_no_wait.sh \
 	tests/test_stat_endings.sh tests/test_stat_warnings_once.sh tests/test_stat_events_counted.sh \
-	tests/test_stat_learned_sites.sh tests/test_stat_interrupted.sh tests/test_stat_collect_footprint.sh
+	tests/test_stat_learned_sites.sh tests/test_stat_interrupted.sh tests/test_stat_collect_footprint.sh \
+	tests/test_stat_cxx_sites.sh
 dist_check_SCRIPTS += $(STAT_TESTS)
 TESTS += $(STAT_TESTS)
 # A stand-in library that writes a fixed report with the PMU parts (events, reasons, induced faults).
