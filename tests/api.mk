@@ -5,7 +5,7 @@ API_CFLAGS = $(AM_CFLAGS) -pthread
 API_C_TESTS = tests/test_api_entry_points tests/test_api_realloc_tiers tests/test_api_alignment \
 	tests/test_api_usable_size tests/test_api_invalid_free tests/test_api_threads tests/test_api_thread_exit \
 	tests/test_api_fork_threads tests/test_api_fork_loop tests/test_api_text_footprint tests/test_api_clock_vdso \
-	tests/test_text_window tests/test_api_cxx_new
+	tests/test_text_window tests/test_api_cxx_new tests/test_api_cxx_no_runtime
 API_HELPERS = tests/test_api_calloc_reused tests/api_env_prog tests/test_api_rss_returns tests/pagemap_prog
 check_PROGRAMS += $(API_C_TESTS) $(API_HELPERS)
 tests_test_api_entry_points_SOURCES = tests/test_api_entry_points.c tests/api_check.h
@@ -16,6 +16,10 @@ tests_test_api_cxx_new_SOURCES = tests/test_api_cxx_new.cc tests/api_check.h
 tests_test_api_cxx_new_CXXFLAGS = -Wall -Wextra -std=c++17
 tests_test_api_cxx_new_LDADD = src/libhakmem.la -ldl
 tests_test_api_cxx_new_LDFLAGS = -no-install
+tests_test_api_cxx_no_runtime_SOURCES = tests/test_api_cxx_no_runtime.c tests/api_check.h
+tests_test_api_cxx_no_runtime_CFLAGS = $(API_CFLAGS)
+tests_test_api_cxx_no_runtime_LDADD = src/libhakmem.la
+tests_test_api_cxx_no_runtime_LDFLAGS = -no-install
 tests_test_api_realloc_tiers_SOURCES = tests/test_api_realloc_tiers.c tests/api_check.h
 tests_test_api_realloc_tiers_CFLAGS = $(API_CFLAGS)
 tests_test_api_realloc_tiers_LDADD = src/libhakmem.la
