@@ -38,7 +38,9 @@ struct hkm_pages_chunk {
   struct hkm_span *span;
   uint64_t used[WORDS];  /* pages in a block */
   uint64_t start[WORDS]; /* pages a block starts on */
-  uint8_t len[NPAGES];   /* a block's length in pages, at its first page (a scan of both bitmaps cost more) */
+  /* a block's length in pages, at its first page (a scan of both bitmaps cost more), with LEN_CACHED
+   * while a thread's cache holds it */
+  uint8_t len[NPAGES];
   /* The first pages of the free runs (each as long as it can be: two are never adjacent), by list:
    * the allocation takes one of the list it wants without a scan, and the free finds its neighbours
    * from the used bits. */
@@ -251,11 +253,28 @@ static struct hkm_arena *thread_arena(void) {
 static HKM_TLS struct hkm_tcache freed_runs;
 _Static_assert(MAXRUN <= HKM_TCACHE_MAX_UNITS, "a run's pages fit the thread cache's lengths");
 
-/* What a run holds in its second word while a thread cache keeps it: its chunk span's address plus
- * one. Odd, so that no freed slab block's key (a span descriptor's address, slab.h) is ever taken for
- * it: a chunk's span descriptor may be an old slab's, and the arena hands out runs with whatever their
- * first page held (keyed by the address alone, wl_mid's free of such a run read as a second one). */
-static uintptr_t run_key(const struct hkm_span *s) { return (uintptr_t)s | 1; }
+/* A run in a thread's cache is marked so in its chunk, in its length byte, for a second free (any
+ * thread's), realloc and malloc_usable_size to find; only the thread that keeps or takes the run
+ * writes the byte outside the lock, a plain byte store. The first version marked the run in its own
+ * second word (its chunk span's address plus one), which memory a run is handed out with may already
+ * hold: four threads freeing each other's 16-66 KiB blocks aborted with a false double free in 1 run
+ * of 10, and so did the same with no cache at all, where nothing writes the mark (perf/bench/
+ * RESULTS.md, "A false double free"). */
+#define LEN_CACHED 0x80u
+_Static_assert(MAXRUN < LEN_CACHED, "a run's length leaves the mark's bit free");
+
+static unsigned run_len(const struct hkm_pages_chunk *c, unsigned i) {
+  return __atomic_load_n(&c->len[i], __ATOMIC_RELAXED) & ~LEN_CACHED;
+}
+static int run_cached(const struct hkm_pages_chunk *c, unsigned i) {
+  return (__atomic_load_n(&c->len[i], __ATOMIC_RELAXED) & LEN_CACHED) != 0;
+}
+/* The byte of run p (first page) of chunk span s, with or without the mark. */
+static void run_mark_cached(const struct hkm_span *s, const void *p, int cached) {
+  unsigned i = (unsigned)(((uintptr_t)p - s->base) / HKM_PAGE);
+  struct hkm_pages_chunk *c = s->chunk;
+  __atomic_store_n(&c->len[i], (uint8_t)(run_len(c, i) | (cached ? LEN_CACHED : 0)), __ATOMIC_RELAXED);
+}
 
 /* Whether the calling thread keeps the runs it frees: a thread with a heap (made here when it has none
  * yet), whose exit empties the cache (heap.c). */
@@ -268,6 +287,7 @@ void *hkm_pages_alloc(size_t n, const void *site) {
     void *p = hkm_tcache_take(&freed_runs, k);
     if (p) {
       struct hkm_span *s = hkm_pagemap_get(p);
+      run_mark_cached(s, p, 0);
       atomic_fetch_sub_explicit(&s->chunk->cached, ((struct hkm_cached_block *)p)->units, memory_order_relaxed);
       s->site = site;
       HKM_TIME_END_SAMPLED(PAGES_GET, t);
@@ -312,7 +332,7 @@ void *hkm_pages_alloc(size_t n, const void *site) {
   if (len > k) run_mark(c, i + k, len - k, 1, &lens);
   mark(c->used, i, k, 1);
   mark(c->start, i, 1, 1);
-  c->len[i] = (uint8_t)k;
+  __atomic_store_n(&c->len[i], (uint8_t)k, __ATOMIC_RELAXED);
   c->nused += k;
   c->span->site = site;
   relink(c, lens);
@@ -353,7 +373,7 @@ static int free_run(struct hkm_span *s, void *p) {
     hkm_unlock(&ar->lock);
     return what;
   }
-  unsigned k = c->len[i];
+  unsigned k = run_len(c, i);
   mark(c->used, i, k, 0);
   mark(c->start, i, 1, 0);
   c->nused -= k;
@@ -388,6 +408,7 @@ static void free_chain(struct hkm_cached_block *r) {
   while (r) {
     struct hkm_cached_block *next = r->next;
     struct hkm_span *s = hkm_pagemap_get(r);
+    run_mark_cached(s, r, 0);
     atomic_fetch_sub_explicit(&s->chunk->cached, r->units, memory_order_relaxed);
     free_run(s, r);
     r = next;
@@ -411,8 +432,8 @@ static void keep(struct hkm_span *s, void *p, unsigned k) {
   struct hkm_pages_chunk *c = s->chunk;
   uint32_t held = atomic_fetch_add_explicit(&c->cached, k, memory_order_relaxed) + k;
   if (held < __atomic_load_n(&c->nused, __ATOMIC_RELAXED)) {
-    struct hkm_cached_block *gone =
-        hkm_tcache_put(&freed_runs, p, run_key(s), k, (unsigned)(hkm_cfg.pages_cache_bytes / HKM_PAGE));
+    run_mark_cached(s, p, 1);
+    struct hkm_cached_block *gone = hkm_tcache_put(&freed_runs, p, k, (unsigned)(hkm_cfg.pages_cache_bytes / HKM_PAGE));
     if (gone) free_chain(gone); /* p among them when it is longer than the cache: counted above */
     return;
   }
@@ -427,10 +448,10 @@ int hkm_pages_free(struct hkm_span *s, void *p) {
   unsigned i;
   int what = HKM_PAGES_LIVE;
   if (block_page(s, p, &i) == HKM_PAGES_LIVE) { /* read without the lock: free_run reads it again under it */
-    /* a run in a cache, this thread's or another's, is live by its chunk's bitmaps but carries its key */
-    if (hkm_tcache_holds(p, run_key(s))) return HKM_PAGES_FREED;
+    /* a run in a cache, this thread's or another's, is live by its chunk's bitmaps but marked cached */
+    if (run_cached(s->chunk, i)) return HKM_PAGES_FREED;
     if (caching()) {
-      keep(s, p, s->chunk->len[i]);
+      keep(s, p, run_len(s->chunk, i));
     } else {
       what = free_run(s, p);
     }
@@ -448,8 +469,8 @@ int hkm_pages_usable(struct hkm_span *s, const void *p, size_t *n) {
   if (!ar) return HKM_PAGES_INVALID;
   unsigned i;
   int what = block_page(s, p, &i);
-  if (what == HKM_PAGES_LIVE && hkm_tcache_holds(p, run_key(s))) what = HKM_PAGES_FREED; /* cached */
-  if (what == HKM_PAGES_LIVE) *n = (size_t)s->chunk->len[i] * HKM_PAGE;
+  if (what == HKM_PAGES_LIVE && run_cached(s->chunk, i)) what = HKM_PAGES_FREED;
+  if (what == HKM_PAGES_LIVE) *n = (size_t)run_len(s->chunk, i) * HKM_PAGE;
   hkm_unlock(&ar->lock);
   return what;
 }

@@ -11,7 +11,6 @@ static void unlink_block(struct hkm_tcache *c, struct hkm_cached_block *b) {
   if (b->older) b->older->newer = b->newer; else c->oldest = b->newer;
   if (b->newer) b->newer->older = b->older; else c->newest = b->older;
   c->units -= b->units;
-  b->key = 0; /* out of the cache: a stale mark would make the block's next free look like a second one */
 }
 
 void *hkm_tcache_take(struct hkm_tcache *c, unsigned units) {
@@ -21,7 +20,7 @@ void *hkm_tcache_take(struct hkm_tcache *c, unsigned units) {
   return b;
 }
 
-struct hkm_cached_block *hkm_tcache_put(struct hkm_tcache *c, void *p, uintptr_t key, unsigned units, unsigned most) {
+struct hkm_cached_block *hkm_tcache_put(struct hkm_tcache *c, void *p, unsigned units, unsigned most) {
   struct hkm_cached_block *b = p, *gone = NULL;
   if (units > most) {
     b->next = NULL;
@@ -34,7 +33,6 @@ struct hkm_cached_block *hkm_tcache_put(struct hkm_tcache *c, void *p, uintptr_t
     o->next = gone;
     gone = o;
   }
-  b->key = key;
   b->units = units;
   b->prev = NULL;
   b->next = c->len[units];

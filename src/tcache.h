@@ -5,7 +5,7 @@
  * struct hkm_tcache, pages.c) holds up to the mode's budget and lets its oldest blocks go to make room,
  * so what it keeps follows the lengths the thread asks for now; its thread gives the rest back when it
  * exits and on malloc_trim. A block here is still in use as far as its chunk knows: pages.c marks it
- * freed by a key in its second word, so that a second free is caught. This file is only the lists,
+ * cached in the chunk, so that a second free is caught. This file is only the lists,
  * linked through the blocks' first words: blocks leave as chains for pages.c to free. (The same cache
  * in front of the region cache's runs of 64 KiB-1 MiB was tried and dropped: perf/bench/RESULTS.md,
  * "A thread cache of freed page runs".) */
@@ -21,7 +21,6 @@
 /* A block while a cache holds it: its first words. */
 struct hkm_cached_block {
   struct hkm_cached_block *next; /* the next of its length (newer first); in a chain out, the next there */
-  uintptr_t key;                 /* pages.c's mark while cached, 0 once out again */
   struct hkm_cached_block *prev;
   struct hkm_cached_block *older, *newer; /* the cache's blocks in the order they came */
   uint32_t units;
@@ -33,15 +32,12 @@ struct hkm_tcache {
   unsigned units;
 };
 
-/* Whether block p says it is in a cache: its second word is key. */
-HKM_INLINE int hkm_tcache_holds(const void *p, uintptr_t key) { return ((const struct hkm_cached_block *)p)->key == key; }
-
 /* A cached block of units or units + 1, taken out of c, or NULL. */
 void *hkm_tcache_take(struct hkm_tcache *c, unsigned units);
-/* Keep block p (units long, 1 to HKM_TCACHE_MAX_UNITS, key its mark) in c, which holds at most most
+/* Keep block p (units long, 1 to HKM_TCACHE_MAX_UNITS) in c, which holds at most most
  * units. Returns the blocks that must go back: the oldest ones that made room, or p itself when it is
  * longer than the whole cache; NULL when none. */
-struct hkm_cached_block *hkm_tcache_put(struct hkm_tcache *c, void *p, uintptr_t key, unsigned units, unsigned most);
+struct hkm_cached_block *hkm_tcache_put(struct hkm_tcache *c, void *p, unsigned units, unsigned most);
 /* Every block of c, as a chain; c is empty after. */
 struct hkm_cached_block *hkm_tcache_drain(struct hkm_tcache *c);
 

@@ -1,9 +1,9 @@
-/* A thread keeps the page runs (18-64 KiB) it frees in a cache of its own (src/pages_tcache.h): its
+/* A thread keeps the page runs (18-64 KiB) it frees in a cache of its own (src/tcache.h): its
  * next request of a run's length, or one page shorter, takes that run back with its contents; the
  * cache holds at most 512 KiB (the balanced preset), its oldest runs going back to their chunks;
  * malloc_trim and the thread's exit empty it, and so does the free that would leave a chunk held by
  * cached runs alone; a cached run freed again, by this thread or another, or handed to realloc, is
- * caught as freed. */
+ * caught as freed, and a live run whose first words hold a cached run's is not. */
 #define _GNU_SOURCE
 /* Freed blocks are used on purpose: that is what is tested. */
 #pragma GCC diagnostic ignored "-Wpragmas"
@@ -131,6 +131,25 @@ int main(void) {
   expect_abort("malloc_usable_size of a cached run", usable_freed, d);
   expect_abort("another thread's free of a run cached here", free_from_thread, d);
   CHECK(malloc(30 * KiB) == d, "the run the children saw cached was not");
+
+  /* A live run holding in its first words just what a cached one holds there (a program's data may be
+   * any bits) is freed like any other: the mark a second free looks for is not in the block. */
+  unsigned char *e = malloc(30 * KiB);
+  CHECK(e, "malloc");
+  free(e);
+  unsigned char cached_words[64];
+  memcpy(cached_words, e, sizeof cached_words); /* what the cache wrote into the run */
+  unsigned char *f = malloc(30 * KiB);
+  CHECK(f == e, "a 30 KiB request took %p, not the cached run %p", (void *)f, (void *)e);
+  memcpy(f, cached_words, sizeof cached_words);
+  __asm__ volatile("" : : "r"(f) : "memory");
+  size_t before = cached_bytes();
+  free(f); /* must not abort as a second free */
+  CHECK(cached_bytes() == before + 32 * KiB, "a live run with a cached run's words, freed: %zu bytes cached, not %zu",
+        cached_bytes(), before + 32 * KiB);
+  void *e2 = malloc(30 * KiB);
+  CHECK(e2 == e, "the run was not cached again");
+  free(e2);
 
   /* At most 512 KiB: the oldest go back. 20 runs of 16 pages freed, 8 stay. */
   void *r[20];
