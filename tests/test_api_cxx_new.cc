@@ -6,8 +6,6 @@
 #include <malloc.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -15,6 +13,7 @@
 #include <vector>
 
 #include "api_check.h"
+#include "api_child.h"
 
 /* Deleting twice is what one case is about. */
 #pragma GCC diagnostic ignored "-Wpragmas"
@@ -63,6 +62,14 @@ struct Node {
 struct alignas(256) Wide {
   unsigned char b[300];
 };
+
+static void delete_twice() {
+  Node *n = new Node{};
+  __asm__ volatile("" : : "r"(n) : "memory");
+  delete n;
+  __asm__ volatile("" : : "r"(n) : "memory");
+  delete n;
+}
 
 int main() {
   typedef void *(*new_t)(std::size_t);
@@ -123,25 +130,8 @@ int main() {
   ::operator delete(after);
 
   /* A second delete aborts with hakmem's line. */
-  int fds[2];
-  CHECK(pipe(fds) == 0, "pipe");
-  pid_t pid = fork();
-  CHECK(pid >= 0, "fork");
-  if (pid == 0) {
-    dup2(fds[1], 2);
-    Node *n = new Node{};
-    __asm__ volatile("" : : "r"(n) : "memory");
-    delete n;
-    __asm__ volatile("" : : "r"(n) : "memory");
-    delete n;
-    _exit(0);
-  }
-  close(fds[1]);
   char buf[512];
-  ssize_t len = read(fds[0], buf, sizeof buf - 1);
-  buf[len > 0 ? len : 0] = 0;
-  int st;
-  CHECK(waitpid(pid, &st, 0) == pid, "waitpid");
+  int st = api_child_stderr(delete_twice, buf, sizeof buf);
   CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT, "second delete: status 0x%x, stderr: %s", st, buf);
   CHECK(strncmp(buf, "hakmem: ", 8) == 0 && strstr(buf, "double free"), "second delete: stderr: %s", buf);
   printf("operator new and delete are hakmem's; bad_alloc after 2 handler calls; second delete: %s", buf);

@@ -7,17 +7,20 @@
 #include <malloc.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "api_check.h"
+#include "api_child.h"
 
 void *_Znwm(size_t n);
 void *_ZnwmRKSt9nothrow_t(size_t n, const void *tag);
 void _ZdlPv(void *p);
 
 static const char nothrow_tag;
+
+static void new_impossible(void) {
+  void *r = _Znwm(SIZE_MAX / 2);
+  printf("returned %p\n", r);
+}
 
 int main(void) {
   CHECK(dlsym(RTLD_DEFAULT, "_ZSt17__throw_bad_allocv") == NULL, "a C++ runtime is loaded: this test needs none");
@@ -28,24 +31,8 @@ int main(void) {
   void *q = _ZnwmRKSt9nothrow_t(SIZE_MAX / 2, &nothrow_tag);
   CHECK(q == NULL, "nothrow new of SIZE_MAX/2: %p", q);
 
-  int fds[2];
-  CHECK(pipe(fds) == 0, "pipe");
-  pid_t pid = fork();
-  CHECK(pid >= 0, "fork");
-  if (pid == 0) {
-    struct rlimit no_core = {0, 0};
-    setrlimit(RLIMIT_CORE, &no_core);
-    dup2(fds[1], 2);
-    void *r = _Znwm(SIZE_MAX / 2);
-    printf("returned %p\n", r);
-    _exit(0);
-  }
-  close(fds[1]);
   char buf[512];
-  ssize_t len = read(fds[0], buf, sizeof buf - 1);
-  buf[len > 0 ? len : 0] = 0;
-  int st;
-  CHECK(waitpid(pid, &st, 0) == pid, "waitpid");
+  int st = api_child_stderr(new_impossible, buf, sizeof buf);
   CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT, "new of SIZE_MAX/2: status 0x%x, stderr: %s", st, buf);
   CHECK(strncmp(buf, "hakmem: _Znwm: no memory for ", 29) == 0 && strchr(buf, '\n') == buf + strlen(buf) - 1,
         "new of SIZE_MAX/2: stderr is not hakmem's one line: %s", buf);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "api_check.h"
+#include "api_child.h"
 #include "hakmem.h"
 
 /* Invalid frees are what this file is about: the compiler's warnings about them are right. */
@@ -26,28 +27,9 @@ static void **want;           /* shared too: the pointer the child's case passes
 /* Runs body in a child and expects it to die of SIGABRT after printing exactly one line that matches
  * ^hakmem: re$ and names the pointer the case stored in *want. */
 static void expect_abort(const char *what, void (*body)(void), const char *re) {
-  int fds[2];
-  CHECK(pipe(fds) == 0, "pipe");
   *want = NULL;
-  pid_t pid = fork();
-  CHECK(pid >= 0, "fork");
-  if (pid == 0) {
-    struct rlimit no_core = {0, 0};
-    setrlimit(RLIMIT_CORE, &no_core);
-    close(fds[0]);
-    dup2(fds[1], 2);
-    body();
-    _exit(0);
-  }
-  close(fds[1]);
   char buf[4096];
-  size_t len = 0;
-  ssize_t r;
-  while (len < sizeof buf - 1 && (r = read(fds[0], buf + len, sizeof buf - 1 - len)) > 0) len += (size_t)r;
-  buf[len] = 0;
-  close(fds[0]);
-  int st;
-  CHECK(waitpid(pid, &st, 0) == pid, "waitpid");
+  int st = api_child_stderr(body, buf, sizeof buf);
   CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT, "%s: child was not aborted (status 0x%x), stderr: %s", what, st, buf);
   char pattern[256];
   snprintf(pattern, sizeof pattern, "^hakmem: %s\n$", re);
