@@ -86,12 +86,17 @@ HKM_COLD static void *retry_aligned_nothrow(size_t n, size_t align, const void *
   return f ? f(n, align, tag) : NULL;
 }
 
+/* An alignment that is not a power of two (undefined in C++) is a request hakmem does not meet:
+ * libstdc++'s operator says what happens (it throws std::bad_alloc). */
+#define HKM_NEW_ALIGNED_TRY(n, align)                                                                  \
+  ((align) && !((align) & ((align) - 1)) ? hkm_alloc_aligned((align), (n), __builtin_return_address(0)) : NULL)
+
 HKM_API void *_ZnwmSt11align_val_t(size_t n, size_t align) {
-  void *p = hkm_alloc_aligned(align, n, __builtin_return_address(0));
+  void *p = HKM_NEW_ALIGNED_TRY(n, align);
   return hkm_likely(p != 0) ? p : retry_aligned(n, align);
 }
 HKM_API void *_ZnwmSt11align_val_tRKSt9nothrow_t(size_t n, size_t align, const void *tag) {
-  void *p = hkm_alloc_aligned(align, n, __builtin_return_address(0));
+  void *p = HKM_NEW_ALIGNED_TRY(n, align);
   return hkm_likely(p != 0) ? p : retry_aligned_nothrow(n, align, tag);
 }
 HKM_API void *_ZnamSt11align_val_t(size_t n, size_t align) __attribute__((alias("_ZnwmSt11align_val_t")));

@@ -125,6 +125,15 @@ int main() {
   expect_null("nothrow new", [] { return ::operator new(impossible, std::nothrow); });
   expect_null("nothrow new[]", [] { return ::operator new[](impossible, std::nothrow); });
   expect_null("aligned nothrow new", [] { return ::operator new(impossible, std::align_val_t(64), std::nothrow); });
+  bool odd_thrown = false; /* an alignment not a power of two: libstdc++'s answer, std::bad_alloc */
+  try {
+    void *p = ::operator new(100, std::align_val_t(24));
+    __asm__ volatile("" : : "r"(p) : "memory");
+  } catch (const std::bad_alloc &) {
+    odd_thrown = true;
+  }
+  CHECK(odd_thrown, "new(100, align_val_t(24)): no std::bad_alloc");
+  expect_null("nothrow new aligned to 24", [] { return ::operator new(100, std::align_val_t(24), std::nothrow); });
   void *after = ::operator new(64);
   CHECK(after != nullptr, "new after the failures");
   ::operator delete(after);
