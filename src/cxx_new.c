@@ -1,7 +1,7 @@
 /* C++'s operator new and delete, under their Itanium-ABI names, as jemalloc, mimalloc and tcmalloc
  * define them. Without them a C++ program's `new` went through libstdc++'s operator new, its PLT
  * entry and then malloc's: two calls, and every `new` in the program had one call site, libstdc++'s
- * (perf/bench/RESULTS.md, "C++'s new and delete"). Here each inlines the same fast path malloc and
+ * (perf/bench/RESULTS.md, "Twentieth session (lead): C++'s new and delete"). Here each inlines the same fast path malloc and
  * free do, and a site is the caller of `new`.
  *
  * What only the C++ runtime can do - call the new-handler and retry, throw std::bad_alloc - is left to
@@ -50,18 +50,19 @@ HKM_COLD static void *retry_nothrow(size_t n) {
 
 /* hkm_alloc's three slow exits (alloc.h), each followed by the retry above when it fails; not inlined,
  * so that the operators tail-call them as malloc does its own. */
-#define HKM_NEW_EXITS(suffix, again)                                                                   \
-  HKM_NOINLINE static void *new_big##suffix(size_t n, const void *site) {                                               \
-    void *p = hkm_alloc_big_entry(n, site);                                                           \
-    return hkm_likely(p != 0) ? p : again(n);                                                         \
-  }                                                                                                    \
-  HKM_NOINLINE static void *new_empty##suffix(size_t n, const void *site, struct hkm_cache *k, size_t off) {           \
-    void *p = hkm_alloc_empty_entry(n, site, k, off);                                                 \
-    return hkm_likely(p != 0) ? p : again(n);                                                         \
-  }                                                                                                    \
-  HKM_NOINLINE static void *new_sampled##suffix(size_t n, unsigned c, const void *site) {                              \
-    void *p = hkm_alloc_sampled(n, c, site);                                                          \
-    return hkm_likely(p != 0) ? p : again(n);                                                         \
+#define HKM_NEW_EXITS(suffix, again)                                                              \
+  HKM_NOINLINE static void *new_big##suffix(size_t n, const void *site) {                          \
+    void *p = hkm_alloc_big_entry(n, site);                                                      \
+    return hkm_likely(p != 0) ? p : again(n);                                                    \
+  }                                                                                               \
+  HKM_NOINLINE static void *new_empty##suffix(size_t n, const void *site, struct hkm_cache *k,     \
+                                              size_t off) {                                       \
+    void *p = hkm_alloc_empty_entry(n, site, k, off);                                            \
+    return hkm_likely(p != 0) ? p : again(n);                                                    \
+  }                                                                                               \
+  HKM_NOINLINE static void *new_sampled##suffix(size_t n, unsigned c, const void *site) {          \
+    void *p = hkm_alloc_sampled(n, c, site);                                                     \
+    return hkm_likely(p != 0) ? p : again(n);                                                    \
   }
 HKM_NEW_EXITS(, retry)
 HKM_NEW_EXITS(_nothrow, retry_nothrow)

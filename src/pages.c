@@ -259,7 +259,7 @@ _Static_assert(MAXRUN <= HKM_TCACHE_MAX_UNITS, "a run's pages fit the thread cac
  * second word (its chunk span's address plus one), which memory a run is handed out with may already
  * hold: four threads freeing each other's 16-66 KiB blocks aborted with a false double free in 1 run
  * of 10, and so did the same with no cache at all, where nothing writes the mark (perf/bench/
- * RESULTS.md, "A false double free"). */
+ * RESULTS.md, "Fixed: a false double free of a page run"). */
 #define LEN_CACHED 0x80u
 _Static_assert(MAXRUN < LEN_CACHED, "a run's length leaves the mark's bit free");
 
