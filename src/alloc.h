@@ -56,6 +56,9 @@ HKM_INLINE size_t hkm_alloc_off(const struct hkm_cache *k, size_t n) {
   return hkm_likely(n <= HKM_TINY_MAX) ? hkm_view_tiny_off(k, n) : (size_t)hkm_size_class(n) * sizeof(struct hkm_cache);
 }
 
+/* Whether a is a power of two (an alignment's first test). */
+HKM_INLINE int hkm_is_pow2(size_t a) { return a && !(a & (a - 1)); }
+
 /* The allocation of n bytes with its slow exits given: big, the entry for a request past the slab
  * tiers; empty, for an empty cache; sampled, the counting build's timed call (alloc_timed.h). They are
  * constants where this is inlined, so each entry point tail-calls its own exits and needs no stack

@@ -90,7 +90,7 @@ HKM_COLD static void *retry_aligned_nothrow(size_t n, size_t align, const void *
 /* An alignment that is not a power of two (undefined in C++) is a request hakmem does not meet:
  * libstdc++'s operator says what happens (it throws std::bad_alloc). */
 #define HKM_NEW_ALIGNED_TRY(n, align)                                                                  \
-  ((align) && !((align) & ((align) - 1)) ? hkm_alloc_aligned((align), (n), __builtin_return_address(0)) : NULL)
+  (hkm_is_pow2(align) ? hkm_alloc_aligned((align), (n), __builtin_return_address(0)) : NULL)
 
 HKM_API void *_ZnwmSt11align_val_t(size_t n, size_t align) {
   void *p = HKM_NEW_ALIGNED_TRY(n, align);

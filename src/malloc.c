@@ -25,8 +25,6 @@
 
 #define SITE() __builtin_return_address(0)
 
-static int is_pow2(size_t a) { return a && !(a & (a - 1)); }
-
 HKM_API void *malloc(size_t n) { return hkm_alloc(n, HKM_SITE_CALLER); }
 HKM_API void free(void *p) { hkm_free(p); }
 HKM_API void *calloc(size_t count, size_t size) { return hkm_calloc(count, size, SITE()); }
@@ -42,7 +40,7 @@ HKM_API void *reallocarray(void *p, size_t count, size_t size) {
 }
 
 HKM_API int posix_memalign(void **out, size_t align, size_t n) {
-  if (!is_pow2(align) || align % sizeof(void *)) return EINVAL;
+  if (!hkm_is_pow2(align) || align % sizeof(void *)) return EINVAL;
   int saved = errno; /* posix_memalign reports through its result, not errno */
   void *p = hkm_alloc_aligned(align, n, SITE());
   errno = saved;
@@ -52,7 +50,7 @@ HKM_API int posix_memalign(void **out, size_t align, size_t n) {
 }
 
 HKM_API void *aligned_alloc(size_t align, size_t n) {
-  if (!is_pow2(align)) {
+  if (!hkm_is_pow2(align)) {
     errno = EINVAL;
     return NULL;
   }
@@ -64,7 +62,7 @@ HKM_API void *memalign(size_t align, size_t n) {
     errno = ENOMEM;
     return NULL;
   }
-  if (!is_pow2(align)) align = align ? (size_t)1 << (64 - __builtin_clzl(align)) : 1;
+  if (!hkm_is_pow2(align)) align = align ? (size_t)1 << (64 - __builtin_clzl(align)) : 1;
   return hkm_alloc_aligned(align, n, SITE());
 }
 

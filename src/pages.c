@@ -276,6 +276,13 @@ static void run_mark_cached(const struct hkm_span *s, const void *p, int cached)
   __atomic_store_n(&c->len[i], (uint8_t)(run_len(c, i) | (cached ? LEN_CACHED : 0)), __ATOMIC_RELAXED);
 }
 
+/* Run r (units pages of chunk span s) out of a thread's cache: its mark cleared, its pages no longer
+ * counted as cached in the chunk. */
+static void uncache(struct hkm_span *s, void *r, unsigned units) {
+  run_mark_cached(s, r, 0);
+  atomic_fetch_sub_explicit(&s->chunk->cached, units, memory_order_relaxed);
+}
+
 /* Whether the calling thread keeps the runs it frees: a thread with a heap (made here when it has none
  * yet), whose exit empties the cache (heap.c). */
 static int caching(void) { return hkm_cfg.pages_cache_bytes >= HKM_PAGE && hkm_heap_get(); }
@@ -287,8 +294,7 @@ void *hkm_pages_alloc(size_t n, const void *site) {
     void *p = hkm_tcache_take(&freed_runs, k);
     if (p) {
       struct hkm_span *s = hkm_pagemap_get(p);
-      run_mark_cached(s, p, 0);
-      atomic_fetch_sub_explicit(&s->chunk->cached, ((struct hkm_cached_block *)p)->units, memory_order_relaxed);
+      uncache(s, p, ((struct hkm_cached_block *)p)->units);
       s->site = site;
       HKM_TIME_END_SAMPLED(PAGES_GET, t);
       return p;
@@ -408,8 +414,7 @@ static void free_chain(struct hkm_cached_block *r) {
   while (r) {
     struct hkm_cached_block *next = r->next;
     struct hkm_span *s = hkm_pagemap_get(r);
-    run_mark_cached(s, r, 0);
-    atomic_fetch_sub_explicit(&s->chunk->cached, r->units, memory_order_relaxed);
+    uncache(s, r, r->units);
     free_run(s, r);
     r = next;
   }
