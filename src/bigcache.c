@@ -1,6 +1,7 @@
 /* BigCache (see bigcache.h). A direct-mapped table of call sites, each keeping its last few freed
- * blocks; a byte budget (mode preset) bounds what all sites keep together. One lock: a 1-2 MiB
- * allocation costs far more than the lock, and is rare next to small ones. */
+ * blocks; a byte budget (mode preset) bounds what all sites keep together, and beyond NO_DECAY_BYTES
+ * the helper's decay gives back blocks nobody took within HAKMEM_RECLAIM_DELAY_MS. One lock: a 1-2
+ * MiB allocation costs far more than the lock, and is rare next to small ones. */
 #include "config.h"
 
 #include <pthread.h>
@@ -8,11 +9,18 @@
 #include "bigcache.h"
 #include "options.h"
 #include "prof.h"
+#include "reclaim.h"
 #include "region.h"
 
 #define SIZE_STEP ((size_t)128 << 10)
 #define SITES 64
-#define PER_SITE 4
+/* Four threads resizing buffers among 1 B-8 MiB from one call site (wl_resize) missed in 1,396 of
+ * 6,748 requests with 4 blocks a site and 8 MiB in all, each miss faulting in a fresh block: 16 a
+ * site and 32 MiB for the delay (perf/bench/RESULTS.md, "BigCache for the delay"). */
+#define PER_SITE 16
+/* Kept however long they wait; beyond them, up to the mode's budget, blocks are timed out by the
+ * helper's decay, and without a helper (sync backend) the cache stays this small. */
+#define NO_DECAY_BYTES ((size_t)8 << 20)
 
 struct site_slot {
   const void *site;
@@ -87,9 +95,9 @@ int hkm_bigcache_grow(struct hkm_span *s, size_t n) {
 }
 
 /* Budget exceeded: evict from the sites in turn, one block each, until back under it. */
-static unsigned evict_scan(struct hkm_span **victims, unsigned nv, unsigned max) {
+static unsigned evict_scan(struct hkm_span **victims, unsigned nv, unsigned max, size_t budget) {
   HKM_TIME_START(t);
-  for (unsigned tries = 0; cached_bytes > hkm_cfg.bigcache_bytes && nv < max && tries < SITES; tries++) {
+  for (unsigned tries = 0; cached_bytes > budget && nv < max && tries < SITES; tries++) {
     struct site_slot *sl = &slots[clock_hand++ % SITES];
     if (sl->n) {
       victims[nv++] = take(sl, 0);
@@ -111,6 +119,13 @@ void hkm_bigcache_free(struct hkm_span *s) {
   }
   struct hkm_span *victims[PER_SITE + 8];
   unsigned nv = 0;
+  /* Beyond NO_DECAY_BYTES the helper must be there to time blocks out. Asked before the lock (it may
+   * start the helper, which allocates) and only when needed, so a small program gets no thread. */
+  size_t budget = hkm_cfg.bigcache_bytes;
+  if (budget > NO_DECAY_BYTES &&
+      (__atomic_load_n(&cached_bytes, __ATOMIC_RELAXED) + s->bytes <= NO_DECAY_BYTES || !hkm_reclaim_can_decay()))
+    budget = NO_DECAY_BYTES;
+  s->stamp = hkm_reclaim_now_ns();
   pthread_mutex_lock(&big_lock);
   struct site_slot *sl = slot_of(s->site);
   if (sl->site != s->site) { /* another site owned the slot: its blocks go */
@@ -121,11 +136,40 @@ void hkm_bigcache_free(struct hkm_span *s) {
   sl->blk[sl->n++] = s;
   cached_bytes += s->bytes;
   cached_blocks++;
-  nv = evict_scan(victims, nv, sizeof victims / sizeof victims[0]);
+  nv = evict_scan(victims, nv, sizeof victims / sizeof victims[0], budget);
+  int decays = cached_bytes > NO_DECAY_BYTES;
   pthread_mutex_unlock(&big_lock);
+  if (decays) hkm_reclaim_arm_decay();
   for (unsigned i = 0; i < nv; i++) hkm_region_put(victims[i]);
   HKM_TIME_END(BIGCACHE_PUT, t);
 }
+
+/* Called by the reclaim helper: above NO_DECAY_BYTES, blocks nobody took within the delay go, the
+ * longest unused first (each site's oldest is its first). */
+static int decay(uint64_t now) {
+  uint64_t delay = hkm_reclaim_delay_ns();
+  struct hkm_span *victims[8];
+  unsigned nv;
+  int left;
+  do {
+    nv = 0;
+    pthread_mutex_lock(&big_lock);
+    while (nv < sizeof victims / sizeof victims[0] && cached_bytes > NO_DECAY_BYTES) {
+      struct site_slot *old = NULL;
+      for (unsigned i = 0; i < SITES; i++)
+        if (slots[i].n && (!old || slots[i].blk[0]->stamp < old->blk[0]->stamp)) old = &slots[i];
+      if (!old || old->blk[0]->stamp + delay > now) break;
+      victims[nv++] = take(old, 0);
+      evictions++;
+    }
+    left = cached_bytes > NO_DECAY_BYTES;
+    pthread_mutex_unlock(&big_lock);
+    for (unsigned i = 0; i < nv; i++) hkm_region_put(victims[i]);
+  } while (nv == sizeof victims / sizeof victims[0]);
+  return left;
+}
+
+void hkm_bigcache_init(void) { hkm_reclaim_add_decay(decay); }
 
 int hkm_bigcache_flush(void) {
   int any = 0;

@@ -2,13 +2,16 @@
  * allocates, touches and frees the same big buffer in a loop gets it back with its pages resident. A
  * request takes a kept block of its 128 KiB step or the next, else the smallest of up to twice its
  * size: a buffer that realloc grows through these sizes leaves the block it outgrew at the site, and
- * takes it again the next time it passes. */
+ * takes it again the next time it passes. Beyond 8 MiB in all, kept blocks go back once they have
+ * waited HAKMEM_RECLAIM_DELAY_MS unused (the helper's decay). */
 #ifndef HKM_BIGCACHE_H
 #define HKM_BIGCACHE_H
 
 #include <stddef.h>
 #include "types.h"
 
+/* Registers BigCache's decay with reclaim.c (once, at init). */
+void hkm_bigcache_init(void);
 /* The block starts lead bytes into its span (n counts them). */
 void *hkm_bigcache_alloc(size_t n, size_t lead, const void *site);
 void hkm_bigcache_free(struct hkm_span *s);

@@ -111,6 +111,7 @@ static HKM_COLD void init_slow(void) {
   hkm_config_load();
   hkm_heap_init();
   hkm_whale_init();
+  hkm_bigcache_init();
   hkm_region_init();
   hkm_trim_init();
   if (hkm_cfg.timing && !HKM_ENABLE_TIMING && !hkm_cfg.timing_quiet)

@@ -62,7 +62,7 @@ static int self_pidfd = -1;
 static int8_t pm_state[2];
 static HKM_COLD_BSS struct iovec iov[IOV_BATCH]; /* used under batch_lock only */
 
-#define MAX_DECAY 4 /* the whale ring, the region cache, the site cache and the site learner */
+#define MAX_DECAY 5 /* the whale ring, BigCache, the region cache, the site cache and the site learner */
 static int (*decay_fn[MAX_DECAY])(uint64_t now_ns);
 static unsigned n_decay;
 static _Atomic int decay_armed;

@@ -1,6 +1,7 @@
 # Deferred release (reclaim.c): every backend, the io_uring fallback, fork, threads; the region
 # cache's hot spans dropped for a Whale request (those that waited out the delay at once), taken lowest first, and dropped beyond the floor
-# when the runs are sparse; the queue's back-pressure; the whale ring's size following the reuse.
+# when the runs are sparse; the queue's back-pressure; the whale ring's size following the reuse;
+# BigCache's blocks beyond 8 MiB timed out.
 check_PROGRAMS += tests/reclaim_prog
 tests_reclaim_prog_SOURCES = tests/reclaim_prog.c tests/seccomp_deny.h
 tests_reclaim_prog_CFLAGS = $(AM_CFLAGS) -pthread
@@ -21,7 +22,7 @@ RECLAIM_TESTS = tests/test_reclaim_rss_drops.sh tests/test_reclaim_uring_fallbac
 dist_check_SCRIPTS += $(RECLAIM_TESTS)
 TESTS += $(RECLAIM_TESTS)
 RECLAIM_C_TESTS = tests/test_region_big_drops_hot tests/test_region_big_keeps_young tests/test_region_lowest_first tests/test_reclaim_backpressure \
-	tests/test_whale_ring_adapts
+	tests/test_whale_ring_adapts tests/test_bigcache_decay
 check_PROGRAMS += $(RECLAIM_C_TESTS)
 TESTS += $(RECLAIM_C_TESTS)
 tests_test_region_big_drops_hot_SOURCES = tests/test_region_big_drops_hot.c tests/api_check.h
@@ -44,3 +45,7 @@ tests_test_region_big_keeps_young_SOURCES = tests/test_region_big_keeps_young.c 
 tests_test_region_big_keeps_young_CFLAGS = $(API_CFLAGS)
 tests_test_region_big_keeps_young_LDADD = src/libhakmem.la
 tests_test_region_big_keeps_young_LDFLAGS = -no-install
+tests_test_bigcache_decay_SOURCES = tests/test_bigcache_decay.c tests/api_check.h
+tests_test_bigcache_decay_CFLAGS = $(API_CFLAGS)
+tests_test_bigcache_decay_LDADD = src/libhakmem.la
+tests_test_bigcache_decay_LDFLAGS = -no-install
