@@ -25,8 +25,8 @@ struct hkm_span *hkm_reclaim_take_dropped(void);
 /* Finish everything submitted so far, on the calling thread if need be (exit, malloc_trim). */
 void hkm_reclaim_drain(void);
 
-/* Decay: a cache above (the whale ring, the region cache's hot spans) registers a function the
- * helper calls about every HAKMEM_RECLAIM_DELAY_MS while armed, so memory nobody reuses goes back
+/* Decay: a cache above (the whale ring, BigCache, the region cache's hot spans) registers a function
+ * the helper calls about every HAKMEM_RECLAIM_DELAY_MS while armed, so memory nobody reuses goes back
  * even when the program is idle; it returns nonzero while it still holds something (and wants to be
  * called again). hkm_reclaim_can_decay returns 0 when no helper thread can run it (sync backend):
  * the caller must then keep its cache small. hkm_reclaim_arm_decay goes after the new entry is in
