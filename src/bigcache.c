@@ -119,12 +119,8 @@ void hkm_bigcache_free(struct hkm_span *s) {
   }
   struct hkm_span *victims[PER_SITE + 8];
   unsigned nv = 0;
-  /* Beyond NO_DECAY_BYTES the helper must be there to time blocks out. Asked before the lock (it may
-   * start the helper, which allocates) and only when needed, so a small program gets no thread. */
-  size_t budget = hkm_cfg.bigcache_bytes;
-  if (budget > NO_DECAY_BYTES &&
-      (__atomic_load_n(&cached_bytes, __ATOMIC_RELAXED) + s->bytes <= NO_DECAY_BYTES || !hkm_reclaim_can_decay()))
-    budget = NO_DECAY_BYTES;
+  size_t budget =
+      hkm_reclaim_budget(hkm_cfg.bigcache_bytes, NO_DECAY_BYTES, __atomic_load_n(&cached_bytes, __ATOMIC_RELAXED) + s->bytes);
   s->stamp = hkm_reclaim_now_ns();
   pthread_mutex_lock(&big_lock);
   struct site_slot *sl = slot_of(s->site);

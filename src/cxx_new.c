@@ -1,8 +1,8 @@
 /* C++'s operator new and delete, under their Itanium-ABI names, as jemalloc, mimalloc and tcmalloc
  * define them. Without them a C++ program's `new` went through libstdc++'s operator new, its PLT
  * entry and then malloc's: two calls, and every `new` in the program had one call site, libstdc++'s
- * (perf/bench/RESULTS.md, "Twentieth session (lead): C++'s new and delete"). Here each inlines the same fast path malloc and
- * free do, and a site is the caller of `new`.
+ * (perf/bench/RESULTS.md, "Twentieth session (lead): C++'s new and delete"). Here each inlines the
+ * same fast path malloc and free do, and a site is the caller of `new`.
  *
  * What only the C++ runtime can do - call the new-handler and retry, throw std::bad_alloc - is left to
  * it: when hakmem has no memory for a request, the operator hands the request to the next definition

@@ -34,6 +34,13 @@ void hkm_reclaim_drain(void);
 void hkm_reclaim_add_decay(int (*fn)(uint64_t now_ns));
 int hkm_reclaim_can_decay(void);
 void hkm_reclaim_arm_decay(void);
+/* What a decayed cache may hold: its mode's budget while a helper can time out what lies beyond
+ * floor (kept however long it waits), else floor. held: the cache's bytes with the new entry. The
+ * helper is asked only past the floor, so a small program gets no thread, and before the cache's lock
+ * (it may start the helper, which allocates). */
+static inline size_t hkm_reclaim_budget(size_t budget, size_t floor, size_t held) {
+  return budget > floor && (held <= floor || !hkm_reclaim_can_decay()) ? floor : budget;
+}
 uint64_t hkm_reclaim_now_ns(void);
 /* HAKMEM_RECLAIM_DELAY_MS in nanoseconds, on hkm_reclaim_now_ns's clock. */
 uint64_t hkm_reclaim_delay_ns(void);

@@ -451,12 +451,8 @@ void hkm_region_put(struct hkm_span *s) {
   int how[MAX_EVICT + 1];
   unsigned ngone = 0;
   s->kind = HKM_KIND_FREE;
-  /* Beyond NO_DECAY_BYTES the helper must be there to time spans out. Asked before the lock (it may
-   * start the helper, which allocates) and only when needed, so a small program gets no thread. */
-  size_t budget = hkm_cfg.region_hot_bytes;
-  if (budget > NO_DECAY_BYTES &&
-      (__atomic_load_n(&hot_bytes, __ATOMIC_RELAXED) + s->bytes <= NO_DECAY_BYTES || !hkm_reclaim_can_decay()))
-    budget = NO_DECAY_BYTES;
+  size_t budget =
+      hkm_reclaim_budget(hkm_cfg.region_hot_bytes, NO_DECAY_BYTES, __atomic_load_n(&hot_bytes, __ATOMIC_RELAXED) + s->bytes);
   if (budget > hkm_cfg.region_cap_bytes) budget = hkm_cfg.region_cap_bytes; /* the cap counts every span kept */
   s->stamp = hkm_reclaim_now_ns();
   hkm_lock(&region_lock);
