@@ -36,7 +36,7 @@ hkm_run_sources = \
 	src/slab.h src/slab.c src/heap.h src/heap.c \
 	src/policy.h src/policy.c \
 	src/bigcache.h src/bigcache.c \
-	src/run.h src/run.c src/run_density.h src/run_density.c src/pages.h src/pages.c src/tcache.h src/tcache.c \
+	src/run.h src/run.c src/run_density.h src/run_density.c src/pages.h src/pages.c src/tcache.h \
 	src/sitecache.h src/sitecache.c \
 	src/whale.h src/whale.c \
 	src/trim.h src/trim.c \

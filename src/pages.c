@@ -48,9 +48,11 @@ struct hkm_pages_chunk {
   uint8_t nruns[NLISTS]; /* runs on each list (at most NPAGES / 2) */
   uint32_t lens;         /* the lists it is on: those of its runs */
   uint32_t nused;        /* pages in blocks */
-  /* Of those, pages in threads' caches (tcache.h), changed outside the lock: a chunk whose blocks are
-   * all cached would stay, and the free pages beside them resident, while the threads holding them
-   * idle (hkm_pages_free). */
+  /* Of those, about how many are in threads' caches (tcache.h): a chunk whose blocks are all cached
+   * would stay, and the free pages beside them resident, while the threads holding them idle
+   * (hkm_pages_free). Changed outside the lock by a plain load and store, not a locked add: two
+   * threads changing it at once may lose one change, which keep() sets right by counting the marks
+   * before it acts on the figure. */
   _Atomic uint32_t cached;
   struct hkm_pages_chunk *next[NLISTS], *prev[NLISTS];
   struct hkm_pages_chunk *all_next, *all_prev; /* every chunk of its arena with a block, for trim */
@@ -276,11 +278,19 @@ static void run_mark_cached(const struct hkm_span *s, const void *p, int cached)
   __atomic_store_n(&c->len[i], (uint8_t)(run_len(c, i) | (cached ? LEN_CACHED : 0)), __ATOMIC_RELAXED);
 }
 
+/* A change of c->cached without a locked instruction, which waits for every store before it: in wl_mid,
+ * whose program writes a page of each block it gets, the two locked adds a cached free and malloc made
+ * took 12% of the time (perf/bench/RESULTS.md, "Page runs: a cache that writes nothing into them"). */
+static void cached_add(struct hkm_pages_chunk *c, int32_t d) {
+  atomic_store_explicit(&c->cached, atomic_load_explicit(&c->cached, memory_order_relaxed) + (uint32_t)d,
+                        memory_order_relaxed);
+}
+
 /* Run r (units pages of chunk span s) out of a thread's cache: its mark cleared, its pages no longer
  * counted as cached in the chunk. */
 static void uncache(struct hkm_span *s, void *r, unsigned units) {
   run_mark_cached(s, r, 0);
-  atomic_fetch_sub_explicit(&s->chunk->cached, units, memory_order_relaxed);
+  cached_add(s->chunk, -(int32_t)units);
 }
 
 /* Whether the calling thread keeps the runs it frees: a thread with a heap (made here when it has none
@@ -291,10 +301,11 @@ void *hkm_pages_alloc(size_t n, const void *site) {
   unsigned k = (unsigned)((n + HKM_PAGE - 1) / HKM_PAGE);
   HKM_TIME_START_SAMPLED(t);
   if (caching()) {
-    void *p = hkm_tcache_take(&freed_runs, k);
+    unsigned got;
+    void *p = hkm_tcache_take(&freed_runs, k, &got);
     if (p) {
       struct hkm_span *s = hkm_pagemap_get(p);
-      uncache(s, p, ((struct hkm_cached_block *)p)->units);
+      uncache(s, p, got);
       s->site = site;
       HKM_TIME_END_SAMPLED(PAGES_GET, t);
       return p;
@@ -399,6 +410,7 @@ static int free_run(struct hkm_span *s, void *p) {
   if (c->nused) {
     relink(c, lens);
   } else { /* empty: kept back, or to the region cache, whose hot spans keep its pages for any tier */
+    atomic_store_explicit(&c->cached, 0, memory_order_relaxed); /* whatever changes it lost */
     run_mark(c, 0, chunk_pages(c), 0, &lens);
     relink(c, 0);
     all_unlink(c);
@@ -409,22 +421,40 @@ static int free_run(struct hkm_span *s, void *p) {
   return HKM_PAGES_LIVE;
 }
 
-/* Runs the thread cache let go, back to their chunks. */
-static void free_chain(struct hkm_cached_block *r) {
-  while (r) {
-    struct hkm_cached_block *next = r->next;
-    struct hkm_span *s = hkm_pagemap_get(r);
-    uncache(s, r, r->units);
-    free_run(s, r);
-    r = next;
-  }
+/* The calling thread's oldest cached run back to its chunk; 0 when the cache is empty. */
+static int free_oldest(void) {
+  unsigned units;
+  void *r = hkm_tcache_oldest(&freed_runs, &units);
+  if (!r) return 0;
+  struct hkm_span *s = hkm_pagemap_get(r);
+  uncache(s, r, units);
+  free_run(s, r);
+  return 1;
 }
 
 /* The calling thread's whole cache back to the chunks; 1 when it held any run. */
 static int give_back_cached(void) {
-  struct hkm_cached_block *mine = hkm_tcache_drain(&freed_runs);
-  free_chain(mine);
-  return mine != NULL;
+  int any = 0;
+  while (free_oldest()) any = 1;
+  return any;
+}
+
+/* The pages of chunk span s's blocks that threads' caches hold, counted from their marks under the
+ * arena's lock (the marks are only ever changed by the thread caching or taking a run); c->cached is
+ * set to it and *nused to the pages in blocks. */
+static uint32_t recount_cached(struct hkm_span *s, uint32_t *nused) {
+  struct hkm_arena *ar = lock_chunk(s);
+  struct hkm_pages_chunk *c = s->chunk;
+  uint32_t n = 0;
+  for (unsigned w = 0; w < WORDS; w++)
+    for (uint64_t m = c->start[w]; m; m &= m - 1) {
+      uint8_t l = __atomic_load_n(&c->len[w * 64 + (unsigned)__builtin_ctzll(m)], __ATOMIC_RELAXED);
+      if (l & LEN_CACHED) n += l & ~LEN_CACHED;
+    }
+  atomic_store_explicit(&c->cached, n, memory_order_relaxed);
+  *nused = c->nused;
+  hkm_unlock(&ar->lock);
+  return n;
 }
 
 /* Keep run p (k pages of chunk span s) in the calling thread's cache. Not when every page in use in
@@ -432,17 +462,26 @@ static int give_back_cached(void) {
  * idle, with the free pages beside them resident (2,000 runs of 20-64 KiB freed at random, then 300
  * ms idle: 21.4 MiB resident against 11.2 before the cache). Then p goes to its chunk, and so does
  * the rest of this thread's cache, which may be what holds the chunk. The counts are read without
- * the lock: a wrong guess costs a cache emptied early, or a chunk held until its runs are taken. */
+ * the lock, and counted again under it before a count that says "all cached" is acted on: a wrong
+ * guess costs a cache emptied early, or (a change lost, c->cached) a chunk held until its runs leave
+ * the caches. */
 static void keep(struct hkm_span *s, void *p, unsigned k) {
   struct hkm_pages_chunk *c = s->chunk;
-  uint32_t held = atomic_fetch_add_explicit(&c->cached, k, memory_order_relaxed) + k;
-  if (held < __atomic_load_n(&c->nused, __ATOMIC_RELAXED)) {
-    run_mark_cached(s, p, 1);
-    struct hkm_cached_block *gone = hkm_tcache_put(&freed_runs, p, k, (unsigned)(hkm_cfg.pages_cache_bytes / HKM_PAGE));
-    if (gone) free_chain(gone); /* p among them when it is longer than the cache: counted above */
+  unsigned most = (unsigned)(hkm_cfg.pages_cache_bytes / HKM_PAGE);
+  if (k > most) { /* longer than the whole cache */
+    free_run(s, p);
     return;
   }
-  atomic_fetch_sub_explicit(&c->cached, k, memory_order_relaxed);
+  uint32_t nused = __atomic_load_n(&c->nused, __ATOMIC_RELAXED);
+  uint32_t held = atomic_load_explicit(&c->cached, memory_order_relaxed) + k;
+  if (held >= nused) held = recount_cached(s, &nused) + k;
+  if (held < nused) {
+    cached_add(c, (int32_t)k);
+    run_mark_cached(s, p, 1);
+    while (!hkm_tcache_room(&freed_runs, k, most)) free_oldest();
+    hkm_tcache_put(&freed_runs, p, k);
+    return;
+  }
   free_run(s, p);
   give_back_cached();
 }

@@ -14,7 +14,7 @@
  * needs no header and catches a double free (the page is free) or a pointer inside a block (no start
  * bit there). One lock per arena; a free takes its chunk's arena's, whichever thread frees. In front
  * of the chunks each thread keeps the runs it frees (tcache.h), live by the bitmaps and marked
- * by a key in their second word, which the same checks read. */
+ * cached in their chunk, which the same checks read. */
 #ifndef HKM_PAGES_H
 #define HKM_PAGES_H
 
