@@ -280,7 +280,7 @@ static void run_mark_cached(const struct hkm_span *s, const void *p, int cached)
 
 /* A change of c->cached without a locked instruction, which waits for every store before it: in wl_mid,
  * whose program writes a page of each block it gets, the two locked adds a cached free and malloc made
- * took 12% of the time (perf/bench/RESULTS.md, "Page runs: a cache that writes nothing into them"). */
+ * took 12% of the time (perf/bench/RESULTS.md, "Kept: no locked add on a cached free or malloc"). */
 static void cached_add(struct hkm_pages_chunk *c, int32_t d) {
   atomic_store_explicit(&c->cached, atomic_load_explicit(&c->cached, memory_order_relaxed) + (uint32_t)d,
                         memory_order_relaxed);

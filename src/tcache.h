@@ -13,7 +13,7 @@
  * is a slot of a ring of HKM_TCACHE_SLOTS, in the order the runs came, with a bit mask of the slots
  * per length: the newest run of a length is the highest bit of its mask counted from the ring's head.
  * (The same cache in front of the region cache's runs of 64 KiB-1 MiB was tried and dropped:
- * perf/bench/RESULTS.md, "A thread cache of freed page runs".) */
+ * perf/bench/RESULTS.md, "Tried and dropped: the same cache in front of the runs of 64 KiB-1 MiB".) */
 #ifndef HKM_TCACHE_H
 #define HKM_TCACHE_H
 
