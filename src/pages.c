@@ -446,11 +446,10 @@ static uint32_t recount_cached(struct hkm_span *s, uint32_t *nused) {
   struct hkm_arena *ar = lock_chunk(s);
   struct hkm_pages_chunk *c = s->chunk;
   uint32_t n = 0;
-  for (unsigned w = 0; w < WORDS; w++)
-    for (uint64_t m = c->start[w]; m; m &= m - 1) {
-      uint8_t l = __atomic_load_n(&c->len[w * 64 + (unsigned)__builtin_ctzll(m)], __ATOMIC_RELAXED);
-      if (l & LEN_CACHED) n += l & ~LEN_CACHED;
-    }
+  for (unsigned i = next_bit(c->start, 0, 0); i < NPAGES; i = next_bit(c->start, i + 1, 0)) {
+    uint8_t l = __atomic_load_n(&c->len[i], __ATOMIC_RELAXED);
+    if (l & LEN_CACHED) n += l & ~LEN_CACHED;
+  }
   atomic_store_explicit(&c->cached, n, memory_order_relaxed);
   *nused = c->nused;
   hkm_unlock(&ar->lock);
