@@ -216,6 +216,17 @@ int main(void) {
   CHECK(before_chunks > 2 && chunks == 1 && in_blocks == 0,
         "300 runs in %zu chunks, all freed: %zu chunks left, %zu bytes in blocks (%zu of them cached), not 1 and 0",
         before_chunks, chunks, in_blocks, cached);
+
+  /* The chunk's cached pages counted right when the rule looks: two runs of the one chunk left, the
+   * first freed stays cached, the second's free finds the first cached and sends both back. */
+  void *first = malloc(20 * KiB), *second = malloc(20 * KiB);
+  CHECK(first && second, "malloc");
+  free(first);
+  CHECK(cached_bytes() == 20 * KiB, "the first of two runs freed: %zu bytes cached, not 20 KiB", cached_bytes());
+  free(second);
+  page_figures3(&chunks, &in_blocks, &cached);
+  CHECK(chunks == 1 && in_blocks == 0, "both runs freed: %zu chunks, %zu bytes in blocks (%zu of them cached), not 1 and 0",
+        chunks, in_blocks, cached);
   puts("page runs: a thread's freed runs come back to it, at most 512 KiB kept, second frees caught: ok");
   return 0;
 }
