@@ -161,21 +161,29 @@ static int read_now(struct pt *t, uint64_t v[HKM_PMU_MAX]) {
   return 0;
 }
 
-/* The begin hook: pushes a counter snapshot. */
+/* The TSC less the hooks' cycles so far, which now include those since entry (at). */
+static uint64_t hooks_clock(uint64_t at) {
+  uint64_t now = hkm_tsc();
+  hkm_prof_self.hooked += now - at;
+  return (now - hkm_prof_self.hooked) & ~(uint64_t)LEVEL_MASK;
+}
+
+/* The begin hook: pushes a counter snapshot. Its reads are left out of every interval (hooks_clock):
+ * this level's, and the enclosing measurements'. */
 static uint64_t pmu_begin(void) {
+  uint64_t at = hkm_tsc();
   struct pt *t = &self;
   if (hkm_unlikely(t->state == PT_NEW)) open_thread(t);
   if (t->state != PT_OPEN || t->depth >= LEVEL_MASK || (sample_every > 1 && t->tick++ % sample_every) ||
       read_now(t, t->snap[t->depth]) != 0)
-    return hkm_tsc() & ~(uint64_t)LEVEL_MASK;
+    return hooks_clock(at);
   memcpy(t->xsnap[t->depth], t->xacc, sizeof t->xacc);
   t->depth++;
-  /* The TSC after the read, so the measured cycles leave out this level's own read. */
-  return (hkm_tsc() & ~(uint64_t)LEVEL_MASK) | t->depth;
+  return hooks_clock(at) | t->depth;
 }
 
 /* The end hook: the deltas since the snapshot at the start's level, into the category. */
-static void pmu_end(int cat, uint64_t start) {
+static void pmu_end_at(int cat, uint64_t start) {
   struct pt *t = &self;
   unsigned level = (unsigned)(start & LEVEL_MASK);
   if (!level || t->state != PT_OPEN || level > t->depth) return; /* e.g. a snapshot from before a fork */
@@ -190,6 +198,14 @@ static void pmu_end(int cat, uint64_t start) {
   }
   if (hkm_prof_add_events(cat, delta, nested, sample_every))
     for (int e = 0; e < HKM_PMU_MAX; e++) t->xacc[e] = t->xsnap[level - 1][e] + delta[e];
+}
+
+/* The end hook's reads and bookkeeping are the hooks' cycles too: the measurements around this one
+ * are still open. */
+static void pmu_end(int cat, uint64_t start) {
+  uint64_t at = hkm_tsc();
+  pmu_end_at(cat, start);
+  (void)hooks_clock(at);
 }
 
 static const struct hkm_prof_hooks hooks = {pmu_begin, pmu_end};

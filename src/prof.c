@@ -90,8 +90,10 @@ static struct hkm_prof_block *block_at(unsigned i) {
   return (struct hkm_prof_block *)(chunk[i / HKM_PROF_CHUNK_BLOCKS] + (size_t)(i % HKM_PROF_CHUNK_BLOCKS) * BLOCK_BYTES);
 }
 
-/* Cycles from start_tsc to the end read now; a TSC read on another CPU may lag a little, hence the floor. */
+/* Cycles from start_tsc to the end read now, less what the hooks took meanwhile (prof.h, hooked; 0
+ * without hooks); a TSC read on another CPU may lag a little, hence the floor. */
 HKM_INLINE uint64_t elapsed(uint64_t start_tsc, uint64_t now) {
+  now -= hkm_prof_self.hooked;
   return now > start_tsc ? now - start_tsc : 0;
 }
 

@@ -8,6 +8,6 @@ tests_pmu_prog_LDFLAGS = -no-install
 EXTRA_DIST += tests/test_pmu_lib.sh
 PMU_TESTS = tests/test_pmu_whale_faults_attributed.sh tests/test_pmu_small_faults_attributed.sh \
 	tests/test_pmu_event_columns.sh tests/test_pmu_open_refused.sh tests/test_pmu_reason_readable.sh \
-	tests/test_pmu_events_not_scaled_whole.sh
+	tests/test_pmu_events_not_scaled_whole.sh tests/test_pmu_reads_left_out.sh
 dist_check_SCRIPTS += $(PMU_TESTS)
 TESTS += $(PMU_TESTS)
