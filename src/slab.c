@@ -523,10 +523,11 @@ static void give_back_own(struct hkm_heap *h, struct hkm_span *s, struct hkm_blo
   if (s->used == 0 || s->state == HKM_SLAB_FULL) returned(h, s);
 }
 
-/* The same when s is another heap's or nobody's. */
-static void give_back_remote(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *first, struct hkm_block *last,
-                             uint32_t n) {
-  HKM_TIME_START_SAMPLED(t);
+/* Blocks first..last (n of them, linked) of slab s go back to it from heap h, not its owner: onto its
+ * remote list. In two copies, timed or not (prof.h, hkm_prof_count_start). */
+HKM_INLINE void remote_push(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *first, struct hkm_block *last,
+                            uint32_t n, int timed) {
+  HKM_TIME_START_COPY(timed, t);
   struct hkm_block *old = atomic_load_explicit(&s->remote, memory_order_relaxed), *w;
   do {
     last->next = REMOTE_ADDR(old);
@@ -547,7 +548,23 @@ static void give_back_remote(struct hkm_heap *h, struct hkm_span *s, struct hkm_
     /* s->used is the owner's, read as a hint: every block of s it has not got back is on the list now */
     if (hkm_unlikely(REMOTE_COUNT(w) == __atomic_load_n(&s->used, __ATOMIC_RELAXED))) collect_for(o, s->cls);
   }
-  HKM_TIME_END_SAMPLED(REMOTE_FREE, t);
+  HKM_TIME_END_COPY(timed, REMOTE_FREE, t);
+}
+
+/* Not cold: GCC optimizes a cold function for size, and its figures would be of slower code. */
+static HKM_NOINLINE void remote_push_timed(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *first,
+                                           struct hkm_block *last, uint32_t n) {
+  remote_push(h, s, first, last, n, 1);
+}
+
+/* give_back_own's work when s is another heap's or nobody's. */
+static void give_back_remote(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *first, struct hkm_block *last,
+                             uint32_t n) {
+  if (HKM_SAMPLED_TIMED()) {
+    remote_push_timed(h, s, first, last, n);
+    return;
+  }
+  remote_push(h, s, first, last, n, 0);
 }
 
 static void give_back_run(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *first, struct hkm_block *last,
