@@ -81,6 +81,9 @@ static void lists_unlock(struct hkm_heap *h, int took) {
 
 /* Move blocks other threads returned onto the owner's free list. Owner only. */
 static int collect_remote(struct hkm_span *s) {
+  /* Looked at first: the exchange is a locked instruction, which waits for the program's stores, and
+   * most slabs have no remote frees (3.8% of a single-threaded run's samples, on the exchange). */
+  if (!atomic_load_explicit(&s->remote, memory_order_relaxed)) return 0;
   struct hkm_block *w = atomic_exchange_explicit(&s->remote, NULL, memory_order_acquire);
   if (!w) return 0;
   struct hkm_block *b = REMOTE_ADDR(w);

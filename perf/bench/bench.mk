@@ -7,7 +7,7 @@ BENCH_WORKLOADS = \
 	perf/bench/wl_whale_evict perf/bench/wl_bignum perf/bench/wl_espresso \
 	perf/bench/wl_alloctest perf/bench/wl_newdel perf/bench/wl_mstress perf/bench/wl_server perf/bench/wl_prewarm \
 	perf/bench/wl_xz perf/bench/wl_python perf/bench/wl_sqlite perf/bench/wl_churn perf/bench/wl_grow \
-	perf/bench/wl_resize
+	perf/bench/wl_resize perf/bench/wl_uniform
 # Not in run's table: the workloads of perf/bench/sample-accuracy and perf/bench/known-cost (issue 12).
 BENCH_WORKLOADS += perf/bench/wl_tiermix perf/bench/wl_known perf/bench/wl_known_pool
 EXTRA_PROGRAMS = $(BENCH_WORKLOADS) perf/bench/peakrss
@@ -34,6 +34,9 @@ perf_bench_wl_whale_evict_LDFLAGS = $(bench_ldflags)
 perf_bench_wl_bignum_LDFLAGS = $(bench_ldflags)
 perf_bench_wl_espresso_LDFLAGS = $(bench_ldflags)
 perf_bench_wl_alloctest_LDFLAGS = $(bench_ldflags)
+perf_bench_wl_uniform_SOURCES = perf/bench/wl_alloctest.c
+perf_bench_wl_uniform_CPPFLAGS = $(AM_CPPFLAGS) -DWL_UNIFORM
+perf_bench_wl_uniform_LDFLAGS = $(bench_ldflags)
 # C++: new and delete, which jemalloc, mimalloc, tcmalloc and hakmem replace, and glibc reaches through malloc
 perf_bench_wl_newdel_SOURCES = perf/bench/wl_newdel.cc
 perf_bench_wl_newdel_LDFLAGS = $(bench_ldflags)

@@ -3,6 +3,8 @@
  * any time, so allocations and frees alternate in random order over ~1 MiB of live blocks, as in the
  * random-size, random-position test of mimalloc-bench's alloc-test. Every thread has its own table.
  *   wl_alloctest [scale] [threads]   (threads default 1)
+ * Built with WL_UNIFORM it is wl_uniform: the sizes uniform over 8 bytes-4 KiB, so that three in four
+ * fall in the 1-4 KiB classes (where the skewed sizes send one in eight), over ~32 MiB of live blocks.
  * A block carries its slot's tag in its first four bytes and its last byte, checked before it is freed. */
 #include <pthread.h>
 #include <stdint.h>
@@ -45,7 +47,11 @@ static void *worker(void *arg) {
       blk[k] = NULL;
       continue;
     }
+#ifdef WL_UNIFORM
+    len[k] = 8 + (uint32_t)(wl_next(&rng) % ((1u << MAX_EXP) - 7));
+#else
     len[k] = wl_skewed_size(wl_next(&rng), MAX_EXP);
+#endif
     if (!(blk[k] = malloc(len[k]))) {
       fprintf(stderr, "alloctest: malloc(%u) failed\n", len[k]);
       failed = 1;
