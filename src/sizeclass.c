@@ -22,14 +22,15 @@ static uint32_t slab_bytes_for(int tier) {
   return (uint32_t)256 << 10;
 }
 
-/* A thread's cache holds up to 16 KiB of a Tiny class and 64 KiB of a pool class (at least 4 and at
- * most 256 blocks); L2.5 blocks go straight back to their slab. A refill brings half of that. With 16
- * KiB a pool class of 1-4 KiB kept 4-16 blocks, and sizes spread evenly over 8 bytes-4 KiB
- * (wl_uniform) refilled every sixth allocation, each refill's lists lock waiting for the program's
- * stores before it: 1.28 times tcmalloc's time, 1.03 with 64 KiB (perf/bench/RESULTS.md, twenty-third
- * session; 128 and 256 KiB gained nothing more). */
+/* A thread's cache holds up to 64 KiB of a Tiny or pool class (at least 4 and at most 256 blocks);
+ * L2.5 blocks go straight back to their slab. A refill brings half of that. With 16 KiB a pool class
+ * of 1-4 KiB kept 4-16 blocks, and sizes spread evenly over 8 bytes-4 KiB (wl_uniform) refilled every
+ * sixth allocation, each refill's lists lock waiting for the program's stores before it: 1.28 times
+ * tcmalloc's time, 1.03 with 64 KiB (128 and 256 KiB gained nothing more); the Tiny classes over 64
+ * bytes then: wl_small 0.89-0.93 of 16 KiB's time, the rest level (perf/bench/RESULTS.md, twenty-third
+ * session). */
 static void cache_for(struct hkm_class *k) {
-  uint32_t n = k->tier == HKM_TIER_L25 ? 0 : (k->tier == HKM_TIER_POOL ? 65536 : 16384) / k->bsize;
+  uint32_t n = k->tier == HKM_TIER_L25 ? 0 : 65536 / k->bsize;
   if (k->tier != HKM_TIER_L25 && n < 4) n = 4;
   if (n > 256) n = 256;
   k->cache = (uint16_t)n;
