@@ -198,18 +198,27 @@ HKM_INLINE struct hkm_prof_mark hkm_prof_start(void) {
   if (hkm_prof_self.depth++ == 0) hkm_prof_fence();
   return hkm_prof_clock();
 }
-/* The start of a measurement of a SAMPLED category that runs inside a call (page and L2.5 runs; remote
- * frees have two copies, below): its cycles count only inside a timed call (or with PMU hooks), so
- * elsewhere the clock is not read at the start and the mark says so (tsc 0), and the end only counts.
- * The wait stays: without it the calls that are not timed overlap the program's work and each other,
- * and the rare timed one, which waits, takes that backlog into its interval (with one copy of their
- * code, wl_prodcons's remote frees: the sampled estimate 1.37-1.45 times what timing every call
- * measured; 0.92-0.97 with the wait). */
-HKM_INLINE struct hkm_prof_mark hkm_prof_start_sampled(void) {
-  if (hkm_prof_self.mode == HKM_PROF_TIMED || hkm_unlikely(hkm_prof_hooks != 0)) return hkm_prof_start();
+/* Whether a SAMPLED category that runs inside a call (page and L2.5 runs, remote frees) is timed now:
+ * inside a timed call, or with PMU hooks. */
+HKM_INLINE int hkm_prof_sampled_timed(void) {
+  return hkm_prof_self.mode == HKM_PROF_TIMED || hkm_unlikely(hkm_prof_hooks != 0);
+}
+/* The start of such a measurement when it is not timed: the count only, the clock not read, and the
+ * mark says so (tsc 0); its end only counts. */
+HKM_INLINE struct hkm_prof_mark hkm_prof_count_start(void) {
   hkm_prof_self.depth++;
-  hkm_prof_fence();
   return (struct hkm_prof_mark){0, hkm_prof_self.acc};
+}
+/* The start of such a measurement in code compiled once (page and L2.5 runs): timed as
+ * hkm_prof_start, else counted with the wait kept. Without the wait the calls that are not timed
+ * overlap the program's work and each other, and the rare timed one, which waits, takes that backlog
+ * into its interval (with one copy of their code, wl_prodcons's remote frees: the sampled estimate
+ * 1.37-1.45 times what timing every call measured; 0.92-0.97 with the wait). */
+HKM_INLINE struct hkm_prof_mark hkm_prof_start_sampled(void) {
+  if (hkm_prof_sampled_timed()) return hkm_prof_start();
+  struct hkm_prof_mark m = hkm_prof_count_start();
+  hkm_prof_fence();
+  return m;
 }
 /* Such a category's code can instead be compiled twice, a timed copy and one that is not, picked at
  * its start (HKM_SAMPLED_TIMED, HKM_TIME_START_COPY, HKM_TIME_END_COPY, from a constant): the copy
@@ -219,14 +228,6 @@ HKM_INLINE struct hkm_prof_mark hkm_prof_start_sampled(void) {
  * 0.995-1.003 of timing every call (0.985-0.990 before). Page and L2.5 runs are not: their timed copy,
  * run one call in 256, runs their longer and branchier code cold, and page_run_get's estimate read
  * 1.19-1.25 times timing every call (perf/bench/RESULTS.md, twenty-third session). */
-HKM_INLINE int hkm_prof_sampled_timed(void) {
-  return hkm_prof_self.mode == HKM_PROF_TIMED || hkm_unlikely(hkm_prof_hooks != 0);
-}
-/* The start in the copy that is not timed: the count only. */
-HKM_INLINE struct hkm_prof_mark hkm_prof_count_start(void) {
-  hkm_prof_self.depth++;
-  return (struct hkm_prof_mark){0, hkm_prof_self.acc};
-}
 /* End of a measurement of cat that started at m: an EXACT category records its cycles; a SAMPLED
  * one records them inside a timed call, else only counts. */
 void hkm_prof_end(int cat, struct hkm_prof_mark m);
@@ -385,7 +386,8 @@ void hkm_prof_clock_ref(uint64_t *tsc, uint64_t *ns);
   do {                                                                                   \
     if (hkm_unlikely(hkm_prof_enabled)) hkm_prof_end_sampled(HKM_CAT_##cat, var, hkm_tsc_stop()); \
   } while (0)
-/* The same in a function compiled twice (hkm_prof_count_start says why): timed is a constant there. */
+/* The same in a function compiled twice (why: the comment after hkm_prof_start_sampled): timed is a
+ * constant there. */
 #define HKM_TIME_START_COPY(timed, var)                                                             \
   struct hkm_prof_mark var = (timed) ? hkm_prof_start()                                             \
                              : hkm_unlikely(hkm_prof_enabled) ? hkm_prof_count_start() : (struct hkm_prof_mark){0, 0}

@@ -527,7 +527,7 @@ static void give_back_own(struct hkm_heap *h, struct hkm_span *s, struct hkm_blo
 }
 
 /* Blocks first..last (n of them, linked) of slab s go back to it from heap h, not its owner: onto its
- * remote list. In two copies, timed or not (prof.h, hkm_prof_count_start). */
+ * remote list. In two copies, timed or not (prof.h, after hkm_prof_start_sampled). */
 HKM_INLINE void remote_push(struct hkm_heap *h, struct hkm_span *s, struct hkm_block *first, struct hkm_block *last,
                             uint32_t n, int timed) {
   HKM_TIME_START_COPY(timed, t);
