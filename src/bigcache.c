@@ -1,6 +1,6 @@
 /* BigCache (see bigcache.h). A direct-mapped table of call sites, each keeping its last few freed
  * blocks; a byte budget (mode preset) bounds what all sites keep together, and beyond NO_DECAY_BYTES
- * the helper's decay gives back blocks nobody took within HAKMEM_RECLAIM_DELAY_MS. One lock: a 1-2
+ * the helper's decay gives back blocks nobody took within the keep delay (reclaim.h). One lock: a 1-2
  * MiB allocation costs far more than the lock, and is rare next to small ones. */
 #include "config.h"
 
@@ -140,10 +140,10 @@ void hkm_bigcache_free(struct hkm_span *s) {
   HKM_TIME_END(BIGCACHE_PUT, t);
 }
 
-/* Called by the reclaim helper: above NO_DECAY_BYTES, blocks nobody took within the delay go, the
- * longest unused first (each site's oldest is its first). */
+/* Called by the reclaim helper: above NO_DECAY_BYTES, blocks nobody took within the keep delay
+ * (reclaim.h) go, the longest unused first (each site's oldest is its first). */
 static int decay(uint64_t now) {
-  uint64_t delay = hkm_reclaim_delay_ns();
+  uint64_t delay = hkm_reclaim_keep_ns();
   struct hkm_span *victims[8];
   unsigned nv;
   int left;

@@ -341,7 +341,7 @@ static void log_change(int i, const struct lsite *ls, const struct hkm_site_rule
   hkm_warn("learn: %s: %s -> %s (trying %s), keep %s%s%u ms, reuses %s blocks; cycles/KiB used: lazy %lld, "
            "huge %lld, prefault %lld; measured %u/%u/%u; density %d/1000",
            where, backing_names[old->backing], backing_names[r->backing], backing_names[r->explore],
-           r->keep ? "own " : "shared", r->keep ? "" : " ", r->keep ? 1u << r->keep_ms_log2 : hkm_cfg.reclaim_delay_ms,
+           r->keep ? "own " : "shared", r->keep ? "" : " ", r->keep ? 1u << r->keep_ms_log2 : (unsigned)(hkm_reclaim_keep_ns() / 1000000u),
            r->foreign ? "any site's" : "its own", e[0], e[1], e[2], ls->arm[0].pulls, ls->arm[1].pulls, ls->arm[2].pulls,
            ls->d < 0 ? -1 : (int)(ls->d * 1000));
 }

@@ -3,7 +3,7 @@
 
 #include "learn_cost.h"
 #include "learn_keep.h"
-#include "options.h"
+#include "reclaim.h"
 
 #define RENT_MS 10000.0 /* keeping a page resident this long costs as much as faulting it in */
 #define KEEP_MARGIN 0.8 /* a fifth either way before the keep changes */
@@ -16,7 +16,7 @@ int64_t hkm_learn_keep(const double gap[HKM_GAP_BUCKETS], double resident, doubl
   for (int b = 0; b < HKM_GAP_BUCKETS; b++) total += gap[b];
   if (total <= 0 || cold_cost <= 0) return gain; /* no evidence yet: the rule stays */
   double rent_ms = max_d(resident, 1) * hkm_learn_cal.fault / RENT_MS; /* cycles per ms a kept block costs */
-  double ring_ms = hkm_cfg.reclaim_delay_ms;
+  double ring_ms = (double)hkm_reclaim_keep_ns() / 1e6; /* the ring's horizon: the keep delay (reclaim.h) */
   double cost[5], shared = 0, least = -1;
   static const int horizons[] = {-1, 4, 6, 8, 10}; /* the ring, then own: 16, 64, 256, 1024 ms */
   for (unsigned k = 0; k < 5; k++) {

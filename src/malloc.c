@@ -191,8 +191,8 @@ HKM_API void hak_stats_print(FILE *out) {
   if (sc.blocks || sc.hits)
     fprintf(out, "  site cache       %12zu bytes in %zu mappings, %zu resident (%zu hits, %zu timed out)\n", sc.bytes,
             sc.blocks, sc.resident, sc.hits, sc.expired);
-  fprintf(out, "  reclaim          %12zu bytes in %zu ranges, %zu batches (backend %s, %zu fallbacks, %zu queued)\n",
-          rc.bytes, rc.ranges, rc.batches, rc.backend, rc.fallbacks, rc.queued);
+  fprintf(out, "  reclaim          %12zu bytes in %zu ranges, %zu batches (backend %s, %zu fallbacks, %zu queued; keep delay %.1f ms)\n",
+          rc.bytes, rc.ranges, rc.batches, rc.backend, rc.fallbacks, rc.queued, hkm_reclaim_keep_ns() / 1e6);
   fprintf(out, "  page map         %12zu leaves, %zu pages written, %zu long spans (%zu madvise calls dropped emptied pages; %s)\n",
           pm.leaves, pm.pages_written, pm.long_spans, pm.drops, pm.flat ? "one table" : "two levels");
   fprintf(out, "  refused mappings %12zu (%zu reliefs)\n", os.refused, os.reliefs);

@@ -411,6 +411,39 @@ uint64_t hkm_reclaim_now_ns(void) { return now_ns(); }
 
 uint64_t hkm_reclaim_delay_ns(void) { return (uint64_t)hkm_cfg.reclaim_delay_ms * 1000000u; }
 
+/* The keep delay (reclaim.h). A fixed 10 ms served while a page fault cost ~2 us; where one costs 11
+ * (the host's faults drift between days), four threads resizing buffers of 2-8 MiB touched each for
+ * longer than that between a free and the next request of its size, the ring let every mapping go
+ * before it was asked for again, and the program faulted its pages back in: wl_resize 12.5 s against
+ * glibc's 5.1 (1.45 M page faults against 0.54 M); kept 50 ms, 3.0 s (perf/bench/RESULTS.md, "A keep
+ * delay that follows the program"). At a miss it grows to a quarter more than the time the memory lay
+ * freed (at least doubling), so one miss is enough; each release nobody missed takes an eighth off, so
+ * it comes back down once the program stops asking. */
+static _Atomic uint64_t keep_ns; /* 0: not adapted yet, the floor */
+
+static uint64_t keep_max(void) {
+  uint64_t floor = hkm_reclaim_delay_ns();
+  return floor > HKM_KEEP_MAX_NS ? floor : HKM_KEEP_MAX_NS;
+}
+
+uint64_t hkm_reclaim_keep_ns(void) {
+  uint64_t k = atomic_load_explicit(&keep_ns, memory_order_relaxed);
+  return k ? k : hkm_reclaim_delay_ns();
+}
+
+/* Racy read-modify-writes, on purpose: two threads that adapt at once lose one step, never a bound. */
+void hkm_reclaim_keep_missed(uint64_t idle_ns) {
+  uint64_t k = hkm_reclaim_keep_ns() * 2, most = keep_max();
+  if (k < idle_ns + idle_ns / 4) k = idle_ns + idle_ns / 4;
+  atomic_store_explicit(&keep_ns, k < most ? k : most, memory_order_relaxed);
+}
+
+void hkm_reclaim_keep_idle(void) {
+  uint64_t k = hkm_reclaim_keep_ns(), floor = hkm_reclaim_delay_ns();
+  k -= k / 8;
+  atomic_store_explicit(&keep_ns, k > floor ? k : floor, memory_order_relaxed);
+}
+
 int hkm_reclaim_can_decay(void) { return current_backend() != HKM_RECLAIM_SYNC && helper_ready(); }
 
 /* Called after the cache holds its new entry (under its lock, released since): a helper that found

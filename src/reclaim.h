@@ -42,8 +42,19 @@ static inline size_t hkm_reclaim_budget(size_t budget, size_t floor, size_t held
   return budget > floor && (held <= floor || !hkm_reclaim_can_decay()) ? floor : budget;
 }
 uint64_t hkm_reclaim_now_ns(void);
-/* HAKMEM_RECLAIM_DELAY_MS in nanoseconds, on hkm_reclaim_now_ns's clock. */
+/* HAKMEM_RECLAIM_DELAY_MS in nanoseconds, on hkm_reclaim_now_ns's clock: how long a range waits for
+ * its batch, and the shortest keep delay. */
 uint64_t hkm_reclaim_delay_ns(void);
+/* The keep delay: how long the decayed caches (whale ring, BigCache, the region cache's hot spans)
+ * keep what nobody takes before the helper lets it go. It starts at HAKMEM_RECLAIM_DELAY_MS and
+ * adapts, between that and HKM_KEEP_MAX_NS, to how long the program leaves freed memory alone before
+ * it asks for it again: a cache that gets a request which memory it let go would have served calls
+ * hkm_reclaim_keep_missed with the time that memory lay freed; one whose let-go memory nobody asked
+ * for within HKM_KEEP_MAX_NS calls hkm_reclaim_keep_idle. */
+#define HKM_KEEP_MAX_NS ((uint64_t)1000000000u)
+uint64_t hkm_reclaim_keep_ns(void);
+void hkm_reclaim_keep_missed(uint64_t idle_ns);
+void hkm_reclaim_keep_idle(void);
 
 struct hkm_reclaim_stats {
   const char *backend;

@@ -428,7 +428,7 @@ struct hkm_span *hkm_region_get_big(size_t bytes) {
    * 11-23 munmap calls for 32 neighbouring ranges under load). Read again under the lock: without the
    * helper, all go at once. */
   int decays = __atomic_load_n(&hot_bytes, __ATOMIC_RELAXED) > BIG_KEEP_BYTES && hkm_reclaim_can_decay();
-  uint64_t now = hkm_reclaim_now_ns(), delay = hkm_reclaim_delay_ns();
+  uint64_t now = hkm_reclaim_now_ns(), delay = hkm_reclaim_keep_ns();
   hkm_lock(&region_lock);
   absorb_dropped();
   while (ngone < BIG_MAX_EVICT && hot_bytes > BIG_KEEP_BYTES && (v = oldest_hot()) != NULL &&
@@ -487,10 +487,10 @@ void hkm_region_put(struct hkm_span *s) {
 }
 
 /* Called by the reclaim helper: above NO_DECAY_BYTES (BIG_KEEP_BYTES after a Whale request), hot
- * spans nobody took within HAKMEM_RECLAIM_DELAY_MS lose their pages, so the mode's budget bounds a
+ * spans nobody took within the keep delay (reclaim.h) lose their pages, so the mode's budget bounds a
  * burst and an idle program keeps NO_DECAY_BYTES at most. */
 static int decay(uint64_t now) {
-  uint64_t delay = hkm_reclaim_delay_ns();
+  uint64_t delay = hkm_reclaim_keep_ns();
   struct hkm_span *gone[MAX_EVICT];
   int how[MAX_EVICT], left;
   unsigned ngone;

@@ -5,6 +5,7 @@
 
 #include "compiler.h"
 #include "options.h"
+#include "reclaim.h"
 #include "site_report.h"
 #include "site_rules.h"
 #include "site_stats.h"
@@ -70,7 +71,7 @@ static void site_json(struct hkm_buf *b, int i, const struct hkm_site_view *v, i
   else
     hkm_put(b, "null");
   hkm_put(b, ",\"keep\":\"%s\",\"keep_ms\":%u,\"foreign\":%s,\"density_per_mille\":",
-          r->keep == HKM_KEEP_OWN ? "own" : "shared", r->keep == HKM_KEEP_OWN ? 1u << r->keep_ms_log2 : hkm_cfg.reclaim_delay_ms,
+          r->keep == HKM_KEEP_OWN ? "own" : "shared", r->keep == HKM_KEEP_OWN ? 1u << r->keep_ms_log2 : (unsigned)(hkm_reclaim_keep_ns() / 1000000u),
           r->foreign ? "true" : "false");
   if (v->density_pm >= 0)
     hkm_put(b, "%d", v->density_pm);

@@ -30,7 +30,7 @@ static size_t ring_bytes, hits, misses, evictions;
  * faults them in again at its next request: four threads reallocating 24 blocks each among 1 B-8
  * MiB ran 4.4x glibc's time, 7.2 M page faults against 0.8 M. So the ring remembers the classes of
  * the mappings it let go ("ghosts", as many as it has slots): a miss that one of them would have
- * served within the decay delay adds a slot; a mapping the decay takes, idle, removes one. */
+ * served within the keep delay (reclaim.h) adds a slot; a mapping the decay takes, idle, removes one. */
 static unsigned slots;
 
 static unsigned least_slots(void) {
@@ -42,6 +42,16 @@ static struct {
   uint64_t stamp;
 } ghost[MAX_SLOTS]; /* oldest first */
 static unsigned ghost_n;
+
+/* The mappings the decay let go, when each was freed and when let go (oldest first), so that a miss
+ * one of them would have served tells the keep delay (reclaim.h) how long the program left it alone;
+ * one nobody asks for within HKM_KEEP_MAX_NS was rightly let go. */
+#define GONE_MAX 16
+static struct {
+  size_t bytes;
+  uint64_t freed, gone;
+} gone[GONE_MAX];
+static unsigned gone_n;
 
 /* Whether a mapping of have bytes serves a request of want: best fit up to four times the size
  * (measured on whale_evict: 2x left 28 misses in 3000, 4x 10). */
@@ -60,12 +70,42 @@ static void ghost_add(size_t bytes, uint64_t now) {
   ghost_n++;
 }
 
-/* A miss for bytes: had a mapping the ring let go within the delay served it, the ring grows. */
+static void gone_drop(unsigned i) {
+  for (unsigned j = i; j + 1 < gone_n; j++) gone[j] = gone[j + 1];
+  gone_n--;
+}
+
+static void gone_expire(uint64_t now) {
+  while (gone_n && gone[0].gone + HKM_KEEP_MAX_NS <= now) {
+    gone_drop(0);
+    hkm_reclaim_keep_idle();
+  }
+}
+
+static void gone_add(const struct hkm_span *s, uint64_t now) {
+  if (gone_n == GONE_MAX) gone_drop(0);
+  gone[gone_n].bytes = s->bytes;
+  gone[gone_n].freed = s->stamp;
+  gone[gone_n].gone = now;
+  gone_n++;
+}
+
+/* A miss for bytes: had a mapping the decay let go served it, the keep delay grows to the time it lay
+ * freed; had one the ring let go for want of a slot within the keep delay, the ring does. */
 static void ghost_check(size_t bytes) {
-  if (!ghost_n || slots >= hkm_cfg.whale_slots) return;
-  uint64_t now = hkm_reclaim_now_ns(), delay = hkm_reclaim_delay_ns();
+  if (!ghost_n && !gone_n) return;
+  uint64_t now = hkm_reclaim_now_ns(), keep = hkm_reclaim_keep_ns();
+  gone_expire(now);
+  for (unsigned i = gone_n; i-- > 0;) {
+    if (serves(gone[i].bytes, bytes)) {
+      hkm_reclaim_keep_missed(now - gone[i].freed);
+      gone_drop(i);
+      return;
+    }
+  }
+  if (slots >= hkm_cfg.whale_slots) return;
   for (unsigned i = ghost_n; i-- > 0;) {
-    if (ghost[i].stamp + delay <= now) break; /* older ones too */
+    if (ghost[i].stamp + keep <= now) break; /* older ones too */
     if (serves(ghost[i].bytes, bytes)) {
       ghost_drop(i);
       slots++;
@@ -234,13 +274,17 @@ void hkm_whale_free(struct hkm_span *s) {
   HKM_TIME_END(WHALE_PUT, t);
 }
 
-/* Called by the reclaim helper: mappings nobody took within the delay go back. */
+/* Called by the reclaim helper: mappings nobody took within the keep delay go back. */
 static int decay(uint64_t now) {
-  uint64_t delay = hkm_reclaim_delay_ns();
+  uint64_t keep = hkm_reclaim_keep_ns();
   struct hkm_span *victims[MAX_SLOTS];
   unsigned nv = 0;
   pthread_mutex_lock(&whale_lock);
-  while (ring_n && ring[0]->stamp + delay <= now) victims[nv++] = ring_take(0);
+  gone_expire(now);
+  while (ring_n && ring[0]->stamp + keep <= now) {
+    victims[nv++] = ring_take(0);
+    gone_add(victims[nv - 1], now);
+  }
   unsigned least = least_slots();
   slots = slots > least + nv ? slots - nv : least; /* they idled: the ring was larger than the reuse */
   int left = ring_n > 0;

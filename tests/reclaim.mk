@@ -22,7 +22,7 @@ RECLAIM_TESTS = tests/test_reclaim_rss_drops.sh tests/test_reclaim_uring_fallbac
 dist_check_SCRIPTS += $(RECLAIM_TESTS)
 TESTS += $(RECLAIM_TESTS)
 RECLAIM_C_TESTS = tests/test_region_big_drops_hot tests/test_region_big_keeps_young tests/test_region_lowest_first tests/test_reclaim_backpressure \
-	tests/test_whale_ring_adapts tests/test_bigcache_decay
+	tests/test_whale_ring_adapts tests/test_whale_keep_adapts tests/test_bigcache_decay
 check_PROGRAMS += $(RECLAIM_C_TESTS)
 TESTS += $(RECLAIM_C_TESTS)
 tests_test_region_big_drops_hot_SOURCES = tests/test_region_big_drops_hot.c tests/api_check.h
@@ -41,6 +41,10 @@ tests_test_whale_ring_adapts_SOURCES = tests/test_whale_ring_adapts.c tests/api_
 tests_test_whale_ring_adapts_CFLAGS = $(API_CFLAGS)
 tests_test_whale_ring_adapts_LDADD = src/libhakmem.la
 tests_test_whale_ring_adapts_LDFLAGS = -no-install
+tests_test_whale_keep_adapts_SOURCES = tests/test_whale_keep_adapts.c tests/api_check.h
+tests_test_whale_keep_adapts_CFLAGS = $(API_CFLAGS)
+tests_test_whale_keep_adapts_LDADD = src/libhakmem.la
+tests_test_whale_keep_adapts_LDFLAGS = -no-install
 tests_test_region_big_keeps_young_SOURCES = tests/test_region_big_keeps_young.c tests/api_check.h
 tests_test_region_big_keeps_young_CFLAGS = $(API_CFLAGS)
 tests_test_region_big_keeps_young_LDADD = src/libhakmem.la
