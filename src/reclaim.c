@@ -415,10 +415,10 @@ uint64_t hkm_reclaim_delay_ns(void) { return (uint64_t)hkm_cfg.reclaim_delay_ms 
  * (the host's faults drift between days), four threads resizing buffers of 2-8 MiB touched each for
  * longer than that between a free and the next request of its size, the ring let every mapping go
  * before it was asked for again, and the program faulted its pages back in: wl_resize 12.5 s against
- * glibc's 5.1 (1.45 M page faults against 0.54 M); kept 50 ms, 3.0 s (perf/bench/RESULTS.md, "A keep
- * delay that follows the program"). At a miss it grows to a quarter more than the time the memory lay
- * freed (at least doubling), so one miss is enough; each release nobody missed takes an eighth off, so
- * it comes back down once the program stops asking. */
+ * glibc's 5.1 (1.45 M page faults against 0.54 M); kept 50 ms, 3.0 s (perf/bench/RESULTS.md,
+ * "Twenty-fourth session (lead): a keep delay that follows the program"). At a miss it grows to a
+ * quarter more than the time the memory lay freed (at least doubling), so one miss is enough; each
+ * release nobody missed takes an eighth off, so it comes back down once the program stops asking. */
 static _Atomic uint64_t keep_ns; /* 0: not adapted yet, the floor */
 
 static uint64_t keep_max(void) {
