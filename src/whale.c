@@ -37,57 +37,53 @@ static unsigned least_slots(void) {
   return hkm_cfg.whale_slots_least < hkm_cfg.whale_slots ? hkm_cfg.whale_slots_least : hkm_cfg.whale_slots;
 }
 
-static struct {
-  size_t bytes;
-  uint64_t stamp;
-} ghost[MAX_SLOTS]; /* oldest first */
-static unsigned ghost_n;
-
-/* The mappings the decay let go, when each was freed and when let go (oldest first), so that a miss
- * one of them would have served tells the keep delay (reclaim.h) how long the program left it alone;
- * one nobody asks for within HKM_KEEP_MAX_NS was rightly let go. */
-#define GONE_MAX 16
-static struct {
+/* A mapping the ring let go: its size, when it was freed and when let go. */
+struct let_go {
   size_t bytes;
   uint64_t freed, gone;
-} gone[GONE_MAX];
+};
+
+static struct let_go ghost[MAX_SLOTS]; /* oldest first */
+static unsigned ghost_n;
+
+/* The mappings the decay let go (oldest first), so that a miss one of them would have served tells
+ * the keep delay (reclaim.h) how long the program left it alone; one nobody asks for within
+ * HKM_KEEP_MAX_NS was rightly let go. */
+#define GONE_MAX 16
+static struct let_go gone[GONE_MAX];
 static unsigned gone_n;
 
 /* Whether a mapping of have bytes serves a request of want: best fit up to four times the size
  * (measured on whale_evict: 2x left 28 misses in 3000, 4x 10). */
 static int serves(size_t have, size_t want) { return have >= want && have / 4 <= want; }
 
-static void ghost_drop(unsigned i) {
-  for (unsigned j = i; j + 1 < ghost_n; j++) ghost[j] = ghost[j + 1];
-  ghost_n--;
+static void let_go_drop(struct let_go *a, unsigned *n, unsigned i) {
+  for (unsigned j = i; j + 1 < *n; j++) a[j] = a[j + 1];
+  (*n)--;
 }
 
-static void ghost_add(size_t bytes, uint64_t now) {
+/* s let go at now, appended to a (which has room). */
+static void let_go_add(struct let_go *a, unsigned *n, const struct hkm_span *s, uint64_t now) {
+  a[*n] = (struct let_go){s->bytes, s->stamp, now};
+  (*n)++;
+}
+
+static void ghost_add(const struct hkm_span *s, uint64_t now) {
   if (!slots) return;
-  while (ghost_n >= slots) ghost_drop(0);
-  ghost[ghost_n].bytes = bytes;
-  ghost[ghost_n].stamp = now;
-  ghost_n++;
-}
-
-static void gone_drop(unsigned i) {
-  for (unsigned j = i; j + 1 < gone_n; j++) gone[j] = gone[j + 1];
-  gone_n--;
+  while (ghost_n >= slots) let_go_drop(ghost, &ghost_n, 0);
+  let_go_add(ghost, &ghost_n, s, now);
 }
 
 static void gone_expire(uint64_t now) {
   while (gone_n && gone[0].gone + HKM_KEEP_MAX_NS <= now) {
-    gone_drop(0);
+    let_go_drop(gone, &gone_n, 0);
     hkm_reclaim_keep_idle();
   }
 }
 
 static void gone_add(const struct hkm_span *s, uint64_t now) {
-  if (gone_n == GONE_MAX) gone_drop(0);
-  gone[gone_n].bytes = s->bytes;
-  gone[gone_n].freed = s->stamp;
-  gone[gone_n].gone = now;
-  gone_n++;
+  if (gone_n == GONE_MAX) let_go_drop(gone, &gone_n, 0);
+  let_go_add(gone, &gone_n, s, now);
 }
 
 /* A miss for bytes: had a mapping the decay let go served it, the keep delay grows to the time it lay
@@ -99,15 +95,15 @@ static void ghost_check(size_t bytes) {
   for (unsigned i = gone_n; i-- > 0;) {
     if (serves(gone[i].bytes, bytes)) {
       hkm_reclaim_keep_missed(now - gone[i].freed);
-      gone_drop(i);
+      let_go_drop(gone, &gone_n, i);
       return;
     }
   }
   if (slots >= hkm_cfg.whale_slots) return;
   for (unsigned i = ghost_n; i-- > 0;) {
-    if (ghost[i].stamp + keep <= now) break; /* older ones too */
+    if (ghost[i].gone + keep <= now) break; /* older ones too */
     if (serves(ghost[i].bytes, bytes)) {
-      ghost_drop(i);
+      let_go_drop(ghost, &ghost_n, i);
       slots++;
       return;
     }
@@ -265,7 +261,7 @@ void hkm_whale_free(struct hkm_span *s) {
   while (ring_n > slots || ring_bytes > cap) {
     int for_a_slot = ring_n > slots; /* another slot would have kept it; more bytes are not the ring's to take */
     victims[nv++] = ring_take(0);
-    if (for_a_slot) ghost_add(victims[nv - 1]->bytes, s->stamp);
+    if (for_a_slot) ghost_add(victims[nv - 1], s->stamp);
     evictions++;
   }
   pthread_mutex_unlock(&whale_lock);
